@@ -1,0 +1,78 @@
+"""The ``finplat`` command line. Each package may add a sub-command group in its ``cli`` module."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="finplat: an internet finance platform.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+console = Console()
+
+# (package, command group name). A package's ``cli`` module exposes ``app`` (a typer.Typer).
+COMMAND_GROUPS = (
+    ("identity", "admin"),
+    ("ledger", "ledger"),
+    ("audit", "audit"),
+    ("payment", "reconcile"),
+    ("lending", "loan"),
+    ("risk", "risk"),
+    ("events", "events"),
+)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.", envvar="PORT")] = 8000) -> None:
+    """Serve the API, its docs and the web app (and, embedded, the worker and scheduler)."""
+    import uvicorn
+
+    from finplat.observability import configure_logging
+
+    configure_logging()
+    uvicorn.run("finplat.main:create_app", factory=True, host=host, port=port, log_config=None,
+                proxy_headers=False)
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+    """Bring the database schema up to date."""
+    from finplat.config import get_settings
+    from finplat.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    console.print(f"database migrated to {revision}")
+
+
+@app.command()
+def demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when users exist.")] = False
+         ) -> None:
+    """Fill an empty database with realistic demo data and print how to log in."""
+    from finplat import demo as demo_module
+
+    asyncio.run(demo_module.run(console=console, if_empty=if_empty))
+
+
+def _add_groups() -> None:
+    for package, name in COMMAND_GROUPS:
+        try:
+            module = importlib.import_module(f"finplat.{package}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"finplat.{package}.cli":
+                raise
+            continue
+        group = getattr(module, "app", None)
+        if isinstance(group, typer.Typer):
+            app.add_typer(group, name=name)
+        for command in getattr(module, "COMMANDS", ()):
+            app.command()(command)
+
+
+_add_groups()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,135 @@
+"""Engines and transactions. One use case = one transaction, retried on transient conflicts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available (lock_timeout).
+_PG_RETRYABLE = {"40001", "40P01", "55P03"}
+# MySQL/MariaDB: deadlock, lock wait timeout.
+_MYSQL_RETRYABLE = {1213, 1205}
+MAX_ATTEMPTS = 6
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A transient conflict that a fresh attempt of the whole transaction may resolve."""
+    if not isinstance(error, DBAPIError):
+        return False
+    orig = error.orig
+    for attr in ("sqlstate", "pgcode"):
+        if getattr(orig, attr, None) in _PG_RETRYABLE:
+            return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_RETRYABLE:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "deadlock" in text
+
+
+class Database:
+    """The write engine and a read engine (the same one except on SQLite, see below)."""
+
+    def __init__(self, url: str, *, statement_timeout_ms: int = 5_000, lock_timeout_ms: int = 2_000,
+                 pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = url.split("+", 1)[0].split(":", 1)[0]
+        self.engine = self._create(url, statement_timeout_ms, lock_timeout_ms, pool_size, echo,
+                                   immediate=True)
+        # SQLite has one writer at a time. Write transactions take the write lock up front
+        # (BEGIN IMMEDIATE) so that two of them never deadlock on a lock upgrade; reads begin
+        # deferred on their own engine so that they never wait for a writer (WAL).
+        self.read_engine = (
+            self._create(url, statement_timeout_ms, lock_timeout_ms, pool_size, echo, immediate=False)
+            if self.dialect == "sqlite" else self.engine
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def _create(self, url: str, statement_timeout_ms: int, lock_timeout_ms: int, pool_size: int,
+                echo: bool, *, immediate: bool) -> AsyncEngine:
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": max(statement_timeout_ms, 30_000) / 1000}
+        elif self.dialect == "postgresql":
+            kwargs["pool_size"] = pool_size
+            kwargs["max_overflow"] = pool_size
+            kwargs["connect_args"] = {"server_settings": {
+                "statement_timeout": str(statement_timeout_ms),
+                "lock_timeout": str(lock_timeout_ms),
+                "idle_in_transaction_session_timeout": str(max(statement_timeout_ms * 6, 60_000)),
+                "jit": "off",
+            }}
+        elif self.dialect in ("mysql", "mariadb"):
+            kwargs["pool_size"] = pool_size
+            kwargs["max_overflow"] = pool_size
+            kwargs["isolation_level"] = "READ COMMITTED"
+            kwargs["connect_args"] = {"init_command": (
+                f"SET SESSION innodb_lock_wait_timeout={max(lock_timeout_ms // 1000, 1)}"
+            )}
+        engine = create_async_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(engine, immediate=immediate)
+        return engine
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends normally, rolled back otherwise."""
+        maker = self._read_sessions if readonly else self._sessions
+        async with maker() as session, session.begin():
+            yield session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, readonly: bool = False,
+                  attempts: int = MAX_ATTEMPTS) -> T:
+        """Run ``work`` in one transaction, retrying the whole of it on transient conflicts.
+
+        Deadlocks and serialization failures never reach a user: they are retried here with
+        jittered backoff, a bounded number of times, and only then raised.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.transaction(readonly=readonly) as session:
+                    return await work(session)
+            except DBAPIError as error:
+                if attempt == attempts or not is_retryable(error):
+                    raise
+                log.info("retrying transaction after transient conflict", extra={"attempt": attempt})
+                await asyncio.sleep(min(0.005 * 2 ** attempt, 0.2) * (0.5 + _jitter()))
+        raise AssertionError("unreachable")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+def _jitter() -> float:
+    import random
+
+    return random.random()  # noqa: S311 - backoff jitter, not security
+
+
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the driver so BEGIN is ours to choose.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,41 @@
+"""FastAPI dependencies shared by every router: database, clock, settings, idempotency key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from finplat.config import Settings
+from finplat.core.clock import Clock
+from finplat.core.db import Database
+from finplat.core.errors import field_error
+from finplat.core.pagination import PageParams, page_params
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def idempotency_key(
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> str:
+    if key is None or not (1 <= len(key) <= 64) or not key.isprintable():
+        raise field_error("Idempotency-Key", "a header of 1 to 64 printable characters is required",
+                          code="idempotency.key_required")
+    return key
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+IdempotencyKeyDep = Annotated[str, Depends(idempotency_key)]
+PageDep = Annotated[PageParams, Depends(page_params)]

@@ -1,0 +1,116 @@
+"""Idempotent execution of money-moving requests.
+
+The first answer to ``(scope, key)`` is stored in the same transaction as the work it describes
+and replayed for the same request; the same key with another request is a 409. Failures that
+depend on state (insufficient funds, a closed window) are remembered too, so a retry much later
+cannot turn a refused request into an accepted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.db import Database
+from finplat.core.errors import Conflict, DomainError
+from finplat.core.models import IdempotencyRecord
+
+_PENDING = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = field(default=False, compare=False)
+
+
+class _KeyTaken(Exception):
+    """Another transaction claimed the same key first; retry to replay its answer."""
+
+
+def request_hash(payload: Mapping[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _claim(session: AsyncSession, *, scope: str, key: str, digest: str,
+                 now: datetime) -> Outcome | None:
+    existing = await session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise Conflict("idempotency.key_reused",
+                           "this Idempotency-Key was already used for a different request")
+        return Outcome(existing.status_code, existing.response_body, replayed=True)
+    # Claim the key before doing the work: a concurrent twin blocks on the unique index and,
+    # once we commit, fails and replays our answer instead of doing the work twice.
+    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest,
+                                  status_code=_PENDING, response_body={}, created_at=now))
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise _KeyTaken from error
+    return None
+
+
+async def _store(session: AsyncSession, *, scope: str, key: str, outcome: Outcome) -> None:
+    record = await session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
+    assert record is not None
+    record.status_code = outcome.status_code
+    record.response_body = outcome.body
+
+
+async def execute(db: Database, *, scope: str, key: str, payload: Mapping[str, Any],
+                  work: Callable[[AsyncSession], Awaitable[Outcome]], now: datetime) -> Outcome:
+    """Run ``work`` once per ``(scope, key)``; replay its first outcome afterwards.
+
+    Raises ``Conflict('idempotency.key_reused')`` for the same key with another payload, and
+    re-raises the ``DomainError`` of a first failed attempt (after remembering it).
+    """
+    digest = request_hash(payload)
+
+    async def attempt(session: AsyncSession) -> Outcome:
+        replay = await _claim(session, scope=scope, key=key, digest=digest, now=now)
+        if replay is not None:
+            return replay
+        outcome = await work(session)
+        await _store(session, scope=scope, key=key, outcome=outcome)
+        return outcome
+
+    for _ in range(3):
+        try:
+            return await db.run(attempt)
+        except _KeyTaken:
+            continue
+        except DomainError as error:
+            if error.code.startswith("idempotency."):
+                raise
+            await _remember_failure(db, scope=scope, key=key, digest=digest, error=error, now=now)
+            raise
+    raise Conflict("idempotency.in_progress", "a request with this Idempotency-Key is in progress")
+
+
+async def _remember_failure(db: Database, *, scope: str, key: str, digest: str,
+                            error: DomainError, now: datetime) -> None:
+    async def remember(session: AsyncSession) -> None:
+        try:
+            async with session.begin_nested():
+                session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest,
+                                              status_code=error.status, response_body=error.problem(),
+                                              created_at=now))
+        except IntegrityError:
+            pass  # someone answered this key meanwhile; their answer stands
+
+    await db.run(remember)

@@ -1,0 +1,72 @@
+"""The one place errors become HTTP: RFC 9457 problem+json for every failure, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from finplat.core.errors import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("finplat.errors")
+
+_STATUS_CODES = {
+    400: ("Bad request", "http.bad_request"),
+    401: ("Unauthenticated", "auth.unauthenticated"),
+    403: ("Forbidden", "auth.forbidden"),
+    404: ("Not found", "http.not_found"),
+    405: ("Method not allowed", "http.method_not_allowed"),
+    409: ("Conflict", "http.conflict"),
+    413: ("Payload too large", "http.payload_too_large"),
+    415: ("Unsupported media type", "http.unsupported_media_type"),
+    422: ("Invalid input", "validation.invalid"),
+    429: ("Too many requests", "http.rate_limited"),
+}
+
+
+def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, error: DomainError) -> JSONResponse:
+        return problem_response(error.status, error.problem(), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
+                  for e in error.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem_response(422, {
+            "type": "https://finplat.dev/problems/validation/invalid", "title": "Invalid input",
+            "status": 422, "detail": detail or "invalid input", "code": "validation.invalid",
+            "errors": errors,
+        })
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        title, code = _STATUS_CODES.get(error.status_code, ("Error", "http.error"))
+        return problem_response(error.status_code, {
+            "type": f"https://finplat.dev/problems/{code.replace('.', '/')}", "title": title,
+            "status": error.status_code, "detail": str(error.detail), "code": code,
+        }, dict(error.headers) if error.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=error)
+        return problem_response(500, {
+            "type": "https://finplat.dev/problems/internal", "title": "Internal error",
+            "status": 500, "detail": "an internal error occurred; it has been logged",
+            "code": "internal.error",
+        })

@@ -1,0 +1,1 @@
+"""Transactional outbox, dispatcher and bus adapters."""

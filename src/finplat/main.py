@@ -1,0 +1,74 @@
+"""The ASGI application: routers, middleware, error handling and in-process background work."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from finplat import __version__
+from finplat.config import Settings, get_settings
+from finplat.core import crypto, problems
+from finplat.core.clock import Clock, SystemClock
+from finplat.core.db import Database
+
+API_PREFIX = "/api/v1"
+
+# Each package that serves HTTP exposes ``router`` in its ``router`` module.
+ROUTER_PACKAGES = (
+    "identity", "ledger", "payment", "product", "investment", "lending", "risk", "marketing",
+    "support", "analytics", "audit",
+)
+
+
+def build_database(settings: Settings) -> Database:
+    return Database(settings.database_url, statement_timeout_ms=settings.database_statement_timeout_ms,
+                    lock_timeout_ms=settings.database_lock_timeout_ms,
+                    pool_size=settings.database_pool_size)
+
+
+def _include_routers(app: FastAPI) -> None:
+    for package in ROUTER_PACKAGES:
+        try:
+            module = importlib.import_module(f"finplat.{package}.router")
+        except ModuleNotFoundError as error:
+            if error.name != f"finplat.{package}.router":
+                raise
+            continue
+        app.include_router(module.router, prefix=API_PREFIX)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
+               db: Database | None = None, background: bool | None = None) -> FastAPI:
+    """Build the app. Tests pass their own settings, frozen clock and database."""
+    settings = settings or get_settings()
+    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
+                                          settings.blind_index_key))
+    database = db or build_database(settings)
+    run_background = settings.run_background_in_process if background is None else background
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from finplat import runtime
+
+        async with runtime.background(app, enabled=run_background):
+            yield
+        if db is None:
+            await database.dispose()
+
+    app = FastAPI(title="finplat", version=__version__, lifespan=lifespan,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.db = database
+    problems.install(app)
+
+    from finplat import observability, ops
+
+    observability.install(app)
+    app.include_router(ops.router)
+    _include_routers(app)
+    ops.mount_web(app)
+    return app

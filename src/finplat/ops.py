@@ -1,0 +1,29 @@
+"""Liveness, readiness, metrics and the web app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy import text
+
+from finplat.core.errors import ServiceUnavailable
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> dict[str, str]:
+    try:
+        async with request.app.state.db.transaction(readonly=True) as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        raise ServiceUnavailable("ops.database_unreachable", f"database unreachable: {type(error).__name__}") from None
+    return {"status": "ready"}
+
+
+def mount_web(app: FastAPI) -> None:
+    return None

@@ -66,8 +66,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     problems.install(app)
 
     from finplat import observability, ops
+    from finplat.core import ratelimit
 
     observability.install(app)
+    ratelimit.install(app)
     app.include_router(ops.router)
     _include_routers(app)
     ops.mount_web(app)

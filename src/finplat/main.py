@@ -65,12 +65,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.db = database
     problems.install(app)
 
-    from finplat import observability, ops
+    from finplat import observability, ops, webapp
     from finplat.core import ratelimit
 
     observability.install(app)
     ratelimit.install(app)
     app.include_router(ops.router)
     _include_routers(app)
-    ops.mount_web(app)
+    webapp.mount(app)
     return app

@@ -1,0 +1,1 @@
+"""Investor suitability, orders, holdings, daily accrual and maturity payouts."""

@@ -1,0 +1,1 @@
+"""Wealth product catalogue: the review workflow, publishing, raising, disclosures."""

@@ -1,0 +1,143 @@
+"""Accounts: get-or-create by (kind, reference), queries, and the open/frozen/closed states."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import ensure_utc
+from finplat.core.errors import field_error
+from finplat.core.money import CNY
+from finplat.ledger import chart
+from finplat.ledger.exceptions import AccountClosed, AccountNotEmpty, AccountNotFound
+from finplat.ledger.models import LedgerAccount, LedgerHold
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(LedgerAccount).values(**values).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(LedgerAccount).values(**values).on_conflict_do_nothing()
+    from sqlalchemy import insert
+
+    return insert(LedgerAccount).values(**values).prefix_with("IGNORE")
+
+
+async def _find(session: AsyncSession, kind: str, reference: str) -> LedgerAccount | None:
+    return await session.scalar(
+        select(LedgerAccount)
+        .where(LedgerAccount.kind == kind, LedgerAccount.reference == reference)
+    )
+
+
+async def get_or_create(session: AsyncSession, *, kind: str, reference: str, now: datetime,
+                        owner_user_id: int | None = None, name: str | None = None,
+                        currency: str = CNY) -> LedgerAccount:
+    """The account of ``kind`` for ``reference``, created on first use.
+
+    Safe under concurrency: a racing twin's insert is ignored on the unique (kind, reference)
+    and both callers get the same row. Raises ``InvalidInput`` for an unknown kind or a malformed
+    reference.
+    """
+    try:
+        spec = chart.kind_of(kind)
+    except ValueError:
+        raise field_error("kind", f"unknown account kind {kind!r}") from None
+    if not chart.valid_reference(reference) or (spec.singleton and reference != chart.PLATFORM):
+        raise field_error("reference", f"{reference!r} is not a valid reference for {kind}")
+    account = await _find(session, kind, reference)
+    if account is not None:
+        return account
+    now = ensure_utc(now)
+    await session.execute(_insert_ignoring_duplicates(session, {
+        "kind": kind, "reference": reference, "name": name or f"{spec.name} {reference}",
+        "normal_balance": spec.normal_balance, "currency": currency,
+        "owner_user_id": owner_user_id,
+        "debits_must_not_exceed_credits": spec.debits_must_not_exceed_credits,
+        "credits_must_not_exceed_debits": spec.credits_must_not_exceed_debits,
+        "tracks_balance": spec.tracks_balance, "status": "open", "debits_posted": 0,
+        "credits_posted": 0, "debits_pending": 0, "credits_pending": 0, "version": 0,
+        "created_at": now, "updated_at": now,
+    }))
+    account = await _find(session, kind, reference)
+    assert account is not None, "account vanished right after its insert"
+    return account
+
+
+async def ensure_platform_accounts(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    """Create the platform's own books if missing; returns ``{kind: account_id}``. Idempotent."""
+    ids: dict[str, int] = {}
+    for kind in chart.PLATFORM_KINDS:
+        ids[kind] = (await get_or_create(session, kind=kind, reference=chart.PLATFORM, now=now)).id
+    return ids
+
+
+async def platform_account_id(session: AsyncSession, kind: str, *, now: datetime) -> int:
+    return (await get_or_create(session, kind=kind, reference=chart.PLATFORM, now=now)).id
+
+
+async def open_customer_wallet(session: AsyncSession, *, user_id: int, now: datetime) -> int:
+    """The wallet account id of ``user_id``, opened on the first call (idempotent)."""
+    account = await get_or_create(session, kind=chart.CUSTOMER_WALLET,
+                                  reference=chart.wallet_reference(user_id), now=now,
+                                  owner_user_id=user_id, name=f"Wallet of user {user_id}")
+    return account.id
+
+
+async def wallet_of(session: AsyncSession, user_id: int) -> int | None:
+    """The wallet account id of ``user_id``, or None when none was opened (user not verified)."""
+    return await session.scalar(
+        select(LedgerAccount.id).where(LedgerAccount.kind == chart.CUSTOMER_WALLET,
+                                       LedgerAccount.reference == chart.wallet_reference(user_id))
+    )
+
+
+async def get(session: AsyncSession, account_id: int) -> LedgerAccount:
+    """Raises ``AccountNotFound``."""
+    account = await session.get(LedgerAccount, account_id, populate_existing=True)
+    if account is None:
+        raise AccountNotFound(account_id)
+    return account
+
+
+async def find(session: AsyncSession, *, kind: str, reference: str) -> LedgerAccount | None:
+    return await _find(session, kind, reference)
+
+
+async def set_status(session: AsyncSession, *, account_id: int, status: str,
+                     now: datetime) -> LedgerAccount:
+    """Freeze (``frozen``: no movement), unfreeze (``open``) or close (``closed``) an account.
+
+    Closing needs a zero balance and no pending amounts. Raises ``AccountNotFound``,
+    ``AccountClosed`` (a closed account stays closed), ``AccountNotEmpty``.
+    """
+    if status not in ("open", "frozen", "closed"):
+        raise field_error("status", "must be open, frozen or closed")
+    account = await get(session, account_id)
+    if account.status == "closed":
+        raise AccountClosed(account_id)
+    guard = [LedgerAccount.id == account_id, LedgerAccount.status != "closed"]
+    if status == "closed":
+        if not account.tracks_balance:
+            raise AccountNotEmpty()
+        open_holds = await session.scalar(
+            select(LedgerHold.id).where(LedgerHold.status == "open",
+                                        (LedgerHold.debit_account_id == account_id)
+                                        | (LedgerHold.credit_account_id == account_id)).limit(1))
+        if open_holds is not None:
+            raise AccountNotEmpty()
+        # Checked in the same statement that closes, so a concurrent posting cannot slip in.
+        guard += [LedgerAccount.debits_posted == LedgerAccount.credits_posted,
+                  LedgerAccount.debits_pending == 0, LedgerAccount.credits_pending == 0]
+    result = await session.execute(
+        update(LedgerAccount).where(*guard)
+        .values(status=status, updated_at=ensure_utc(now)).returning(LedgerAccount.id)
+    )
+    if result.scalar_one_or_none() is None:
+        raise AccountNotEmpty() if status == "closed" else AccountClosed(account_id)
+    return await get(session, account_id)

@@ -1,0 +1,1 @@
+"""Marketing: campaigns with ledger-held budgets, coupons, red packets and points."""

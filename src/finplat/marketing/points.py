@@ -1,0 +1,176 @@
+"""The points ledger: an append-only journal plus one balance row per user, kept equal.
+
+Every change is one conditional UPDATE of the balance row (so a balance never goes negative,
+whatever runs concurrently) and one journal row carrying the balance after it. ``verify``
+recomputes every balance from the journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.errors import Conflict
+from finplat.marketing.domain import DEFAULT_POINTS_PER_YUAN
+from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class PointsBalance:
+    user_id: int
+    balance_points: int
+    earned_points: int
+    spent_points: int
+
+
+@dataclass
+class PointsReport:
+    accounts: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+async def _ensure_account(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    exists = await session.scalar(select(PointsAccount.id).where(PointsAccount.user_id == user_id))
+    if exists is not None:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(PointsAccount(user_id=user_id, balance_points=0, earned_points=0,
+                                      spent_points=0, updated_at=now))
+    except IntegrityError:
+        pass  # a concurrent first award created it; the UPDATE below serialises on that row
+
+
+async def entry_for(session: AsyncSession, *, reference: str) -> PointsEntry | None:
+    return await session.scalar(select(PointsEntry).where(PointsEntry.reference == reference))
+
+
+async def earn(session: AsyncSession, *, user_id: int, points: int, reason: str, reference: str,
+               now: datetime) -> PointsEntry | None:
+    """Credit ``points`` to ``user_id`` once per ``reference`` (a repeat returns the first entry).
+
+    Returns None when ``points`` is zero (nothing to record). Raises ``ValueError`` for a
+    negative amount (a programming error, not user input).
+    """
+    if points < 0:
+        raise ValueError("earn takes a non-negative number of points")
+    existing = await entry_for(session, reference=reference)
+    if existing is not None or points == 0:
+        return existing
+    await _ensure_account(session, user_id=user_id, now=now)
+    balance_after = (await session.execute(
+        update(PointsAccount).where(PointsAccount.user_id == user_id)
+        .values(balance_points=PointsAccount.balance_points + points,
+                earned_points=PointsAccount.earned_points + points, updated_at=now)
+        .returning(PointsAccount.balance_points)
+    )).scalar_one()
+    return await _append(session, user_id=user_id, delta=points, balance_after=balance_after,
+                         reason=reason, reference=reference, now=now)
+
+
+async def spend(session: AsyncSession, *, user_id: int, points: int, reason: str, reference: str,
+                now: datetime) -> PointsEntry:
+    """Debit ``points`` from ``user_id``.
+
+    Raises ``Conflict('marketing.insufficient_points')`` when the balance is smaller, and
+    ``Conflict('marketing.points_reference_used')`` when ``reference`` was already recorded.
+    """
+    if points <= 0:
+        raise ValueError("spend takes a positive number of points")
+    if await entry_for(session, reference=reference) is not None:
+        raise Conflict("marketing.points_reference_used", "these points were already spent")
+    # The guard and the change are one statement: two concurrent redemptions can never both
+    # see the same balance.
+    balance_after = (await session.execute(
+        update(PointsAccount)
+        .where(PointsAccount.user_id == user_id, PointsAccount.balance_points >= points)
+        .values(balance_points=PointsAccount.balance_points - points,
+                spent_points=PointsAccount.spent_points + points, updated_at=now)
+        .returning(PointsAccount.balance_points)
+    )).scalar_one_or_none()
+    if balance_after is None:
+        raise Conflict("marketing.insufficient_points", f"this needs {points} points")
+    return await _append(session, user_id=user_id, delta=-points, balance_after=balance_after,
+                         reason=reason, reference=reference, now=now)
+
+
+async def _append(session: AsyncSession, *, user_id: int, delta: int, balance_after: int,
+                  reason: str, reference: str, now: datetime) -> PointsEntry:
+    entry = PointsEntry(user_id=user_id, delta_points=delta, balance_after_points=balance_after,
+                        reason=reason, reference=reference, created_at=now)
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def balance(session: AsyncSession, *, user_id: int) -> PointsBalance:
+    account = await session.scalar(select(PointsAccount).where(PointsAccount.user_id == user_id))
+    if account is None:
+        return PointsBalance(user_id=user_id, balance_points=0, earned_points=0, spent_points=0)
+    return PointsBalance(user_id=user_id, balance_points=account.balance_points,
+                         earned_points=account.earned_points, spent_points=account.spent_points)
+
+
+async def entries(session: AsyncSession, *, user_id: int, limit: int,
+                  before_id: int | None) -> list[PointsEntry]:
+    query = select(PointsEntry).where(PointsEntry.user_id == user_id)
+    if before_id is not None:
+        query = query.where(PointsEntry.id < before_id)
+    return list(await session.scalars(query.order_by(PointsEntry.id.desc()).limit(limit)))
+
+
+async def points_per_yuan(session: AsyncSession, *, now: datetime) -> Decimal:
+    """The earning rate in force at ``now``: the latest policy row effective by then."""
+    rate = await session.scalar(
+        select(PointsPolicy.points_per_yuan).where(PointsPolicy.effective_at <= now)
+        .order_by(PointsPolicy.effective_at.desc(), PointsPolicy.id.desc()).limit(1)
+    )
+    return DEFAULT_POINTS_PER_YUAN if rate is None else Decimal(rate)
+
+
+async def verify(session: AsyncSession) -> PointsReport:
+    """Recompute every balance from the journal and check each entry's running balance."""
+    report = PointsReport()
+    sums = {row.user_id: row for row in (await session.execute(
+        select(PointsEntry.user_id, func.count().label("n"),
+               func.coalesce(func.sum(PointsEntry.delta_points), 0).label("net"))
+        .group_by(PointsEntry.user_id)
+    )).all()}
+    accounts = list(await session.scalars(select(PointsAccount)))
+    report.accounts = len(accounts)
+    report.entries = sum(int(row.n) for row in sums.values())
+    for account in accounts:
+        row = sums.pop(account.user_id, None)
+        net = int(row.net) if row is not None else 0
+        if net != account.balance_points:
+            report.problems.append(f"user {account.user_id}: balance {account.balance_points} "
+                                   f"but entries sum to {net}")
+        if account.earned_points - account.spent_points != account.balance_points:
+            report.problems.append(f"user {account.user_id}: earned - spent != balance")
+    for user_id in sums:
+        report.problems.append(f"user {user_id}: entries without a points account")
+    await _verify_running_balances(session, report)
+    return report
+
+
+async def _verify_running_balances(session: AsyncSession, report: PointsReport) -> None:
+    running: dict[int, int] = {}
+    rows = await session.stream(
+        select(PointsEntry.id, PointsEntry.user_id, PointsEntry.delta_points,
+               PointsEntry.balance_after_points).order_by(PointsEntry.id)
+    )
+    async for entry_id, user_id, delta, balance_after in rows:
+        running[user_id] = running.get(user_id, 0) + delta
+        if running[user_id] != balance_after:
+            report.problems.append(f"entry {entry_id}: balance_after {balance_after} "
+                                   f"but running balance is {running[user_id]}")

@@ -2,16 +2,105 @@
 
 With ``enabled`` the outbox dispatcher and the scheduler run as asyncio tasks beside the API;
 in a scaled deployment they run as ``finplat worker`` and ``finplat scheduler`` instead.
+
+Domain packages take part through two optional modules, imported here (``core`` must not import
+domain packages): ``finplat.<package>.handlers`` registers event handlers with
+``finplat.events.dispatcher`` and ``finplat.<package>.jobs`` registers daily jobs with
+``finplat.core.scheduler``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+
+from finplat.core import scheduler
+from finplat.core.clock import Clock
+from finplat.core.db import Database
+from finplat.events import dispatcher
+from finplat.schema import MODEL_PACKAGES
+
+log = logging.getLogger(__name__)
+
+PLUGIN_MODULES = ("handlers", "jobs")
+DISPATCH_POLL_SECONDS = 1.0
+SCHEDULER_TICK_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+def load_package_modules() -> list[str]:
+    """Import every package's ``handlers`` and ``jobs`` module that exists; returns their names."""
+    loaded = []
+    for package in MODEL_PACKAGES:
+        for kind in PLUGIN_MODULES:
+            name = f"finplat.{package}.{kind}"
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:
+                    raise
+                continue
+            loaded.append(name)
+    return loaded
+
+
+class BackgroundLoops:
+    """The dispatcher and scheduler loops as tasks, stopped together."""
+
+    def __init__(self, db: Database, clock: Clock, *, dispatch: bool = True,
+                 schedule: bool = True, poll_seconds: float = DISPATCH_POLL_SECONDS,
+                 tick_seconds: float = SCHEDULER_TICK_SECONDS) -> None:
+        self.stop = asyncio.Event()
+        self._coroutines: list[Coroutine[Any, Any, None]] = []
+        if dispatch:
+            self._coroutines.append(dispatcher.run_forever(
+                db, clock=clock, stop=self.stop, poll_interval_seconds=poll_seconds))
+        if schedule:
+            self._coroutines.append(scheduler.run_forever(
+                db, clock=clock, stop=self.stop, interval_seconds=tick_seconds))
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self.tasks = [asyncio.create_task(c) for c in self._coroutines]
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self.tasks)
+
+    async def shutdown(self, timeout_seconds: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Let the current batch or job finish, cancelling after ``timeout_seconds``."""
+        self.stop.set()
+        if not self.tasks:
+            for coroutine in self._coroutines:
+                coroutine.close()
+            return
+        _done, pending = await asyncio.wait(self.tasks, timeout=timeout_seconds)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 @asynccontextmanager
 async def background(app: FastAPI, *, enabled: bool) -> AsyncIterator[None]:
-    yield
+    """Run the dispatcher and scheduler beside the API while the app is up (if ``enabled``)."""
+    if not enabled:
+        yield
+        return
+    load_package_modules()
+    loops = BackgroundLoops(app.state.db, app.state.clock)
+    loops.start()
+    app.state.background = loops
+    log.info("background dispatcher and scheduler started")
+    try:
+        yield
+    finally:
+        await loops.shutdown()
+        log.info("background dispatcher and scheduler stopped")

@@ -23,5 +23,7 @@ class JobRun(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A running run whose lease has passed is taken to have crashed and is resumed.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (UniqueConstraint("job_name", "business_date"),)

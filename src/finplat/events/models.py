@@ -19,6 +19,8 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Earliest instant a failed handler of this event is due again (None: due now).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (Index("ix_events_outbox_undispatched", "dispatched_at", "id"),)
 
@@ -31,11 +33,10 @@ class EventDelivery(Base):
     id: Mapped[IntPk]
     event_id: Mapped[int] = mapped_column(BigId, ForeignKey("events_outbox.id"), nullable=False)
     handler: Mapped[str] = mapped_column(String(128), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False)  # done | failed
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # done | failed | dead
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("event_id", "handler"),)
-
-

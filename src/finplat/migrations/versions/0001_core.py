@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('started_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('lease_expires_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_job_run')),
     sa.UniqueConstraint('job_name', 'business_date', name=op.f('uq_core_job_run_job_name_business_date'))
     )
@@ -76,6 +77,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('dispatched_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events_outbox'))
     )
     with op.batch_alter_table('events_outbox', schema=None) as batch_op:
@@ -88,6 +90,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('next_attempt_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events_outbox.id'], name=op.f('fk_events_delivery_event_id_events_outbox')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events_delivery')),

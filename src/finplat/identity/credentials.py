@@ -1,0 +1,105 @@
+"""Passwords (argon2id), access tokens (JWT, HS256), opaque refresh tokens and TOTP."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import jwt
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from finplat.core.errors import Unauthenticated, field_error
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+# Verified against when the login is unknown, so that timing does not reveal which logins exist.
+_DUMMY_HASH = _hasher.hash("finplat-no-such-user")
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+ACCESS_TOKEN_TYPE = "access"
+ALGORITHM = "HS256"
+
+
+def check_password_policy(password: str, *, logins: tuple[str | None, ...], field: str = "password"
+                          ) -> None:
+    """At least 8 characters of two classes, not the login itself. Raises ``InvalidInput``."""
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise field_error(field, f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters",
+                          code="identity.weak_password")
+    classes = sum((
+        any(c.islower() for c in password), any(c.isupper() for c in password),
+        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
+    ))
+    if classes < 2:
+        raise field_error(field, "must mix at least two of: lower case, upper case, digits, symbols",
+                          code="identity.weak_password")
+    lowered = password.lower()
+    if any(login and login.lower() in (lowered, lowered.strip()) for login in logins):
+        raise field_error(field, "must not be the login itself", code="identity.weak_password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_access_token(*, secret_key: str, user_id: int, session_epoch: int, now: datetime,
+                       ttl_seconds: int) -> str:
+    claims = {
+        "sub": str(user_id), "typ": ACCESS_TOKEN_TYPE, "ep": session_epoch,
+        "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, secret_key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret_key: str, now: datetime) -> tuple[int, int]:
+    """``(user_id, session_epoch)`` of a valid token. Raises ``Unauthenticated``.
+
+    Expiry is checked against the injected clock rather than the library's wall clock.
+    """
+    try:
+        claims = jwt.decode(token, secret_key, algorithms=[ALGORITHM],
+                            options={"verify_exp": False, "verify_iat": False,
+                                     "require": ["sub", "exp", "typ"]})
+    except jwt.PyJWTError:
+        raise Unauthenticated("auth.unauthenticated", "the access token is invalid") from None
+    if claims.get("typ") != ACCESS_TOKEN_TYPE or not isinstance(claims.get("exp"), int):
+        raise Unauthenticated("auth.unauthenticated", "the access token is invalid")
+    if claims["exp"] <= int(now.timestamp()):
+        raise Unauthenticated("auth.token_expired", "the access token has expired")
+    try:
+        return int(claims["sub"]), int(claims.get("ep", 0))
+    except (TypeError, ValueError):
+        raise Unauthenticated("auth.unauthenticated", "the access token is invalid") from None
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def verify_totp(secret: str, code: str | None, *, now: datetime) -> bool:
+    """RFC 6238, 30 s steps, 6 digits; one step of drift either way is accepted."""
+    if not code or not code.isdigit() or len(code) != 6:
+        return False
+    return pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+
+
+def totp_code(secret: str, *, now: datetime) -> str:
+    return pyotp.TOTP(secret).at(now)

@@ -1,0 +1,89 @@
+"""Read-only questions other packages may ask about users (import as a module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.errors import NotFound
+from finplat.identity.models import KYC_VERIFIED, BankCard, User, UserRole
+
+
+@dataclass(frozen=True)
+class BankCardView:
+    """A bound bank card. ``card_number`` is the full number, for payment channels only; show
+    ``card_number_masked`` to people."""
+
+    id: int
+    user_id: int
+    card_number: str
+    card_number_masked: str
+    bank_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    user_id: int
+    status: str
+    roles: frozenset[str]
+    kyc_verified: bool
+    institution_id: int | None
+    risk_level: str | None
+
+
+async def any_user_exists(session: AsyncSession) -> bool:
+    return (await session.scalar(select(User.id).limit(1))) is not None
+
+
+async def roles_of(session: AsyncSession, user_id: int) -> frozenset[str]:
+    rows = await session.scalars(select(UserRole.role).where(UserRole.user_id == user_id))
+    return frozenset(rows)
+
+
+async def user_summary(session: AsyncSession, user_id: int, *, now: datetime) -> UserSummary:
+    """Raises ``NotFound('identity.user_not_found')``."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("identity.user_not_found", "no such user")
+    return UserSummary(user_id=user.id, status=user.status, roles=await roles_of(session, user.id),
+                       kyc_verified=user.kyc_status == KYC_VERIFIED,
+                       institution_id=user.institution_id,
+                       risk_level=current_risk_level(user, now=now))
+
+
+def current_risk_level(user: User, *, now: datetime) -> str | None:
+    """The user's risk tolerance level (C1..C5) while the assessment is valid, else None."""
+    if user.risk_level is None:
+        return None
+    if user.risk_level_expires_at is not None and user.risk_level_expires_at <= now:
+        return None
+    return user.risk_level
+
+
+def _view(card: BankCard) -> BankCardView:
+    return BankCardView(id=card.id, user_id=card.user_id, card_number=card.card_number,
+                        card_number_masked=card.card_number_masked, bank_name=card.bank_name,
+                        created_at=card.created_at)
+
+
+async def bank_cards(session: AsyncSession, user_id: int) -> list[BankCardView]:
+    """The user's active bank cards, oldest first."""
+    rows = await session.scalars(
+        select(BankCard).where(BankCard.user_id == user_id, BankCard.status == "active")
+        .order_by(BankCard.id))
+    return [_view(card) for card in rows]
+
+
+async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> BankCardView:
+    """One of the user's active cards. Raises ``NotFound('identity.bank_card_not_found')`` also
+    when the card belongs to someone else."""
+    card = await session.scalar(
+        select(BankCard).where(BankCard.id == card_id, BankCard.user_id == user_id,
+                               BankCard.status == "active"))
+    if card is None:
+        raise NotFound("identity.bank_card_not_found", "no such bank card")
+    return _view(card)

@@ -1,0 +1,186 @@
+"""Request and response bodies of the identity API (every input bounded)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterIn(Strict):
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class RegisterOut(BaseModel):
+    user_id: int
+
+
+class ConfirmContactIn(Strict):
+    login: str = Field(min_length=1, max_length=254)
+    code: str = Field(min_length=4, max_length=8)
+
+
+class ResendCodeIn(Strict):
+    login: str = Field(min_length=1, max_length=254)
+
+
+class LoginIn(Strict):
+    login: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+    totp_code: str | None = Field(default=None, max_length=8)
+
+
+class TokenPairOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class RefreshIn(Strict):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class ProfileOut(BaseModel):
+    user_id: int
+    status: str
+    username: str | None
+    phone: str | None
+    email: str | None
+    phone_confirmed: bool
+    email_confirmed: bool
+    roles: list[str]
+    kyc_status: str
+    real_name: str | None
+    id_number: str | None
+    risk_level: str | None
+    risk_level_expires_at: str | None
+    institution_id: int | None
+    created_at: str
+
+
+class KycIn(Strict):
+    real_name: str = Field(min_length=1, max_length=64)
+    id_number: str = Field(min_length=15, max_length=18)
+    bank_card_number: str | None = Field(default=None, max_length=23)
+    bank_reserved_phone: str | None = Field(default=None, max_length=20)
+
+
+class KycOut(BaseModel):
+    kyc_status: str
+    real_name: str
+    id_number: str
+    bank_card_id: int | None
+
+
+class BankCardOut(BaseModel):
+    id: int
+    card_number_masked: str
+    bank_name: str | None
+    created_at: str
+
+
+class BankCardsOut(BaseModel):
+    items: list[BankCardOut]
+
+
+class ContactChangeIn(Strict):
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ContactChangeOut(BaseModel):
+    channel: str
+
+
+class ContactConfirmIn(Strict):
+    channel: Literal["phone", "email"]
+    code: str = Field(min_length=4, max_length=8)
+
+
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class OAuthStartOut(BaseModel):
+    authorization_url: str
+    state: str
+
+
+class OAuthFinishIn(Strict):
+    code: str = Field(min_length=1, max_length=2048)
+    state: str = Field(min_length=16, max_length=128)
+
+
+class InstitutionIn(Strict):
+    name: str = Field(min_length=1, max_length=128)
+    uscc: str = Field(min_length=18, max_length=18)
+
+
+class InstitutionOut(BaseModel):
+    id: int
+    name: str
+    uscc: str
+    needs_registry_verification: bool
+    created_at: str
+
+
+class AccountIn(Strict):
+    login: str = Field(min_length=3, max_length=254,
+                       description="a user name, a mobile number or an email")
+    password: str = Field(min_length=1, max_length=128)
+    roles: list[str] = Field(min_length=1, max_length=8)
+    institution_id: int | None = Field(default=None, gt=0)
+
+
+class AccountOut(BaseModel):
+    user_id: int
+    totp_secret: str | None
+
+
+class RolesIn(Strict):
+    roles: list[str] = Field(min_length=1, max_length=8)
+    institution_id: int | None = Field(default=None, gt=0)
+
+
+class RolesOut(BaseModel):
+    user_id: int
+    roles: list[str]
+    totp_secret: str | None
+
+
+class StatusIn(Strict):
+    status: Literal["active", "frozen"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class UsersPage(BaseModel):
+    items: list[ProfileOut]
+    next_cursor: str | None
+
+
+class PersonalDataIn(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PersonalCardOut(BaseModel):
+    id: int
+    card_number: str
+    bank_name: str | None
+    status: str
+
+
+class PersonalDataOut(BaseModel):
+    user_id: int
+    phone: str | None
+    email: str | None
+    real_name: str | None
+    id_number: str | None
+    bank_cards: list[PersonalCardOut]

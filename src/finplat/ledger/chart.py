@@ -28,6 +28,7 @@ LOANS_HELD = "loans_held"
 INSTITUTION_SETTLEMENT = "institution_settlement"
 FEE_REVENUE = "fee_revenue"
 MARKETING_EXPENSE = "marketing_expense"
+CAMPAIGN_BUDGET = "campaign_budget"
 RISK_RESERVE = "risk_reserve"
 SUSPENSE = "suspense"
 
@@ -43,6 +44,9 @@ KINDS: dict[str, AccountKind] = {k.kind: k for k in (
     AccountKind(FEE_REVENUE, "Fee revenue", "credit", singleton=True, tracks_balance=False),
     AccountKind(MARKETING_EXPENSE, "Marketing expense", "debit", singleton=False,
                 tracks_balance=False),
+    # Money set aside for one campaign (``campaign:7``): it can pay out only what was funded.
+    AccountKind(CAMPAIGN_BUDGET, "Campaign budget", "credit", singleton=False, tracks_balance=True,
+                debits_must_not_exceed_credits=True),
     AccountKind(RISK_RESERVE, "Risk reserve", "credit", singleton=True, tracks_balance=True),
     AccountKind(SUSPENSE, "Suspense", "credit", singleton=True, tracks_balance=False),
 )}

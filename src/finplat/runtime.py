@@ -95,7 +95,8 @@ async def background(app: FastAPI, *, enabled: bool) -> AsyncIterator[None]:
         yield
         return
     load_package_modules()
-    loops = BackgroundLoops(app.state.db, app.state.clock)
+    loops = BackgroundLoops(app.state.db, app.state.clock, poll_seconds=DISPATCH_POLL_SECONDS,
+                            tick_seconds=SCHEDULER_TICK_SECONDS)
     loops.start()
     app.state.background = loops
     log.info("background dispatcher and scheduler started")

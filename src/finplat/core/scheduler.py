@@ -212,7 +212,7 @@ async def run_job(db: Database, job: Job, *, day: date, clock: Clock,
 
 
 async def run_day(db: Database, *, clock: Clock, day: date | None = None,
-                  jobs: JobRegistry = registry, lease: timedelta = DEFAULT_LEASE) -> DayReport:
+                  jobs: JobRegistry | None = None, lease: timedelta = DEFAULT_LEASE) -> DayReport:
     """Run the jobs of business date ``day`` (default: today in Asia/Shanghai) in order.
 
     Stops at the first job that fails, since later jobs may build on it; the next call resumes
@@ -220,7 +220,7 @@ async def run_day(db: Database, *, clock: Clock, day: date | None = None,
     """
     day = day or business_date_of(clock.now())
     report = DayReport(business_date=day)
-    for job in jobs.ordered():
+    for job in (jobs if jobs is not None else registry).ordered():
         outcome = await run_job(db, job, day=day, clock=clock, lease=lease)
         report.outcomes.append(outcome)
         if outcome.status in (FAILED, "gave_up"):
@@ -241,7 +241,7 @@ async def reset_attempts(db: Database, *, day: date, job: str | None = None) -> 
 
 
 async def run_forever(db: Database, *, clock: Clock, stop: asyncio.Event,
-                      interval_seconds: float = 60.0, jobs: JobRegistry = registry,
+                      interval_seconds: float = 60.0, jobs: JobRegistry | None = None,
                       on_error: Callable[[BaseException], None] | None = None) -> None:
     """Tick every ``interval_seconds`` until ``stop`` is set: run today's jobs that are due."""
     while not stop.is_set():

@@ -115,6 +115,10 @@ register = registry.register
 handler = registry.handler
 
 
+def default_registry() -> Registry:
+    return registry
+
+
 @dataclass
 class DispatchReport:
     events: int = 0
@@ -126,7 +130,7 @@ class DispatchReport:
 
 
 async def dispatch_pending(db: Database, *, now: datetime, batch_size: int = 100,
-                           registry: Registry = registry,
+                           registry: Registry | None = None,
                            retry: RetryPolicy = RetryPolicy()) -> DispatchReport:
     """Deliver one bounded batch of due, undispatched events, oldest first.
 
@@ -137,11 +141,12 @@ async def dispatch_pending(db: Database, *, now: datetime, batch_size: int = 100
     if not 0 < batch_size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch_size must be in 1..{MAX_BATCH_SIZE}")
     now = ensure_utc(now)
+    handlers = registry if registry is not None else default_registry()
     report = DispatchReport()
     for event_id in await _due_event_ids(db, now=now, limit=batch_size):
         report.events += 1
         report.event_ids.append(event_id)
-        await _dispatch_event(db, event_id=event_id, now=now, registry=registry, retry=retry,
+        await _dispatch_event(db, event_id=event_id, now=now, registry=handlers, retry=retry,
                               report=report)
     return report
 
@@ -281,7 +286,7 @@ async def retry_dead(db: Database, *, now: datetime, event_id: int | None = None
 
 async def run_forever(db: Database, *, clock: Clock, stop: asyncio.Event,
                       poll_interval_seconds: float = 1.0, batch_size: int = 100,
-                      registry: Registry = registry) -> None:
+                      registry: Registry | None = None) -> None:
     """Drain the outbox until ``stop`` is set, sleeping ``poll_interval_seconds`` when idle."""
     while not stop.is_set():
         busy = False

@@ -87,3 +87,13 @@ async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> Ba
     if card is None:
         raise NotFound("identity.bank_card_not_found", "no such bank card")
     return _view(card)
+
+
+async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:
+    """The keyed blind index of the user's verified ID number, or None before verification.
+
+    One natural person has one, whatever logins they hold: the key for per-person limits (such
+    as one promotional claim per identity).
+    """
+    return await session.scalar(select(User.id_number_index)
+                                .where(User.id == user_id, User.kyc_status == KYC_VERIFIED))

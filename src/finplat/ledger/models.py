@@ -133,9 +133,8 @@ class LedgerHold(Base):
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # The entry that posted, voided or expired it carries ``hold_id``.
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    resolved_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"),
-                                                          nullable=True)
 
     __table_args__ = (
         Index("ix_ledger_hold_status_expires_at", "status", "expires_at"),

@@ -136,14 +136,12 @@ def upgrade() -> None:
     sa.Column('expires_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
     sa.Column('created_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('resolved_entry_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.CheckConstraint("status IN ('open', 'posted', 'voided', 'expired')", name=op.f('ck_ledger_hold_status')),
     sa.CheckConstraint('amount_minor > 0', name=op.f('ck_ledger_hold_amount_positive')),
     sa.CheckConstraint('posted_minor >= 0 AND posted_minor <= amount_minor', name=op.f('ck_ledger_hold_posted_within')),
     sa.ForeignKeyConstraint(['credit_account_id'], ['ledger_account.id'], name=op.f('fk_ledger_hold_credit_account_id_ledger_account')),
     sa.ForeignKeyConstraint(['debit_account_id'], ['ledger_account.id'], name=op.f('fk_ledger_hold_debit_account_id_ledger_account')),
     sa.ForeignKeyConstraint(['entry_id'], ['ledger_entry.id'], name=op.f('fk_ledger_hold_entry_id_ledger_entry')),
-    sa.ForeignKeyConstraint(['resolved_entry_id'], ['ledger_entry.id'], name=op.f('fk_ledger_hold_resolved_entry_id_ledger_entry')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_hold')),
     sa.UniqueConstraint('entry_id', name=op.f('uq_ledger_hold_entry_id'))
     )

@@ -1,0 +1,152 @@
+"""Holds: a pending debit (a freeze) that is later posted in full or in part, voided, or expires."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import ensure_utc
+from finplat.core.errors import field_error
+from finplat.core.money import CNY, Money
+from finplat.ledger.exceptions import HoldNotFound, HoldNotOpen
+from finplat.ledger.models import LedgerHold
+from finplat.ledger.posting import Delta, EntrySpec, credit, debit, write_entry
+
+HOLD = LedgerHold.__table__
+HOLD_SOURCE = "ledger_hold"
+EXPIRY_BATCH_LIMIT = 500
+
+
+async def hold(session: AsyncSession, *, source_type: str, source_id: str, code: str,
+               debit_account_id: int, credit_account_id: int, amount: Money, now: datetime,
+               expires_at: datetime | None = None, reference: str | None = None,
+               metadata: Mapping[str, Any] | None = None) -> int:
+    """Freeze ``amount`` on ``debit_account_id`` towards ``credit_account_id``; returns the hold id.
+
+    The available balance drops at once (available = balance - pending debits), guarded in the
+    same statement that records it. Raises ``InsufficientFunds``, ``AccountFrozen``,
+    ``AccountClosed``, ``AccountNotFound``, ``DuplicateSource``, ``InvalidPostings``.
+    """
+    now = ensure_utc(now)
+    if expires_at is not None and ensure_utc(expires_at) <= now:
+        raise field_error("expires_at", "must be in the future")
+    if debit_account_id == credit_account_id:
+        raise field_error("credit_account_id", "must differ from the debited account")
+    spec = EntrySpec(source_type=source_type, source_id=source_id, code=code, entry_type="hold",
+                     legs=[debit(debit_account_id, amount), credit(credit_account_id, amount)],
+                     pending=True, reference=reference, metadata=metadata)
+    entry_id = await write_entry(session, spec, now=now)
+    result = await session.execute(insert(HOLD).values(
+        entry_id=entry_id, debit_account_id=debit_account_id, credit_account_id=credit_account_id,
+        amount_minor=amount.amount_minor, posted_minor=0, status="open", code=code,
+        expires_at=None if expires_at is None else ensure_utc(expires_at), created_at=now))
+    return int(result.inserted_primary_key[0])
+
+
+async def _claim(session: AsyncSession, hold_id: int, *, status: str, now: datetime,
+                 amount_minor: int | None = None) -> Any:
+    """Move an open hold to ``status`` in one guarded statement (the hold row is the lock)."""
+    h = HOLD.c
+    posted = h.amount_minor if amount_minor is None and status == "posted" else (amount_minor or 0)
+    statement = (update(HOLD).where(h.id == hold_id, h.status == "open")
+                 .values(status=status, posted_minor=posted, resolved_at=now))
+    if amount_minor is not None:
+        statement = statement.where(h.amount_minor >= amount_minor)
+    columns = (h.debit_account_id, h.credit_account_id, h.amount_minor, h.posted_minor, h.code)
+    if session.bind.dialect.update_returning:
+        row = (await session.execute(statement.returning(*columns))).first()
+    else:
+        result = await session.execute(statement)
+        row = None if result.rowcount != 1 else \
+            (await session.execute(select(*columns).where(h.id == hold_id))).first()
+    if row is not None:
+        return row
+    current = (await session.execute(select(h.status, h.amount_minor)
+                                     .where(h.id == hold_id))).first()
+    if current is None:
+        raise HoldNotFound()
+    if current.status != "open":
+        raise HoldNotOpen(current.status)
+    raise field_error("amount_minor", f"must not exceed the held {current.amount_minor} fen")
+
+
+def _release(row: Any) -> dict[int, Delta]:
+    return {row.debit_account_id: Delta(debits_pending=-row.amount_minor),
+            row.credit_account_id: Delta(credits_pending=-row.amount_minor)}
+
+
+async def post_hold(session: AsyncSession, *, hold_id: int, now: datetime,
+                    amount: Money | None = None, source_type: str = HOLD_SOURCE,
+                    source_id: str | None = None, code: str | None = None,
+                    reference: str | None = None,
+                    metadata: Mapping[str, Any] | None = None) -> int:
+    """Settle a hold: ``amount`` (default: all of it) moves for real, the rest is released.
+
+    Returns the id of the posting entry. Raises ``HoldNotFound``, ``HoldNotOpen``,
+    ``InvalidInput`` (more than held), ``AccountFrozen``, ``AccountClosed``.
+    """
+    now = ensure_utc(now)
+    amount_minor = None if amount is None else amount.amount_minor
+    if amount_minor is not None and amount_minor <= 0:
+        raise field_error("amount_minor", "must be positive")
+    row = await _claim(session, hold_id, status="posted", now=now, amount_minor=amount_minor)
+    posted = Money(row.posted_minor, amount.currency if amount else CNY)
+    legs = [debit(row.debit_account_id, posted), credit(row.credit_account_id, posted)]
+    spec = EntrySpec(source_type=source_type, source_id=source_id or f"{hold_id}:post",
+                     code=code or row.code, entry_type="hold_post", legs=legs,
+                     releases=_release(row), hold_id=hold_id, reference=reference,
+                     metadata={"held_minor": row.amount_minor, **(metadata or {})})
+    return await write_entry(session, spec, now=now)
+
+
+async def void_hold(session: AsyncSession, *, hold_id: int, now: datetime,
+                    source_type: str = HOLD_SOURCE, source_id: str | None = None,
+                    reference: str | None = None, metadata: Mapping[str, Any] | None = None,
+                    expired: bool = False) -> int:
+    """Release a hold in full (unfreeze); returns the id of the (posting-less) release entry.
+
+    Allowed on a frozen account, since it only gives money back. Raises ``HoldNotFound``,
+    ``HoldNotOpen``, ``AccountClosed``.
+    """
+    now = ensure_utc(now)
+    status, entry_type = ("expired", "hold_expire") if expired else ("voided", "hold_void")
+    row = await _claim(session, hold_id, status=status, now=now)
+    spec = EntrySpec(source_type=source_type,
+                     source_id=source_id or f"{hold_id}:{'expire' if expired else 'void'}",
+                     code=row.code, entry_type=entry_type, legs=[], releases=_release(row),
+                     hold_id=hold_id, reference=reference, metadata=metadata, allow_frozen=True)
+    return await write_entry(session, spec, now=now)
+
+
+async def expired_hold_ids(session: AsyncSession, *, now: datetime,
+                           limit: int = EXPIRY_BATCH_LIMIT) -> list[int]:
+    h = HOLD.c
+    rows = await session.scalars(
+        select(h.id).where(h.status == "open", h.expires_at.is_not(None),
+                           h.expires_at <= ensure_utc(now)).order_by(h.id).limit(limit))
+    return list(rows)
+
+
+async def expire_holds(session: AsyncSession, *, now: datetime,
+                       limit: int = EXPIRY_BATCH_LIMIT) -> int:
+    """Release up to ``limit`` holds whose ``expires_at`` has passed; returns how many."""
+    count = 0
+    for hold_id in await expired_hold_ids(session, now=now, limit=limit):
+        try:
+            await void_hold(session, hold_id=hold_id, now=now, expired=True)
+        except HoldNotOpen:
+            continue  # settled by its owner since the scan; nothing left to release
+        count += 1
+    return count
+
+
+async def get_hold(session: AsyncSession, *, hold_id: int) -> LedgerHold:
+    """Raises ``HoldNotFound``."""
+    found = await session.get(LedgerHold, hold_id, populate_existing=True)
+    if found is None:
+        raise HoldNotFound()
+    return found

@@ -1,0 +1,323 @@
+"""The write path of the ledger: one balanced entry, its postings and the account totals.
+
+Every money movement ends in ``write_entry``. It checks the entry in Python (two or more legs,
+positive amounts, one currency, debits = credits), then updates the accounts that keep a running
+balance in ascending id order, one guarded ``UPDATE ... RETURNING`` per account: the overdraft
+rule is part of the statement's WHERE clause, so it is decided under the row lock in the same
+round trip and can never be raced. The database checks again (CHECK constraints; on PostgreSQL
+a deferred trigger that each entry's legs sum to zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, not_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import ensure_utc
+from finplat.core.errors import field_error
+from finplat.core.money import Money
+from finplat.ledger.exceptions import (
+    AccountClosed,
+    AccountFrozen,
+    AccountNotFound,
+    DuplicateSource,
+    InsufficientFunds,
+    InvalidPostings,
+    Unbalanced,
+)
+from finplat.ledger.models import LedgerAccount, LedgerEntry, LedgerPosting
+
+ACCOUNT = LedgerAccount.__table__
+ENTRY = LedgerEntry.__table__
+POSTING = LedgerPosting.__table__
+
+MAX_LEGS = 200
+DEBIT, CREDIT = "debit", "credit"
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One side of an entry: ``amount`` debited or credited to ``account_id``."""
+
+    account_id: int
+    direction: str
+    amount: Money
+
+
+def debit(account_id: int, amount: Money) -> Leg:
+    return Leg(account_id, DEBIT, amount)
+
+
+def credit(account_id: int, amount: Money) -> Leg:
+    return Leg(account_id, CREDIT, amount)
+
+
+@dataclass(slots=True)
+class Delta:
+    """What an entry changes on one account, in fen (pending deltas are negative on release)."""
+
+    debits_posted: int = 0
+    credits_posted: int = 0
+    debits_pending: int = 0
+    credits_pending: int = 0
+
+    @property
+    def adds_exposure(self) -> bool:
+        return bool(self.debits_posted or self.credits_posted or self.debits_pending > 0
+                    or self.credits_pending > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    id: int
+    normal_balance: str
+    currency: str
+    tracks_balance: bool
+    status: str
+    debits_posted: int
+    credits_posted: int
+    version: int
+
+    def balance_minor(self, debits_posted: int, credits_posted: int) -> int:
+        if self.normal_balance == CREDIT:
+            return credits_posted - debits_posted
+        return debits_posted - credits_posted
+
+
+@dataclass(slots=True)
+class EntrySpec:
+    source_type: str
+    source_id: str
+    code: str
+    entry_type: str
+    legs: Sequence[Leg]
+    pending: bool = False
+    # Pending amounts released by this entry (a hold's post, void or expiry), per account.
+    releases: Mapping[int, Delta] = field(default_factory=dict)
+    hold_id: int | None = None
+    reverses_entry_id: int | None = None
+    reference: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    # Releasing a hold (void, expiry) is allowed on a frozen account; nothing else is.
+    allow_frozen: bool = False
+
+
+def validate_source(source_type: str, source_id: str, code: str) -> None:
+    for name, value, limit in (("source_type", source_type, 32), ("source_id", source_id, 64),
+                               ("code", code, 32)):
+        if not isinstance(value, str) or not (1 <= len(value) <= limit):
+            raise field_error(name, f"must be 1 to {limit} characters")
+
+
+def check_legs(legs: Sequence[Leg], *, allow_empty: bool = False) -> str | None:
+    """The entry's currency; raises ``InvalidPostings`` or ``Unbalanced``."""
+    if not legs:
+        if allow_empty:
+            return None
+        raise InvalidPostings("an entry needs two or more postings")
+    if len(legs) < 2 or len(legs) > MAX_LEGS:
+        raise InvalidPostings(f"an entry needs 2 to {MAX_LEGS} postings")
+    currencies = set()
+    net = 0
+    for leg in legs:
+        if not isinstance(leg.amount, Money):
+            raise TypeError("posting amounts are Money")
+        if leg.amount.amount_minor <= 0:
+            raise InvalidPostings("every posting amount must be positive")
+        if leg.direction not in (DEBIT, CREDIT):
+            raise InvalidPostings(f"unknown direction {leg.direction!r}")
+        currencies.add(leg.amount.currency)
+        net += leg.amount.amount_minor if leg.direction == DEBIT else -leg.amount.amount_minor
+    if len(currencies) != 1:
+        raise InvalidPostings("all postings of an entry share one currency")
+    if net != 0:
+        raise Unbalanced(f"debits and credits differ by {net} fen")
+    return currencies.pop()
+
+
+def deltas_of(spec: EntrySpec) -> dict[int, Delta]:
+    deltas: dict[int, Delta] = {}
+    for leg in spec.legs:
+        delta = deltas.setdefault(leg.account_id, Delta())
+        amount = leg.amount.amount_minor
+        if spec.pending:
+            if leg.direction == DEBIT:
+                delta.debits_pending += amount
+            else:
+                delta.credits_pending += amount
+        elif leg.direction == DEBIT:
+            delta.debits_posted += amount
+        else:
+            delta.credits_posted += amount
+    for account_id, release in spec.releases.items():
+        delta = deltas.setdefault(account_id, Delta())
+        delta.debits_pending += release.debits_pending
+        delta.credits_pending += release.credits_pending
+    return deltas
+
+
+async def load_accounts(session: AsyncSession,
+                        account_ids: Sequence[int]) -> dict[int, AccountState]:
+    """The static facts of the accounts (no lock). Raises ``AccountNotFound``."""
+    rows = (await session.execute(
+        select(ACCOUNT.c.id, ACCOUNT.c.normal_balance, ACCOUNT.c.currency, ACCOUNT.c.tracks_balance,
+               ACCOUNT.c.status, ACCOUNT.c.debits_posted, ACCOUNT.c.credits_posted,
+               ACCOUNT.c.version)
+        .where(ACCOUNT.c.id.in_(sorted(set(account_ids))))
+    )).all()
+    states = {row.id: AccountState(*row) for row in rows}
+    for account_id in account_ids:
+        if account_id not in states:
+            raise AccountNotFound(account_id)
+    return states
+
+
+def _guarded_update(account_id: int, delta: Delta, now: datetime, *, allow_frozen: bool) -> Any:
+    a = ACCOUNT.c
+    debits_after = a.debits_posted + a.debits_pending + (delta.debits_posted + delta.debits_pending)
+    credits_after = (a.credits_posted + a.credits_pending
+                     + (delta.credits_posted + delta.credits_pending))
+    statuses = ("open", "frozen") if allow_frozen else ("open",)
+    return (
+        update(ACCOUNT)
+        .where(a.id == account_id, a.status.in_(statuses),
+               or_(not_(a.debits_must_not_exceed_credits),
+                   debits_after <= a.credits_posted + delta.credits_posted),
+               or_(not_(a.credits_must_not_exceed_debits),
+                   credits_after <= a.debits_posted + delta.debits_posted))
+        .values(debits_posted=a.debits_posted + delta.debits_posted,
+                credits_posted=a.credits_posted + delta.credits_posted,
+                debits_pending=a.debits_pending + delta.debits_pending,
+                credits_pending=a.credits_pending + delta.credits_pending,
+                version=a.version + 1, updated_at=now)
+    )
+
+
+async def _update_account(session: AsyncSession, account_id: int, delta: Delta, now: datetime, *,
+                          allow_frozen: bool) -> tuple[int, int, int] | None:
+    """New (debits_posted, credits_posted, version), or None when the guard refused."""
+    statement = _guarded_update(account_id, delta, now, allow_frozen=allow_frozen)
+    a = ACCOUNT.c
+    if session.bind.dialect.update_returning:
+        row = (await session.execute(
+            statement.returning(a.debits_posted, a.credits_posted, a.version))).first()
+        return None if row is None else (row[0], row[1], row[2])
+    result = await session.execute(statement)
+    if result.rowcount != 1:
+        return None
+    row = (await session.execute(select(a.debits_posted, a.credits_posted, a.version)
+                                 .where(a.id == account_id))).one()
+    return row[0], row[1], row[2]
+
+
+async def _refusal(session: AsyncSession, account_id: int, *, allow_frozen: bool) -> Exception:
+    """Why a guarded update touched no row."""
+    status = await session.scalar(select(ACCOUNT.c.status).where(ACCOUNT.c.id == account_id))
+    if status is None:
+        return AccountNotFound(account_id)
+    if status == "closed":
+        return AccountClosed(account_id)
+    if status == "frozen" and not allow_frozen:
+        return AccountFrozen(account_id)
+    return InsufficientFunds(account_id)
+
+
+async def apply_deltas(session: AsyncSession, states: Mapping[int, AccountState],
+                       deltas: Mapping[int, Delta], now: datetime, *,
+                       allow_frozen: bool) -> dict[int, tuple[int, int, int]]:
+    """Update every account that keeps a running balance, in ascending id order (the one lock
+    order used everywhere, so two entries never deadlock on each other). Returns the new totals
+    per updated account. Raises ``InsufficientFunds``, ``AccountFrozen``, ``AccountClosed``."""
+    after: dict[int, tuple[int, int, int]] = {}
+    for account_id in sorted(deltas):
+        state = states[account_id]
+        delta = deltas[account_id]
+        if not state.tracks_balance:
+            # Hot accounts keep no running balance: no row lock, so they never serialise
+            # transfers; only their open/closed state matters, read without a lock.
+            if state.status == "closed" or (state.status == "frozen" and delta.adds_exposure
+                                            and not allow_frozen):
+                raise AccountClosed(account_id) if state.status == "closed" else \
+                    AccountFrozen(account_id)
+            continue
+        totals = await _update_account(session, account_id, delta, now, allow_frozen=allow_frozen)
+        if totals is None:
+            raise await _refusal(session, account_id, allow_frozen=allow_frozen)
+        after[account_id] = totals
+    return after
+
+
+def posting_rows(spec: EntrySpec, entry_id: int, states: Mapping[int, AccountState],
+                 after: Mapping[int, tuple[int, int, int]], now: datetime) -> list[dict[str, Any]]:
+    """Posting rows with each account's balance and version after the leg."""
+    # Walk back from the totals after the whole entry to the totals before it.
+    running: dict[int, list[int]] = {}
+    for account_id, (debits, credits, version) in after.items():
+        legs = [leg for leg in spec.legs if leg.account_id == account_id]
+        if not spec.pending:
+            debits -= sum(leg.amount.amount_minor for leg in legs if leg.direction == DEBIT)
+            credits -= sum(leg.amount.amount_minor for leg in legs if leg.direction == CREDIT)
+        running[account_id] = [debits, credits, version - 1]
+    rows = []
+    for leg in spec.legs:
+        balance_after = version_after = None
+        current = running.get(leg.account_id)
+        if current is not None:
+            if not spec.pending:
+                current[0 if leg.direction == DEBIT else 1] += leg.amount.amount_minor
+            # An account touched by several legs advances its version once per entry.
+            version_after = current[2] + 1
+            balance_after = states[leg.account_id].balance_minor(current[0], current[1])
+        rows.append({"entry_id": entry_id, "account_id": leg.account_id,
+                     "direction": leg.direction, "amount_minor": leg.amount.amount_minor,
+                     "pending": spec.pending, "balance_after_minor": balance_after,
+                     "account_version": version_after, "created_at": now})
+    return rows
+
+
+async def insert_entry(session: AsyncSession, spec: EntrySpec, now: datetime) -> int:
+    """Raises ``DuplicateSource`` when the source already has an entry."""
+    try:
+        result = await session.execute(insert(ENTRY).values(
+            source_type=spec.source_type, source_id=spec.source_id, code=spec.code,
+            entry_type=spec.entry_type, hold_id=spec.hold_id,
+            reverses_entry_id=spec.reverses_entry_id, reference=spec.reference,
+            metadata=dict(spec.metadata or {}), created_at=now))
+    except IntegrityError as error:
+        raise DuplicateSource(spec.source_type, spec.source_id) from error
+    return int(result.inserted_primary_key[0])
+
+
+async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) -> int:
+    """Write one entry in the caller's transaction; returns its id.
+
+    On any error the caller's transaction must be rolled back (``Database.run`` and
+    ``Database.transaction`` do): account updates made before the refusal are not undone here.
+    Raises ``InvalidPostings``, ``Unbalanced``, ``AccountNotFound``, ``AccountFrozen``,
+    ``AccountClosed``, ``InsufficientFunds``, ``DuplicateSource``.
+    """
+    now = ensure_utc(now)
+    validate_source(spec.source_type, spec.source_id, spec.code)
+    currency = check_legs(spec.legs, allow_empty=bool(spec.releases))
+    deltas = deltas_of(spec)
+    states = await load_accounts(session, list(deltas))
+    if currency is not None and any(states[leg.account_id].currency != currency
+                                    for leg in spec.legs):
+        raise InvalidPostings("posting currency differs from the account's currency")
+    # Claim the source first: a duplicate fails before any account row is locked.
+    entry_id = await insert_entry(session, spec, now)
+    after = await apply_deltas(session, states, deltas, now, allow_frozen=spec.allow_frozen)
+    if spec.legs:
+        rows = posting_rows(spec, entry_id, states, after, now)
+        await session.execute(insert(POSTING).values(rows))
+    return entry_id
+
+
+def entry_filter(source_type: str, source_id: str) -> Any:
+    return and_(ENTRY.c.source_type == source_type, ENTRY.c.source_id == source_id)

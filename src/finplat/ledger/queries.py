@@ -1,0 +1,180 @@
+"""Reads: balances (cached or derived from postings), statements, accounts and holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import ensure_utc
+from finplat.core.errors import field_error
+from finplat.core.money import Money
+from finplat.core.pagination import MAX_LIMIT, cursor_id, encode_cursor
+from finplat.ledger.exceptions import AccountNotFound
+from finplat.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerPosting
+
+ACCOUNT = LedgerAccount.__table__
+ENTRY = LedgerEntry.__table__
+POSTING = LedgerPosting.__table__
+HOLD = LedgerHold.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """``balance`` on the account's normal side; ``frozen`` = pending outflows (holds);
+    ``available`` = balance - frozen."""
+
+    account_id: int
+    balance: Money
+    available: Money
+    frozen: Money
+
+    def as_json(self) -> dict[str, Any]:
+        return {"balance_minor": self.balance.amount_minor,
+                "available_minor": self.available.amount_minor,
+                "frozen_minor": self.frozen.amount_minor, "currency": self.balance.currency}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    posting_id: int
+    entry_id: int
+    code: str
+    direction: str  # "in" or "out", seen from the account's owner
+    amount: Money
+    pending: bool
+    balance_after_minor: int | None
+    created_at: datetime
+    reference: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.posting_id, "entry_id": self.entry_id, "type": self.code,
+                "amount_minor": self.amount.amount_minor, "currency": self.amount.currency,
+                "direction": self.direction, "status": "pending" if self.pending else "posted",
+                "balance_after_minor": self.balance_after_minor,
+                "created_at": self.created_at.isoformat(), "reference": self.reference}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementPage:
+    items: list[StatementLine]
+    next_cursor: str | None
+
+
+def _signed(column: Any, direction: str) -> Any:
+    return func.coalesce(func.sum(case((POSTING.c.direction == direction, column), else_=0)), 0)
+
+
+async def derived_totals(session: AsyncSession, account_id: int) -> Totals:
+    """Totals recomputed from postings and open holds (the truth the cache must equal)."""
+    posted = (await session.execute(
+        select(_signed(POSTING.c.amount_minor, "debit"), _signed(POSTING.c.amount_minor, "credit"))
+        .where(POSTING.c.account_id == account_id, POSTING.c.pending.is_(False))
+    )).one()
+    open_holds = HOLD.c.status == "open"
+    debits_pending = await session.scalar(
+        select(func.coalesce(func.sum(HOLD.c.amount_minor), 0))
+        .where(open_holds, HOLD.c.debit_account_id == account_id))
+    credits_pending = await session.scalar(
+        select(func.coalesce(func.sum(HOLD.c.amount_minor), 0))
+        .where(open_holds, HOLD.c.credit_account_id == account_id))
+    return Totals(int(posted[0]), int(posted[1]), int(debits_pending or 0),
+                  int(credits_pending or 0))
+
+
+async def account(session: AsyncSession, *, account_id: int) -> LedgerAccount:
+    """Raises ``AccountNotFound``."""
+    found = await session.get(LedgerAccount, account_id, populate_existing=True)
+    if found is None:
+        raise AccountNotFound(account_id)
+    return found
+
+
+async def totals(session: AsyncSession, found: LedgerAccount) -> Totals:
+    if found.tracks_balance:
+        return Totals(found.debits_posted, found.credits_posted, found.debits_pending,
+                      found.credits_pending)
+    return await derived_totals(session, found.id)
+
+
+async def balance(session: AsyncSession, *, account_id: int) -> Balance:
+    """Raises ``AccountNotFound``."""
+    found = await account(session, account_id=account_id)
+    t = await totals(session, found)
+    if found.normal_balance == "credit":
+        amount, frozen = t.credits_posted - t.debits_posted, t.debits_pending
+    else:
+        amount, frozen = t.debits_posted - t.credits_posted, t.credits_pending
+    currency = found.currency
+    return Balance(found.id, Money(amount, currency), Money(amount - frozen, currency),
+                   Money(frozen, currency))
+
+
+async def statement(session: AsyncSession, *, account_id: int, from_at: datetime | None = None,
+                    to_at: datetime | None = None, codes: Sequence[str] | None = None,
+                    cursor: str | None = None, limit: int = 20) -> StatementPage:
+    """Postings of an account, newest first, in ``[from_at, to_at)``, optionally of some entry
+    ``codes``. Raises ``AccountNotFound``, ``InvalidInput`` (bad cursor or limit)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise field_error("limit", f"must be 1 to {MAX_LIMIT}")
+    found = await account(session, account_id=account_id)
+    p, e = POSTING.c, ENTRY.c
+    query = (select(p.id, p.entry_id, e.code, p.direction, p.amount_minor, p.pending,
+                    p.balance_after_minor, p.created_at, e.reference)
+             .join(ENTRY, e.id == p.entry_id).where(p.account_id == account_id))
+    if from_at is not None:
+        query = query.where(p.created_at >= ensure_utc(from_at))
+    if to_at is not None:
+        query = query.where(p.created_at < ensure_utc(to_at))
+    if codes:
+        query = query.where(e.code.in_(list(codes)))
+    after = cursor_id(cursor)
+    if after is not None:
+        query = query.where(p.id < after)
+    rows = (await session.execute(query.order_by(p.id.desc()).limit(limit + 1))).all()
+    inward = "credit" if found.normal_balance == "credit" else "debit"
+    items = [StatementLine(
+        posting_id=row.id, entry_id=row.entry_id, code=row.code,
+        direction="in" if row.direction == inward else "out",
+        amount=Money(row.amount_minor, found.currency), pending=bool(row.pending),
+        balance_after_minor=row.balance_after_minor,
+        created_at=row.created_at, reference=row.reference,
+    ) for row in rows[:limit]]
+    next_cursor = encode_cursor({"id": items[-1].posting_id}) if len(rows) > limit else None
+    return StatementPage(items, next_cursor)
+
+
+async def entry(session: AsyncSession, *, entry_id: int) -> LedgerEntry | None:
+    return await session.get(LedgerEntry, entry_id)
+
+
+async def entry_by_source(session: AsyncSession, *, source_type: str,
+                          source_id: str) -> LedgerEntry | None:
+    return await session.scalar(select(LedgerEntry).where(LedgerEntry.source_type == source_type,
+                                                          LedgerEntry.source_id == source_id))
+
+
+async def postings_of(session: AsyncSession, *, entry_id: int) -> list[LedgerPosting]:
+    rows = await session.scalars(select(LedgerPosting).where(LedgerPosting.entry_id == entry_id)
+                                 .order_by(LedgerPosting.id))
+    return list(rows)
+
+
+async def open_holds(session: AsyncSession, *, account_id: int,
+                     limit: int = MAX_LIMIT) -> list[LedgerHold]:
+    rows = await session.scalars(
+        select(LedgerHold).where(LedgerHold.debit_account_id == account_id,
+                                 LedgerHold.status == "open").order_by(LedgerHold.id).limit(limit))
+    return list(rows)

@@ -13,8 +13,6 @@ from finplat.core.money import to_minor
 CouponKind = Literal["cashback", "rate_boost"]
 COUPON_KINDS: tuple[str, ...] = ("cashback", "rate_boost")
 
-# Used when no points policy row is in force yet; an operator overrides it with a policy row.
-DEFAULT_POINTS_PER_YUAN = Decimal("1")
 FEN_PER_YUAN = 100
 
 

@@ -28,6 +28,9 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # active | closed
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    # The ledger account ``campaign_budget`` / ``campaign:<id>``, opened with the campaign (the
+    # reference needs the id, hence nullable for the moment between the two inserts).
+    budget_account_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     # Cash credited to each claimant's wallet; None when the campaign has no red packet.

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import Conflict
-from finplat.marketing.domain import DEFAULT_POINTS_PER_YUAN
 from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
+from finplat.marketing.policy import get_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +130,12 @@ async def entries(session: AsyncSession, *, user_id: int, limit: int,
 
 
 async def points_per_yuan(session: AsyncSession, *, now: datetime) -> Decimal:
-    """The earning rate in force at ``now``: the latest policy row effective by then."""
+    """The earning rate at ``now``: the latest policy row effective by then, else the setting."""
     rate = await session.scalar(
         select(PointsPolicy.points_per_yuan).where(PointsPolicy.effective_at <= now)
         .order_by(PointsPolicy.effective_at.desc(), PointsPolicy.id.desc()).limit(1)
     )
-    return DEFAULT_POINTS_PER_YUAN if rate is None else Decimal(rate)
+    return get_policy().points_per_yuan if rate is None else Decimal(rate)
 
 
 async def verify(session: AsyncSession) -> PointsReport:

@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('budget_account_id', sa.BigInteger(), nullable=True),
     sa.Column('starts_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('ends_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('red_packet_amount_minor', sa.BigInteger(), nullable=True),

@@ -1,0 +1,126 @@
+"""Request and response bodies of the marketing API (separate from the ORM models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# Bounds far beyond any real campaign, coupon or order, small enough to catch typos.
+MAX_CAMPAIGN_MINOR = 10_000_000_000  # 1亿 yuan
+MAX_COUPON_MINOR = 100_000_000
+MAX_ORDER_MINOR = 100_000_000_000
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CampaignCreate(_Body):
+    name: str = Field(min_length=1, max_length=120)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    red_packet_amount_minor: int | None = Field(default=None, gt=0, le=MAX_COUPON_MINOR)
+
+
+class CampaignFund(_Body):
+    amount_minor: int = Field(gt=0, le=MAX_CAMPAIGN_MINOR)
+
+
+class CouponOfferCreate(_Body):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["cashback", "rate_boost"]
+    cashback_minor: int = Field(default=0, ge=0, le=MAX_COUPON_MINOR)
+    rate_boost_bps: int = Field(default=0, ge=0, le=1_000)
+    rate_boost_cap_minor: int = Field(default=0, ge=0, le=MAX_COUPON_MINOR)
+    min_order_minor: int = Field(default=0, ge=0, le=MAX_ORDER_MINOR)
+    valid_days: int = Field(default=30, gt=0, le=366)
+    user_claimable: bool = False
+    points_cost: int | None = Field(default=None, gt=0, le=100_000_000)
+
+
+class CouponIssue(_Body):
+    offer_id: int = Field(gt=0)
+    user_id: int = Field(gt=0)
+
+
+class CouponClaim(_Body):
+    offer_id: int = Field(gt=0)
+
+
+class PointsRedeem(_Body):
+    offer_id: int = Field(gt=0)
+
+
+class CouponOfferOut(BaseModel):
+    id: int
+    campaign_id: int
+    name: str
+    kind: str
+    cashback_minor: int
+    rate_boost_bps: int
+    rate_boost_cap_minor: int
+    min_order_minor: int
+    valid_days: int
+    user_claimable: bool
+    points_cost: int | None
+    currency: str = "CNY"
+
+
+class CampaignOut(BaseModel):
+    id: int
+    name: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    red_packet_amount_minor: int | None
+    funded_minor: int
+    returned_minor: int
+    available_minor: int
+    reserved_minor: int
+    currency: str
+    created_at: datetime
+    closed_at: datetime | None
+    offers: list[CouponOfferOut] = []
+
+
+class CouponOut(BaseModel):
+    id: int
+    offer_id: int
+    campaign_id: int
+    kind: str
+    cashback_minor: int
+    rate_boost_bps: int
+    rate_boost_cap_minor: int
+    min_order_minor: int
+    status: str
+    source: str
+    issued_at: datetime
+    expires_at: datetime
+    order_id: int | None
+    currency: str = "CNY"
+
+
+class RedPacketOut(BaseModel):
+    campaign_id: int
+    amount_minor: int
+    currency: str = "CNY"
+    claimed_at: datetime
+
+
+class PointsEntryOut(BaseModel):
+    id: int
+    delta_points: int
+    balance_after_points: int
+    reason: str
+    reference: str
+    created_at: datetime
+
+
+class PointsOut(BaseModel):
+    balance_points: int
+    earned_points: int
+    spent_points: int
+    points_per_yuan: str
+    recent: list[PointsEntryOut]

@@ -22,7 +22,8 @@ class Books:
 
     async def wallet(self, user_id: int, *, funded_minor: int = 0) -> int:
         async with self.db.transaction() as session:
-            wallet = await ledger_service.open_customer_wallet(session, user_id=user_id, now=self.now)
+            wallet = await ledger_service.open_customer_wallet(session, user_id=user_id,
+                                                               now=self.now)
         if funded_minor:
             await self.deposit(wallet, funded_minor, source_id=f"fund-{user_id}")
         return wallet

@@ -57,11 +57,11 @@ async def test_multi_leg_entry_with_fee(books):
 async def test_bad_entries_are_refused(books):
     wallet = await books.wallet(1, funded_minor=1_000)
     cases = [
-        ([ledger_service.debit(wallet, Money(100)), ledger_service.credit(books.fee_revenue, Money(99))],
-         Unbalanced),
+        ([ledger_service.debit(wallet, Money(100)),
+          ledger_service.credit(books.fee_revenue, Money(99))], Unbalanced),
         ([ledger_service.debit(wallet, Money(100))], InvalidPostings),
-        ([ledger_service.debit(wallet, Money(0)), ledger_service.credit(books.fee_revenue, Money(0))],
-         InvalidPostings),
+        ([ledger_service.debit(wallet, Money(0)),
+          ledger_service.credit(books.fee_revenue, Money(0))], InvalidPostings),
         ([ledger_service.debit(wallet, Money(100)),
           ledger_service.credit(books.fee_revenue, Money(100, "USD"))], InvalidPostings),
     ]

@@ -1,0 +1,1 @@
+import"./css-B-z6VX0v.js";

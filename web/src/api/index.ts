@@ -1,0 +1,55 @@
+/** The app's API: one shared client and a typed function per endpoint it uses. */
+import { ApiClient } from './client'
+import type {
+  Account, FundsMovement, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
+  Questionnaire, RiskAssessment, Row, Transaction,
+} from './types'
+
+export const client = new ApiClient()
+
+/** The 403 a purchase above one's risk level gets until the investor confirms the warning. */
+export const SUITABILITY_MISMATCH = 'investment.suitability_mismatch'
+
+/** Lists are `{items, next_cursor}`; an endpoint that answers a bare array is treated as one page. */
+export function asPage<T>(value: Page<T> | T[] | null | undefined): Page<T> {
+  if (Array.isArray(value)) return { items: value, next_cursor: null }
+  if (value && Array.isArray(value.items)) return { items: value.items, next_cursor: value.next_cursor ?? null }
+  return { items: [], next_cursor: null }
+}
+
+export interface PageQuery {
+  limit?: number
+  cursor?: string | null
+}
+
+async function page<T>(path: string, query: Record<string, string | number | null | undefined>): Promise<Page<T>> {
+  return asPage(await client.get<Page<T> | T[]>(path, query))
+}
+
+export const api = {
+  register: (body: { phone?: string; email?: string; password: string }) =>
+    client.request<{ user_id: number | string }>('POST', '/auth/register', { body, auth: false }),
+  me: () => client.get<Me>('/me'),
+  submitKyc: (body: KycRequest) => client.post<KycResult>('/me/kyc', body),
+  questionnaire: () => client.get<Questionnaire>('/risk-assessment/questionnaire'),
+  submitRiskAssessment: (body: { version: string | number; answers: Record<string, string> }) =>
+    client.post<RiskAssessment>('/me/risk-assessment', body),
+
+  account: () => client.get<Account>('/me/account'),
+  deposit: (body: { amount_minor: number; channel: 'bank' | 'thirdparty' }, key: string) =>
+    client.post<FundsMovement>('/me/deposits', body, key),
+  withdraw: (body: { amount_minor: number; bank_card_id?: number | string }, key: string) =>
+    client.post<FundsMovement>('/me/withdrawals', body, key),
+  transactions: (query: PageQuery) => page<Transaction>('/me/transactions', { ...query }),
+
+  products: (query: PageQuery & { risk_level?: string; type?: string }) => page<Product>('/products', { ...query }),
+  product: (id: string) => client.get<Product>(`/products/${encodeURIComponent(id)}`),
+  placeOrder: (productId: string | number, body: OrderRequest, key: string) =>
+    client.post<Order>(`/products/${encodeURIComponent(String(productId))}/orders`, body, key),
+  holdings: (query: PageQuery) => page<Row>('/me/holdings', { ...query }),
+
+  adminProducts: (query: PageQuery & { status?: string }) => page<Product>('/admin/products', { ...query }),
+  reviewProduct: (id: string | number, decision: 'approve' | 'reject' | 'publish', body: Row = {}) =>
+    client.post<Product>(`/admin/products/${encodeURIComponent(String(id))}/${decision}`, body),
+  auditLog: (query: PageQuery) => page<Row>('/admin/audit', { ...query }),
+}

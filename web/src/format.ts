@@ -1,0 +1,38 @@
+/** Display helpers for values other than money (see money.ts). */
+
+const DATE_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', hour12: false,
+})
+
+/** An ISO instant shown in Beijing time (business dates are Asia/Shanghai). */
+export function formatInstant(value: unknown): string {
+  if (typeof value !== 'string' || !value) return '—'
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : DATE_TIME.format(date).replace(/\//g, '-')
+}
+
+export const RISK_LEVELS: Record<string, string> = {
+  C1: 'C1 保守型', C2: 'C2 谨慎型', C3: 'C3 稳健型', C4: 'C4 积极型', C5: 'C5 激进型',
+}
+
+export const PRODUCT_RISK_LEVELS: Record<string, string> = {
+  R1: 'R1 低风险', R2: 'R2 中低风险', R3: 'R3 中风险', R4: 'R4 中高风险', R5: 'R5 高风险',
+}
+
+export const KYC_STATUS: Record<string, string> = {
+  verified: '已实名 verified', unverified: '未实名 unverified', pending: '审核中 pending',
+  rejected: '未通过 rejected', none: '未实名 not verified',
+}
+
+export const DIRECTION: Record<string, string> = { credit: '收入 in', debit: '支出 out', in: '收入 in', out: '支出 out' }
+
+export function label(map: Record<string, string>, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—'
+  return map[String(value)] ?? String(value)
+}
+
+/** A column heading from a field name: `accrued_interest_minor` → `accrued interest`. */
+export function humanize(field: string): string {
+  return field.replace(/_(minor|at|date)$/, '').replace(/_/g, ' ')
+}

@@ -1,0 +1,151 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { ApiError } from '@/api/client'
+import type { Product } from '@/api/types'
+import MoneyText from '@/components/MoneyText.vue'
+import OrderForm from '@/components/OrderForm.vue'
+import ProblemAlert from '@/components/ProblemAlert.vue'
+import { session } from '@/session'
+
+const placeOrder = vi.fn()
+vi.mock('@/api', () => ({
+  SUITABILITY_MISMATCH: 'investment.suitability_mismatch',
+  api: { placeOrder: (...args: unknown[]) => placeOrder(...args) },
+  client: {},
+}))
+
+const PRODUCT: Product = {
+  id: 7, name: '稳盈 90 天', type: 'fixed_income', risk_level: 'R4', annual_rate: '0.0490', term_days: 90,
+  min_amount_minor: 100000, step_amount_minor: 10000, raise_target_minor: 100000000,
+}
+
+/** Element Plus debounces a form item's error state before showing the message. */
+async function settled(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  await flushPromises()
+}
+
+function router() {
+  return createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { template: '<div />' } }] })
+}
+
+describe('MoneyText', () => {
+  it('formats fen as yuan and marks negatives', () => {
+    expect(mount(MoneyText, { props: { minor: 123456 } }).text()).toBe('¥1,234.56')
+    const negative = mount(MoneyText, { props: { minor: -1 } })
+    expect(negative.text()).toBe('-¥0.01')
+    expect(negative.classes()).toContain('negative')
+  })
+})
+
+describe('ProblemAlert', () => {
+  it('lists the field errors and the stable code', () => {
+    const error = new ApiError({
+      status: 422, code: 'identity.invalid_id_number', detail: '身份证号校验位错误',
+      errors: [{ field: 'id_number', message: 'bad check character' }],
+    })
+    const wrapper = mount(ProblemAlert, { props: { error } })
+    expect(wrapper.text()).toContain('身份证号校验位错误')
+    expect(wrapper.text()).toContain('id_number')
+    expect(wrapper.text()).toContain('bad check character')
+    expect(wrapper.text()).toContain('identity.invalid_id_number')
+  })
+
+  it('says a missing endpoint is not available instead of failing', () => {
+    const error = new ApiError({ status: 404, code: 'http.not_found', detail: 'Not Found' })
+    const wrapper = mount(ProblemAlert, { props: { error, feature: '审计日志' } })
+    expect(wrapper.text()).toContain('审计日志暂未开放')
+    expect(wrapper.text()).toContain('not available')
+  })
+
+  it('renders nothing without an error', () => {
+    expect(mount(ProblemAlert, { props: { error: null } }).text()).toBe('')
+  })
+})
+
+describe('OrderForm', () => {
+  beforeEach(() => {
+    placeOrder.mockReset()
+    session.me = { user_id: 1, phone: '138****8000', email: null, roles: ['investor'], kyc_status: 'verified', risk_level: 'C2' }
+  })
+  afterEach(() => {
+    document.body.innerHTML = ''
+    session.me = null
+  })
+
+  async function mountForm() {
+    const wrapper = mount(OrderForm, { props: { product: PRODUCT }, global: { plugins: [router()] }, attachTo: document.body })
+    await wrapper.find('input[name="order_amount"]').setValue('1,500')
+    await wrapper.find('input[name="disclosure_read"]').setValue(true)
+    return wrapper
+  }
+
+  it('checks the minimum and the step before sending anything', async () => {
+    const wrapper = mount(OrderForm, {
+      props: { product: PRODUCT }, global: { plugins: [router()], stubs: { 'transition-group': false } },
+    })
+    await wrapper.find('input[name="order_amount"]').setValue('999.99')
+    await settled()
+    expect(wrapper.text()).toContain('起投金额 ¥1,000.00')
+    await wrapper.find('input[name="order_amount"]').setValue('1050')
+    await settled()
+    expect(wrapper.text()).toContain('¥100.00')
+    expect(placeOrder).not.toHaveBeenCalled()
+  })
+
+  it('asks for the risk warning on a suitability mismatch, then buys with acknowledgement', async () => {
+    placeOrder
+      .mockRejectedValueOnce(new ApiError({ status: 403, code: 'investment.suitability_mismatch', detail: 'R4 exceeds C2' }))
+      .mockResolvedValueOnce({ id: 55, status: 'confirmed' })
+    const wrapper = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+
+    expect(placeOrder).toHaveBeenCalledTimes(1)
+    const [productId, firstBody, firstKey] = placeOrder.mock.calls[0]
+    expect(productId).toBe(7)
+    expect(firstBody).toEqual({ amount_minor: 150000 })
+    expect(document.body.textContent).toContain('R4 exceeds C2')
+    expect(document.body.textContent).toContain('C2 谨慎型')
+
+    const buyAnyway = [...document.querySelectorAll('button')].find((b) => b.textContent?.includes('Buy anyway'))!
+    expect(buyAnyway.disabled).toBe(true)
+    const confirm = document.querySelector<HTMLInputElement>('input[name="acknowledge_risk_mismatch"]')!
+    confirm.click()
+    await flushPromises()
+    expect(buyAnyway.disabled).toBe(false)
+    buyAnyway.click()
+    await flushPromises()
+
+    expect(placeOrder).toHaveBeenCalledTimes(2)
+    const [, secondBody, secondKey] = placeOrder.mock.calls[1]
+    expect(secondBody).toEqual({ amount_minor: 150000, acknowledge_risk_mismatch: true })
+    expect(secondKey).not.toBe(firstKey)
+    expect(wrapper.text()).toContain('下单成功')
+    expect(wrapper.emitted('ordered')?.[0]).toEqual([{ id: 55, status: 'confirmed' }])
+  })
+
+  it('reuses the idempotency key when the same order is retried after a network failure', async () => {
+    placeOrder
+      .mockRejectedValueOnce(new ApiError({ status: 0, code: 'network.unreachable', detail: 'offline' }))
+      .mockResolvedValueOnce({ id: 56, status: 'confirmed' })
+    const wrapper = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.text()).toContain('offline')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(placeOrder.mock.calls[0][2]).toBe(placeOrder.mock.calls[1][2])
+    expect(wrapper.text()).toContain('下单成功')
+  })
+
+  it('shows a 409 (quota or funds) as an error, without the risk dialog', async () => {
+    placeOrder.mockRejectedValueOnce(new ApiError({ status: 409, code: 'ledger.insufficient_funds', detail: '余额不足' }))
+    const wrapper = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.text()).toContain('余额不足')
+    expect(document.body.textContent).not.toContain('Buy anyway')
+  })
+})

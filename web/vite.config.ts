@@ -1,0 +1,40 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath, URL } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import { defineConfig } from 'vite'
+
+// The API server for `npm run dev` (finplat serve, default port 8000).
+const apiTarget = process.env.FINPLAT_API_URL ?? 'http://127.0.0.1:8000'
+
+export default defineConfig({
+  plugins: [
+    vue(),
+    // Element Plus components (and their CSS) are imported where templates use them.
+    Components({ resolvers: [ElementPlusResolver()], dts: false }),
+  ],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: {
+    proxy: {
+      '/api': apiTarget,
+      '/healthz': apiTarget,
+      '/readyz': apiTarget,
+    },
+  },
+  build: {
+    outDir: '../src/finplat/static',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 900,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['tests/**/*.test.ts'],
+    css: false,
+    // Element Plus imports its CSS from its ES modules; inlining lets Vite handle those imports.
+    server: { deps: { inline: ['element-plus'] } },
+  },
+})

@@ -1,0 +1,44 @@
+"""Reading the audit log (auditors and admins only; enforced by the router)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.audit.models import AuditRecord
+
+MAX_LIMIT = 100
+
+
+async def search(session: AsyncSession, *, limit: int, before_sequence: int | None = None,
+                 action: str | None = None, action_prefix: str | None = None,
+                 target_type: str | None = None, target_id: str | None = None,
+                 actor_id: int | None = None, created_from: datetime | None = None,
+                 created_to: datetime | None = None) -> list[AuditRecord]:
+    """Newest first; at most ``limit`` (≤ 100) records older than ``before_sequence``.
+
+    ``created_from``/``created_to`` are a half-open period. Raises ``ValueError`` on a bad limit.
+    """
+    if not 0 < limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be in 1..{MAX_LIMIT}")
+    query = select(AuditRecord)
+    if before_sequence is not None:
+        query = query.where(AuditRecord.sequence < before_sequence)
+    if action is not None:
+        query = query.where(AuditRecord.action == action)
+    if action_prefix is not None:
+        query = query.where(AuditRecord.action.startswith(action_prefix, autoescape=True))
+    if target_type is not None:
+        query = query.where(AuditRecord.target_type == target_type)
+    if target_id is not None:
+        query = query.where(AuditRecord.target_id == target_id)
+    if actor_id is not None:
+        query = query.where(AuditRecord.actor_id == actor_id)
+    if created_from is not None:
+        query = query.where(AuditRecord.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(AuditRecord.created_at < created_to)
+    rows = await session.scalars(query.order_by(AuditRecord.sequence.desc()).limit(limit))
+    return list(rows)

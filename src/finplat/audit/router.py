@@ -1,0 +1,62 @@
+"""``/admin/audit``: the audit log, read-only, for auditors and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from finplat.audit import queries
+from finplat.audit.schemas import AuditPage, AuditRecordOut, ChainReportOut
+from finplat.audit.verify import verify_chain
+from finplat.core.clock import ensure_utc
+from finplat.core.deps import DbDep, PageDep
+from finplat.core.errors import field_error
+from finplat.core.pagination import cursor_id, encode_cursor
+from finplat.identity.deps import Principal, require_roles
+
+router = APIRouter(prefix="/admin/audit", tags=["audit"])
+
+require_auditor = require_roles("auditor", "admin")
+AuditorDep = Annotated[Principal, Depends(require_auditor)]
+Name = Annotated[str | None, Query(min_length=1, max_length=64)]
+
+
+def _aware(name: str, value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise field_error(name, "give an instant with its UTC offset")
+    return ensure_utc(value)
+
+
+@router.get("", response_model=AuditPage)
+async def list_records(
+    _auditor: AuditorDep, db: DbDep, page: PageDep,
+    action: Name = None,
+    action_prefix: Name = None,
+    target_type: Name = None,
+    target_id: Name = None,
+    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    created_from: Annotated[datetime | None, Query(alias="from")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+) -> AuditPage:
+    """Newest first; filter by action (or its prefix, like ``ledger.``), target and actor."""
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.search(
+            session, limit=page.limit, before_sequence=cursor_id(page.cursor), action=action,
+            action_prefix=action_prefix, target_type=target_type, target_id=target_id,
+            actor_id=actor_id, created_from=_aware("from", created_from),
+            created_to=_aware("to", created_to))
+    items = [AuditRecordOut.model_validate(row, from_attributes=True) for row in rows]
+    next_cursor = encode_cursor({"id": rows[-1].sequence}) if len(rows) == page.limit else None
+    return AuditPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/verify", response_model=ChainReportOut)
+async def verify(_auditor: AuditorDep, db: DbDep) -> ChainReportOut:
+    """Recompute the hash chain (what ``finplat audit verify`` does)."""
+    async with db.transaction(readonly=True) as session:
+        report = await verify_chain(session)
+    return ChainReportOut(**report.as_dict())

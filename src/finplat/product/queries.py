@@ -1,0 +1,100 @@
+"""Read side of the catalogue: public listing with filters, sorting and keyset pagination."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.errors import field_error
+from finplat.core.pagination import decode_cursor, encode_cursor
+from finplat.product import domain
+from finplat.product.models import Product
+
+# sort key -> column; "-" in front means descending.
+SORTS = {
+    "annual_rate": Product.annual_rate,
+    "term_days": Product.term_days,
+    "raise_end_at": Product.raise_end_at,
+    "created_at": Product.created_at,
+    "risk_level": Product.risk_level,
+}
+SORT_CHOICES = tuple(sorted([*SORTS, *(f"-{key}" for key in SORTS)]))
+_INSTANT_SORTS = {"raise_end_at", "created_at"}
+
+
+def _sort_value(product: Product, key: str) -> Any:
+    value = getattr(product, SORTS[key].key)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _parse_cursor(cursor: str | None, key: str) -> tuple[Any, int] | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    value, last_id = position.get("v"), position.get("id")
+    if position.get("s") != key or isinstance(last_id, bool) or not isinstance(last_id, int):
+        raise field_error("cursor", "is not a cursor of this listing")
+    if key in _INSTANT_SORTS:
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise field_error("cursor", "is not a cursor this API issued") from None
+    return value, last_id
+
+
+def _page(
+    query: Select[tuple[Product]], *, sort: str, cursor: str | None, limit: int
+) -> Select[tuple[Product]]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column = SORTS[key]
+    after = _parse_cursor(cursor, sort)
+    if after is not None:
+        value, last_id = after
+        if descending:
+            query = query.where(or_(column < value, and_(column == value, Product.id < last_id)))
+        else:
+            query = query.where(or_(column > value, and_(column == value, Product.id > last_id)))
+    order = (column.desc(), Product.id.desc()) if descending else (column.asc(), Product.id.asc())
+    return query.order_by(*order).limit(limit + 1)
+
+
+async def list_products(
+    session: AsyncSession,
+    *,
+    statuses: frozenset[str] | None,
+    risk_level: str | None,
+    product_type: str | None,
+    institution_id: int | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Product], str | None]:
+    """A page of products and the cursor of the next page (None at the end)."""
+    if sort not in SORT_CHOICES:
+        raise field_error("sort", f"must be one of {', '.join(SORT_CHOICES)}")
+    query = select(Product)
+    if statuses is not None:
+        query = query.where(Product.status.in_(sorted(statuses)))
+    if risk_level is not None:
+        query = query.where(Product.risk_level == risk_level)
+    if product_type is not None:
+        query = query.where(Product.product_type == product_type)
+    if institution_id is not None:
+        query = query.where(Product.institution_id == institution_id)
+    rows = list(await session.scalars(_page(query, sort=sort, cursor=cursor, limit=limit)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            {"s": sort, "v": _sort_value(last, sort.lstrip("-")), "id": last.id}
+        )
+    return rows, next_cursor
+
+
+def is_public(product: Product) -> bool:
+    return product.status in domain.PUBLIC_STATES

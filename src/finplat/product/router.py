@@ -1,0 +1,249 @@
+"""HTTP edge of the catalogue: the public listing, institutions' drafts, the review queue.
+
+Delisting and closing a raise move money, so they are served by the investment package.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.db import Database
+from finplat.core.deps import ClockDep, DbDep, PageDep
+from finplat.core.pagination import Page
+from finplat.product import domain, queries
+from finplat.product import service as product_service
+from finplat.product.deps import InstitutionUser, Reviewer, StaffReader
+from finplat.product.schemas import (
+    DisclosureOut,
+    DisclosuresRevise,
+    ProductCreate,
+    ProductOut,
+    ProductType,
+    ReviewBody,
+    RiskLevel,
+    product_out,
+)
+
+router = APIRouter(tags=["products"])
+
+Sort = Annotated[str, Query(max_length=32, description=", ".join(queries.SORT_CHOICES))]
+
+
+async def _view(
+    db: Database,
+    product_id: int,
+    *,
+    public_only: bool,
+    institution_id: int | None,
+    with_review: bool,
+) -> ProductOut:
+    async with db.transaction(readonly=True) as session:
+        product = await product_service.get(session, product_id=product_id)
+        if (public_only and not queries.is_public(product)) or (
+            institution_id is not None and product.institution_id != institution_id
+        ):
+            raise product_service.ProductNotFound()
+        texts = await product_service.disclosures(session, product_id=product_id)
+        return product_out(
+            product_service.snapshot(product), disclosures=texts, with_review=with_review
+        )
+
+
+async def _list(session: AsyncSession, page: PageDep, **filters: object) -> Page[ProductOut]:
+    rows, next_cursor = await queries.list_products(
+        session, limit=page.limit, cursor=page.cursor, **filters
+    )  # type: ignore[arg-type]
+    return Page[ProductOut](
+        items=[product_out(product_service.snapshot(r)) for r in rows], next_cursor=next_cursor
+    )
+
+
+@router.get("/products", response_model=Page[ProductOut])
+async def list_public(
+    db: DbDep,
+    page: PageDep,
+    risk_level: RiskLevel | None = None,
+    type: ProductType | None = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    sort: Sort = "-created_at",
+) -> Page[ProductOut]:
+    """The public catalogue: products raising or already running (filter by ``status``)."""
+    statuses = domain.PUBLIC_STATES
+    if status is not None:
+        statuses = statuses & {status}
+    async with db.transaction(readonly=True) as session:
+        return await _list(
+            session,
+            page,
+            statuses=frozenset(statuses),
+            risk_level=risk_level,
+            product_type=type,
+            institution_id=None,
+            sort=sort,
+        )
+
+
+@router.get("/products/{product_id}", response_model=ProductOut)
+async def get_public(product_id: int, db: DbDep) -> ProductOut:
+    """One catalogue product with the newest disclosure, risk disclosure and mismatch warning."""
+    return await _view(db, product_id, public_only=True, institution_id=None, with_review=False)
+
+
+@router.post("/products", status_code=201, response_model=ProductOut)
+async def create(
+    body: ProductCreate, user: InstitutionUser, db: DbDep, clock: ClockDep
+) -> ProductOut:
+    rate = domain.parse_rate(body.annual_rate)
+    cap = body.raise_cap_minor or body.raise_target_minor
+    terms = domain.Terms(
+        product_type=body.type,
+        risk_level=body.risk_level,
+        annual_rate=rate,
+        term_days=body.term_days,
+        min_amount_minor=body.min_amount_minor,
+        step_amount_minor=body.step_amount_minor,
+        max_per_investor_minor=body.max_per_investor_minor or cap,
+        raise_target_minor=body.raise_target_minor,
+        raise_cap_minor=cap,
+        raise_start_at=body.raise_start_at,
+        raise_end_at=body.raise_end_at,
+        yield_start_rule=body.yield_start_rule,
+        qualified_only=body.qualified_only,
+    )
+    draft = product_service.Draft(
+        name=body.name,
+        terms=terms,
+        disclosure=body.disclosure,
+        risk_disclosure=body.risk_disclosure,
+        mismatch_warning=body.mismatch_warning,
+    )
+    assert user.institution_id is not None
+    product = await product_service.create(
+        db, author_id=user.user_id, institution_id=user.institution_id, draft=draft, now=clock.now()
+    )
+    return await _view(db, product.id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.post("/products/{product_id}/submit", response_model=ProductOut)
+async def submit(product_id: int, user: InstitutionUser, db: DbDep, clock: ClockDep) -> ProductOut:
+    assert user.institution_id is not None
+    await product_service.submit(
+        db,
+        product_id=product_id,
+        author_id=user.user_id,
+        institution_id=user.institution_id,
+        now=clock.now(),
+    )
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.post("/products/{product_id}/disclosures", response_model=dict[str, DisclosureOut])
+async def revise_disclosures(
+    product_id: int, body: DisclosuresRevise, user: InstitutionUser, db: DbDep, clock: ClockDep
+) -> dict[str, DisclosureOut]:
+    """New versions of disclosure texts; buyers must then confirm the newest risk disclosure."""
+    assert user.institution_id is not None
+    texts = await product_service.revise_disclosures(
+        db,
+        product_id=product_id,
+        author_id=user.user_id,
+        institution_id=user.institution_id,
+        texts=body.texts(),
+        now=clock.now(),
+    )
+    return {kind: DisclosureOut(**value) for kind, value in texts.items()}
+
+
+@router.get("/institution/products", response_model=Page[ProductOut])
+async def list_own(
+    user: InstitutionUser,
+    db: DbDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    sort: Sort = "-created_at",
+) -> Page[ProductOut]:
+    """The caller's institution's products in every state."""
+    async with db.transaction(readonly=True) as session:
+        return await _list(
+            session,
+            page,
+            statuses=None if status is None else frozenset({status}),
+            risk_level=None,
+            product_type=None,
+            institution_id=user.institution_id,
+            sort=sort,
+        )
+
+
+@router.get("/institution/products/{product_id}", response_model=ProductOut)
+async def get_own(product_id: int, user: InstitutionUser, db: DbDep) -> ProductOut:
+    return await _view(
+        db, product_id, public_only=False, institution_id=user.institution_id, with_review=True
+    )
+
+
+@router.get("/admin/products", response_model=Page[ProductOut])
+async def list_for_review(
+    _staff: StaffReader,
+    db: DbDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    sort: Sort = "-created_at",
+) -> Page[ProductOut]:
+    """Every product (``?status=submitted`` is the review queue)."""
+    async with db.transaction(readonly=True) as session:
+        return await _list(
+            session,
+            page,
+            statuses=None if status is None else frozenset({status}),
+            risk_level=None,
+            product_type=None,
+            institution_id=None,
+            sort=sort,
+        )
+
+
+@router.get("/admin/products/{product_id}", response_model=ProductOut)
+async def get_for_review(product_id: int, _staff: StaffReader, db: DbDep) -> ProductOut:
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.post("/admin/products/{product_id}/approve", response_model=ProductOut)
+async def approve(
+    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: ReviewBody | None = None
+) -> ProductOut:
+    await product_service.review(
+        db,
+        product_id=product_id,
+        reviewer_id=reviewer.user_id,
+        approve=True,
+        note=body.note if body else None,
+        now=clock.now(),
+    )
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.post("/admin/products/{product_id}/reject", response_model=ProductOut)
+async def reject(
+    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: ReviewBody | None = None
+) -> ProductOut:
+    await product_service.review(
+        db,
+        product_id=product_id,
+        reviewer_id=reviewer.user_id,
+        approve=False,
+        note=body.note if body else None,
+        now=clock.now(),
+    )
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.post("/admin/products/{product_id}/publish", response_model=ProductOut)
+async def publish(product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep) -> ProductOut:
+    await product_service.publish(
+        db, product_id=product_id, actor_id=reviewer.user_id, now=clock.now()
+    )
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)

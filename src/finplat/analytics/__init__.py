@@ -1,0 +1,1 @@
+"""Read models and dashboards for operators: funds, sales, loan book quality, user behaviour."""

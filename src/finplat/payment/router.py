@@ -1,0 +1,189 @@
+"""Funds over HTTP: deposits, withdrawals, channel callbacks, reconciliation reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
+from finplat.core.errors import NotFound
+from finplat.core.idempotency import Outcome
+from finplat.core.money import Money
+from finplat.core.pagination import Page, cursor_id, encode_cursor
+from finplat.core.problems import problem_response
+from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
+from finplat.payment import callbacks, queries, reconciliation_service, runtime, service, signing
+from finplat.payment.schemas import (
+    CallbackAck,
+    DepositOut,
+    DepositRequest,
+    ReconciliationItemOut,
+    ReconciliationReportOut,
+    WithdrawalOut,
+    WithdrawalRequest,
+)
+from finplat.payment.views import deposit_view, withdrawal_view
+
+router = APIRouter(tags=["funds"])
+
+StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
+
+
+def _answer(outcome: Outcome) -> JSONResponse:
+    if outcome.status_code >= 400:
+        return problem_response(outcome.status_code, outcome.body)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+@router.post("/me/deposits", status_code=201, response_model=DepositOut)
+async def create_deposit(
+    body: DepositRequest,
+    user: VerifiedUser,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyDep,
+) -> JSONResponse:
+    """Open a deposit; the channel completes it by callback (the simulator does so by itself)."""
+    state = request.app.state
+    outcome = await service.create_deposit(
+        db=db,
+        user_id=user.user_id,
+        amount=Money(body.amount_minor, settings.currency),
+        channel=body.channel,
+        idempotency_key=key,
+        policy=runtime.policy_of(state),
+        currency=settings.currency,
+        now=clock.now(),
+    )
+    if outcome.status_code == 201 and not outcome.replayed:
+        await service.submit_deposit(
+            db=db,
+            channels=runtime.channels_of(state),
+            deposit_id=outcome.body["id"],
+            now=clock.now(),
+        )
+    return _answer(outcome)
+
+
+@router.post("/me/withdrawals", status_code=201, response_model=WithdrawalOut)
+async def create_withdrawal(
+    body: WithdrawalRequest,
+    user: VerifiedUser,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyDep,
+) -> JSONResponse:
+    """Hold the amount and instruct the channel; 409 ``ledger.insufficient_funds`` when more
+    than the available balance."""
+    state = request.app.state
+    outcome = await service.create_withdrawal(
+        db=db,
+        user_id=user.user_id,
+        amount=Money(body.amount_minor, settings.currency),
+        bank_card_id=body.bank_card_id,
+        channel=body.channel,
+        idempotency_key=key,
+        policy=runtime.policy_of(state),
+        currency=settings.currency,
+        now=clock.now(),
+    )
+    if outcome.status_code == 201 and not outcome.replayed:
+        await service.submit_withdrawal(
+            db=db,
+            channels=runtime.channels_of(state),
+            withdrawal_id=outcome.body["id"],
+            now=clock.now(),
+        )
+    return _answer(outcome)
+
+
+@router.get("/me/deposits", response_model=Page[DepositOut])
+async def list_deposits(user: CurrentUser, db: DbDep, page: PageDep) -> Page[DepositOut]:
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.deposits_of(
+            session, user_id=user.user_id, limit=page.limit + 1, before_id=cursor_id(page.cursor)
+        )
+    items = [DepositOut.model_validate(deposit_view(row)) for row in rows[: page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+
+
+@router.get("/me/withdrawals", response_model=Page[WithdrawalOut])
+async def list_withdrawals(user: CurrentUser, db: DbDep, page: PageDep) -> Page[WithdrawalOut]:
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.withdrawals_of(
+            session, user_id=user.user_id, limit=page.limit + 1, before_id=cursor_id(page.cursor)
+        )
+    items = [WithdrawalOut.model_validate(withdrawal_view(row)) for row in rows[: page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+
+
+@router.post("/payments/callbacks/{channel}", response_model=CallbackAck)
+async def channel_callback(
+    channel: str, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
+) -> CallbackAck:
+    """A channel's signed notification: 200 once verified (replays included), 401 otherwise."""
+    channels = runtime.channels_of(request.app.state)
+    if channel not in channels:
+        raise NotFound("payment.channel_not_found", "no such channel")
+    policy = runtime.policy_of(request.app.state)
+    result = await callbacks.handle(
+        db=db,
+        channel=channel,
+        secret=runtime.secret_for(channel, settings=settings, policy=policy),
+        timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
+        signature=request.headers.get(signing.SIGNATURE_HEADER),
+        body=await request.body(),
+        tolerance_seconds=policy.callback_tolerance_seconds,
+        now=clock.now(),
+    )
+    return CallbackAck(result=result)
+
+
+@router.get("/admin/reconciliation/reports", response_model=Page[ReconciliationReportOut])
+async def list_reports(
+    _staff: StaffReader,
+    db: DbDep,
+    page: PageDep,
+    settings: SettingsDep,
+    business_date: Annotated[date | None, Query(alias="date")] = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+) -> Page[ReconciliationReportOut]:
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.reports(
+            session,
+            business_date=business_date,
+            channel=channel,
+            limit=page.limit + 1,
+            before_id=cursor_id(page.cursor),
+        )
+    items = [
+        reconciliation_service.report_out(row, currency=settings.currency)
+        for row in rows[: page.limit]
+    ]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+
+
+@router.get("/admin/reconciliation/reports/{report_id}", response_model=ReconciliationReportOut)
+async def get_report(
+    report_id: int, _staff: StaffReader, db: DbDep, settings: SettingsDep
+) -> ReconciliationReportOut:
+    from finplat.payment.models import PaymentReconciliationReport
+
+    async with db.transaction(readonly=True) as session:
+        report = await session.get(PaymentReconciliationReport, report_id)
+        if report is None:
+            raise NotFound("payment.report_not_found", "no such reconciliation report")
+        items = await queries.report_items(session, report_id)
+    out = reconciliation_service.report_out(report, currency=settings.currency)
+    out.items = [ReconciliationItemOut.model_validate(item, from_attributes=True) for item in items]
+    return out

@@ -1,0 +1,301 @@
+"""Deposit and withdrawal use cases. Each public function is one transaction (or, for the
+hand-over to a channel, one transaction after the channel answered); money moves only through
+``finplat.payment.booking`` which calls ``finplat.ledger.service``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.audit import service as audit_service
+from finplat.core import idempotency
+from finplat.core.db import Database
+from finplat.core.errors import DomainError, field_error
+from finplat.core.money import Money
+from finplat.events import service as events_service
+from finplat.identity import queries as identity_queries
+from finplat.payment import booking
+from finplat.payment.channels import ChannelRegistry, DepositOrder, WithdrawalOrder
+from finplat.payment.config import PaymentSettings
+from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
+from finplat.payment.views import deposit_view, withdrawal_view
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+CREATED = "created"
+SENT = "sent"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+
+
+def new_reference(prefix: str) -> str:
+    """Our order number at the channel: unique, opaque, no personal data."""
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def _check_amount(amount: Money, *, low: int, high: int, currency: str) -> None:
+    if amount.currency != currency:
+        raise field_error("currency", f"only {currency} is supported")
+    if not low <= amount.amount_minor <= high:
+        raise field_error(
+            "amount_minor",
+            f"must be between {low} and {high} fen",
+            code="payment.amount_out_of_range",
+        )
+
+
+async def create_deposit(
+    *,
+    db: Database,
+    user_id: int,
+    amount: Money,
+    channel: str,
+    idempotency_key: str,
+    policy: PaymentSettings,
+    currency: str,
+    now: datetime,
+) -> idempotency.Outcome:
+    """Open a deposit order (status ``pending``) once per Idempotency-Key.
+
+    The channel is told after the commit (``submit_deposit``): a channel call never runs inside
+    a database transaction. Raises ``InvalidInput('payment.amount_out_of_range')``,
+    ``Conflict('idempotency.key_reused')``.
+    """
+    _check_amount(
+        amount, low=policy.deposit_min_minor, high=policy.deposit_max_minor, currency=currency
+    )
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        deposit = PaymentDeposit(
+            user_id=user_id,
+            channel=channel,
+            reference=new_reference("DP"),
+            amount_minor=amount.amount_minor,
+            currency=amount.currency,
+            status=PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(deposit)
+        await session.flush()
+        await audit_service.record(
+            session,
+            action="payment.deposit_created",
+            target_type="deposit",
+            target_id=deposit.id,
+            now=now,
+            actor_id=user_id,
+            summary={"amount_minor": amount.amount_minor, "channel": channel},
+        )
+        return idempotency.Outcome(201, deposit_view(deposit))
+
+    return await idempotency.execute(
+        db,
+        scope=f"payment.deposit:{user_id}",
+        key=idempotency_key,
+        payload={"amount_minor": amount.amount_minor, "channel": channel},
+        work=work,
+        now=now,
+    )
+
+
+async def submit_deposit(
+    *, db: Database, channels: ChannelRegistry, deposit_id: int, now: datetime
+) -> None:
+    """Hand a pending deposit to its channel. A refusal fails the order; a timeout leaves it
+    pending (the channel may have it; its callback or the statement settles the question)."""
+    async with db.transaction(readonly=True) as session:
+        deposit = await session.get(PaymentDeposit, deposit_id)
+    if deposit is None or deposit.status != PENDING:
+        return
+    order = DepositOrder(
+        reference=deposit.reference,
+        amount_minor=deposit.amount_minor,
+        currency=deposit.currency,
+        user_id=deposit.user_id,
+    )
+    try:
+        ack = await channels.create_deposit_order(deposit.channel, order, now=now)
+    except DomainError as error:
+        log.warning(
+            "deposit not confirmed by the channel",
+            extra={"deposit_id": deposit_id, "code": error.code},
+        )
+        return
+    if not ack.accepted:
+        await _fail_deposit(db, deposit_id=deposit_id, reason=ack.reason or "refused", now=now)
+
+
+async def _fail_deposit(db: Database, *, deposit_id: int, reason: str, now: datetime) -> None:
+    async def work(session: AsyncSession) -> None:
+        deposit = await session.scalar(
+            select(PaymentDeposit).where(PaymentDeposit.id == deposit_id).with_for_update()
+        )
+        if deposit is None or deposit.status != PENDING:
+            return
+        deposit.status, deposit.failure_reason, deposit.updated_at = FAILED, reason[:200], now
+        await audit_service.record(
+            session,
+            action="payment.deposit_failed",
+            target_type="deposit",
+            target_id=deposit.id,
+            now=now,
+            summary={"reason": reason[:200]},
+        )
+        await events_service.publish(
+            session,
+            topic="payment.deposit_failed",
+            now=now,
+            payload={"deposit_id": deposit.id, "user_id": deposit.user_id},
+        )
+
+    await db.run(work)
+
+
+async def create_withdrawal(
+    *,
+    db: Database,
+    user_id: int,
+    amount: Money,
+    bank_card_id: int | None,
+    channel: str | None,
+    idempotency_key: str,
+    policy: PaymentSettings,
+    currency: str,
+    now: datetime,
+) -> idempotency.Outcome:
+    """Hold ``amount`` on the user's wallet and open a withdrawal (status ``created``).
+
+    The customer receives ``amount`` less the channel's fee. Raises
+    ``InvalidInput('payment.amount_out_of_range' | 'payment.fee_exceeds_amount')``,
+    ``NotFound('identity.bank_card_not_found')``, ``Conflict('ledger.insufficient_funds')``
+    (remembered under the key: a retry after a later deposit still answers 409),
+    ``Conflict('idempotency.key_reused')``.
+    """
+    _check_amount(
+        amount, low=policy.withdrawal_min_minor, high=policy.withdrawal_max_minor, currency=currency
+    )
+    channel_name = channel or policy.default_withdrawal_channel
+    fee_minor = policy.fee_for(channel_name)
+    if fee_minor >= amount.amount_minor:
+        raise field_error(
+            "amount_minor",
+            f"must exceed the withdrawal fee of {fee_minor} fen",
+            code="payment.fee_exceeds_amount",
+        )
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        if bank_card_id is not None:
+            await identity_queries.get_bank_card(session, user_id, bank_card_id)
+        reference = new_reference("WD")
+        hold_id = await booking.hold_withdrawal(
+            session, user_id=user_id, amount=amount, reference=reference, now=now
+        )
+        withdrawal = PaymentWithdrawal(
+            user_id=user_id,
+            channel=channel_name,
+            reference=reference,
+            bank_card_id=bank_card_id,
+            amount_minor=amount.amount_minor,
+            fee_minor=fee_minor,
+            currency=amount.currency,
+            status=CREATED,
+            hold_id=str(hold_id),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(withdrawal)
+        await session.flush()
+        await audit_service.record(
+            session,
+            action="payment.withdrawal_created",
+            target_type="withdrawal",
+            target_id=withdrawal.id,
+            now=now,
+            actor_id=user_id,
+            summary={
+                "amount_minor": amount.amount_minor,
+                "fee_minor": fee_minor,
+                "channel": channel_name,
+            },
+        )
+        return idempotency.Outcome(201, withdrawal_view(withdrawal))
+
+    return await idempotency.execute(
+        db,
+        scope=f"payment.withdrawal:{user_id}",
+        key=idempotency_key,
+        payload={
+            "amount_minor": amount.amount_minor,
+            "bank_card_id": bank_card_id,
+            "channel": channel,
+        },
+        work=work,
+        now=now,
+    )
+
+
+async def submit_withdrawal(
+    *, db: Database, channels: ChannelRegistry, withdrawal_id: int, now: datetime
+) -> None:
+    """Instruct the channel to pay out. Accepted -> ``sent``; refused -> hold voided, ``failed``;
+    timeout -> left ``created`` for a later resend (the channel dedups on our reference)."""
+    async with db.transaction(readonly=True) as session:
+        withdrawal = await session.get(PaymentWithdrawal, withdrawal_id)
+    if withdrawal is None or withdrawal.status != CREATED:
+        return
+    card_id = withdrawal.bank_card_id
+    order = WithdrawalOrder(
+        reference=withdrawal.reference,
+        currency=withdrawal.currency,
+        amount_minor=withdrawal.amount_minor - withdrawal.fee_minor,
+        user_id=withdrawal.user_id,
+        bank_card_id=card_id,
+    )
+    try:
+        ack = await channels.send_withdrawal(withdrawal.channel, order, now=now)
+    except DomainError as error:
+        log.warning(
+            "withdrawal not confirmed by the channel",
+            extra={"withdrawal_id": withdrawal_id, "code": error.code},
+        )
+        return
+
+    async def work(session: AsyncSession) -> None:
+        row = await session.scalar(
+            select(PaymentWithdrawal).where(PaymentWithdrawal.id == withdrawal_id).with_for_update()
+        )
+        # The callback may already have settled it (a fast channel answers before we get here).
+        if row is None or row.status != CREATED:
+            return
+        if ack.accepted:
+            row.status, row.updated_at = SENT, now
+            return
+        await booking.release_withdrawal(session, withdrawal=row, now=now)
+        row.status, row.failure_reason, row.updated_at = (
+            FAILED,
+            (ack.reason or "refused")[:200],
+            now,
+        )
+        await audit_service.record(
+            session,
+            action="payment.withdrawal_failed",
+            target_type="withdrawal",
+            target_id=row.id,
+            now=now,
+            summary={"reason": row.failure_reason},
+        )
+        await events_service.publish(
+            session,
+            topic="payment.withdrawal_failed",
+            now=now,
+            payload={"withdrawal_id": row.id, "user_id": row.user_id},
+        )
+
+    await db.run(work)

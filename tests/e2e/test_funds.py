@@ -1,0 +1,191 @@
+"""Funds journeys over HTTP: deposits completed by the signed channel callback, withdrawals held,
+posted or released, idempotency, and the channel's misbehaviour (duplicates, reordering)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from finplat.core.db import Database
+from finplat.payment import signing
+from finplat.payment.models import PaymentCallback
+from finplat.payment.simulator import SimulatedChannel
+from tests.integration.payment.fixtures import bank, channels, investor, post_callback
+from tests.integration.payment.helpers import deposit, wallet
+
+__all__ = ["bank", "channels", "investor", "post_callback"]
+
+
+async def test_deposit_journey_with_the_signed_callback(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    response = await deposit(client, investor["headers"], 150_000)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (
+        body["status"] == "pending"
+        and body["amount_minor"] == 150_000
+        and body["currency"] == "CNY"
+    )
+    assert len(bank.pending) == 1
+    await bank.deliver_pending(post_callback)
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 150_000
+    listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()
+    assert [(d["id"], d["status"]) for d in listed["items"]] == [(body["id"], "succeeded")]
+
+
+async def test_bad_signature_and_stale_timestamp_are_401_and_change_nothing(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    clock: Any,
+) -> None:
+    await deposit(client, investor["headers"], 10_000)
+    [callback] = bank.pending
+    forged = {**callback.headers, signing.SIGNATURE_HEADER: "0" * 64}
+    response = await client.post(
+        "/api/v1/payments/callbacks/bank", content=callback.body, headers=forged
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "payment.callback_signature_invalid"
+    tampered = callback.body.replace(b"10000", b"99999")
+    response = await client.post(
+        "/api/v1/payments/callbacks/bank", content=tampered, headers=callback.headers
+    )
+    assert response.status_code == 401
+    from datetime import timedelta
+
+    clock.advance(timedelta(minutes=6))
+    response = await client.post(
+        "/api/v1/payments/callbacks/bank", content=callback.body, headers=callback.headers
+    )
+    assert response.status_code == 401 and response.json()["code"] == "payment.callback_stale"
+    async with db.transaction(readonly=True) as session:
+        assert (await session.scalars(select(PaymentCallback))).all() == []
+    listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()
+    assert listed["items"][0]["status"] == "pending"
+
+
+async def test_unknown_channel_is_404(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/payments/callbacks/nowhere", content=b"{}")
+    assert response.status_code == 404
+
+
+async def test_duplicate_and_out_of_order_callbacks_are_harmless(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+    clock: Any,
+) -> None:
+    bank.duplicate_callbacks = True
+    first = (await deposit(client, investor["headers"], 30_000)).json()
+    second = (await deposit(client, investor["headers"], 20_000)).json()
+    assert len(bank.pending) == 4
+    # Delivered in reverse order, each twice, and one notification once more concurrently.
+    again = bank.pending[0]
+    delivered, concurrent = await asyncio.gather(
+        bank.deliver_pending(post_callback, reverse=True), post_callback(again)
+    )
+    assert delivered == 4 and concurrent.json()["result"] in ("applied", "duplicate")
+    assert (await post_callback(again)).json()["result"] == "duplicate"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 50_000
+    # A "failed" for a deposit that already succeeded changes nothing and is an anomaly.
+    payload = again.payload
+    contradicting = bank.make_callback(
+        channel_reference=str(payload["channel_reference"]),
+        merchant_reference=str(payload["merchant_reference"]),
+        kind="deposit",
+        status="failed",
+        amount_minor=int(payload["amount_minor"]),
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    result = (await post_callback(contradicting)).json()["result"]
+    assert result == "anomaly"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 50_000
+    statuses = {
+        d["id"]: d["status"]
+        for d in (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()[
+            "items"
+        ]
+    }
+    assert statuses == {first["id"]: "succeeded", second["id"]: "succeeded"}
+    async with db.transaction(readonly=True) as session:
+        outcomes = sorted((await session.scalars(select(PaymentCallback.outcome))).all())
+    assert outcomes == ["anomaly", "applied", "applied"]
+
+
+async def test_a_failed_deposit_moves_no_money(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    bank.fail_next("card declined")
+    created = (await deposit(client, investor["headers"], 5_000)).json()
+    await bank.deliver_pending(post_callback)
+    listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()["items"]
+    assert listed[0]["id"] == created["id"] and listed[0]["status"] == "failed"
+    assert listed[0]["failure_reason"] == "card declined"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 0
+
+
+async def test_deposit_idempotent_replay_and_key_reuse(
+    client: httpx.AsyncClient, investor: dict[str, Any], bank: SimulatedChannel
+) -> None:
+    first = await deposit(client, investor["headers"], 7_000, idempotency_key="dep-1")
+    replay = await deposit(client, investor["headers"], 7_000, idempotency_key="dep-1")
+    assert replay.status_code == 201 and replay.json() == first.json()
+    assert len(bank.pending) == 1  # the channel was asked once
+    reused = await deposit(client, investor["headers"], 8_000, idempotency_key="dep-1")
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency.key_reused"
+    missing = await client.post(
+        "/api/v1/me/deposits",
+        json={"amount_minor": 1, "channel": "bank"},
+        headers=investor["headers"],
+    )
+    assert missing.status_code == 422
+
+
+async def test_deposit_input_is_bounded(
+    client: httpx.AsyncClient, investor: dict[str, Any]
+) -> None:
+    for body in (
+        {"amount_minor": 0, "channel": "bank"},
+        {"amount_minor": 1.5, "channel": "bank"},
+        {"amount_minor": "100", "channel": "bank"},
+        {"amount_minor": 100, "channel": "cash"},
+        {"amount_minor": 10**15, "channel": "bank"},
+        {"amount_minor": 50, "channel": "bank"},
+    ):
+        response = await client.post(
+            "/api/v1/me/deposits",
+            json=body,
+            headers={**investor["headers"], "Idempotency-Key": str(body)[:60]},
+        )
+        assert response.status_code == 422, (body, response.text)
+    assert (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()[
+        "items"
+    ] == []
+
+
+async def test_deposits_need_a_verified_user(
+    client: httpx.AsyncClient, db: Database, clock: Any, app: Any
+) -> None:
+    from tests.factories import bearer_for, make_user
+
+    user_id = await make_user(db, now=clock.now(), verified=False)
+    response = await deposit(client, bearer_for(app, user_id), 10_000)
+    assert response.status_code == 403
+    assert (await client.post("/api/v1/me/deposits", json={"amount_minor": 100})).status_code == 401

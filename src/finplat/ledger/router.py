@@ -1,0 +1,111 @@
+"""The ledger over HTTP: a customer's balance and transactions; staff freezes and closes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from finplat.core.clock import business_day_start
+from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
+from finplat.core.errors import field_error
+from finplat.core.idempotency import Outcome
+from finplat.core.pagination import Page
+from finplat.core.problems import problem_response
+from finplat.identity.deps import CurrentUser, Principal, require_roles
+from finplat.ledger import queries, service, staff
+from finplat.ledger.schemas import (
+    AccountBalanceOut,
+    CloseRequest,
+    FreezeRequest,
+    HoldOut,
+    StaffAccountOut,
+    TransactionOut,
+    UnfreezeRequest,
+)
+
+router = APIRouter(tags=["ledger"])
+
+StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
+StaffWriter = Annotated[Principal, Depends(require_roles("risk_officer", "admin"))]
+
+
+def _answer(outcome: Outcome) -> JSONResponse:
+    if outcome.status_code >= 400:
+        return problem_response(outcome.status_code, outcome.body)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+@router.get("/me/account", response_model=AccountBalanceOut)
+async def my_account(user: CurrentUser, db: DbDep, settings: SettingsDep) -> AccountBalanceOut:
+    """The wallet's balance, available and frozen amounts. A user without a wallet (not yet
+    verified) has zeros."""
+    async with db.transaction(readonly=True) as session:
+        wallet = await service.wallet_of(session, user.user_id)
+        if wallet is None:
+            return AccountBalanceOut(balance_minor=0, available_minor=0, frozen_minor=0,
+                                     currency=settings.currency)
+        balance = await service.balance(session, account_id=wallet)
+    return AccountBalanceOut(**balance.as_json())
+
+
+@router.get("/me/transactions", response_model=Page[TransactionOut])
+async def my_transactions(
+    user: CurrentUser, db: DbDep, page: PageDep,
+    from_date: Annotated[date | None, Query(alias="from", description="First business day "
+                                            "(Asia/Shanghai), inclusive.")] = None,
+    to_date: Annotated[date | None, Query(alias="to", description="Business day after the "
+                                          "last one (half-open period).")] = None,
+    type_: Annotated[str | None, Query(alias="type", min_length=1, max_length=32)] = None,
+) -> Page[TransactionOut]:
+    """The wallet's postings, newest first. A user without a wallet has none."""
+    if from_date and to_date and from_date >= to_date:
+        raise field_error("to", "must be after from")
+    async with db.transaction(readonly=True) as session:
+        wallet = await service.wallet_of(session, user.user_id)
+        if wallet is None:
+            return Page(items=[], next_cursor=None)
+        result = await service.statement(
+            session, account_id=wallet, cursor=page.cursor, limit=page.limit,
+            from_at=business_day_start(from_date) if from_date else None,
+            to_at=business_day_start(to_date) if to_date else None,
+            codes=[type_] if type_ else None)
+    return Page(items=[TransactionOut(**line.as_json()) for line in result.items],
+                next_cursor=result.next_cursor)
+
+
+@router.get("/admin/accounts/{account_id}", response_model=StaffAccountOut)
+async def staff_account(account_id: int, staff_user: StaffReader, db: DbDep) -> StaffAccountOut:
+    async with db.transaction(readonly=True) as session:
+        found = await queries.account(session, account_id=account_id)
+        return StaffAccountOut(**await staff.account_view(session, found))
+
+
+@router.post("/admin/accounts/{account_id}/freeze", status_code=201,
+             responses={200: {"model": StaffAccountOut}, 201: {"model": HoldOut}})
+async def freeze(account_id: int, body: FreezeRequest, staff_user: StaffWriter, db: DbDep,
+                 clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
+    """With ``amount_minor``: a judicial freeze of that amount (201, a hold to release later).
+    Without: the whole account is frozen, nothing moves until unfrozen (200)."""
+    return _answer(await staff.freeze(db, account_id=account_id, amount_minor=body.amount_minor,
+                                      reason=body.reason, actor_id=staff_user.user_id, key=key,
+                                      now=clock.now()))
+
+
+@router.post("/admin/accounts/{account_id}/unfreeze", response_model=StaffAccountOut)
+async def unfreeze(account_id: int, body: UnfreezeRequest, staff_user: StaffWriter, db: DbDep,
+                   clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
+    """With ``hold_id``: release that amount freeze. Without: unfreeze the account."""
+    return _answer(await staff.unfreeze(db, account_id=account_id, hold_id=body.hold_id,
+                                        reason=body.reason, actor_id=staff_user.user_id, key=key,
+                                        now=clock.now()))
+
+
+@router.post("/admin/accounts/{account_id}/close", response_model=StaffAccountOut)
+async def close(account_id: int, body: CloseRequest, staff_user: StaffWriter, db: DbDep,
+                clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
+    """Close an account at zero with no holds; 409 ``ledger.account_not_empty`` otherwise."""
+    return _answer(await staff.close(db, account_id=account_id, reason=body.reason,
+                                     actor_id=staff_user.user_id, key=key, now=clock.now()))

@@ -1,0 +1,64 @@
+"""HTTP shapes of the ledger (apart from the ORM models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+MAX_AMOUNT_MINOR = 10**15  # one hundred thousand billion fen: far above any real balance
+
+
+class AccountBalanceOut(BaseModel):
+    balance_minor: int
+    available_minor: int
+    frozen_minor: int
+    currency: str
+
+
+class TransactionOut(BaseModel):
+    id: int
+    entry_id: int
+    type: str
+    amount_minor: int
+    currency: str
+    direction: str
+    status: str
+    balance_after_minor: int | None
+    created_at: datetime
+    reference: str | None
+
+
+class StaffAccountOut(AccountBalanceOut):
+    id: int
+    kind: str
+    reference: str
+    name: str
+    status: str
+    owner_user_id: int | None
+    tracks_balance: bool
+
+
+class FreezeRequest(BaseModel):
+    amount_minor: int | None = Field(default=None, gt=0, le=MAX_AMOUNT_MINOR,
+                                     description="Freeze this amount (a judicial freeze); "
+                                                 "omit to freeze the whole account.")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class UnfreezeRequest(BaseModel):
+    hold_id: int | None = Field(default=None, gt=0, description="Release this amount freeze; "
+                                                                 "omit to unfreeze the account.")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class CloseRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class HoldOut(BaseModel):
+    hold_id: int
+    account_id: int
+    amount_minor: int
+    currency: str
+    status: str

@@ -88,7 +88,8 @@ async def test_staff_freeze_an_amount_and_the_account(client, app, db, clock):
     replay = await client.post(f"/api/v1/admin/accounts/{wallet}/freeze", json=freeze,
                                headers={**officer, "Idempotency-Key": "k1"})
     assert replay.json() == held.json()
-    assert (await client.get("/api/v1/me/account", headers=customer)).json()["frozen_minor"] == 4_000
+    shown = (await client.get("/api/v1/me/account", headers=customer)).json()
+    assert shown["frozen_minor"] == 4_000
 
     too_much = await client.post(f"/api/v1/admin/accounts/{wallet}/freeze",
                                  json={"amount_minor": 6_001, "reason": "more"},

@@ -1,0 +1,225 @@
+"""The institution's settlement account: where raised money arrives and maturity payouts come
+from. An institution user funds it from (or takes money back to) their own wallet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.audit import service as audit_service
+from finplat.core import idempotency
+from finplat.core.db import Database
+from finplat.core.errors import Conflict, Forbidden
+from finplat.core.money import CNY, Money
+from finplat.events import service as events_service
+from finplat.investment import payout, settlement
+from finplat.ledger import service as ledger_service
+from finplat.product.models import Product
+
+FUNDING_SOURCE = "institution_funding"
+FUNDING_CODE = "settlement_funding"
+WITHDRAWAL_SOURCE = "institution_settlement_withdrawal"
+WITHDRAWAL_CODE = "settlement_withdrawal"
+
+
+async def settlement_view(db: Database, *, institution_id: int, now: datetime) -> dict[str, Any]:
+    """Balance of the settlement account and what products now due or waiting need from it
+    (the account is opened on first use, hence a write transaction)."""
+    return await db.run(lambda session: _settlement_view(session, institution_id, now))
+
+
+async def _settlement_view(
+    session: AsyncSession, institution_id: int, now: datetime
+) -> dict[str, Any]:
+    account_id = await settlement.settlement_account(
+        session, institution_id=institution_id, now=now
+    )
+    balance = await ledger_service.balance(session, account_id=account_id)
+    waiting = list(
+        await session.scalars(
+            select(Product.id)
+            .where(
+                Product.institution_id == institution_id, Product.status.in_(payout.PAYABLE_STATES)
+            )
+            .order_by(Product.maturity_date, Product.id)
+            .limit(100)
+        )
+    )
+    owed = [
+        {"product_id": pid, "required_minor": await payout.required_minor(session, product_id=pid)}
+        for pid in waiting
+    ]
+    return {
+        **balance.as_json(),
+        "account_id": account_id,
+        "upcoming_payouts": owed,
+        "required_minor": sum(item["required_minor"] for item in owed),
+    }
+
+
+async def fund(
+    db: Database,
+    *,
+    user_id: int,
+    institution_id: int,
+    amount_minor: int,
+    idempotency_key: str,
+    now: datetime,
+) -> idempotency.Outcome:
+    """Move money from the institution user's wallet to the institution's settlement account.
+
+    Raises ``Conflict('ledger.insufficient_funds')``, ``Forbidden('investment.wallet_required')``,
+    ``Conflict('idempotency.key_reused')``.
+    """
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        wallet_id = await _wallet(session, user_id)
+        account_id = await settlement.settlement_account(
+            session, institution_id=institution_id, now=now
+        )
+        entry_id = await ledger_service.transfer(
+            session,
+            source_type=FUNDING_SOURCE,
+            source_id=f"{user_id}:{idempotency_key}",
+            code=FUNDING_CODE,
+            now=now,
+            debit_account_id=wallet_id,
+            credit_account_id=account_id,
+            amount=Money(amount_minor, CNY),
+            reference=settlement.settlement_reference(institution_id),
+        )
+        return idempotency.Outcome(
+            201,
+            await _recorded(
+                session,
+                action="investment.settlement_funded",
+                user_id=user_id,
+                institution_id=institution_id,
+                account_id=account_id,
+                amount_minor=amount_minor,
+                entry_id=entry_id,
+                now=now,
+            ),
+        )
+
+    return await idempotency.execute(
+        db,
+        scope=f"investment.settlement_funding:{user_id}",
+        key=idempotency_key,
+        payload={"amount_minor": amount_minor},
+        work=work,
+        now=now,
+    )
+
+
+async def withdraw(
+    db: Database,
+    *,
+    user_id: int,
+    institution_id: int,
+    amount_minor: int,
+    idempotency_key: str,
+    now: datetime,
+) -> idempotency.Outcome:
+    """Move money back from the settlement account to the institution user's wallet (the
+    institution uses what it raised; it must fund the account again before maturity).
+
+    Raises ``Conflict('ledger.insufficient_funds')``, ``Forbidden``, ``Conflict``.
+    """
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        wallet_id = await _wallet(session, user_id)
+        account_id = await settlement.settlement_account(
+            session, institution_id=institution_id, now=now
+        )
+        entry_id = await ledger_service.transfer(
+            session,
+            source_type=WITHDRAWAL_SOURCE,
+            source_id=f"{user_id}:{idempotency_key}",
+            code=WITHDRAWAL_CODE,
+            now=now,
+            debit_account_id=account_id,
+            credit_account_id=wallet_id,
+            amount=Money(amount_minor, CNY),
+            reference=settlement.settlement_reference(institution_id),
+        )
+        # The settlement account has no overdraft guard of its own; checked after the
+        # transfer, in its transaction, when the account row is already locked.
+        available = (await ledger_service.balance(session, account_id=account_id)).available
+        if available.amount_minor < 0:
+            raise Conflict(
+                "ledger.insufficient_funds",
+                "the available balance is not enough",
+                extra={"available_minor": available.amount_minor + amount_minor},
+            )
+        return idempotency.Outcome(
+            201,
+            await _recorded(
+                session,
+                action="investment.settlement_withdrawn",
+                user_id=user_id,
+                institution_id=institution_id,
+                account_id=account_id,
+                amount_minor=amount_minor,
+                entry_id=entry_id,
+                now=now,
+            ),
+        )
+
+    return await idempotency.execute(
+        db,
+        scope=f"investment.settlement_withdrawal:{user_id}",
+        key=idempotency_key,
+        payload={"amount_minor": amount_minor},
+        work=work,
+        now=now,
+    )
+
+
+async def _wallet(session: AsyncSession, user_id: int) -> int:
+    wallet_id = await ledger_service.wallet_of(session, user_id)
+    if wallet_id is None:
+        raise Forbidden("investment.wallet_required", "verify your identity to open a wallet")
+    return wallet_id
+
+
+async def _recorded(
+    session: AsyncSession,
+    *,
+    action: str,
+    user_id: int,
+    institution_id: int,
+    account_id: int,
+    amount_minor: int,
+    entry_id: int,
+    now: datetime,
+) -> dict[str, Any]:
+    await audit_service.record(
+        session,
+        action=action,
+        target_type="institution",
+        target_id=institution_id,
+        now=now,
+        actor_id=user_id,
+        summary={"amount_minor": amount_minor, "entry_id": entry_id},
+    )
+    await events_service.publish(
+        session,
+        topic=action,
+        now=now,
+        payload={
+            "institution_id": institution_id,
+            "user_id": user_id,
+            "amount_minor": amount_minor,
+        },
+    )
+    balance = await ledger_service.balance(session, account_id=account_id)
+    return {
+        "entry_id": entry_id,
+        "amount_minor": amount_minor,
+        "currency": CNY,
+        "settlement": balance.as_json(),
+    }

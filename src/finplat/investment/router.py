@@ -1,0 +1,289 @@
+"""HTTP edge of investing: suitability, orders, holdings, raise end and delisting (they move
+money), maturity payouts and the institution's settlement account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from finplat.core import idempotency
+from finplat.core.clock import business_date
+from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
+from finplat.core.errors import NotFound
+from finplat.core.pagination import cursor_id
+from finplat.core.problems import problem_response
+from finplat.identity.deps import CurrentUser, VerifiedUser
+from finplat.investment import queries, suitability
+from finplat.investment import service as investment_service
+from finplat.investment.models import Assessment
+from finplat.investment.orders import OrderNotFound
+from finplat.investment.schemas import (
+    AmountIn,
+    AssessmentIn,
+    AssessmentOut,
+    CloseRaiseIn,
+    DelistIn,
+    ListOut,
+    QualificationIn,
+    QualificationOut,
+    QuestionnaireOut,
+)
+from finplat.investment.schemas import OrderIn as OrderBody
+from finplat.product.deps import InstitutionUser, Reviewer
+from finplat.product.schemas import ProductOut, product_out
+
+router = APIRouter(tags=["investing"])
+
+
+def _reply(outcome: idempotency.Outcome) -> JSONResponse:
+    if outcome.status_code >= 400:
+        return problem_response(outcome.status_code, outcome.body)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+def _assessment_out(row: Assessment, *, with_answers: bool = False) -> AssessmentOut:
+    return AssessmentOut(
+        id=row.id,
+        risk_level=row.risk_level,
+        score=row.score,
+        version=row.questionnaire_version,
+        assessed_at=row.assessed_at,
+        expires_at=row.expires_at,
+        answers=dict(row.answers) if with_answers else None,
+    )
+
+
+# ---- suitability -----------------------------------------------------------------------------
+
+
+@router.get("/risk-assessment/questionnaire", response_model=QuestionnaireOut)
+async def questionnaire(
+    version: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    return investment_service.questionnaire_view(version)
+
+
+@router.post("/me/risk-assessment", status_code=201, response_model=AssessmentOut)
+async def assess(
+    body: AssessmentIn, user: CurrentUser, db: DbDep, clock: ClockDep
+) -> AssessmentOut:
+    row = await investment_service.assess(
+        db, user_id=user.user_id, version=body.version, answers=body.answers, now=clock.now()
+    )
+    return _assessment_out(row)
+
+
+@router.get("/me/risk-assessment", response_model=AssessmentOut)
+async def current_assessment(user: CurrentUser, db: DbDep, clock: ClockDep) -> AssessmentOut:
+    """The valid assessment; 404 ``investment.assessment_required`` when none (or expired)."""
+    async with db.transaction(readonly=True) as session:
+        row = await suitability.current_assessment(session, user_id=user.user_id, now=clock.now())
+    if row is None:
+        raise NotFound("investment.assessment_required", "no valid risk-tolerance assessment")
+    return _assessment_out(row, with_answers=True)
+
+
+@router.get("/me/risk-assessments", response_model=list[AssessmentOut])
+async def assessment_history(user: CurrentUser, db: DbDep, page: PageDep) -> list[AssessmentOut]:
+    """Every assessment taken, newest first, with the answers given."""
+    async with db.transaction(readonly=True) as session:
+        rows = await suitability.history(
+            session, user_id=user.user_id, limit=page.limit, before_id=cursor_id(page.cursor)
+        )
+    return [_assessment_out(r, with_answers=True) for r in rows]
+
+
+@router.post("/me/qualification", status_code=201, response_model=QualificationOut)
+async def declare_qualification(
+    body: QualificationIn, user: VerifiedUser, db: DbDep, clock: ClockDep
+) -> QualificationOut:
+    """Declare the qualified-investor facts (资管新规); the answer says whether they qualify."""
+    row = await investment_service.declare_qualification(
+        db,
+        user_id=user.user_id,
+        experience_years=body.experience_years,
+        net_financial_assets_minor=body.net_financial_assets_minor,
+        financial_assets_minor=body.financial_assets_minor,
+        average_income_minor=body.average_income_minor,
+        now=clock.now(),
+    )
+    return QualificationOut(qualified=row.qualified, declared_at=row.declared_at)
+
+
+@router.get("/me/qualification", response_model=QualificationOut)
+async def qualification(user: CurrentUser, db: DbDep) -> QualificationOut:
+    async with db.transaction(readonly=True) as session:
+        row = await suitability.current_qualification(session, user_id=user.user_id)
+    return QualificationOut(
+        qualified=bool(row and row.qualified), declared_at=row.declared_at if row else None
+    )
+
+
+# ---- orders and holdings ---------------------------------------------------------------------
+
+
+@router.post("/products/{product_id}/orders", status_code=201)
+async def place_order(
+    product_id: int,
+    body: OrderBody,
+    user: VerifiedUser,
+    db: DbDep,
+    clock: ClockDep,
+    key: IdempotencyKeyDep,
+) -> JSONResponse:
+    """Buy into a raising product (Idempotency-Key required); funds are held in the wallet."""
+    outcome = await investment_service.place_order(
+        db,
+        user_id=user.user_id,
+        product_id=product_id,
+        amount_minor=body.amount_minor,
+        disclosure_version=body.disclosure_version,
+        coupon_id=body.coupon_id,
+        acknowledge_risk_mismatch=body.acknowledge_risk_mismatch,
+        risk_warning_version=body.risk_warning_version,
+        idempotency_key=key,
+        now=clock.now(),
+    )
+    return _reply(outcome)
+
+
+@router.get("/me/orders", response_model=ListOut)
+async def my_orders(
+    user: CurrentUser,
+    db: DbDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+) -> ListOut:
+    async with db.transaction(readonly=True) as session:
+        items, next_cursor = await queries.orders(
+            session, user_id=user.user_id, limit=page.limit, cursor=page.cursor, status=status
+        )
+    return ListOut(items=items, next_cursor=next_cursor)
+
+
+@router.get("/me/orders/{order_id}")
+async def my_order(order_id: int, user: CurrentUser, db: DbDep) -> dict[str, Any]:
+    async with db.transaction(readonly=True) as session:
+        found = await queries.order(session, user_id=user.user_id, order_id=order_id)
+    if found is None:
+        raise OrderNotFound()
+    return found
+
+
+@router.post("/me/orders/{order_id}/cancel")
+async def cancel_order(
+    order_id: int, user: CurrentUser, db: DbDep, clock: ClockDep
+) -> dict[str, Any]:
+    """Cancel a pending order while the product still raises; the held funds are released."""
+    await investment_service.cancel_order(
+        db, user_id=user.user_id, order_id=order_id, now=clock.now()
+    )
+    return await my_order(order_id, user, db)
+
+
+@router.get("/me/holdings", response_model=ListOut)
+async def my_holdings(user: CurrentUser, db: DbDep, page: PageDep) -> ListOut:
+    """Holdings with accrued yield (whole fen and exact), expected payout and its date."""
+    async with db.transaction(readonly=True) as session:
+        items, next_cursor = await queries.holdings(
+            session, user_id=user.user_id, limit=page.limit, cursor=page.cursor
+        )
+    return ListOut(items=items, next_cursor=next_cursor)
+
+
+# ---- operator actions that move money ----------------------------------------------------------
+
+
+@router.post("/admin/products/{product_id}/delist", response_model=ProductOut)
+async def delist(
+    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: DelistIn | None = None
+) -> ProductOut:
+    """Take a product off sale before its raise ends; every order is refunded."""
+    row = await investment_service.delist(
+        db,
+        product_id=product_id,
+        now=clock.now(),
+        actor_id=reviewer.user_id,
+        reason=body.reason if body else None,
+    )
+    return product_out(row, with_review=True)
+
+
+@router.post("/admin/products/{product_id}/close-raise", response_model=ProductOut)
+async def close_raise(
+    product_id: int,
+    reviewer: Reviewer,
+    db: DbDep,
+    clock: ClockDep,
+    body: CloseRaiseIn | None = None,
+) -> ProductOut:
+    """End the raise (also done by the daily job): raised and settled, or failed and refunded."""
+    row = await investment_service.close_raise(
+        db,
+        product_id=product_id,
+        now=clock.now(),
+        actor_id=reviewer.user_id,
+        early=bool(body and body.early),
+    )
+    return product_out(row, with_review=True)
+
+
+@router.post("/admin/products/{product_id}/payout")
+async def payout(
+    product_id: int, _reviewer: Reviewer, db: DbDep, clock: ClockDep
+) -> dict[str, Any]:
+    """Try a matured product's payout now (the daily job also retries it)."""
+    now = clock.now()
+    result = await investment_service.pay_product(
+        db, product_id=product_id, business_date=business_date(now), now=now
+    )
+    return {"product_id": product_id, "result": result}
+
+
+# ---- the institution's settlement account ----------------------------------------------------
+
+
+@router.get("/institution/settlement")
+async def settlement_account(user: InstitutionUser, db: DbDep, clock: ClockDep) -> dict[str, Any]:
+    assert user.institution_id is not None
+    return await investment_service.settlement_view(
+        db, institution_id=user.institution_id, now=clock.now()
+    )
+
+
+@router.post("/institution/settlement/fundings", status_code=201)
+async def fund_settlement(
+    body: AmountIn, user: InstitutionUser, db: DbDep, clock: ClockDep, key: IdempotencyKeyDep
+) -> JSONResponse:
+    """Move money from the caller's wallet to the institution's settlement account."""
+    assert user.institution_id is not None
+    return _reply(
+        await investment_service.fund(
+            db,
+            user_id=user.user_id,
+            institution_id=user.institution_id,
+            amount_minor=body.amount_minor,
+            idempotency_key=key,
+            now=clock.now(),
+        )
+    )
+
+
+@router.post("/institution/settlement/withdrawals", status_code=201)
+async def withdraw_settlement(
+    body: AmountIn, user: InstitutionUser, db: DbDep, clock: ClockDep, key: IdempotencyKeyDep
+) -> JSONResponse:
+    """Move money from the settlement account back to the caller's wallet."""
+    assert user.institution_id is not None
+    return _reply(
+        await investment_service.withdraw(
+            db,
+            user_id=user.user_id,
+            institution_id=user.institution_id,
+            amount_minor=body.amount_minor,
+            idempotency_key=key,
+            now=clock.now(),
+        )
+    )

@@ -1,0 +1,111 @@
+"""HTTP shapes of the investing API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_AMOUNT_MINOR = 10**13
+MAX_ASSETS_MINOR = 10**15
+
+
+class OptionOut(BaseModel):
+    id: str
+    text: str
+
+
+class QuestionOut(BaseModel):
+    id: str
+    topic: str
+    text: str
+    options: list[OptionOut]
+
+
+class QuestionnaireOut(BaseModel):
+    version: str
+    questions: list[QuestionOut]
+
+
+class AssessmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(min_length=1, max_length=16)
+    answers: dict[str, str] = Field(max_length=50)
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    risk_level: str
+    score: int
+    version: str
+    assessed_at: datetime
+    expires_at: datetime
+    answers: dict[str, str] | None = None
+
+
+class QualificationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    experience_years: int = Field(ge=0, le=80)
+    net_financial_assets_minor: int = Field(default=0, ge=0, le=MAX_ASSETS_MINOR)
+    financial_assets_minor: int = Field(default=0, ge=0, le=MAX_ASSETS_MINOR)
+    average_income_minor: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_ASSETS_MINOR,
+        description="own average annual income of the last 3 years",
+    )
+
+
+class QualificationOut(BaseModel):
+    qualified: bool
+    declared_at: datetime | None
+    currency: str = "CNY"
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
+    disclosure_version: int = Field(
+        ge=1,
+        le=1_000_000,
+        description=(
+            "the version of the product's risk disclosure the investor read and confirmed"
+        ),
+    )
+    coupon_id: int | None = Field(default=None, gt=0)
+    acknowledge_risk_mismatch: bool = False
+    risk_warning_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "with acknowledge_risk_mismatch: the version of the product's mismatch warning"
+        ),
+    )
+
+
+class CloseRaiseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    early: bool = Field(default=False, description="end the raise before its window closes")
+
+
+class DelistIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class AmountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
+
+
+class ListOut(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None

@@ -1,8 +1,8 @@
-"""Liveness, readiness, metrics and the web app."""
+"""Liveness, readiness and metrics (the web app is served by ``finplat.webapp``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import text
 
@@ -31,7 +31,3 @@ async def readyz(request: Request) -> dict[str, str]:
 async def metrics() -> Response:
     """Prometheus exposition of this process's metrics."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
-
-
-def mount_web(app: FastAPI) -> None:
-    return None

@@ -19,15 +19,16 @@ _sequence = itertools.count(1)
 
 
 def unique_phone() -> str:
-    return f"139{next(_sequence) % 10 ** 8:08d}"
+    return f"139{next(_sequence) % 10**8:08d}"
 
 
 def unique_id_number(*, birth: date = date(1985, 6, 15)) -> str:
     """A GB 11643-valid ID number, different on every call (sequence codes avoid 999, which the
     simulated provider refuses)."""
     number = next(_sequence)
-    return identifiers.make_resident_id("110105", birth.replace(year=birth.year + number // 998 % 20),
-                                        number % 998)
+    return identifiers.make_resident_id(
+        "110105", birth.replace(year=birth.year + number // 998 % 20), number % 998
+    )
 
 
 def unique_bank_card(prefix: str = "622202") -> str:
@@ -36,11 +37,21 @@ def unique_bank_card(prefix: str = "622202") -> str:
     return partial + identifiers.luhn_check_digit(partial)
 
 
-async def make_user(db: Database, *, now: datetime, roles: tuple[str, ...] = ("investor",),
-                    verified: bool = True, phone: str | None = None, email: str | None = None,
-                    password: str = DEFAULT_PASSWORD, institution_id: int | None = None,
-                    real_name: str = "张三", id_number: str | None = None,
-                    bank_card_number: str | None = None, username: str | None = None) -> int:
+async def make_user(
+    db: Database,
+    *,
+    now: datetime,
+    roles: tuple[str, ...] = ("investor",),
+    verified: bool = True,
+    phone: str | None = None,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    institution_id: int | None = None,
+    real_name: str = "张三",
+    id_number: str | None = None,
+    bank_card_number: str | None = None,
+    username: str | None = None,
+) -> int:
     """A user with confirmed contacts; ``verified`` runs real-name verification (which opens the
     fund account). Without phone/email/username a unique phone is made up."""
     if phone is None and email is None and username is None:
@@ -48,28 +59,49 @@ async def make_user(db: Database, *, now: datetime, roles: tuple[str, ...] = ("i
 
     async def work(session: AsyncSession) -> int:
         user, _ = await identity_service.create_user(
-            session, now=now, password=password, phone=phone, email=email, username=username,
-            roles=roles, institution_id=institution_id, contacts_confirmed=True)
+            session,
+            now=now,
+            password=password,
+            phone=phone,
+            email=email,
+            username=username,
+            roles=roles,
+            institution_id=institution_id,
+            contacts_confirmed=True,
+        )
         return user.id
 
     user_id = await db.run(work)
     if verified:
-        await kyc.verify(db, user_id=user_id, real_name=real_name,
-                         id_number=id_number or unique_id_number(),
-                         bank_card_number=bank_card_number, bank_reserved_phone=None, now=now,
-                         minimum_age_years=18, provider=kyc.SimulatedIdentityProvider())
+        await kyc.verify(
+            db,
+            user_id=user_id,
+            real_name=real_name,
+            id_number=id_number or unique_id_number(),
+            bank_card_number=bank_card_number,
+            bank_reserved_phone=None,
+            now=now,
+            minimum_age_years=18,
+            provider=kyc.SimulatedIdentityProvider(),
+        )
     return user_id
 
 
-async def make_staff(db: Database, *, now: datetime, role: str,
-                     password: str = DEFAULT_PASSWORD) -> tuple[int, str, str, str]:
+async def make_staff(
+    db: Database, *, now: datetime, role: str, password: str = DEFAULT_PASSWORD
+) -> tuple[int, str, str, str]:
     """A staff account: ``(user_id, login, password, totp_secret)``."""
     login = f"{role.replace('_', '-')}-{next(_sequence)}"
 
     async def work(session: AsyncSession) -> tuple[int, str | None]:
         user, secret = await identity_service.create_user(
-            session, now=now, password=password, username=login, roles=(role,),
-            contacts_confirmed=True)
+            session,
+            now=now,
+            password=password,
+            username=login,
+            roles=(role,),
+            contacts_confirmed=True,
+        )
         return user.id, secret
 
     user_id, secret = await db.run(work)
@@ -77,8 +109,9 @@ async def make_staff(db: Database, *, now: datetime, role: str,
     return user_id, login, password, secret
 
 
-async def make_institution(db: Database, *, now: datetime, name: str = "示例理财有限公司",
-                           uscc: str = "91350100M000100Y43") -> int:
+async def make_institution(
+    db: Database, *, now: datetime, name: str = "示例理财有限公司", uscc: str = "91350100M000100Y43"
+) -> int:
     return await admin.create_institution(db, name=name, uscc=uscc, now=now, actor_id=None)
 
 
@@ -86,8 +119,9 @@ def totp_for(secret: str, now: datetime) -> str:
     return credentials.totp_code(secret, now=now)
 
 
-async def login_headers(client: httpx.AsyncClient, login: str, password: str,
-                        totp_code: str | None = None) -> dict[str, str]:
+async def login_headers(
+    client: httpx.AsyncClient, login: str, password: str, totp_code: str | None = None
+) -> dict[str, str]:
     body: dict[str, Any] = {"login": login, "password": password}
     if totp_code is not None:
         body["totp_code"] = totp_code
@@ -100,6 +134,10 @@ def bearer_for(app: Any, user_id: int, *, session_epoch: int = 0) -> dict[str, s
     """A valid access token for ``user_id``, minted without HTTP (fast)."""
     settings = app.state.settings
     token = credentials.issue_access_token(
-        secret_key=settings.secret_key, user_id=user_id, session_epoch=session_epoch,
-        now=app.state.clock.now(), ttl_seconds=settings.access_token_ttl_seconds)
+        secret_key=settings.secret_key,
+        user_id=user_id,
+        session_epoch=session_epoch,
+        now=app.state.clock.now(),
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
     return {"Authorization": f"Bearer {token}"}

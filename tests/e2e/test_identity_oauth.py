@@ -15,12 +15,17 @@ from fastapi import FastAPI, Form, Header, HTTPException
 from finplat.core.db import Database
 from tests import factories
 
-PROVIDERS = {"fakeid": {
-    "client_id": "finplat-client", "client_secret": "fake-secret",
-    "authorize_url": "https://id.fake.test/authorize", "token_url": "https://id.fake.test/token",
-    "userinfo_url": "https://id.fake.test/userinfo",
-    "redirect_uri": "https://finplat.test/oauth/fakeid/callback", "scope": "openid email",
-}}
+PROVIDERS = {
+    "fakeid": {
+        "client_id": "finplat-client",
+        "client_secret": "fake-secret",
+        "authorize_url": "https://id.fake.test/authorize",
+        "token_url": "https://id.fake.test/token",
+        "userinfo_url": "https://id.fake.test/userinfo",
+        "redirect_uri": "https://finplat.test/oauth/fakeid/callback",
+        "scope": "openid email",
+    }
+}
 
 
 class FakeProvider:
@@ -32,11 +37,19 @@ class FakeProvider:
         self.app = FastAPI()
 
         @self.app.post("/token")
-        async def token(grant_type: str = Form(), code: str = Form(), client_id: str = Form(),
-                        client_secret: str = Form(), code_verifier: str = Form(),
-                        redirect_uri: str = Form()) -> dict[str, str]:
-            if (grant_type, client_id, client_secret) != ("authorization_code", "finplat-client",
-                                                          "fake-secret"):
+        async def token(
+            grant_type: str = Form(),
+            code: str = Form(),
+            client_id: str = Form(),
+            client_secret: str = Form(),
+            code_verifier: str = Form(),
+            redirect_uri: str = Form(),
+        ) -> dict[str, str]:
+            if (grant_type, client_id, client_secret) != (
+                "authorization_code",
+                "finplat-client",
+                "fake-secret",
+            ):
                 raise HTTPException(401)
             challenge, subject = self.codes.pop(code, (None, None))
             digest = base64.urlsafe_b64encode(hashlib.sha256(code_verifier.encode()).digest())
@@ -64,25 +77,33 @@ class FakeProvider:
 
 
 @pytest.fixture
-def provider(app) -> FakeProvider:  # type: ignore[no-untyped-def]
+def provider(app: FastAPI) -> FakeProvider:
     fake = FakeProvider()
     app.state.settings = app.state.settings.model_copy(
-        update={"oauth_providers": json.dumps(PROVIDERS)})
+        update={"oauth_providers": json.dumps(PROVIDERS)}
+    )
     app.state.oauth_transport = httpx.ASGITransport(app=fake.app)
     return fake
 
 
-async def _flow(client: httpx.AsyncClient, provider: FakeProvider, subject: str,
-                headers: dict[str, str] | None = None) -> httpx.Response:
+async def _flow(
+    client: httpx.AsyncClient,
+    provider: FakeProvider,
+    subject: str,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     started = await client.get("/api/v1/auth/oauth/fakeid/start", headers=headers or {})
     assert started.status_code == 200, started.text
     code, state = provider.authorize(started.json()["authorization_url"], subject)
     assert state == started.json()["state"]
-    return await client.post("/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": state})
+    return await client.post(
+        "/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": state}
+    )
 
 
-async def test_sign_up_then_log_in_again(client: httpx.AsyncClient, provider: FakeProvider,
-                                         db: Database) -> None:
+async def test_sign_up_then_log_in_again(
+    client: httpx.AsyncClient, provider: FakeProvider, db: Database
+) -> None:
     first = await _flow(client, provider, "alice")
     assert first.status_code == 200, first.text
     headers = {"Authorization": f"Bearer {first.json()['access_token']}"}
@@ -93,8 +114,9 @@ async def test_sign_up_then_log_in_again(client: httpx.AsyncClient, provider: Fa
     assert (await client.get("/api/v1/me", headers=again)).json()["user_id"] == me["user_id"]
 
 
-async def test_linking_to_the_logged_in_account(client: httpx.AsyncClient, provider: FakeProvider,  # type: ignore[no-untyped-def]
-                                                app, db: Database) -> None:
+async def test_linking_to_the_logged_in_account(
+    client: httpx.AsyncClient, provider: FakeProvider, app: FastAPI, db: Database
+) -> None:
     user_id = await factories.make_user(db, now=app.state.clock.now())
     linked = await _flow(client, provider, "bob", headers=factories.bearer_for(app, user_id))
     assert linked.status_code == 200
@@ -103,30 +125,38 @@ async def test_linking_to_the_logged_in_account(client: httpx.AsyncClient, provi
     assert (await client.get("/api/v1/me", headers=headers)).json()["user_id"] == user_id
 
 
-async def test_state_is_single_use_and_checked(client: httpx.AsyncClient, provider: FakeProvider,
-                                               db: Database) -> None:
+async def test_state_is_single_use_and_checked(
+    client: httpx.AsyncClient, provider: FakeProvider, db: Database
+) -> None:
     started = (await client.get("/api/v1/auth/oauth/fakeid/start")).json()
     code, state = provider.authorize(started["authorization_url"], "carol")
-    forged = await client.post("/api/v1/auth/oauth/fakeid/callback",
-                               json={"code": code, "state": "x" * 32})
+    forged = await client.post(
+        "/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": "x" * 32}
+    )
     assert forged.status_code == 422 and forged.json()["code"] == "identity.oauth_state_invalid"
-    ok = await client.post("/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": state})
+    ok = await client.post(
+        "/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": state}
+    )
     assert ok.status_code == 200
-    replay = await client.post("/api/v1/auth/oauth/fakeid/callback",
-                               json={"code": code, "state": state})
+    replay = await client.post(
+        "/api/v1/auth/oauth/fakeid/callback", json={"code": code, "state": state}
+    )
     assert replay.status_code == 422
 
 
-async def test_provider_refusal_is_a_clean_error(client: httpx.AsyncClient, provider: FakeProvider,
-                                                 db: Database) -> None:
+async def test_provider_refusal_is_a_clean_error(
+    client: httpx.AsyncClient, provider: FakeProvider, db: Database
+) -> None:
     started = (await client.get("/api/v1/auth/oauth/fakeid/start")).json()
     _, state = provider.authorize(started["authorization_url"], "dave")
-    response = await client.post("/api/v1/auth/oauth/fakeid/callback",
-                                 json={"code": "not-issued", "state": state})
+    response = await client.post(
+        "/api/v1/auth/oauth/fakeid/callback", json={"code": "not-issued", "state": state}
+    )
     assert response.status_code == 503
     assert response.json()["code"] == "identity.oauth_provider_error"
 
 
-async def test_unknown_provider(client: httpx.AsyncClient, provider: FakeProvider, db: Database
-                                ) -> None:
+async def test_unknown_provider(
+    client: httpx.AsyncClient, provider: FakeProvider, db: Database
+) -> None:
     assert (await client.get("/api/v1/auth/oauth/nobody/start")).status_code == 404

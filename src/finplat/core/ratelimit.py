@@ -72,7 +72,7 @@ class RateLimitMiddleware:
                 continue
             try:
                 wait = await self._retry_after(rule, key)
-            except Exception:  # noqa: BLE001 - the limiter store is down: fail open, loudly
+            except Exception:
                 log.warning("rate limit store unavailable; request not limited", exc_info=True)
                 continue
             if wait is not None:
@@ -82,17 +82,27 @@ class RateLimitMiddleware:
 
 
 async def _too_many(send: Send, retry_after_seconds: int, rule_name: str) -> None:
-    body = json.dumps({
-        "type": "https://finplat.dev/problems/http/rate_limited", "title": "Too many requests",
-        "status": 429, "code": "http.rate_limited",
-        "detail": f"too many requests from this address ({rule_name}); retry after "
-                  f"{retry_after_seconds} s",
-    }).encode()
-    await send({"type": "http.response.start", "status": 429, "headers": [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(retry_after_seconds).encode()),
-    ]})
+    body = json.dumps(
+        {
+            "type": "https://finplat.dev/problems/http/rate_limited",
+            "title": "Too many requests",
+            "status": 429,
+            "code": "http.rate_limited",
+            "detail": f"too many requests from this address ({rule_name}); retry after "
+            f"{retry_after_seconds} s",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(retry_after_seconds).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

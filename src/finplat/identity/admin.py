@@ -15,9 +15,10 @@ from finplat.core.db import Database
 from finplat.core.errors import Conflict, Forbidden, NotFound, field_error
 from finplat.core.masking import mask_email, mask_id_number, mask_name, mask_phone
 from finplat.events import service as events_service
-from finplat.identity import identifiers
+from finplat.identity import credentials, identifiers
 from finplat.identity import service as identity_service
 from finplat.identity.models import (
+    STAFF_ROLES,
     USER_ACTIVE,
     USER_FROZEN,
     BankCard,
@@ -30,8 +31,9 @@ from finplat.identity.queries import current_risk_level, roles_of
 MAX_REASON_LENGTH = 500
 
 
-async def create_institution(db: Database, *, name: str, uscc: str, now: datetime,
-                             actor_id: int | None) -> int:
+async def create_institution(
+    db: Database, *, name: str, uscc: str, now: datetime, actor_id: int | None
+) -> int:
     """Register an institution. The USCC format is a hard rule; a checksum failure only flags
     the record for a registry check. Raises ``InvalidInput`` and
     ``Conflict('identity.institution_exists')``."""
@@ -43,28 +45,42 @@ async def create_institution(db: Database, *, name: str, uscc: str, now: datetim
         raise field_error("uscc", str(error), code="identity.invalid_uscc") from None
 
     async def work(session: AsyncSession) -> int:
-        institution = Institution(name=name.strip(), uscc=code,
-                                  needs_registry_verification=not checksum_ok, created_at=now)
+        institution = Institution(
+            name=name.strip(),
+            uscc=code,
+            needs_registry_verification=not checksum_ok,
+            created_at=now,
+        )
         session.add(institution)
         try:
             async with session.begin_nested():
                 await session.flush()
         except IntegrityError:
-            raise Conflict("identity.institution_exists", "an institution with this USCC exists"
-                           ) from None
-        await audit_service.record(session, action="identity.institution_created",
-                                   target_type="institution", target_id=institution.id, now=now,
-                                   actor_id=actor_id,
-                                   summary={"uscc": code, "needs_registry_verification": not checksum_ok})
+            raise Conflict(
+                "identity.institution_exists", "an institution with this USCC exists"
+            ) from None
+        await audit_service.record(
+            session,
+            action="identity.institution_created",
+            target_type="institution",
+            target_id=institution.id,
+            now=now,
+            actor_id=actor_id,
+            summary={"uscc": code, "needs_registry_verification": not checksum_ok},
+        )
         return institution.id
 
     return await db.run(work)
 
 
 def institution_view(institution: Institution) -> dict[str, Any]:
-    return {"id": institution.id, "name": institution.name, "uscc": institution.uscc,
-            "needs_registry_verification": institution.needs_registry_verification,
-            "created_at": institution.created_at.isoformat()}
+    return {
+        "id": institution.id,
+        "name": institution.name,
+        "uscc": institution.uscc,
+        "needs_registry_verification": institution.needs_registry_verification,
+        "created_at": institution.created_at.isoformat(),
+    }
 
 
 async def _institution_exists(session: AsyncSession, institution_id: int | None) -> None:
@@ -72,10 +88,18 @@ async def _institution_exists(session: AsyncSession, institution_id: int | None)
         raise field_error("institution_id", "no such institution")
 
 
-async def create_account(db: Database, *, username: str | None, phone: str | None,
-                         email: str | None, password: str, roles: Iterable[str],
-                         institution_id: int | None, now: datetime, actor_id: int | None
-                         ) -> tuple[int, str | None]:
+async def create_account(
+    db: Database,
+    *,
+    username: str | None,
+    phone: str | None,
+    email: str | None,
+    password: str,
+    roles: Iterable[str],
+    institution_id: int | None,
+    now: datetime,
+    actor_id: int | None,
+) -> tuple[int, str | None]:
     """Create a staff or test account with confirmed contacts: ``(user_id, totp_secret)``.
 
     Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``.
@@ -87,9 +111,17 @@ async def create_account(db: Database, *, username: str | None, phone: str | Non
     async def work(session: AsyncSession) -> tuple[int, str | None]:
         await _institution_exists(session, institution_id)
         user, secret = await identity_service.create_user(
-            session, now=now, password=password, phone=phone, email=email, username=username,
-            roles=wanted, institution_id=institution_id, contacts_confirmed=True,
-            actor_id=actor_id)
+            session,
+            now=now,
+            password=password,
+            phone=phone,
+            email=email,
+            username=username,
+            roles=wanted,
+            institution_id=institution_id,
+            contacts_confirmed=True,
+            actor_id=actor_id,
+        )
         return user.id, secret
 
     return await db.run(work)
@@ -103,14 +135,21 @@ async def _user(session: AsyncSession, user_id: int, *, lock: bool = False) -> U
     return user
 
 
-async def set_roles(db: Database, *, user_id: int, roles: Iterable[str],
-                    institution_id: int | None, now: datetime, actor_id: int) -> dict[str, Any]:
+async def set_roles(
+    db: Database,
+    *,
+    user_id: int,
+    roles: Iterable[str],
+    institution_id: int | None,
+    now: datetime,
+    actor_id: int,
+) -> dict[str, Any]:
     """Replace a user's roles. A staff role needs TOTP, so a secret is made when first needed
     (returned once as ``totp_secret``). Admins cannot remove their own admin role.
 
     Raises ``InvalidInput``, ``NotFound`` and ``Forbidden('identity.self_demotion')``.
     """
-    wanted = identity_service._check_roles(roles)
+    wanted = identity_service.check_roles(roles)
     if user_id == actor_id and "admin" not in wanted:
         raise Forbidden("identity.self_demotion", "you cannot remove your own admin role")
 
@@ -122,32 +161,41 @@ async def set_roles(db: Database, *, user_id: int, roles: Iterable[str],
         if "institution" in wanted and user.institution_id is None:
             raise field_error("institution_id", "an institution user needs an institution")
         before = await roles_of(session, user_id)
-        await session.execute(delete(UserRole).where(UserRole.user_id == user_id,
-                                                     UserRole.role.not_in(wanted)))
+        await session.execute(
+            delete(UserRole).where(UserRole.user_id == user_id, UserRole.role.not_in(wanted))
+        )
         for role in sorted(wanted - before):
             session.add(UserRole(user_id=user_id, role=role, granted_at=now))
         new_secret = None
-        from finplat.identity.models import STAFF_ROLES
-
         if wanted & STAFF_ROLES and user.totp_secret is None:
-            from finplat.identity import credentials
-
             new_secret = user.totp_secret = credentials.new_totp_secret()
         user.updated_at = now
         # Role changes take effect on the next request; sessions need not end.
         await session.flush()
         summary = {"before": sorted(before), "after": sorted(wanted)}
-        await audit_service.record(session, action="identity.roles_changed", target_type="user",
-                                   target_id=user_id, now=now, actor_id=actor_id, summary=summary)
-        await events_service.publish(session, topic="identity.roles_changed", now=now,
-                                     payload={"user_id": user_id, **summary})
+        await audit_service.record(
+            session,
+            action="identity.roles_changed",
+            target_type="user",
+            target_id=user_id,
+            now=now,
+            actor_id=actor_id,
+            summary=summary,
+        )
+        await events_service.publish(
+            session,
+            topic="identity.roles_changed",
+            now=now,
+            payload={"user_id": user_id, **summary},
+        )
         return {"user_id": user_id, "roles": sorted(wanted), "totp_secret": new_secret}
 
     return await db.run(work)
 
 
-async def set_status(db: Database, *, user_id: int, status: str, reason: str, now: datetime,
-                     actor_id: int) -> None:
+async def set_status(
+    db: Database, *, user_id: int, status: str, reason: str, now: datetime, actor_id: int
+) -> None:
     """Freeze or unfreeze an account; freezing ends its sessions. Raises ``InvalidInput``,
     ``NotFound`` and ``Forbidden('identity.self_freeze')``."""
     if status not in (USER_ACTIVE, USER_FROZEN):
@@ -160,11 +208,18 @@ async def set_status(db: Database, *, user_id: int, status: str, reason: str, no
         before, user.status, user.updated_at = user.status, status, now
         if status == USER_FROZEN:
             await identity_service.revoke_all_sessions(session, user_id=user_id, now=now)
-        await audit_service.record(session, action=f"identity.user_{status}", target_type="user",
-                                   target_id=user_id, now=now, actor_id=actor_id,
-                                   summary={"before": before, "reason": reason[:MAX_REASON_LENGTH]})
-        await events_service.publish(session, topic=f"identity.user_{status}", now=now,
-                                     payload={"user_id": user_id})
+        await audit_service.record(
+            session,
+            action=f"identity.user_{status}",
+            target_type="user",
+            target_id=user_id,
+            now=now,
+            actor_id=actor_id,
+            summary={"before": before, "reason": reason[:MAX_REASON_LENGTH]},
+        )
+        await events_service.publish(
+            session, topic=f"identity.user_{status}", now=now, payload={"user_id": user_id}
+        )
 
     await db.run(work)
 
@@ -172,17 +227,23 @@ async def set_status(db: Database, *, user_id: int, status: str, reason: str, no
 async def user_view(session: AsyncSession, user: User, *, now: datetime) -> dict[str, Any]:
     """The masked view of a user (``GET /me`` and the staff console)."""
     return {
-        "user_id": user.id, "status": user.status, "username": user.username,
-        "phone": mask_phone(user.phone), "email": mask_email(user.email),
+        "user_id": user.id,
+        "status": user.status,
+        "username": user.username,
+        "phone": mask_phone(user.phone),
+        "email": mask_email(user.email),
         "phone_confirmed": user.phone_confirmed_at is not None,
         "email_confirmed": user.email_confirmed_at is not None,
         "roles": sorted(await roles_of(session, user.id)),
-        "kyc_status": user.kyc_status, "real_name": mask_name(user.real_name),
+        "kyc_status": user.kyc_status,
+        "real_name": mask_name(user.real_name),
         "id_number": mask_id_number(user.id_number),
         "risk_level": current_risk_level(user, now=now),
-        "risk_level_expires_at": (user.risk_level_expires_at.isoformat()
-                                  if user.risk_level_expires_at else None),
-        "institution_id": user.institution_id, "created_at": user.created_at.isoformat(),
+        "risk_level_expires_at": (
+            user.risk_level_expires_at.isoformat() if user.risk_level_expires_at else None
+        ),
+        "institution_id": user.institution_id,
+        "created_at": user.created_at.isoformat(),
     }
 
 
@@ -192,23 +253,27 @@ async def get_user(db: Database, *, user_id: int, now: datetime) -> dict[str, An
         return await user_view(session, await _user(session, user_id), now=now)
 
 
-async def list_users(db: Database, *, after_id: int | None, limit: int, role: str | None,
-                     now: datetime) -> tuple[list[dict[str, Any]], int | None]:
+async def list_users(
+    db: Database, *, after_id: int | None, limit: int, role: str | None, now: datetime
+) -> tuple[list[dict[str, Any]], int | None]:
     """Masked users by ascending id; ``(items, last id when more may follow)``."""
     async with db.transaction(readonly=True) as session:
         statement = select(User).order_by(User.id).limit(limit + 1)
         if after_id is not None:
             statement = statement.where(User.id > after_id)
         if role is not None:
-            statement = statement.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+            statement = statement.where(
+                User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+            )
         users = list(await session.scalars(statement))
         items = [await user_view(session, user, now=now) for user in users[:limit]]
     more = len(users) > limit
     return items, (items[-1]["user_id"] if more and items else None)
 
 
-async def view_personal_data(db: Database, *, user_id: int, reason: str, now: datetime,
-                             actor_id: int) -> dict[str, Any]:
+async def view_personal_data(
+    db: Database, *, user_id: int, reason: str, now: datetime, actor_id: int
+) -> dict[str, Any]:
     """The unmasked personal data of a user, for staff with the permission. Every read is
     audited with its reason (``identity.pii_viewed``) in the same transaction as the read.
 
@@ -219,17 +284,33 @@ async def view_personal_data(db: Database, *, user_id: int, reason: str, now: da
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         user = await _user(session, user_id)
-        cards = await session.scalars(select(BankCard).where(BankCard.user_id == user_id)
-                                      .order_by(BankCard.id))
-        await audit_service.record(session, action="identity.pii_viewed", target_type="user",
-                                   target_id=user_id, now=now, actor_id=actor_id,
-                                   summary={"reason": reason.strip()[:MAX_REASON_LENGTH]})
+        cards = await session.scalars(
+            select(BankCard).where(BankCard.user_id == user_id).order_by(BankCard.id)
+        )
+        await audit_service.record(
+            session,
+            action="identity.pii_viewed",
+            target_type="user",
+            target_id=user_id,
+            now=now,
+            actor_id=actor_id,
+            summary={"reason": reason.strip()[:MAX_REASON_LENGTH]},
+        )
         return {
-            "user_id": user.id, "phone": user.phone, "email": user.email,
-            "real_name": user.real_name, "id_number": user.id_number,
-            "bank_cards": [{"id": card.id, "card_number": card.card_number,
-                            "bank_name": card.bank_name, "status": card.status}
-                           for card in cards],
+            "user_id": user.id,
+            "phone": user.phone,
+            "email": user.email,
+            "real_name": user.real_name,
+            "id_number": user.id_number,
+            "bank_cards": [
+                {
+                    "id": card.id,
+                    "card_number": card.card_number,
+                    "bank_name": card.bank_name,
+                    "status": card.status,
+                }
+                for card in cards
+            ],
         }
 
     return await db.run(work)

@@ -30,32 +30,48 @@ router = APIRouter(prefix="/admin", tags=["identity admin"])
 
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # Who may look users up (masked) in the console.
-UserReader = Annotated[Principal, Depends(require_roles("admin", "support", "risk_officer",
-                                                        "reviewer", "auditor"))]
+UserReader = Annotated[
+    Principal, Depends(require_roles("admin", "support", "risk_officer", "reviewer", "auditor"))
+]
 # Who may see personal data unmasked (each read audited with its reason).
-PersonalDataReader = Annotated[Principal, Depends(require_roles("admin", "risk_officer", "support"))]
+PersonalDataReader = Annotated[
+    Principal, Depends(require_roles("admin", "risk_officer", "support"))
+]
 
 
 @router.get("/users", response_model=UsersPage)
-async def list_users(staff: UserReader, db: DbDep, clock: ClockDep, page: PageDep,
-                     role: Annotated[str | None, Query(max_length=32)] = None) -> UsersPage:
+async def list_users(
+    staff: UserReader,
+    db: DbDep,
+    clock: ClockDep,
+    page: PageDep,
+    role: Annotated[str | None, Query(max_length=32)] = None,
+) -> UsersPage:
     if role is not None and role not in ALL_ROLES:
         role = "-"  # matches nobody rather than failing a filter
-    items, last_id = await admin.list_users(db, after_id=cursor_id(page.cursor), limit=page.limit,
-                                            role=role, now=clock.now())
-    return UsersPage(items=[ProfileOut(**item) for item in items],
-                     next_cursor=encode_cursor({"id": last_id}) if last_id is not None else None)
+    items, last_id = await admin.list_users(
+        db, after_id=cursor_id(page.cursor), limit=page.limit, role=role, now=clock.now()
+    )
+    return UsersPage(
+        items=[ProfileOut(**item) for item in items],
+        next_cursor=encode_cursor({"id": last_id}) if last_id is not None else None,
+    )
 
 
 @router.post("/users", status_code=201, response_model=AccountOut)
 async def create_account(body: AccountIn, staff: Admin, db: DbDep, clock: ClockDep) -> AccountOut:
     key = identity_service.parse_login(body.login)
     user_id, secret = await admin.create_account(
-        db, username=key.value if key.kind == "username" else None,
+        db,
+        username=key.value if key.kind == "username" else None,
         phone=key.value if key.kind == "phone" else None,
-        email=key.value if key.kind == "email" else None, password=body.password,
-        roles=body.roles, institution_id=body.institution_id, now=clock.now(),
-        actor_id=staff.user_id)
+        email=key.value if key.kind == "email" else None,
+        password=body.password,
+        roles=body.roles,
+        institution_id=body.institution_id,
+        now=clock.now(),
+        actor_id=staff.user_id,
+    )
     return AccountOut(user_id=user_id, totp_secret=secret)
 
 
@@ -65,35 +81,54 @@ async def get_user(user_id: int, staff: UserReader, db: DbDep, clock: ClockDep) 
 
 
 @router.put("/users/{user_id}/roles", response_model=RolesOut)
-async def set_roles(user_id: int, body: RolesIn, staff: Admin, db: DbDep, clock: ClockDep
-                    ) -> RolesOut:
-    result = await admin.set_roles(db, user_id=user_id, roles=body.roles,
-                                   institution_id=body.institution_id, now=clock.now(),
-                                   actor_id=staff.user_id)
+async def set_roles(
+    user_id: int, body: RolesIn, staff: Admin, db: DbDep, clock: ClockDep
+) -> RolesOut:
+    result = await admin.set_roles(
+        db,
+        user_id=user_id,
+        roles=body.roles,
+        institution_id=body.institution_id,
+        now=clock.now(),
+        actor_id=staff.user_id,
+    )
     return RolesOut(**result)
 
 
 @router.post("/users/{user_id}/status", status_code=204)
-async def set_status(user_id: int, body: StatusIn, staff: Admin, db: DbDep, clock: ClockDep
-                     ) -> Response:
-    await admin.set_status(db, user_id=user_id, status=body.status, reason=body.reason,
-                           now=clock.now(), actor_id=staff.user_id)
+async def set_status(
+    user_id: int, body: StatusIn, staff: Admin, db: DbDep, clock: ClockDep
+) -> Response:
+    await admin.set_status(
+        db,
+        user_id=user_id,
+        status=body.status,
+        reason=body.reason,
+        now=clock.now(),
+        actor_id=staff.user_id,
+    )
     return Response(status_code=204)
 
 
 @router.post("/users/{user_id}/personal-data", response_model=PersonalDataOut)
-async def view_personal_data(user_id: int, body: PersonalDataIn, staff: PersonalDataReader,
-                             db: DbDep, clock: ClockDep) -> PersonalDataOut:
+async def view_personal_data(
+    user_id: int, body: PersonalDataIn, staff: PersonalDataReader, db: DbDep, clock: ClockDep
+) -> PersonalDataOut:
     """Unmasked personal data. Needs a stated reason; every read is audited."""
-    return PersonalDataOut(**await admin.view_personal_data(
-        db, user_id=user_id, reason=body.reason, now=clock.now(), actor_id=staff.user_id))
+    return PersonalDataOut(
+        **await admin.view_personal_data(
+            db, user_id=user_id, reason=body.reason, now=clock.now(), actor_id=staff.user_id
+        )
+    )
 
 
 @router.post("/institutions", status_code=201, response_model=InstitutionOut)
-async def create_institution(body: InstitutionIn, staff: Admin, db: DbDep, clock: ClockDep
-                             ) -> InstitutionOut:
-    institution_id = await admin.create_institution(db, name=body.name, uscc=body.uscc,
-                                                    now=clock.now(), actor_id=staff.user_id)
+async def create_institution(
+    body: InstitutionIn, staff: Admin, db: DbDep, clock: ClockDep
+) -> InstitutionOut:
+    institution_id = await admin.create_institution(
+        db, name=body.name, uscc=body.uscc, now=clock.now(), actor_id=staff.user_id
+    )
     return InstitutionOut(**await admin.get_institution(db, institution_id=institution_id))
 
 

@@ -13,8 +13,9 @@ from finplat.core.errors import DomainError
 app = typer.Typer(help="Administer accounts: staff, test users and roles.", no_args_is_help=True)
 
 
-async def _create_user(login: str, password: str, roles: list[str],
-                       institution_id: int | None) -> tuple[int, str | None]:
+async def _create_user(
+    login: str, password: str, roles: list[str], institution_id: int | None
+) -> tuple[int, str | None]:
     from finplat.config import get_settings
     from finplat.core import crypto
     from finplat.core.clock import SystemClock
@@ -24,24 +25,37 @@ async def _create_user(login: str, password: str, roles: list[str],
     from finplat.main import build_database
 
     settings = get_settings()
-    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
-                                          settings.blind_index_key))
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
     db = build_database(settings)
     now = SystemClock().now()
     try:
         key = identity_service.parse_login(login)
         user_id, secret = await admin.create_account(
-            db, username=key.value if key.kind == "username" else None,
+            db,
+            username=key.value if key.kind == "username" else None,
             phone=key.value if key.kind == "phone" else None,
-            email=key.value if key.kind == "email" else None, password=password, roles=roles,
-            institution_id=institution_id, now=now, actor_id=None)
+            email=key.value if key.kind == "email" else None,
+            password=password,
+            roles=roles,
+            institution_id=institution_id,
+            now=now,
+            actor_id=None,
+        )
         if set(roles) & CUSTOMER_ROLES:
             # A test customer is created verified, with a made-up but valid identity.
-            await kyc.verify(db, user_id=user_id, real_name="测试用户",
-                             id_number=_test_id_number(user_id), bank_card_number=None,
-                             bank_reserved_phone=None, now=now,
-                             minimum_age_years=settings.minimum_age_years,
-                             provider=kyc.SimulatedIdentityProvider())
+            await kyc.verify(
+                db,
+                user_id=user_id,
+                real_name="测试用户",
+                id_number=_test_id_number(user_id),
+                bank_card_number=None,
+                bank_reserved_phone=None,
+                now=now,
+                minimum_age_years=settings.minimum_age_years,
+                provider=kyc.SimulatedIdentityProvider(),
+            )
         return user_id, secret
     finally:
         await db.dispose()

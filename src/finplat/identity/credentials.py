@@ -18,23 +18,34 @@ _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory pr
 _DUMMY_HASH = _hasher.hash("finplat-no-such-user")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 ALGORITHM = "HS256"
 
 
-def check_password_policy(password: str, *, logins: tuple[str | None, ...], field: str = "password"
-                          ) -> None:
+def check_password_policy(
+    password: str, *, logins: tuple[str | None, ...], field: str = "password"
+) -> None:
     """At least 8 characters of two classes, not the login itself. Raises ``InvalidInput``."""
     if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        raise field_error(field, f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters",
-                          code="identity.weak_password")
-    classes = sum((
-        any(c.islower() for c in password), any(c.isupper() for c in password),
-        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
-    ))
+        raise field_error(
+            field,
+            f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters",
+            code="identity.weak_password",
+        )
+    classes = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
     if classes < 2:
-        raise field_error(field, "must mix at least two of: lower case, upper case, digits, symbols",
-                          code="identity.weak_password")
+        raise field_error(
+            field,
+            "must mix at least two of: lower case, upper case, digits, symbols",
+            code="identity.weak_password",
+        )
     lowered = password.lower()
     if any(login and login.lower() in (lowered, lowered.strip()) for login in logins):
         raise field_error(field, "must not be the login itself", code="identity.weak_password")
@@ -51,11 +62,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def issue_access_token(*, secret_key: str, user_id: int, session_epoch: int, now: datetime,
-                       ttl_seconds: int) -> str:
+def issue_access_token(
+    *, secret_key: str, user_id: int, session_epoch: int, now: datetime, ttl_seconds: int
+) -> str:
     claims = {
-        "sub": str(user_id), "typ": ACCESS_TOKEN_TYPE, "ep": session_epoch,
-        "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "sub": str(user_id),
+        "typ": ACCESS_TOKEN_TYPE,
+        "ep": session_epoch,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
         "jti": secrets.token_hex(8),
     }
     return jwt.encode(claims, secret_key, algorithm=ALGORITHM)
@@ -67,9 +82,12 @@ def decode_access_token(token: str, *, secret_key: str, now: datetime) -> tuple[
     Expiry is checked against the injected clock rather than the library's wall clock.
     """
     try:
-        claims = jwt.decode(token, secret_key, algorithms=[ALGORITHM],
-                            options={"verify_exp": False, "verify_iat": False,
-                                     "require": ["sub", "exp", "typ"]})
+        claims = jwt.decode(
+            token,
+            secret_key,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "exp", "typ"]},
+        )
     except jwt.PyJWTError:
         raise Unauthenticated("auth.unauthenticated", "the access token is invalid") from None
     if claims.get("typ") != ACCESS_TOKEN_TYPE or not isinstance(claims.get("exp"), int):

@@ -41,8 +41,9 @@ class Principal:
 
 
 def _unauthenticated(detail: str = "a valid bearer access token is required") -> Unauthenticated:
-    return Unauthenticated("auth.unauthenticated", detail,
-                           headers={"WWW-Authenticate": 'Bearer realm="finplat"'})
+    return Unauthenticated(
+        "auth.unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="finplat"'}
+    )
 
 
 async def get_current_user(
@@ -56,16 +57,20 @@ async def get_current_user(
     now = request.app.state.clock.now()
     try:
         user_id, epoch = credentials.decode_access_token(
-            authorization.credentials, secret_key=settings.secret_key, now=now)
+            authorization.credentials, secret_key=settings.secret_key, now=now
+        )
     except Unauthenticated as error:
         raise _unauthenticated(error.detail) from None
     async with request.app.state.db.transaction(readonly=True) as session:
         user = await session.get(User, user_id)
         if user is None or user.status != USER_ACTIVE or user.session_epoch != epoch:
             raise _unauthenticated("the session has ended; log in again")
-        principal = Principal(user_id=user.id, roles=await roles_of(session, user.id),
-                              kyc_verified=user.kyc_status == KYC_VERIFIED,
-                              institution_id=user.institution_id)
+        principal = Principal(
+            user_id=user.id,
+            roles=await roles_of(session, user.id),
+            kyc_verified=user.kyc_status == KYC_VERIFIED,
+            institution_id=user.institution_id,
+        )
     actor_id_var.set(principal.user_id)
     return principal
 
@@ -84,13 +89,14 @@ VerifiedUser = Annotated[Principal, Depends(get_verified_user)]
 
 
 def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency giving the principal if they hold one of ``roles``, else 403 ``auth.forbidden``."""
+    """A dependency giving the principal holding one of ``roles``, else 403 ``auth.forbidden``."""
     wanted = frozenset(roles)
 
     async def dependency(user: CurrentUser) -> Principal:
         if not user.roles & wanted:
-            raise Forbidden("auth.forbidden", "this requires one of the roles: "
-                            + ", ".join(sorted(wanted)))
+            raise Forbidden(
+                "auth.forbidden", "this requires one of the roles: " + ", ".join(sorted(wanted))
+            )
         return user
 
     return dependency

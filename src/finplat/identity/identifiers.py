@@ -12,11 +12,46 @@ _ID_CHECK_CHARS = "10X98765432"
 _ID_18 = re.compile(r"^\d{17}[\dX]$")
 _ID_15 = re.compile(r"^\d{15}$")
 # First two digits of the address code: provinces and the residence-permit prefixes (81-83).
-_PROVINCE_PREFIXES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83", "91",
-})
+_PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    }
+)
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
@@ -66,8 +101,12 @@ def parse_resident_id(value: str, *, today: date) -> ResidentId:
     if birth > today:
         raise IdentifierError("the birth date is in the future")
     sex = "male" if int(number[16]) % 2 == 1 else "female"
-    return ResidentId(number=number, birth_date=birth, sex=sex,
-                      address_code_known=number[:2] in _PROVINCE_PREFIXES)
+    return ResidentId(
+        number=number,
+        birth_date=birth,
+        sex=sex,
+        address_code_known=number[:2] in _PROVINCE_PREFIXES,
+    )
 
 
 def age_on(birth: date, today: date) -> int:
@@ -114,9 +153,14 @@ def normalize_bank_card(value: str) -> str:
 
 # A few well-known bank identification numbers; anything else shows no bank name.
 _BANK_PREFIXES = (
-    ("622202", "中国工商银行"), ("622848", "中国农业银行"), ("621700", "中国建设银行"),
-    ("436742", "中国建设银行"), ("621661", "中国银行"), ("622588", "招商银行"),
-    ("622262", "交通银行"), ("621799", "中国邮政储蓄银行"),
+    ("622202", "中国工商银行"),
+    ("622848", "中国农业银行"),
+    ("621700", "中国建设银行"),
+    ("436742", "中国建设银行"),
+    ("621661", "中国银行"),
+    ("622588", "招商银行"),
+    ("622262", "交通银行"),
+    ("621799", "中国邮政储蓄银行"),
 )
 
 
@@ -128,7 +172,7 @@ def bank_name_for(card_number: str) -> str | None:
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(_USCC_ALPHABET.index(char) * (3 ** index % 31) for index, char in enumerate(first17))
+    total = sum(_USCC_ALPHABET.index(char) * (3**index % 31) for index, char in enumerate(first17))
     check = 31 - total % 31
     return _USCC_ALPHABET[0 if check == 31 else check]
 

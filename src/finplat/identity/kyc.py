@@ -58,8 +58,9 @@ class SimulatedIdentityProvider:
         if request.id_number[14:17] == "999":
             return ProviderVerdict(False, "real_name", "the name does not match the ID number")
         if request.bank_card_number and request.bank_card_number.endswith("0000"):
-            return ProviderVerdict(False, "bank_card_number",
-                                   "the card is not registered to this person")
+            return ProviderVerdict(
+                False, "bank_card_number", "the card is not registered to this person"
+            )
         return ProviderVerdict(True)
 
 
@@ -71,8 +72,15 @@ def provider_for(app: Any) -> IdentityProvider:
     return provider
 
 
-def validate(*, real_name: str, id_number: str, bank_card_number: str | None,
-             bank_reserved_phone: str | None, now: datetime, minimum_age_years: int) -> KycRequest:
+def validate(
+    *,
+    real_name: str,
+    id_number: str,
+    bank_card_number: str | None,
+    bank_reserved_phone: str | None,
+    now: datetime,
+    minimum_age_years: int,
+) -> KycRequest:
     """The hard rules, as 422s naming the field. Raises ``InvalidInput``."""
     name = real_name.strip()
     if not name or len(name) > MAX_NAME_LENGTH or any(ch.isdigit() for ch in name):
@@ -83,14 +91,19 @@ def validate(*, real_name: str, id_number: str, bank_card_number: str | None,
     except identifiers.IdentifierError as error:
         raise field_error("id_number", str(error), code="identity.invalid_id_number") from None
     if identifiers.age_on(resident.birth_date, today) < minimum_age_years:
-        raise field_error("id_number", f"the holder must be at least {minimum_age_years} years old",
-                          code="identity.under_age")
+        raise field_error(
+            "id_number",
+            f"the holder must be at least {minimum_age_years} years old",
+            code="identity.under_age",
+        )
     card = phone = None
     if bank_card_number:
         try:
             card = identifiers.normalize_bank_card(bank_card_number)
         except identifiers.IdentifierError as error:
-            raise field_error("bank_card_number", str(error), code="identity.invalid_bank_card") from None
+            raise field_error(
+                "bank_card_number", str(error), code="identity.invalid_bank_card"
+            ) from None
     if bank_reserved_phone:
         if card is None:
             raise field_error("bank_reserved_phone", "is only meaningful with bank_card_number")
@@ -98,83 +111,144 @@ def validate(*, real_name: str, id_number: str, bank_card_number: str | None,
             phone = identifiers.normalize_phone(bank_reserved_phone)
         except identifiers.IdentifierError as error:
             raise field_error("bank_reserved_phone", str(error)) from None
-    return KycRequest(real_name=name, id_number=resident.number, bank_card_number=card,
-                      bank_reserved_phone=phone)
+    return KycRequest(
+        real_name=name, id_number=resident.number, bank_card_number=card, bank_reserved_phone=phone
+    )
 
 
 async def _ask_provider(provider: IdentityProvider, request: KycRequest) -> None:
     try:
         verdict = await asyncio.wait_for(provider.verify(request), PROVIDER_TIMEOUT_SECONDS)
     except TimeoutError:
-        raise ServiceUnavailable("identity.provider_unavailable",
-                                 "the identity provider did not answer; try again later") from None
+        raise ServiceUnavailable(
+            "identity.provider_unavailable", "the identity provider did not answer; try again later"
+        ) from None
     if not verdict.matched:
         field = verdict.field or "real_name"
-        raise InvalidInput("identity.kyc_mismatch", f"{field}: {verdict.reason or 'not verified'}",
-                           errors=[{"field": field, "message": verdict.reason or "not verified"}])
+        raise InvalidInput(
+            "identity.kyc_mismatch",
+            f"{field}: {verdict.reason or 'not verified'}",
+            errors=[{"field": field, "message": verdict.reason or "not verified"}],
+        )
 
 
-async def add_bank_card(session: AsyncSession, *, user_id: int, card_number: str,
-                        reserved_phone: str | None, now: datetime) -> BankCard:
+async def add_bank_card(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    card_number: str,
+    reserved_phone: str | None,
+    now: datetime,
+) -> BankCard:
     """Bind a (validated) card to a user; binding the same card again returns the existing one."""
     index = crypto.blind_index(card_number, purpose=BANK_CARD_PURPOSE)
     existing = await session.scalar(
-        select(BankCard).where(BankCard.user_id == user_id, BankCard.card_number_index == index))
+        select(BankCard).where(BankCard.user_id == user_id, BankCard.card_number_index == index)
+    )
     if existing is not None:
         return existing
-    card = BankCard(user_id=user_id, card_number=card_number, card_number_index=index,
-                    card_number_masked=mask_bank_card(card_number) or "",
-                    bank_name=identifiers.bank_name_for(card_number),
-                    reserved_phone=reserved_phone, status="active", created_at=now)
+    card = BankCard(
+        user_id=user_id,
+        card_number=card_number,
+        card_number_index=index,
+        card_number_masked=mask_bank_card(card_number) or "",
+        bank_name=identifiers.bank_name_for(card_number),
+        reserved_phone=reserved_phone,
+        status="active",
+        created_at=now,
+    )
     session.add(card)
     await session.flush()
-    await audit_service.record(session, action="identity.bank_card_bound", target_type="user",
-                               target_id=user_id, now=now,
-                               summary={"card_id": card.id, "card": card.card_number_masked})
+    await audit_service.record(
+        session,
+        action="identity.bank_card_bound",
+        target_type="user",
+        target_id=user_id,
+        now=now,
+        summary={"card_id": card.id, "card": card.card_number_masked},
+    )
     return card
 
 
-async def _apply(session: AsyncSession, *, user_id: int, request: KycRequest, now: datetime
-                 ) -> dict[str, Any]:
+async def _apply(
+    session: AsyncSession, *, user_id: int, request: KycRequest, now: datetime
+) -> dict[str, Any]:
     user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("identity.user_not_found", "no such user")
     index = crypto.blind_index(request.id_number, purpose=ID_NUMBER_PURPOSE)
     if user.kyc_status == KYC_VERIFIED:
-        raise Conflict("identity.kyc_already_verified",
-                       "this account is already verified; its identity cannot change")
+        raise Conflict(
+            "identity.kyc_already_verified",
+            "this account is already verified; its identity cannot change",
+        )
     taken = await session.scalar(select(User.id).where(User.id_number_index == index))
     if taken is not None and taken != user_id:
-        raise Conflict("identity.id_number_taken", "this ID number is verified on another account",
-                       errors=[{"field": "id_number", "message": "already verified elsewhere"}])
-    user.real_name, user.id_number, user.id_number_index = request.real_name, request.id_number, index
+        raise Conflict(
+            "identity.id_number_taken",
+            "this ID number is verified on another account",
+            errors=[{"field": "id_number", "message": "already verified elsewhere"}],
+        )
+    user.real_name, user.id_number, user.id_number_index = (
+        request.real_name,
+        request.id_number,
+        index,
+    )
     user.kyc_status, user.kyc_verified_at, user.updated_at = KYC_VERIFIED, now, now
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError:
-        raise Conflict("identity.id_number_taken", "this ID number is verified on another account",
-                       errors=[{"field": "id_number", "message": "already verified elsewhere"}]
-                       ) from None
+        raise Conflict(
+            "identity.id_number_taken",
+            "this ID number is verified on another account",
+            errors=[{"field": "id_number", "message": "already verified elsewhere"}],
+        ) from None
     card_id = None
     if request.bank_card_number:
-        card = await add_bank_card(session, user_id=user_id, card_number=request.bank_card_number,
-                                   reserved_phone=request.bank_reserved_phone, now=now)
+        card = await add_bank_card(
+            session,
+            user_id=user_id,
+            card_number=request.bank_card_number,
+            reserved_phone=request.bank_reserved_phone,
+            now=now,
+        )
         card_id = card.id
     await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
-    await audit_service.record(session, action="identity.kyc_verified", target_type="user",
-                               target_id=user_id, now=now,
-                               summary={"id_number": mask_id_number(request.id_number),
-                                        "bank_card_id": card_id})
-    await events_service.publish(session, topic="identity.kyc_verified", now=now,
-                                 payload={"user_id": user_id, "bank_card_id": card_id})
-    return {"kyc_status": KYC_VERIFIED, "real_name": mask_name(request.real_name),
-            "id_number": mask_id_number(request.id_number), "bank_card_id": card_id}
+    await audit_service.record(
+        session,
+        action="identity.kyc_verified",
+        target_type="user",
+        target_id=user_id,
+        now=now,
+        summary={"id_number": mask_id_number(request.id_number), "bank_card_id": card_id},
+    )
+    await events_service.publish(
+        session,
+        topic="identity.kyc_verified",
+        now=now,
+        payload={"user_id": user_id, "bank_card_id": card_id},
+    )
+    return {
+        "kyc_status": KYC_VERIFIED,
+        "real_name": mask_name(request.real_name),
+        "id_number": mask_id_number(request.id_number),
+        "bank_card_id": card_id,
+    }
 
 
-async def verify(db: Database, *, user_id: int, real_name: str, id_number: str,
-                 bank_card_number: str | None, bank_reserved_phone: str | None, now: datetime,
-                 minimum_age_years: int, provider: IdentityProvider) -> dict[str, Any]:
+async def verify(
+    db: Database,
+    *,
+    user_id: int,
+    real_name: str,
+    id_number: str,
+    bank_card_number: str | None,
+    bank_reserved_phone: str | None,
+    now: datetime,
+    minimum_age_years: int,
+    provider: IdentityProvider,
+) -> dict[str, Any]:
     """Verify a user's real name; on success the fund account opens in the same transaction.
 
     Returns the masked result. Raises ``InvalidInput`` (field named: bad checksum, date,
@@ -182,16 +256,23 @@ async def verify(db: Database, *, user_id: int, real_name: str, id_number: str,
     (``identity.id_number_taken``, ``identity.kyc_already_verified``),
     ``ServiceUnavailable('identity.provider_unavailable')``.
     """
-    request = validate(real_name=real_name, id_number=id_number, bank_card_number=bank_card_number,
-                       bank_reserved_phone=bank_reserved_phone, now=now,
-                       minimum_age_years=minimum_age_years)
+    request = validate(
+        real_name=real_name,
+        id_number=id_number,
+        bank_card_number=bank_card_number,
+        bank_reserved_phone=bank_reserved_phone,
+        now=now,
+        minimum_age_years=minimum_age_years,
+    )
     async with db.transaction(readonly=True) as session:
         user = await session.get(User, user_id)
         if user is None:
             raise NotFound("identity.user_not_found", "no such user")
         if user.kyc_status == KYC_VERIFIED:
-            raise Conflict("identity.kyc_already_verified",
-                           "this account is already verified; its identity cannot change")
+            raise Conflict(
+                "identity.kyc_already_verified",
+                "this account is already verified; its identity cannot change",
+            )
     await _ask_provider(provider, request)
 
     async def work(session: AsyncSession) -> dict[str, Any]:

@@ -72,7 +72,8 @@ class User(Base):
     risk_level_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     institution_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("identity_institution.id"), nullable=True, index=True)
+        BigId, ForeignKey("identity_institution.id"), nullable=True, index=True
+    )
     created_at: Mapped[Instant]
     updated_at: Mapped[Instant]
 
@@ -95,8 +96,9 @@ class RefreshToken(Base):
     __tablename__ = "identity_refresh_token"
 
     id: Mapped[IntPk]
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("identity_user.id"), nullable=False,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identity_user.id"), nullable=False, index=True
+    )
     family_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     issued_at: Mapped[Instant]
@@ -111,8 +113,9 @@ class OneTimeCode(Base):
     __tablename__ = "identity_one_time_code"
 
     id: Mapped[IntPk]
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("identity_user.id"), nullable=False,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identity_user.id"), nullable=False, index=True
+    )
     channel: Mapped[str] = mapped_column(String(16), nullable=False)  # "phone" | "email"
     destination: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -126,8 +129,9 @@ class BankCard(Base):
     __tablename__ = "identity_bank_card"
 
     id: Mapped[IntPk]
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("identity_user.id"), nullable=False,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identity_user.id"), nullable=False, index=True
+    )
     card_number: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     card_number_index: Mapped[str] = mapped_column(String(64), nullable=False)
     card_number_masked: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -145,8 +149,9 @@ class OAuthLink(Base):
     __tablename__ = "identity_oauth_link"
 
     id: Mapped[IntPk]
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("identity_user.id"), nullable=False,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identity_user.id"), nullable=False, index=True
+    )
     provider: Mapped[str] = mapped_column(String(32), nullable=False)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     created_at: Mapped[Instant]

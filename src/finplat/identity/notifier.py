@@ -27,8 +27,10 @@ class DevelopmentNotifier:
     async def send_code(self, *, channel: str, destination: str, code: str, purpose: str) -> None:
         self.last_codes[destination] = code
         masked = mask_phone(destination) if channel == "phone" else mask_email(destination)
-        log.info("one-time code sent (development notifier)",
-                 extra={"channel": channel, "destination": masked, "purpose": purpose})
+        log.info(
+            "one-time code sent (development notifier)",
+            extra={"channel": channel, "destination": masked, "purpose": purpose},
+        )
 
     def last_code(self, destination: str) -> str | None:
         return self.last_codes.get(destination)

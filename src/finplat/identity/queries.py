@@ -49,10 +49,14 @@ async def user_summary(session: AsyncSession, user_id: int, *, now: datetime) ->
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound("identity.user_not_found", "no such user")
-    return UserSummary(user_id=user.id, status=user.status, roles=await roles_of(session, user.id),
-                       kyc_verified=user.kyc_status == KYC_VERIFIED,
-                       institution_id=user.institution_id,
-                       risk_level=current_risk_level(user, now=now))
+    return UserSummary(
+        user_id=user.id,
+        status=user.status,
+        roles=await roles_of(session, user.id),
+        kyc_verified=user.kyc_status == KYC_VERIFIED,
+        institution_id=user.institution_id,
+        risk_level=current_risk_level(user, now=now),
+    )
 
 
 def current_risk_level(user: User, *, now: datetime) -> str | None:
@@ -65,16 +69,23 @@ def current_risk_level(user: User, *, now: datetime) -> str | None:
 
 
 def _view(card: BankCard) -> BankCardView:
-    return BankCardView(id=card.id, user_id=card.user_id, card_number=card.card_number,
-                        card_number_masked=card.card_number_masked, bank_name=card.bank_name,
-                        created_at=card.created_at)
+    return BankCardView(
+        id=card.id,
+        user_id=card.user_id,
+        card_number=card.card_number,
+        card_number_masked=card.card_number_masked,
+        bank_name=card.bank_name,
+        created_at=card.created_at,
+    )
 
 
 async def bank_cards(session: AsyncSession, user_id: int) -> list[BankCardView]:
     """The user's active bank cards, oldest first."""
     rows = await session.scalars(
-        select(BankCard).where(BankCard.user_id == user_id, BankCard.status == "active")
-        .order_by(BankCard.id))
+        select(BankCard)
+        .where(BankCard.user_id == user_id, BankCard.status == "active")
+        .order_by(BankCard.id)
+    )
     return [_view(card) for card in rows]
 
 
@@ -82,8 +93,10 @@ async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> Ba
     """One of the user's active cards. Raises ``NotFound('identity.bank_card_not_found')`` also
     when the card belongs to someone else."""
     card = await session.scalar(
-        select(BankCard).where(BankCard.id == card_id, BankCard.user_id == user_id,
-                               BankCard.status == "active"))
+        select(BankCard).where(
+            BankCard.id == card_id, BankCard.user_id == user_id, BankCard.status == "active"
+        )
+    )
     if card is None:
         raise NotFound("identity.bank_card_not_found", "no such bank card")
     return _view(card)
@@ -95,5 +108,6 @@ async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:
     One natural person has one, whatever logins they hold: the key for per-person limits (such
     as one promotional claim per identity).
     """
-    return await session.scalar(select(User.id_number_index)
-                                .where(User.id == user_id, User.kyc_status == KYC_VERIFIED))
+    return await session.scalar(
+        select(User.id_number_index).where(User.id == user_id, User.kyc_status == KYC_VERIFIED)
+    )

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from finplat.core.deps import ClockDep, DbDep, SettingsDep
-from finplat.identity import admin, kyc, oauth, queries, sessions
-from finplat.identity import service as identity_service
+from finplat.identity import admin, contacts, kyc, oauth, queries, sessions
 from finplat.identity.admin_router import router as admin_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
@@ -38,41 +37,58 @@ router.include_router(admin_router)
 
 
 @router.post("/auth/register", status_code=201, response_model=RegisterOut)
-async def register(body: RegisterIn, request: Request, db: DbDep, clock: ClockDep,
-                   settings: SettingsDep) -> RegisterOut:
-    user_id = await identity_service.register(
-        db, phone=body.phone, email=body.email, password=body.password, now=clock.now(),
-        settings=settings, notifier=notifier_for(request.app))
+async def register(
+    body: RegisterIn, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
+) -> RegisterOut:
+    user_id = await contacts.register(
+        db,
+        phone=body.phone,
+        email=body.email,
+        password=body.password,
+        now=clock.now(),
+        settings=settings,
+        notifier=notifier_for(request.app),
+    )
     return RegisterOut(user_id=user_id)
 
 
 @router.post("/auth/confirm", status_code=204)
 async def confirm_contact(body: ConfirmContactIn, db: DbDep, clock: ClockDep) -> Response:
-    await identity_service.confirm_contact(db, login=body.login, code=body.code, now=clock.now())
+    await contacts.confirm_contact(db, login=body.login, code=body.code, now=clock.now())
     return Response(status_code=204)
 
 
 @router.post("/auth/confirm/resend", status_code=202)
-async def resend_code(body: ResendCodeIn, request: Request, db: DbDep, clock: ClockDep,
-                      settings: SettingsDep) -> Response:
-    await identity_service.resend_confirmation(db, login=body.login, now=clock.now(),
-                                               settings=settings, notifier=notifier_for(request.app))
+async def resend_code(
+    body: ResendCodeIn, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
+) -> Response:
+    await contacts.resend_confirmation(
+        db, login=body.login, now=clock.now(), settings=settings, notifier=notifier_for(request.app)
+    )
     return Response(status_code=202)
 
 
 @router.post("/auth/login", response_model=TokenPairOut)
 async def login(body: LoginIn, db: DbDep, clock: ClockDep, settings: SettingsDep) -> TokenPairOut:
-    pair = await sessions.login(db, login=body.login, password=body.password,
-                                totp_code=body.totp_code, now=clock.now(), settings=settings)
-    return TokenPairOut(**pair.body())  # type: ignore[arg-type]
+    pair = await sessions.login(
+        db,
+        login=body.login,
+        password=body.password,
+        totp_code=body.totp_code,
+        now=clock.now(),
+        settings=settings,
+    )
+    return TokenPairOut(**pair.body())
 
 
 @router.post("/auth/refresh", response_model=TokenPairOut)
-async def refresh(body: RefreshIn, db: DbDep, clock: ClockDep, settings: SettingsDep
-                  ) -> TokenPairOut:
-    pair = await sessions.refresh(db, refresh_token=body.refresh_token, now=clock.now(),
-                                  settings=settings)
-    return TokenPairOut(**pair.body())  # type: ignore[arg-type]
+async def refresh(
+    body: RefreshIn, db: DbDep, clock: ClockDep, settings: SettingsDep
+) -> TokenPairOut:
+    pair = await sessions.refresh(
+        db, refresh_token=body.refresh_token, now=clock.now(), settings=settings
+    )
+    return TokenPairOut(**pair.body())
 
 
 @router.post("/auth/logout", status_code=204)
@@ -82,10 +98,14 @@ async def logout(body: RefreshIn, db: DbDep, clock: ClockDep) -> Response:
 
 
 @router.get("/auth/oauth/{provider}/start", response_model=OAuthStartOut)
-async def oauth_start(provider: str, request: Request, db: DbDep, clock: ClockDep,
-                      settings: SettingsDep,
-                      authorization: HTTPAuthorizationCredentials | None = Depends(_bearer)
-                      ) -> OAuthStartOut:
+async def oauth_start(
+    provider: str,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    authorization: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> OAuthStartOut:
     config = oauth.provider(settings, provider)
     link_user_id = None
     if authorization is not None:
@@ -96,13 +116,26 @@ async def oauth_start(provider: str, request: Request, db: DbDep, clock: ClockDe
 
 
 @router.post("/auth/oauth/{provider}/callback", response_model=TokenPairOut)
-async def oauth_finish(provider: str, body: OAuthFinishIn, request: Request, db: DbDep,
-                       clock: ClockDep, settings: SettingsDep) -> TokenPairOut:
+async def oauth_finish(
+    provider: str,
+    body: OAuthFinishIn,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> TokenPairOut:
     config = oauth.provider(settings, provider)
     async with oauth.http_client_for(request.app) as client:
-        pair = await oauth.finish(db, config=config, code=body.code, state=body.state,
-                                  now=clock.now(), settings=settings, client=client)
-    return TokenPairOut(**pair.body())  # type: ignore[arg-type]
+        pair = await oauth.finish(
+            db,
+            config=config,
+            code=body.code,
+            state=body.state,
+            now=clock.now(),
+            settings=settings,
+            client=client,
+        )
+    return TokenPairOut(**pair.body())
 
 
 @router.get("/me", response_model=ProfileOut)
@@ -111,13 +144,25 @@ async def me(user: CurrentUser, db: DbDep, clock: ClockDep) -> ProfileOut:
 
 
 @router.post("/me/kyc", response_model=KycOut)
-async def verify_identity(body: KycIn, user: CurrentUser, request: Request, db: DbDep,
-                          clock: ClockDep, settings: SettingsDep) -> KycOut:
-    result = await kyc.verify(db, user_id=user.user_id, real_name=body.real_name,
-                              id_number=body.id_number, bank_card_number=body.bank_card_number,
-                              bank_reserved_phone=body.bank_reserved_phone, now=clock.now(),
-                              minimum_age_years=settings.minimum_age_years,
-                              provider=kyc.provider_for(request.app))
+async def verify_identity(
+    body: KycIn,
+    user: CurrentUser,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> KycOut:
+    result = await kyc.verify(
+        db,
+        user_id=user.user_id,
+        real_name=body.real_name,
+        id_number=body.id_number,
+        bank_card_number=body.bank_card_number,
+        bank_reserved_phone=body.bank_reserved_phone,
+        now=clock.now(),
+        minimum_age_years=settings.minimum_age_years,
+        provider=kyc.provider_for(request.app),
+    )
     return KycOut(**result)
 
 
@@ -125,43 +170,73 @@ async def verify_identity(body: KycIn, user: CurrentUser, request: Request, db: 
 async def my_bank_cards(user: CurrentUser, db: DbDep) -> BankCardsOut:
     async with db.transaction(readonly=True) as session:
         cards = await queries.bank_cards(session, user.user_id)
-    return BankCardsOut(items=[
-        BankCardOut(id=card.id, card_number_masked=card.card_number_masked,
-                    bank_name=card.bank_name, created_at=card.created_at.isoformat())
-        for card in cards])
+    return BankCardsOut(
+        items=[
+            BankCardOut(
+                id=card.id,
+                card_number_masked=card.card_number_masked,
+                bank_name=card.bank_name,
+                created_at=card.created_at.isoformat(),
+            )
+            for card in cards
+        ]
+    )
 
 
 @router.get("/me/bank-cards/{card_id}", response_model=BankCardOut)
 async def my_bank_card(card_id: int, user: CurrentUser, db: DbDep) -> BankCardOut:
     async with db.transaction(readonly=True) as session:
         card = await queries.get_bank_card(session, user.user_id, card_id)
-    return BankCardOut(id=card.id, card_number_masked=card.card_number_masked,
-                       bank_name=card.bank_name, created_at=card.created_at.isoformat())
+    return BankCardOut(
+        id=card.id,
+        card_number_masked=card.card_number_masked,
+        bank_name=card.bank_name,
+        created_at=card.created_at.isoformat(),
+    )
 
 
 @router.post("/me/contact", status_code=202, response_model=ContactChangeOut)
-async def change_contact(body: ContactChangeIn, user: CurrentUser, request: Request, db: DbDep,
-                         clock: ClockDep, settings: SettingsDep) -> ContactChangeOut:
-    channel = await identity_service.request_contact_change(
-        db, user_id=user.user_id, phone=body.phone, email=body.email, now=clock.now(),
-        settings=settings, notifier=notifier_for(request.app))
+async def change_contact(
+    body: ContactChangeIn,
+    user: CurrentUser,
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ContactChangeOut:
+    channel = await contacts.request_contact_change(
+        db,
+        user_id=user.user_id,
+        phone=body.phone,
+        email=body.email,
+        now=clock.now(),
+        settings=settings,
+        notifier=notifier_for(request.app),
+    )
     return ContactChangeOut(channel=channel)
 
 
 @router.post("/me/contact/confirm", response_model=ProfileOut)
-async def confirm_contact_change(body: ContactConfirmIn, user: CurrentUser, db: DbDep,
-                                 clock: ClockDep) -> ProfileOut:
-    await identity_service.confirm_contact_change(db, user_id=user.user_id, channel=body.channel,
-                                                  code=body.code, now=clock.now())
+async def confirm_contact_change(
+    body: ContactConfirmIn, user: CurrentUser, db: DbDep, clock: ClockDep
+) -> ProfileOut:
+    await contacts.confirm_contact_change(
+        db, user_id=user.user_id, channel=body.channel, code=body.code, now=clock.now()
+    )
     return ProfileOut(**await admin.get_user(db, user_id=user.user_id, now=clock.now()))
 
 
 @router.post("/me/password", response_model=TokenPairOut)
-async def change_password(body: PasswordChangeIn, user: CurrentUser, db: DbDep, clock: ClockDep,
-                          settings: SettingsDep) -> TokenPairOut:
+async def change_password(
+    body: PasswordChangeIn, user: CurrentUser, db: DbDep, clock: ClockDep, settings: SettingsDep
+) -> TokenPairOut:
     """Change the password. Every session ends; the answer is a fresh pair for this client."""
-    pair = await sessions.change_password(db, user_id=user.user_id,
-                                          current_password=body.current_password,
-                                          new_password=body.new_password, now=clock.now(),
-                                          settings=settings)
-    return TokenPairOut(**pair.body())  # type: ignore[arg-type]
+    pair = await sessions.change_password(
+        db,
+        user_id=user.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        now=clock.now(),
+        settings=settings,
+    )
+    return TokenPairOut(**pair.body())

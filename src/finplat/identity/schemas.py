@@ -39,7 +39,7 @@ class LoginIn(Strict):
 class TokenPairOut(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type
     expires_in: int
 
 
@@ -133,8 +133,9 @@ class InstitutionOut(BaseModel):
 
 
 class AccountIn(Strict):
-    login: str = Field(min_length=3, max_length=254,
-                       description="a user name, a mobile number or an email")
+    login: str = Field(
+        min_length=3, max_length=254, description="a user name, a mobile number or an email"
+    )
     password: str = Field(min_length=1, max_length=128)
     roles: list[str] = Field(min_length=1, max_length=8)
     institution_id: int | None = Field(default=None, gt=0)

@@ -31,16 +31,28 @@ def _sqlite_files(url: str) -> list[Path]:
     return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
 
 
-async def test_personal_data_is_never_stored_in_plaintext(db: Database, clock: FrozenClock,
-                                                          settings: Settings) -> None:
+async def test_personal_data_is_never_stored_in_plaintext(
+    db: Database, clock: FrozenClock, settings: Settings
+) -> None:
     card = factories.unique_bank_card()
-    user_id = await factories.make_user(db, now=clock.now(), phone=PHONE, email="sima@example.com",
-                                        real_name=NAME, id_number=ID_NUMBER,
-                                        bank_card_number=card)
+    user_id = await factories.make_user(
+        db,
+        now=clock.now(),
+        phone=PHONE,
+        email="sima@example.com",
+        real_name=NAME,
+        id_number=ID_NUMBER,
+        bank_card_number=card,
+    )
     dumps = []
     async with db.transaction(readonly=True) as session:
-        for table in ("identity_user", "identity_bank_card", "identity_one_time_code",
-                      "audit_record", "events_outbox"):
+        for table in (
+            "identity_user",
+            "identity_bank_card",
+            "identity_one_time_code",
+            "audit_record",
+            "events_outbox",
+        ):
             rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608
             dumps.append(repr(rows))
     raw = "\n".join(dumps)
@@ -75,8 +87,9 @@ async def test_risk_level_is_set_and_expires(db: Database, clock: FrozenClock) -
     user_id = await factories.make_user(db, now=now)
 
     async def work(session):  # type: ignore[no-untyped-def]
-        await identity_service.set_risk_level(session, user_id=user_id, risk_level="C3",
-                                              expires_at=now + timedelta(days=365), now=now)
+        await identity_service.set_risk_level(
+            session, user_id=user_id, risk_level="C3", expires_at=now + timedelta(days=365), now=now
+        )
 
     await db.run(work)
     async with db.transaction(readonly=True) as session:
@@ -85,15 +98,17 @@ async def test_risk_level_is_set_and_expires(db: Database, clock: FrozenClock) -
         assert (await queries.user_summary(session, user_id, now=later)).risk_level is None
 
     async def bad(session):  # type: ignore[no-untyped-def]
-        await identity_service.set_risk_level(session, user_id=user_id, risk_level="C9",
-                                              expires_at=now, now=now)
+        await identity_service.set_risk_level(
+            session, user_id=user_id, risk_level="C9", expires_at=now, now=now
+        )
 
     with pytest.raises(InvalidInput):
         await db.run(bad)
 
 
-async def test_cli_create_user(db: Database, settings: Settings,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_cli_create_user(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from finplat.cli import app
 
     monkeypatch.setenv("FINPLAT_DATABASE_URL", settings.database_url)
@@ -101,25 +116,53 @@ async def test_cli_create_user(db: Database, settings: Settings,
     get_settings.cache_clear()
     runner = CliRunner()
     try:
-        staff = await asyncio.to_thread(runner.invoke, app, [
-            "admin", "create-user", "--login", "ops-admin", "--password", "Admin-pass-2026",
-            "--role", "admin", "--json"])
+        staff = await asyncio.to_thread(
+            runner.invoke,
+            app,
+            [
+                "admin",
+                "create-user",
+                "--login",
+                "ops-admin",
+                "--password",
+                "Admin-pass-2026",
+                "--role",
+                "admin",
+                "--json",
+            ],
+        )
         assert staff.exit_code == 0, staff.output
         created = json.loads(staff.stdout)
         assert isinstance(created["user_id"], int) and len(created["totp_secret"]) >= 16
-        investor = await asyncio.to_thread(runner.invoke, app, [
-            "admin", "create-user", "--login", "13900000201", "--password", "Invest-pass-2026",
-            "--role", "investor", "--json"])
+        investor = await asyncio.to_thread(
+            runner.invoke,
+            app,
+            [
+                "admin",
+                "create-user",
+                "--login",
+                "13900000201",
+                "--password",
+                "Invest-pass-2026",
+                "--role",
+                "investor",
+                "--json",
+            ],
+        )
         assert investor.exit_code == 0, investor.output
         assert json.loads(investor.stdout)["totp_secret"] is None
-        weak = await asyncio.to_thread(runner.invoke, app, [
-            "admin", "create-user", "--login", "weak", "--password", "short", "--role", "admin"])
+        weak = await asyncio.to_thread(
+            runner.invoke,
+            app,
+            ["admin", "create-user", "--login", "weak", "--password", "short", "--role", "admin"],
+        )
         assert weak.exit_code == 1
     finally:
         get_settings.cache_clear()
     async with db.transaction(readonly=True) as session:
-        summary = await queries.user_summary(session, json.loads(investor.stdout)["user_id"],
-                                             now=TEST_NOW)
+        summary = await queries.user_summary(
+            session, json.loads(investor.stdout)["user_id"], now=TEST_NOW
+        )
     assert summary.kyc_verified and summary.roles == frozenset({"investor"})
 
 
@@ -130,11 +173,20 @@ async def test_demo_seed_records_logins(db: Database, clock: FrozenClock) -> Non
     ctx = DemoContext(db=db, clock=clock)
     await demo.seed(ctx)
     roles = {info["role"] for info in ctx.logins.values()}
-    assert {"investor", "borrower", "institution", "admin", "reviewer", "risk_officer", "support",
-            "auditor"} <= roles
+    assert {
+        "investor",
+        "borrower",
+        "institution",
+        "admin",
+        "reviewer",
+        "risk_officer",
+        "support",
+        "auditor",
+    } <= roles
     for info in ctx.logins.values():
-        assert (info["totp_secret"] is not None) == (info["role"] not in
-                                                     ("investor", "borrower", "institution"))
+        assert (info["totp_secret"] is not None) == (
+            info["role"] not in ("investor", "borrower", "institution")
+        )
     async with db.transaction(readonly=True) as session:
         assert await queries.any_user_exists(session)
         investor = ctx.logins["13800000001"]["user_id"]

@@ -30,8 +30,9 @@ def test_argon2id_round_trip() -> None:
 
 
 def test_access_token_round_trip_and_expiry_on_the_injected_clock() -> None:
-    token = credentials.issue_access_token(secret_key=SECRET, user_id=7, session_epoch=2, now=NOW,
-                                           ttl_seconds=900)
+    token = credentials.issue_access_token(
+        secret_key=SECRET, user_id=7, session_epoch=2, now=NOW, ttl_seconds=900
+    )
     assert credentials.decode_access_token(token, secret_key=SECRET, now=NOW) == (7, 2)
     with pytest.raises(Unauthenticated, match="expired"):
         credentials.decode_access_token(token, secret_key=SECRET, now=NOW + timedelta(seconds=900))
@@ -44,8 +45,9 @@ def test_access_token_round_trip_and_expiry_on_the_injected_clock() -> None:
 def test_unsigned_token_is_refused() -> None:
     import jwt
 
-    forged = jwt.encode({"sub": "1", "typ": "access", "exp": 4_000_000_000}, key=None,
-                        algorithm="none")
+    forged = jwt.encode(
+        {"sub": "1", "typ": "access", "exp": 4_000_000_000}, key=None, algorithm="none"
+    )
     with pytest.raises(Unauthenticated):
         credentials.decode_access_token(forged, secret_key=SECRET, now=NOW)
 

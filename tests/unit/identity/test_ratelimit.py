@@ -9,8 +9,12 @@ from finplat.core import ratelimit
 
 def _app(per_ip: str, auth_per_ip: str) -> FastAPI:
     app = FastAPI()
-    app.state.settings = Settings(environment="test", rate_limit_per_ip=per_ip,
-                                  rate_limit_auth_per_ip=auth_per_ip, _env_file=None)  # type: ignore[call-arg]
+    app.state.settings = Settings(
+        environment="test",
+        rate_limit_per_ip=per_ip,
+        rate_limit_auth_per_ip=auth_per_ip,
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
     @app.get("/api/v1/ping")
     async def ping() -> dict[str, bool]:
@@ -29,8 +33,9 @@ def _app(per_ip: str, auth_per_ip: str) -> FastAPI:
 
 
 def _client(app: FastAPI, ip: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 1234)),
-                             base_url="http://testserver")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(ip, 1234)), base_url="http://testserver"
+    )
 
 
 async def test_auth_paths_have_the_stricter_limit_with_retry_after() -> None:
@@ -66,9 +71,11 @@ async def test_unreachable_store_fails_open() -> None:
             raise ConnectionError("store down")
 
     app.user_middleware.clear()
-    app.add_middleware(ratelimit.RateLimitMiddleware,
-                       rules=(ratelimit.Rule("per_ip", "/api/", ratelimit.parse("1/minute")),),
-                       storage=Broken())
+    app.add_middleware(
+        ratelimit.RateLimitMiddleware,
+        rules=(ratelimit.Rule("per_ip", "/api/", ratelimit.parse("1/minute")),),
+        storage=Broken(),
+    )
     async with _client(app, "198.51.100.4") as client:
         assert (await client.get("/api/v1/ping")).status_code == 200
         assert (await client.get("/api/v1/ping")).status_code == 200

@@ -136,10 +136,22 @@ def retry_command(event_id: Annotated[int | None, typer.Option(help="Only this e
     console.print(f"{_with_database(work)} deliveries revived")
 
 
+MetricsPort = Annotated[int, typer.Option(
+    min=0, max=65535, help="Serve Prometheus /metrics on this port (0: do not serve).")]
+
+
+def _serve_metrics(port: int) -> None:
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
+
+
 def worker(
     poll_seconds: Annotated[float, typer.Option(min=0.05, max=60,
                                                 help="Idle poll interval.")] = 1.0,
     batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Events per batch.")] = 100,
+    metrics_port: MetricsPort = 0,
 ) -> None:
     """Drain the outbox to the event handlers until stopped (SIGINT/SIGTERM)."""
     from finplat import runtime
@@ -147,6 +159,7 @@ def worker(
     from finplat.observability import configure_logging
 
     configure_logging()
+    _serve_metrics(metrics_port)
     loaded = runtime.load_package_modules()
     console.print(f"worker: handlers {dispatcher.registry.names()} from {loaded}")
 
@@ -166,6 +179,7 @@ def scheduler(
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help="Let jobs that gave up on that date try again.")] = False,
     tick_seconds: Annotated[float, typer.Option(min=1, max=3600)] = 60.0,
+    metrics_port: MetricsPort = 0,
 ) -> None:
     """Run the business day's jobs in order (once with --once or --date, else every tick)."""
     from finplat import runtime
@@ -177,6 +191,8 @@ def scheduler(
     except ValueError:
         raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
     configure_logging()
+    if not (once or day is not None):
+        _serve_metrics(metrics_port)
     runtime.load_package_modules()
 
     async def work(db: Database, clock: Clock) -> bool:

@@ -132,3 +132,52 @@ async def test_only_admins_run_campaigns(app, client, db, clock) -> None:
                                  headers={**admin, "Idempotency-Key": "g"},
                                  json={"amount_minor": -1})
     assert negative.status_code == 422
+
+
+async def test_concurrent_http_red_packet_claims_stop_at_the_budget(app, client, db,
+                                                                     clock) -> None:
+    import asyncio
+
+    now = clock.now()
+    admin = await _admin(app, db, now)
+    campaign_id = await _campaign(client, admin, now, budget_minor=3_000, red_packet_minor=1_000)
+    users = [bearer_for(app, await make_user(db, now=now)) for _ in range(7)]
+    responses = await asyncio.gather(*(
+        client.post(f"{API}/me/red-packets/{campaign_id}/claim",
+                    headers={**user, "Idempotency-Key": f"race-{n}"})
+        for n, user in enumerate(users)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] * 3 + [409] * 4, [r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {
+        "marketing.budget_exhausted"}
+    listed = await client.get(f"{API}/admin/campaigns", headers=admin)
+    assert listed.json()["items"][0]["available_minor"] == 0
+
+
+async def test_points_policy_and_history(app, client, db, clock) -> None:
+    from finplat.marketing import service
+
+    now = clock.now()
+    admin = await _admin(app, db, now)
+    user_id = await make_user(db, now=now)
+    user = bearer_for(app, user_id)
+    policy = await client.post(f"{API}/admin/points-policy", headers=admin, json={
+        "points_per_yuan": "2.5", "effective_at": now.isoformat()})
+    assert policy.status_code == 201, policy.text
+    assert policy.json()["points_per_yuan"] == "2.5"
+    past = await client.post(f"{API}/admin/points-policy", headers=admin, json={
+        "points_per_yuan": "3", "effective_at": (now - timedelta(days=1)).isoformat()})
+    assert past.status_code == 422
+    assert (await client.post(f"{API}/admin/points-policy", headers=user, json={
+        "points_per_yuan": "3", "effective_at": now.isoformat()})).status_code == 403
+    for order_id in (1, 2, 3):
+        await db.run(lambda s, order_id=order_id: service.award_points_for_investment(
+            s, user_id=user_id, order_id=order_id, amount_minor=100_000, now=now))
+    summary = await client.get(f"{API}/me/points", headers=user)
+    assert summary.json()["balance_points"] == 7_500
+    assert summary.json()["points_per_yuan"] == "2.5"
+    page = await client.get(f"{API}/me/points/entries", headers=user, params={"limit": 2})
+    assert [e["balance_after_points"] for e in page.json()["items"]] == [7_500, 5_000]
+    rest = await client.get(f"{API}/me/points/entries", headers=user,
+                            params={"cursor": page.json()["next_cursor"]})
+    assert [e["reference"] for e in rest.json()["items"]] == ["investment:1"]

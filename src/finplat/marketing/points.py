@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.errors import Conflict
+from finplat.audit import service as audit_service
+from finplat.core.errors import Conflict, field_error
 from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
 from finplat.marketing.policy import get_policy
 
@@ -136,6 +137,27 @@ async def points_per_yuan(session: AsyncSession, *, now: datetime) -> Decimal:
         .order_by(PointsPolicy.effective_at.desc(), PointsPolicy.id.desc()).limit(1)
     )
     return get_policy().points_per_yuan if rate is None else Decimal(rate)
+
+
+async def set_points_per_yuan(session: AsyncSession, *, points_per_yuan: Decimal,
+                              effective_at: datetime, actor_id: int, now: datetime
+                              ) -> PointsPolicy:
+    """A new earning rate from ``effective_at`` on (audited). Raises ``InvalidInput`` for a
+    negative rate or one effective in the past (past awards stay as they were)."""
+    if points_per_yuan < 0:
+        raise field_error("points_per_yuan", "must not be negative")
+    if effective_at < now:
+        raise field_error("effective_at", "must not be in the past")
+    policy = PointsPolicy(points_per_yuan=points_per_yuan, effective_at=effective_at,
+                          created_by=actor_id, created_at=now)
+    session.add(policy)
+    await session.flush()
+    await audit_service.record(session, action="marketing.points_policy_set",
+                               target_type="points_policy", target_id=policy.id, now=now,
+                               actor_id=actor_id,
+                               summary={"points_per_yuan": str(points_per_yuan),
+                                        "effective_at": effective_at.isoformat()})
+    return policy
 
 
 async def verify(session: AsyncSession) -> PointsReport:

@@ -24,7 +24,10 @@ from finplat.marketing.schemas import (
     CouponOfferCreate,
     CouponOfferOut,
     CouponOut,
+    PointsEntryOut,
     PointsOut,
+    PointsPolicyCreate,
+    PointsPolicyOut,
     PointsRedeem,
     RedPacketOut,
 )
@@ -190,6 +193,30 @@ async def my_points(user: CurrentUser, db: DbDep, clock: ClockDep) -> PointsOut:
         rate = await points.points_per_yuan(session, now=clock.now())
         recent = await points.entries(session, user_id=user.user_id, limit=20, before_id=None)
     return views.points_out(balance, rate, recent)
+
+
+@router.get("/me/points/entries", response_model=Page[PointsEntryOut])
+async def my_points_entries(user: CurrentUser, db: DbDep, page: PageDep) -> dict[str, Any]:
+    async with db.transaction(readonly=True) as session:
+        rows = await points.entries(session, user_id=user.user_id, limit=page.limit,
+                                    before_id=cursor_id(page.cursor))
+    return _page([views.points_entry_out(row) for row in rows], page.limit)
+
+
+@router.post("/admin/points-policy", status_code=201, response_model=PointsPolicyOut)
+async def set_points_policy(body: PointsPolicyCreate, admin: Admin, db: DbDep,
+                            clock: ClockDep) -> PointsPolicyOut:
+    now = clock.now()
+
+    async def work(session: AsyncSession) -> PointsPolicyOut:
+        policy = await points.set_points_per_yuan(
+            session, points_per_yuan=body.points_per_yuan, effective_at=body.effective_at,
+            actor_id=admin.user_id, now=now)
+        return PointsPolicyOut(id=policy.id,
+                               points_per_yuan=views.rate_text(policy.points_per_yuan),
+                               effective_at=policy.effective_at)
+
+    return await db.run(work)
 
 
 @router.post("/me/points/redeem", status_code=201, response_model=CouponOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -51,6 +52,17 @@ class CouponClaim(_Body):
 
 class PointsRedeem(_Body):
     offer_id: int = Field(gt=0)
+
+
+class PointsPolicyCreate(_Body):
+    points_per_yuan: Decimal = Field(ge=0, le=1000, max_digits=12, decimal_places=4)
+    effective_at: AwareDatetime
+
+
+class PointsPolicyOut(BaseModel):
+    id: int
+    points_per_yuan: str
+    effective_at: datetime
 
 
 class CouponOfferOut(BaseModel):

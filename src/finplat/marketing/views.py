@@ -57,10 +57,18 @@ def coupon_out(coupon: Coupon, *, now: datetime) -> CouponOut:
                      expires_at=coupon.expires_at, order_id=coupon.order_id)
 
 
+def rate_text(rate: Decimal) -> str:
+    """A rate as a plain decimal string, the same whichever database returned it."""
+    return format(rate.normalize(), "f")
+
+
+def points_entry_out(entry: PointsEntry) -> PointsEntryOut:
+    return PointsEntryOut(id=entry.id, delta_points=entry.delta_points,
+                          balance_after_points=entry.balance_after_points, reason=entry.reason,
+                          reference=entry.reference, created_at=entry.created_at)
+
+
 def points_out(balance: PointsBalance, rate: Decimal, recent: Sequence[PointsEntry]) -> PointsOut:
     return PointsOut(balance_points=balance.balance_points, earned_points=balance.earned_points,
-                     spent_points=balance.spent_points, points_per_yuan=str(rate),
-                     recent=[PointsEntryOut(id=e.id, delta_points=e.delta_points,
-                                            balance_after_points=e.balance_after_points,
-                                            reason=e.reason, reference=e.reference,
-                                            created_at=e.created_at) for e in recent])
+                     spent_points=balance.spent_points, points_per_yuan=rate_text(rate),
+                     recent=[points_entry_out(entry) for entry in recent])

@@ -16,6 +16,14 @@ from finplat.identity import service as identity_service
 DEFAULT_PASSWORD = "Secret-pass-123"
 VALID_ID_NUMBERS = ("11010519491231002X", "440524188001010014")
 _sequence = itertools.count(1)
+# Hashing is deliberately slow; tests reuse one hash per password (salts differ in production).
+_hashes: dict[str, str] = {}
+
+
+async def _password_hash(password: str) -> str:
+    if password not in _hashes:
+        _hashes[password] = await identity_service.prepare_password(password)
+    return _hashes[password]
 
 
 def unique_phone() -> str:
@@ -56,12 +64,13 @@ async def make_user(
     fund account). Without phone/email/username a unique phone is made up."""
     if phone is None and email is None and username is None:
         phone = unique_phone()
+    password_hash = await _password_hash(password)
 
     async def work(session: AsyncSession) -> int:
         user, _ = await identity_service.create_user(
             session,
             now=now,
-            password=password,
+            password_hash=password_hash,
             phone=phone,
             email=email,
             username=username,
@@ -92,12 +101,13 @@ async def make_staff(
 ) -> tuple[int, str, str, str]:
     """A staff account: ``(user_id, login, password, totp_secret)``."""
     login = f"{role.replace('_', '-')}-{next(_sequence)}"
+    password_hash = await _password_hash(password)
 
     async def work(session: AsyncSession) -> tuple[int, str | None]:
         user, secret = await identity_service.create_user(
             session,
             now=now,
-            password=password,
+            password_hash=password_hash,
             username=login,
             roles=(role,),
             contacts_confirmed=True,

@@ -107,13 +107,16 @@ async def create_account(
     wanted = frozenset(roles)
     if "institution" in wanted and institution_id is None:
         raise field_error("institution_id", "an institution user needs an institution")
+    password_hash = await identity_service.prepare_password(
+        password, phone=phone, email=email, username=username
+    )
 
     async def work(session: AsyncSession) -> tuple[int, str | None]:
         await _institution_exists(session, institution_id)
         user, secret = await identity_service.create_user(
             session,
             now=now,
-            password=password,
+            password_hash=password_hash,
             phone=phone,
             email=email,
             username=username,

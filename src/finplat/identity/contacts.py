@@ -28,6 +28,7 @@ from finplat.identity.service import (
     find_by_login,
     locked_user,
     normalized,
+    prepare_password,
 )
 
 MAX_CODE_ATTEMPTS = 5
@@ -140,8 +141,14 @@ async def register(
             "phone", "give exactly one of phone or email", code="identity.login_required"
         )
 
+    phone = normalized(identifiers.normalize_phone, phone, "phone")
+    email = normalized(identifiers.normalize_email, email, "email")
+    password_hash = await prepare_password(password, phone=phone, email=email)
+
     async def work(session: AsyncSession) -> tuple[int, str, str, str]:
-        user, _ = await create_user(session, now=now, password=password, phone=phone, email=email)
+        user, _ = await create_user(
+            session, now=now, password_hash=password_hash, phone=phone, email=email
+        )
         channel, destination = ("phone", user.phone) if user.phone else ("email", user.email)
         assert destination is not None
         code = await _issue_code(

@@ -227,7 +227,7 @@ async def _user_for(
         user, _ = await identity_service.create_user(
             session,
             now=now,
-            password=None,
+            password_hash=None,
             username=f"{config.name}-{handle}"[:64],
             roles=("investor",),
             contacts_confirmed=True,

@@ -81,11 +81,24 @@ def check_roles(roles: Iterable[str]) -> frozenset[str]:
     return wanted
 
 
+async def prepare_password(
+    password: str,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    username: str | None = None,
+) -> str:
+    """Check the password policy and hash it, off the event loop and outside any transaction
+    (hashing is deliberately slow). Raises ``InvalidInput('identity.weak_password')``."""
+    credentials.check_password_policy(password, logins=(phone, email, username))
+    return await credentials.hash_password_async(password)
+
+
 async def create_user(
     session: AsyncSession,
     *,
     now: datetime,
-    password: str | None,
+    password_hash: str | None,
     phone: str | None = None,
     email: str | None = None,
     username: str | None = None,
@@ -95,7 +108,8 @@ async def create_user(
     actor_id: int | None = None,
 ) -> tuple[User, str | None]:
     """Add a user with credentials and roles; ``(user, totp_secret)`` (a secret for staff only).
-    ``password=None`` makes an account that logs in only through a linked third party.
+    ``password_hash`` comes from ``prepare_password``; None makes an account that logs in only
+    through a linked third party.
 
     Raises ``InvalidInput`` (bad contact, weak password, unknown role) and
     ``Conflict('identity.login_taken')``.
@@ -105,8 +119,6 @@ async def create_user(
     email = normalized(identifiers.normalize_email, email, "email")
     if not (phone or email or username):
         raise field_error("phone", "give a phone or an email", code="identity.login_required")
-    if password is not None:
-        credentials.check_password_policy(password, logins=(phone, email, username))
     user = User(
         status="active",
         username=username,
@@ -116,7 +128,7 @@ async def create_user(
         email_index=email and crypto.blind_index(email, purpose=EMAIL_PURPOSE),
         phone_confirmed_at=now if phone and contacts_confirmed else None,
         email_confirmed_at=now if email and contacts_confirmed else None,
-        password_hash=None if password is None else credentials.hash_password(password),
+        password_hash=password_hash,
         totp_secret=credentials.new_totp_secret() if wanted & STAFF_ROLES else None,
         session_epoch=0,
         failed_login_count=0,

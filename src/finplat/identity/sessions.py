@@ -14,6 +14,7 @@ from finplat.audit import service as audit_service
 from finplat.config import Settings
 from finplat.core.db import Database
 from finplat.core.errors import (
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -132,22 +133,38 @@ def _contact_confirmed(user: User) -> bool:
     return user.phone_confirmed_at is not None or user.email_confirmed_at is not None
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """What was verified outside the write transaction (argon2 is slow; no lock is held)."""
+
+    user_id: int
+    password_hash: str | None
+    password_ok: bool
+
+
+async def _check_password(db: Database, *, login: str, password: str) -> _Checked | None:
+    async with db.transaction(readonly=True) as session:
+        user = await find_by_login(session, login)
+        user_id, password_hash = (None, None) if user is None else (user.id, user.password_hash)
+    # Unknown logins cost the same as known ones, so that timing reveals nothing.
+    password_ok = await credentials.verify_password_async(password_hash, password)
+    return None if user_id is None else _Checked(user_id, password_hash, password_ok)
+
+
 async def _login(
     session: AsyncSession,
     *,
-    login: str,
-    password: str,
+    checked: _Checked,
     totp_code: str | None,
     now: datetime,
     settings: Settings,
 ) -> TokenPair | DomainError:
-    user = await find_by_login(session, login, for_update=True)
-    if user is None:
-        credentials.verify_password(None, password)  # same cost as for a real account
-        return _invalid_credentials()
+    user = await session.scalar(select(User).where(User.id == checked.user_id).with_for_update())
+    if user is None or user.password_hash != checked.password_hash:
+        return _invalid_credentials()  # deleted or password changed meanwhile
     if user.locked_until is not None and user.locked_until > now:
         return _locked(user.locked_until, now)
-    if not credentials.verify_password(user.password_hash, password):
+    if not checked.password_ok:
         return await _record_failure(session, user, now=now, settings=settings, reason="password")
     roles = await roles_of(session, user.id)
     if roles & STAFF_ROLES:
@@ -194,10 +211,13 @@ async def login(
     ``auth.totp_invalid``), ``RateLimited('auth.account_locked')`` and ``Forbidden``
     (``auth.account_disabled``, ``identity.contact_unconfirmed``).
     """
+    checked = await _check_password(db, login=login, password=password)
+    if checked is None:
+        raise _invalid_credentials()
 
     async def work(session: AsyncSession) -> TokenPair | DomainError:
         return await _login(
-            session, login=login, password=password, totp_code=totp_code, now=now, settings=settings
+            session, checked=checked, totp_code=totp_code, now=now, settings=settings
         )
 
     result = await db.run(work)
@@ -305,21 +325,28 @@ async def change_password(
 ) -> TokenPair:
     """Change the password and end every session; the answer is a fresh pair for this client.
 
-    Raises ``InvalidInput`` (``identity.wrong_password``, ``identity.weak_password``) and
-    ``NotFound``.
+    Raises ``InvalidInput`` (``identity.wrong_password``, ``identity.weak_password``),
+    ``Conflict('identity.password_changed_meanwhile')`` and ``NotFound``.
     """
+    async with db.transaction(readonly=True) as session:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise NotFound("identity.user_not_found", "no such user")
+        old_hash, logins = user.password_hash, (user.phone, user.email, user.username)
+    if not await credentials.verify_password_async(old_hash, current_password):
+        raise field_error("current_password", "is not correct", code="identity.wrong_password")
+    credentials.check_password_policy(new_password, logins=logins, field="new_password")
+    new_hash = await credentials.hash_password_async(new_password)
 
     async def work(session: AsyncSession) -> TokenPair:
         user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
         if user is None:
             raise NotFound("identity.user_not_found", "no such user")
-        if not credentials.verify_password(user.password_hash, current_password):
-            raise field_error("current_password", "is not correct", code="identity.wrong_password")
-        credentials.check_password_policy(
-            new_password, logins=(user.phone, user.email, user.username), field="new_password"
-        )
-        user.password_hash = credentials.hash_password(new_password)
-        user.updated_at = now
+        if user.password_hash != old_hash:
+            raise Conflict(
+                "identity.password_changed_meanwhile", "the password was changed meanwhile"
+            )
+        user.password_hash, user.updated_at = new_hash, now
         await revoke_all_sessions(session, user_id=user_id, now=now)
         await session.refresh(user, ["session_epoch"])
         await audit_service.record(

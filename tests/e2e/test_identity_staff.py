@@ -71,6 +71,12 @@ async def test_staff_login_needs_a_totp_code(
         client, login, password, factories.totp_for(secret, now)
     )
     assert (await client.get("/api/v1/me", headers=headers)).json()["roles"] == ["reviewer"]
+    # The same code cannot be used twice.
+    replayed = await client.post(
+        "/api/v1/auth/login",
+        json={"login": login, "password": password, "totp_code": factories.totp_for(secret, now)},
+    )
+    assert replayed.status_code == 401
     # A code from long ago is refused.
     stale = factories.totp_for(secret, now - timedelta(minutes=10))
     response = await client.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -122,11 +123,24 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
-def verify_totp(secret: str, code: str | None, *, now: datetime) -> bool:
-    """RFC 6238, 30 s steps, 6 digits; one step of drift either way is accepted."""
+TOTP_STEP_SECONDS = 30
+
+
+def verify_totp(
+    secret: str, code: str | None, *, now: datetime, last_step: int | None = None
+) -> int | None:
+    """The time step a code matches (RFC 6238, 30 s, 6 digits, one step of drift either way),
+    or None. A step at or before ``last_step`` was already used and is refused (no replay)."""
     if not code or not code.isdigit() or len(code) != 6:
-        return False
-    return pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if hmac.compare_digest(totp.at(step * TOTP_STEP_SECONDS), code):
+            return step
+    return None
 
 
 def totp_code(secret: str, *, now: datetime) -> str:

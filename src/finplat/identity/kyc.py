@@ -35,6 +35,9 @@ class KycRequest:
     id_number: str  # normalized 18-character form
     bank_card_number: str | None
     bank_reserved_phone: str | None
+    # The soft check: an address code outside the known province prefixes is allowed but
+    # flagged for review (new codes and permits appear before any table is updated).
+    address_code_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,11 @@ def validate(
         except identifiers.IdentifierError as error:
             raise field_error("bank_reserved_phone", str(error)) from None
     return KycRequest(
-        real_name=name, id_number=resident.number, bank_card_number=card, bank_reserved_phone=phone
+        real_name=name,
+        id_number=resident.number,
+        bank_card_number=card,
+        bank_reserved_phone=phone,
+        address_code_known=resident.address_code_known,
     )
 
 
@@ -221,13 +228,21 @@ async def _apply(
         target_type="user",
         target_id=user_id,
         now=now,
-        summary={"id_number": mask_id_number(request.id_number), "bank_card_id": card_id},
+        summary={
+            "id_number": mask_id_number(request.id_number),
+            "bank_card_id": card_id,
+            "address_code_known": request.address_code_known,
+        },
     )
     await events_service.publish(
         session,
         topic="identity.kyc_verified",
         now=now,
-        payload={"user_id": user_id, "bank_card_id": card_id},
+        payload={
+            "user_id": user_id,
+            "bank_card_id": card_id,
+            "address_code_known": request.address_code_known,
+        },
     )
     return {
         "kyc_status": KYC_VERIFIED,

@@ -55,6 +55,8 @@ class User(Base):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    # The last accepted TOTP time step: a code is good once (RFC 6238 section 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Bumped when every session must end (password change): access tokens carry the epoch.
     session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     failed_login_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

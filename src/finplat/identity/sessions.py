@@ -174,8 +174,12 @@ async def _login(
             return Unauthenticated(
                 "auth.totp_required", "staff must give a one-time code (totp_code)"
             )
-        if not credentials.verify_totp(user.totp_secret, totp_code, now=now):
+        step = credentials.verify_totp(
+            user.totp_secret, totp_code, now=now, last_step=user.totp_last_step
+        )
+        if step is None:
             return await _record_failure(session, user, now=now, settings=settings, reason="totp")
+        user.totp_last_step = step
     if user.status != USER_ACTIVE:
         return Forbidden("auth.account_disabled", f"this account is {user.status}")
     if settings.contact_otp_required and not _contact_confirmed(user):

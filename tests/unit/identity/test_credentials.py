@@ -55,8 +55,18 @@ def test_unsigned_token_is_refused() -> None:
 def test_totp() -> None:
     secret = credentials.new_totp_secret()
     code = credentials.totp_code(secret, now=NOW)
-    assert credentials.verify_totp(secret, code, now=NOW)
-    assert credentials.verify_totp(secret, code, now=NOW + timedelta(seconds=30))
-    assert not credentials.verify_totp(secret, code, now=NOW + timedelta(minutes=5))
-    assert not credentials.verify_totp(secret, None, now=NOW)
-    assert not credentials.verify_totp(secret, "12345", now=NOW)
+    step = credentials.verify_totp(secret, code, now=NOW)
+    assert step == int(NOW.timestamp()) // 30
+    assert credentials.verify_totp(secret, code, now=NOW + timedelta(seconds=30)) == step
+    assert credentials.verify_totp(secret, code, now=NOW + timedelta(minutes=5)) is None
+    assert credentials.verify_totp(secret, None, now=NOW) is None
+    assert credentials.verify_totp(secret, "12345", now=NOW) is None
+
+
+def test_a_totp_code_is_good_once() -> None:
+    secret = credentials.new_totp_secret()
+    code = credentials.totp_code(secret, now=NOW)
+    step = credentials.verify_totp(secret, code, now=NOW)
+    assert credentials.verify_totp(secret, code, now=NOW, last_step=step) is None
+    later = credentials.totp_code(secret, now=NOW + timedelta(seconds=30))
+    assert credentials.verify_totp(secret, later, now=NOW + timedelta(seconds=30), last_step=step)

@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('email_confirmed_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('totp_secret', finplat.core.models.EncryptedText(), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('session_epoch', sa.Integer(), nullable=False),
     sa.Column('failed_login_count', sa.Integer(), nullable=False),
     sa.Column('first_failed_login_at', finplat.core.models.UtcDateTime(timezone=True), nullable=True),

@@ -38,7 +38,10 @@ class Rule:
 def build_storage(redis_url: str | None) -> Storage:
     if not redis_url:
         return MemoryStorage()
-    storage = storage_from_string(f"async+{redis_url}")
+    # redis-py is already a dependency; the library's default async client (coredis) is not.
+    storage = storage_from_string(
+        f"async+{redis_url}", implementation="redispy", key_prefix="finplat-ratelimit"
+    )
     assert isinstance(storage, Storage)
     return storage
 

@@ -79,3 +79,37 @@ async def test_unreachable_store_fails_open() -> None:
     async with _client(app, "198.51.100.4") as client:
         assert (await client.get("/api/v1/ping")).status_code == 200
         assert (await client.get("/api/v1/ping")).status_code == 200
+
+
+async def test_redis_storage_when_configured() -> None:
+    import os
+    import uuid
+
+    import pytest
+    import redis.asyncio
+
+    url = os.environ.get("FINPLAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        probe = redis.asyncio.from_url(url)
+        await probe.ping()
+        await probe.aclose()
+    except (OSError, redis.RedisError):
+        pytest.skip("no Redis to test against")
+    app = FastAPI()
+    app.state.settings = Settings(
+        environment="test",
+        redis_url=url,
+        rate_limit_per_ip="2/minute",
+        rate_limit_auth_per_ip="100/minute",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+    @app.get("/api/v1/ping")
+    async def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+    ratelimit.install(app)
+    ip = f"203.0.113.{uuid.uuid4().int % 200 + 1}"
+    async with _client(app, ip) as client:
+        statuses = [(await client.get("/api/v1/ping")).status_code for _ in range(3)]
+    assert statuses[-1] == 429

@@ -1,0 +1,211 @@
+"""Withdrawals over HTTP: held at request, posted on the channel's success, released on
+failure; 409 on insufficient funds (remembered under the key); a race of concurrent requests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from finplat.core.db import Database
+from finplat.payment.config import PaymentSettings
+from finplat.payment.simulator import SimulatedChannel
+from tests.integration.payment.fixtures import bank, channels, investor, post_callback
+from tests.integration.payment.helpers import deposit, wallet, withdraw
+
+__all__ = ["bank", "channels", "investor", "post_callback"]
+
+
+async def _fund(
+    client: httpx.AsyncClient,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+    amount_minor: int,
+) -> None:
+    assert (await deposit(client, investor["headers"], amount_minor)).status_code == 201
+    await bank.deliver_pending(post_callback)
+
+
+async def test_withdrawal_success_posts_the_hold(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 100_000)
+    response = await withdraw(client, investor["headers"], 40_000)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "created" and body["amount_minor"] == 40_000
+    assert await wallet(db, investor["user_id"]) == {
+        "balance_minor": 100_000,
+        "available_minor": 60_000,
+        "frozen_minor": 40_000,
+        "currency": "CNY",
+    }
+    listed = (await client.get("/api/v1/me/withdrawals", headers=investor["headers"])).json()[
+        "items"
+    ]
+    assert listed[0]["status"] == "sent"
+    await bank.deliver_pending(post_callback)
+    assert await wallet(db, investor["user_id"]) == {
+        "balance_minor": 60_000,
+        "available_minor": 60_000,
+        "frozen_minor": 0,
+        "currency": "CNY",
+    }
+    listed = (await client.get("/api/v1/me/withdrawals", headers=investor["headers"])).json()[
+        "items"
+    ]
+    assert listed[0]["status"] == "succeeded" and listed[0]["completed_at"] is not None
+
+
+async def test_withdrawal_failure_releases_the_hold(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 50_000)
+    bank.fail_next("account closed at the bank")
+    await withdraw(client, investor["headers"], 50_000)
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 0
+    await bank.deliver_pending(post_callback)
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 50_000
+    # A late "succeeded" for the failed withdrawal changes nothing.
+    listed = (await client.get("/api/v1/me/withdrawals", headers=investor["headers"])).json()[
+        "items"
+    ]
+    assert listed[0]["status"] == "failed"
+
+
+async def test_a_withdrawal_the_channel_refuses_is_released_at_once(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 20_000)
+    bank.reject_next("channel closed for maintenance")
+    assert (await withdraw(client, investor["headers"], 10_000)).status_code == 201
+    listed = (await client.get("/api/v1/me/withdrawals", headers=investor["headers"])).json()[
+        "items"
+    ]
+    assert listed[0]["status"] == "failed" and bank.pending == []
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 20_000
+
+
+async def test_insufficient_funds_is_409_and_remembered_under_the_key(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 10_000)
+    refused = await withdraw(client, investor["headers"], 10_001, idempotency_key="wd-1")
+    assert refused.status_code == 409 and refused.json()["code"] == "ledger.insufficient_funds"
+    await _fund(client, investor, bank, post_callback, 90_000)
+    retried = await withdraw(client, investor["headers"], 10_001, idempotency_key="wd-1")
+    assert retried.status_code == 409 and retried.json()["code"] == "ledger.insufficient_funds"
+    assert retried.headers["content-type"].startswith("application/problem+json")
+    fresh = await withdraw(client, investor["headers"], 10_001, idempotency_key="wd-2")
+    assert fresh.status_code == 201
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 100_000 - 10_001
+
+
+async def test_withdrawal_idempotent_replay(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 30_000)
+    first = await withdraw(client, investor["headers"], 10_000, idempotency_key="wd-x")
+    again = await withdraw(client, investor["headers"], 10_000, idempotency_key="wd-x")
+    assert again.status_code == 201 and again.json() == first.json()
+    assert (await wallet(db, investor["user_id"]))["frozen_minor"] == 10_000
+    other = await withdraw(client, investor["headers"], 10_001, idempotency_key="wd-x")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency.key_reused"
+
+
+async def test_concurrent_withdrawals_never_overdraw(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 100_000)
+    responses = await asyncio.gather(
+        *(withdraw(client, investor["headers"], 30_000) for _ in range(6))
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 201, 201, 409, 409, 409], [r.text for r in responses]
+    assert await wallet(db, investor["user_id"]) == {
+        "balance_minor": 100_000,
+        "available_minor": 10_000,
+        "frozen_minor": 90_000,
+        "currency": "CNY",
+    }
+    await bank.deliver_pending(post_callback)
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 10_000
+
+
+async def test_a_withdrawal_fee_goes_to_fee_revenue(
+    app: Any,
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    app.state.payment_settings = PaymentSettings(withdrawal_fee_minor={"bank": 200}, _env_file=None)
+    await _fund(client, investor, bank, post_callback, 10_000)
+    body = (await withdraw(client, investor["headers"], 5_000)).json()
+    assert body["fee_minor"] == 200
+    [callback] = bank.pending
+    assert callback.payload["amount_minor"] == 4_800  # the bank pays out the amount less the fee
+    await bank.deliver_pending(post_callback)
+    assert await wallet(db, investor["user_id"]) == {
+        "balance_minor": 5_000,
+        "available_minor": 5_000,
+        "frozen_minor": 0,
+        "currency": "CNY",
+    }
+    too_small = await withdraw(client, investor["headers"], 200)
+    assert too_small.status_code == 422 and too_small.json()["code"] == "payment.fee_exceeds_amount"
+
+
+async def test_someone_elses_bank_card_is_404(
+    client: httpx.AsyncClient,
+    db: Database,
+    clock: Any,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    from finplat.identity import queries as identity_queries
+    from tests.factories import make_user, unique_bank_card
+
+    other = await make_user(db, now=clock.now(), bank_card_number=unique_bank_card())
+    async with db.transaction(readonly=True) as session:
+        [card] = await identity_queries.bank_cards(session, other)
+    await _fund(client, investor, bank, post_callback, 10_000)
+    response = await withdraw(client, investor["headers"], 1_000, bank_card_id=card.id)
+    assert response.status_code == 404
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 10_000
+
+
+@pytest.mark.parametrize("amount", [0, -5, 50])
+async def test_withdrawal_amount_is_bounded(
+    client: httpx.AsyncClient, investor: dict[str, Any], amount: int
+) -> None:
+    assert (await withdraw(client, investor["headers"], amount)).status_code == 422

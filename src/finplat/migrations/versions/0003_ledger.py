@@ -52,6 +52,110 @@ CREATE TRIGGER ledger_entry_immutable BEFORE UPDATE ON ledger_entry
     FOR EACH ROW EXECUTE FUNCTION ledger_history_is_immutable();
 """
 
+# The whole write path of one entry in one round trip (see finplat.ledger.posting): lock the
+# running-balance accounts in the given (ascending id) order, check status, currency and limits
+# under the locks, then insert the entry, update the totals and insert the postings with each
+# account's balance and version after the leg. A refusal writes nothing and is returned as
+# ``error_code`` (not raised), so the caller's transaction stays usable.
+_WRITE_ENTRY_FUNCTION = """
+CREATE FUNCTION ledger_write_entry(
+    p_source_type text, p_source_id text, p_code text, p_entry_type text, p_hold_id bigint,
+    p_reverses_entry_id bigint, p_reference text, p_metadata jsonb, p_now timestamptz,
+    p_pending boolean, p_allow_frozen boolean, p_currency text,
+    p_accounts bigint[], p_debits_posted bigint[], p_credits_posted bigint[],
+    p_debits_pending bigint[], p_credits_pending bigint[],
+    p_leg_accounts bigint[], p_leg_directions text[], p_leg_amounts bigint[],
+    OUT entry_id bigint, OUT error_code text, OUT error_account bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n int := coalesce(array_length(p_accounts, 1), 0);
+    legs int := coalesce(array_length(p_leg_accounts, 1), 0);
+    a ledger_account%ROWTYPE;
+    tracked boolean[];
+    normal text[];
+    run_debits bigint[];
+    run_credits bigint[];
+    versions bigint[];
+    i int;
+    j int;
+BEGIN
+    FOR i IN 1..n LOOP
+        SELECT * INTO a FROM ledger_account WHERE id = p_accounts[i];
+        IF NOT FOUND THEN
+            error_code := 'not_found'; error_account := p_accounts[i]; RETURN;
+        END IF;
+        IF a.tracks_balance THEN
+            SELECT * INTO a FROM ledger_account WHERE id = p_accounts[i] FOR UPDATE;
+        END IF;
+        error_account := a.id;
+        IF p_currency IS NOT NULL AND a.currency <> p_currency THEN
+            error_code := 'currency'; RETURN;
+        END IF;
+        IF a.status = 'closed' THEN
+            error_code := 'closed'; RETURN;
+        END IF;
+        IF a.status = 'frozen' AND NOT p_allow_frozen THEN
+            error_code := 'frozen'; RETURN;
+        END IF;
+        IF a.tracks_balance AND (
+            (a.debits_must_not_exceed_credits
+             AND a.debits_posted + a.debits_pending + p_debits_posted[i] + p_debits_pending[i]
+                 > a.credits_posted + p_credits_posted[i])
+            OR (a.credits_must_not_exceed_debits
+             AND a.credits_posted + a.credits_pending + p_credits_posted[i] + p_credits_pending[i]
+                 > a.debits_posted + p_debits_posted[i])) THEN
+            error_code := 'insufficient'; RETURN;
+        END IF;
+        tracked[i] := a.tracks_balance;
+        normal[i] := a.normal_balance;
+        run_debits[i] := a.debits_posted;
+        run_credits[i] := a.credits_posted;
+        versions[i] := a.version + 1;
+    END LOOP;
+    error_account := NULL;
+    INSERT INTO ledger_entry (source_type, source_id, code, entry_type, hold_id,
+                              reverses_entry_id, reference, metadata, created_at)
+    VALUES (p_source_type, p_source_id, p_code, p_entry_type, p_hold_id, p_reverses_entry_id,
+            p_reference, p_metadata, p_now)
+    RETURNING id INTO entry_id;
+    FOR i IN 1..n LOOP
+        IF tracked[i] THEN
+            UPDATE ledger_account
+               SET debits_posted = debits_posted + p_debits_posted[i],
+                   credits_posted = credits_posted + p_credits_posted[i],
+                   debits_pending = debits_pending + p_debits_pending[i],
+                   credits_pending = credits_pending + p_credits_pending[i],
+                   version = version + 1, updated_at = p_now
+             WHERE id = p_accounts[i];
+        END IF;
+    END LOOP;
+    FOR i IN 1..legs LOOP
+        j := array_position(p_accounts, p_leg_accounts[i]);
+        IF tracked[j] THEN
+            IF NOT p_pending THEN
+                IF p_leg_directions[i] = 'debit' THEN
+                    run_debits[j] := run_debits[j] + p_leg_amounts[i];
+                ELSE
+                    run_credits[j] := run_credits[j] + p_leg_amounts[i];
+                END IF;
+            END IF;
+            INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+                                        balance_after_minor, account_version, created_at)
+            VALUES (entry_id, p_leg_accounts[i], p_leg_directions[i], p_leg_amounts[i], p_pending,
+                    CASE WHEN normal[j] = 'credit' THEN run_credits[j] - run_debits[j]
+                         ELSE run_debits[j] - run_credits[j] END,
+                    versions[j], p_now);
+        ELSE
+            INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+                                        balance_after_minor, account_version, created_at)
+            VALUES (entry_id, p_leg_accounts[i], p_leg_directions[i], p_leg_amounts[i], p_pending,
+                    NULL, NULL, p_now);
+        END IF;
+    END LOOP;
+END
+$$;
+"""
+
 
 def _execute_script(script: str) -> None:
     # asyncpg runs one statement per execute; function bodies contain semicolons, so split on
@@ -172,6 +276,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _execute_script(_BALANCED_TRIGGER)
         _execute_script(_IMMUTABLE_TRIGGER)
+        _execute_script(_WRITE_ENTRY_FUNCTION)
 
 
 def downgrade() -> None:
@@ -181,6 +286,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS ledger_posting_balanced ON ledger_posting")
         op.execute("DROP FUNCTION IF EXISTS ledger_history_is_immutable()")
         op.execute("DROP FUNCTION IF EXISTS ledger_entry_must_balance()")
+        op.execute("DROP FUNCTION IF EXISTS ledger_write_entry")
     with op.batch_alter_table('ledger_posting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_posting_entry_id'))
         batch_op.drop_index('ix_ledger_posting_account_id_id')

@@ -104,6 +104,16 @@ async def _check_funds(
 ) -> str:
     product = await product_service.lock(session, product_id=product_id)
     if (
+        product.status == product_domain.RAISED
+        and product.orders_settled_at is not None
+        and product.value_date is not None
+        and product.value_date <= business_date
+    ):
+        # The daily job normally starts the term; a payout tried first starts it here.
+        await product_service.transition(
+            session, product=product, action="start", now=now, actor_id=None
+        )
+    if (
         product.status not in PAYABLE_STATES
         or product.maturity_date is None
         or product.maturity_date > business_date

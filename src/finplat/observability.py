@@ -100,7 +100,18 @@ class ObservabilityMiddleware:
 
 
 def install(app: FastAPI) -> None:
-    app.add_middleware(ObservabilityMiddleware)
+    """Wrap the whole app, outside Starlette's server-error middleware.
+
+    Middleware added with ``add_middleware`` sits inside the handler that turns an unexpected
+    exception into the 500 response and logs it; from there neither that response nor that log
+    line would carry the request id. Wrapping the built stack keeps both inside the request.
+    """
+    build_stack = app.build_middleware_stack
+
+    def build_observed_stack() -> ASGIApp:
+        return ObservabilityMiddleware(build_stack())
+
+    app.build_middleware_stack = build_observed_stack  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import logging
 import re
 
 from finplat.core.context import client_ip_var, request_id_var
@@ -70,3 +71,41 @@ async def test_metrics_count_by_route_template_not_raw_path(app, client) -> None
                    status="404") >= 1
     assert _sample(text, "finplat_http_request_duration_seconds_count", method="GET",
                    route="/_test/items/{item_id}") >= 3
+
+
+async def test_unexpected_errors_keep_the_request_id_in_response_and_log(app) -> None:
+    import httpx
+
+    @app.get("/_test/boom")
+    async def boom() -> dict:
+        raise RuntimeError("boom")
+
+    seen = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((record.getMessage(), request_id_var.get()))
+
+    handler = Capture()
+    logging.getLogger("finplat.errors").addHandler(handler)
+    try:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get("/_test/boom", headers={"X-Request-ID": "boom-1"})
+    finally:
+        logging.getLogger("finplat.errors").removeHandler(handler)
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "boom-1"
+    assert response.json()["code"] == "internal.error"
+    assert ("unhandled error", "boom-1") in seen
+    text = (await http_metrics(app)).text
+    assert _sample(text, "finplat_http_requests_total", method="GET", route="/_test/boom",
+                   status="500") >= 1
+
+
+async def http_metrics(app):
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as http:
+        return await http.get("/metrics")

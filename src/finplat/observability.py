@@ -133,6 +133,8 @@ PERSONAL_KEYS: Mapping[str, Callable[[str | None], str | None]] = {
     "email": masking.mask_email, "address": masking.mask_address,
 }
 _MAX_DEPTH = 6
+# uvicorn's ANSI-coloured copy of the message.
+_NOISE_KEYS = frozenset({"color_message"})
 
 
 def _mask_value(key: str | None, value: Any, depth: int = 0) -> Any:
@@ -153,7 +155,7 @@ def mask_personal_data(_logger: Any, _method: str, event_dict: MutableMapping[st
                        ) -> MutableMapping[str, Any]:
     """structlog processor: drop secrets, mask personal data by key and in free text."""
     for key in list(event_dict):
-        if key.lower() in SECRET_KEYS:
+        if key.lower() in SECRET_KEYS or key in _NOISE_KEYS:
             del event_dict[key]
         elif not key.startswith("_"):
             event_dict[key] = _mask_value(key, event_dict[key])

@@ -178,3 +178,19 @@ async def open_holds(session: AsyncSession, *, account_id: int,
         select(LedgerHold).where(LedgerHold.debit_account_id == account_id,
                                  LedgerHold.status == "open").order_by(LedgerHold.id).limit(limit))
     return list(rows)
+
+
+async def kind_balance_before(session: AsyncSession, *, kind: str, before: datetime) -> int:
+    """The summed posted balance, on their normal side, of every account of ``kind`` from the
+    postings made before ``before`` (pending legs excluded): e.g. all customer wallets at a
+    day's end, for operators' statistics."""
+    from finplat.ledger import chart
+
+    inward = chart.kind_of(kind).normal_balance
+    p, a = POSTING.c, ACCOUNT.c
+    signed = case((p.direction == inward, p.amount_minor), else_=-p.amount_minor)
+    total = await session.scalar(
+        select(func.coalesce(func.sum(signed), 0)).select_from(POSTING)
+        .join(ACCOUNT, a.id == p.account_id)
+        .where(a.kind == kind, p.pending.is_(False), p.created_at < ensure_utc(before)))
+    return int(total or 0)

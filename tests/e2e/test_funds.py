@@ -14,7 +14,7 @@ from finplat.payment import signing
 from finplat.payment.models import PaymentCallback
 from finplat.payment.simulator import SimulatedChannel
 from tests.integration.payment.fixtures import bank, channels, investor, post_callback
-from tests.integration.payment.helpers import deposit, wallet
+from tests.integration.payment.helpers import deposit, wallet, withdraw
 
 __all__ = ["bank", "channels", "investor", "post_callback"]
 
@@ -189,3 +189,51 @@ async def test_deposits_need_a_verified_user(
     response = await deposit(client, bearer_for(app, user_id), 10_000)
     assert response.status_code == 403
     assert (await client.post("/api/v1/me/deposits", json={"amount_minor": 100})).status_code == 401
+
+
+async def test_statement_csv_is_masked_and_filtered(
+    client: httpx.AsyncClient,
+    db: Database,
+    clock: Any,
+    app: Any,
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    import csv
+    import io
+
+    from finplat.identity import queries as identity_queries
+    from tests.factories import bearer_for, make_user, unique_bank_card
+
+    card_number = unique_bank_card()
+    user_id = await make_user(db, now=clock.now(), bank_card_number=card_number)
+    headers = bearer_for(app, user_id)
+    async with db.transaction(readonly=True) as session:
+        [card] = await identity_queries.bank_cards(session, user_id)
+    await deposit(client, headers, 80_000)
+    await bank.deliver_pending(post_callback)
+    assert (await withdraw(client, headers, 30_000, bank_card_id=card.id)).status_code == 201
+    await bank.deliver_pending(post_callback)
+    account = (await client.get("/api/v1/me/account", headers=headers)).json()
+    assert account["balance_minor"] == 50_000
+
+    response = await client.get("/api/v1/me/transactions.csv", headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert card_number not in response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    by_type = {(row["type"], row["status"], row["direction"]): row for row in rows}
+    assert by_type[("deposit", "posted", "in")]["amount_minor"] == "80000"
+    withdrawal = by_type[("withdraw", "posted", "out")]
+    assert withdrawal["bank_card"] == card.card_number_masked
+    assert withdrawal["bank_card"].startswith(card_number[:6]) and withdrawal["bank_card"].endswith(
+        card_number[-4:]
+    )
+    only_deposits = await client.get("/api/v1/me/transactions.csv?type=deposit", headers=headers)
+    assert [row["type"] for row in csv.DictReader(io.StringIO(only_deposits.text))] == ["deposit"]
+    later = await client.get("/api/v1/me/transactions.csv?from=2026-03-03", headers=headers)
+    assert later.text.strip().count("\n") == 0  # the header only
+    bad = await client.get(
+        "/api/v1/me/transactions.csv?from=2026-03-03&to=2026-03-01", headers=headers
+    )
+    assert bad.status_code == 422
+    assert (await client.get("/api/v1/me/transactions.csv")).status_code == 401

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from finplat.core.clock import business_date
 
-MAX_RANGE_DAYS = 366
+MAX_RANGE_DAYS = 92  # one balance query per day: a quarter at most
 
 
 @dataclass(frozen=True, slots=True)

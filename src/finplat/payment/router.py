@@ -6,16 +6,25 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
-from finplat.core.errors import NotFound
+from finplat.core.errors import NotFound, field_error
 from finplat.core.idempotency import Outcome
 from finplat.core.money import Money
 from finplat.core.pagination import Page, cursor_id, encode_cursor
 from finplat.core.problems import problem_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
-from finplat.payment import callbacks, queries, reconciliation_service, runtime, service, signing
+from finplat.payment import (
+    callbacks,
+    export,
+    queries,
+    reconciliation_service,
+    runtime,
+    service,
+    signing,
+)
 from finplat.payment.schemas import (
     CallbackAck,
     DepositOut,
@@ -124,6 +133,36 @@ async def list_withdrawals(user: CurrentUser, db: DbDep, page: PageDep) -> Page[
     items = [WithdrawalOut.model_validate(withdrawal_view(row)) for row in rows[: page.limit]]
     more = len(rows) > page.limit
     return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+
+
+@router.get(
+    "/me/transactions.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+async def my_transactions_csv(
+    user: CurrentUser,
+    db: DbDep,
+    from_date: Annotated[
+        date | None, Query(alias="from", description="First business day.")
+    ] = None,
+    to_date: Annotated[date | None, Query(alias="to", description="Day after the last.")] = None,
+    type_: Annotated[str | None, Query(alias="type", min_length=1, max_length=32)] = None,
+) -> Response:
+    """The wallet's transactions as CSV (masked), filtered like ``GET /me/transactions``."""
+    if from_date and to_date and from_date >= to_date:
+        raise field_error("to", "must be after from")
+    async with db.transaction(readonly=True) as session:
+        text = await export.statement_csv(
+            session,
+            user_id=user.user_id,
+            from_at=business_day_start(from_date) if from_date else None,
+            to_at=business_day_start(to_date) if to_date else None,
+            codes=[type_] if type_ else None,
+        )
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="transactions.csv"'},
+    )
 
 
 @router.post("/payments/callbacks/{channel}", response_model=CallbackAck)

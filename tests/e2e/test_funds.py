@@ -237,3 +237,28 @@ async def test_statement_csv_is_masked_and_filtered(
     )
     assert bad.status_code == 422
     assert (await client.get("/api/v1/me/transactions.csv")).status_code == 401
+
+
+async def test_embedded_simulator_calls_back_by_itself(
+    settings: Any, clock: Any, db: Database
+) -> None:
+    from finplat.main import create_app
+    from finplat.payment import runtime
+    from tests.factories import bearer_for, make_user
+
+    app = create_app(
+        settings.model_copy(update={"run_background_in_process": True}),
+        clock=clock,
+        db=db,
+        background=False,
+    )
+    user_id = await make_user(db, now=clock.now())
+    headers = bearer_for(app, user_id)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        assert (await deposit(http, headers, 12_345, channel="thirdparty")).status_code == 201
+        channels = runtime.channels_of(app.state)
+        for name in channels.names():
+            await channels.get(name).drain()  # type: ignore[attr-defined]
+        account = (await http.get("/api/v1/me/account", headers=headers)).json()
+    assert account["balance_minor"] == 12_345

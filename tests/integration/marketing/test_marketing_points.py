@@ -97,3 +97,27 @@ async def test_the_latest_policy_in_force_sets_the_rate(db, clock) -> None:
         await session.flush()
         assert await points.points_per_yuan(session, now=now) == Decimal(2)
         assert await points.points_per_yuan(session, now=now + timedelta(days=2)) == Decimal(3)
+
+
+async def test_the_daily_job_raises_an_alert_when_points_do_not_balance(db, clock) -> None:
+    from sqlalchemy import select
+
+    from finplat.core import scheduler
+    from finplat.core.clock import business_date
+    from finplat.events.models import OutboxEvent
+    from finplat.marketing import jobs
+
+    registry = scheduler.JobRegistry()
+    registry.register("marketing.points_verify", jobs.verify_points, order=90)
+    async with db.transaction() as session:
+        await points.earn(session, user_id=11, points=100, reason="investment",
+                          reference="investment:6", now=clock.now())
+    day = business_date(clock.now())
+    assert (await scheduler.run_day(db, clock=clock, day=day, jobs=registry)).ok
+    async with db.transaction() as session:
+        await session.execute(update(PointsEntry).values(balance_after_points=7))
+    report = await scheduler.run_day(db, clock=clock, day=day + timedelta(days=1), jobs=registry)
+    assert report.ok
+    async with db.transaction(readonly=True) as session:
+        topics = list(await session.scalars(select(OutboxEvent.topic)))
+    assert topics.count("marketing.points_unbalanced") == 1

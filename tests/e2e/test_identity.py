@@ -13,6 +13,7 @@ from finplat.audit.models import AuditRecord
 from finplat.core.db import Database
 from finplat.identity import identifiers
 from finplat.identity.notifier import notifier_for
+from finplat.ledger import service as ledger_service
 from tests import factories
 
 PASSWORD = "Secret-pass-123"
@@ -68,13 +69,12 @@ async def test_register_login_kyc_profile(
     assert again.status_code == 409 and again.json()["code"] == "identity.kyc_already_verified"
 
     # The fund account exists and the change was audited and published.
-    from finplat.ledger import service as ledger_service
-
+    user_id = profile["user_id"]
     async with db.transaction(readonly=True) as session:
-        assert await ledger_service.wallet_of(session, body_user := profile["user_id"]) is not None
+        assert await ledger_service.wallet_of(session, user_id) is not None
         actions = set(
             await session.scalars(
-                select(AuditRecord.action).where(AuditRecord.target_id == str(body_user))
+                select(AuditRecord.action).where(AuditRecord.target_id == str(user_id))
             )
         )
     assert {"identity.user_created", "identity.logged_in", "identity.kyc_verified"} <= actions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from finplat.marketing import campaigns, claims
 
 CAMPAIGN_BUDGET_MINOR = 1_000_000  # ¥10,000
 RED_PACKET_MINOR = 888  # ¥8.88
-_OFFERS = (
+_OFFERS: tuple[dict[str, Any], ...] = (
     {"name": "满1000返10", "kind": "cashback", "cashback_minor": 1_000, "rate_boost_bps": 0,
      "rate_boost_cap_minor": 0, "min_order_minor": 100_000, "valid_days": 30,
      "user_claimable": True, "points_cost": None},

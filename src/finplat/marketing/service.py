@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import Conflict, InvalidInput
@@ -45,7 +45,7 @@ def _terms(coupon: Coupon) -> CouponTerms:
                        cashback_minor=coupon.cashback_minor, rate_boost_bps=coupon.rate_boost_bps)
 
 
-async def _locked(session: AsyncSession, *condition) -> Coupon | None:  # type: ignore[no-untyped-def]
+async def _locked(session: AsyncSession, *condition: ColumnElement[bool]) -> Coupon | None:
     return await session.scalar(select(Coupon).where(*condition).with_for_update()
                                 .execution_options(populate_existing=True))
 

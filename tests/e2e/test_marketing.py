@@ -90,19 +90,31 @@ async def test_coupons_and_points_journey(app, client, db, clock) -> None:
     twice = await client.post(f"{API}/me/coupons/claim", headers=user,
                               json={"offer_id": offer.json()["id"]})
     assert twice.status_code == 409
+    boost = await client.post(f"{API}/admin/campaigns/{campaign_id}/coupon-offers",
+                              headers=admin,
+                              json={"name": "加息1%", "kind": "rate_boost", "rate_boost_bps": 100,
+                                    "rate_boost_cap_minor": 5_000, "user_claimable": True})
+    assert boost.status_code == 201, boost.text
+    per_campaign = await client.post(f"{API}/me/campaigns/{campaign_id}/coupons/claim",
+                                     headers=user)
+    assert per_campaign.status_code == 201, per_campaign.text
+    assert [c["offer_id"] for c in per_campaign.json()] == [boost.json()["id"]]
+    nothing_left = await client.post(f"{API}/me/campaigns/{campaign_id}/coupons/claim",
+                                     headers=user)
+    assert nothing_left.json()["code"] == "marketing.already_claimed"
     issued = await client.post(f"{API}/admin/coupons", headers=admin,
                                json={"offer_id": offer.json()["id"], "user_id": user_id})
     assert issued.status_code == 201, issued.text
     assert (await client.post(f"{API}/admin/coupons", headers=user, json={
         "offer_id": offer.json()["id"], "user_id": user_id})).status_code == 403
 
-    mine = await client.get(f"{API}/me/coupons", headers=user, params={"limit": 1})
+    mine = await client.get(f"{API}/me/coupons", headers=user, params={"limit": 2})
     assert mine.status_code == 200
-    assert len(mine.json()["items"]) == 1 and mine.json()["next_cursor"]
+    assert len(mine.json()["items"]) == 2 and mine.json()["next_cursor"]
     rest = await client.get(f"{API}/me/coupons", headers=user,
                             params={"cursor": mine.json()["next_cursor"]})
     sources = {c["source"] for c in mine.json()["items"] + rest.json()["items"]}
-    assert sources == {"claim", "staff"}
+    assert sources == {"claim", "staff"} and len(rest.json()["items"]) == 1
     assert all(c["status"] == "available" for c in rest.json()["items"])
     clock.advance(timedelta(days=31))
     user = bearer_for(app, user_id)

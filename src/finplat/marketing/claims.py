@@ -132,6 +132,30 @@ async def claim_coupon(session: AsyncSession, *, offer_id: int, user_id: int,
     return coupon
 
 
+async def claim_campaign_coupons(session: AsyncSession, *, campaign_id: int, user_id: int,
+                                 now: datetime) -> list[Coupon]:
+    """Claim every user-claimable offer of a running campaign not yet claimed by this identity.
+
+    Raises ``NotFound``, ``Conflict`` (campaign not running; ``marketing.already_claimed`` when
+    nothing is left to claim), ``Forbidden('identity.kyc_required')``.
+    """
+    campaign = await campaigns.get_campaign(session, campaign_id=campaign_id)
+    domain.require_campaign_open(status=campaign.status, starts_at=campaign.starts_at,
+                                 ends_at=campaign.ends_at, now=now)
+    identity_index = await _identity_index(session, user_id)
+    claimed = set(await session.scalars(select(Claim.claim_key).where(
+        Claim.campaign_id == campaign.id, Claim.identity_index == identity_index)))
+    offers = (await campaigns.offers_of(session, campaign_ids=[campaign.id]))[campaign.id]
+    coupons = []
+    for offer in offers:
+        if offer.user_claimable and f"coupon_offer:{offer.id}" not in claimed:
+            coupons.append(await claim_coupon(session, offer_id=offer.id, user_id=user_id,
+                                              now=now))
+    if not coupons:
+        raise Conflict("marketing.already_claimed", "nothing left to claim in this campaign")
+    return coupons
+
+
 async def redeem_points(session: AsyncSession, *, offer_id: int, user_id: int,
                         now: datetime) -> Coupon:
     """Spend the offer's points cost on one coupon of it.

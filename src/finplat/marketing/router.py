@@ -168,6 +168,21 @@ async def claim_coupon(body: CouponClaim, user: VerifiedUser, db: DbDep,
     return await db.run(work)
 
 
+@router.post("/me/campaigns/{campaign_id}/coupons/claim", status_code=201,
+             response_model=list[CouponOut])
+async def claim_campaign_coupons(campaign_id: CampaignId, user: VerifiedUser, db: DbDep,
+                                 clock: ClockDep) -> list[CouponOut]:
+    """Claim every claimable coupon of one campaign at once."""
+    now = clock.now()
+
+    async def work(session: AsyncSession) -> list[CouponOut]:
+        coupons = await claims.claim_campaign_coupons(session, campaign_id=campaign_id,
+                                                      user_id=user.user_id, now=now)
+        return [views.coupon_out(coupon, now=now) for coupon in coupons]
+
+    return await db.run(work)
+
+
 @router.post("/me/red-packets/{campaign_id}/claim", status_code=201,
              response_model=RedPacketOut)
 async def claim_red_packet(campaign_id: CampaignId, user: VerifiedUser, db: DbDep,

@@ -105,3 +105,20 @@ async def test_closing_returns_the_unspent_budget(db, now) -> None:
     with pytest.raises(Conflict):
         await db.run(lambda session: campaigns.close_campaign(
             session, campaign_id=campaign_id, actor_id=1, now=now))
+
+
+async def test_concurrent_claims_by_one_identity_pay_once(db, now) -> None:
+    user_id = await make_user(db, now=now)
+    campaign_id = await make_campaign(db, now=now, budget_minor=10_000, red_packet_minor=700)
+
+    async def attempt() -> str:
+        try:
+            await _claim(db, user_id, campaign_id, now)
+        except DomainError as error:
+            return error.code
+        return "ok"
+
+    results = await asyncio.gather(*(attempt() for _ in range(5)))
+    assert sorted(results) == ["marketing.already_claimed"] * 4 + ["ok"]
+    assert await wallet_minor(db, user_id) == 700
+    assert await budget_figures(db, campaign_id) == (9_300, 0)

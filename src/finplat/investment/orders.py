@@ -116,33 +116,9 @@ async def place_order(
             warning_version=risk_warning_version,
             now=now,
         )
-        wallet_id = await ledger_service.wallet_of(session, user_id)
-        if wallet_id is None:
-            raise Forbidden("investment.wallet_required", "verify your identity to open a wallet")
-        order.hold_id = await ledger_service.hold(
-            session,
-            source_type=ORDER_SOURCE,
-            source_id=str(order.id),
-            code=INVEST_CODE,
-            debit_account_id=wallet_id,
-            credit_account_id=await escrow_account(session, product_id=product.id, now=now),
-            amount=Money(amount_minor, product.currency),
-            now=now,
-            reference=escrow_reference(product.id),
-            metadata={"order_id": order.id},
-        )
+        await _hold_funds(session, order=order, product=product, now=now)
         if coupon_id is not None:
-            terms = await marketing_service.reserve_coupon(
-                session,
-                user_id=user_id,
-                coupon_id=coupon_id,
-                order_id=order.id,
-                product_id=product.id,
-                order_amount_minor=amount_minor,
-                now=now,
-            )
-            order.coupon_id, order.coupon_kind = coupon_id, terms.kind
-            order.cashback_minor, order.rate_boost_bps = terms.cashback_minor, terms.rate_boost_bps
+            await _reserve_coupon(session, order=order, coupon_id=coupon_id, now=now)
         product.sold_minor += amount_minor
         product.order_count += 1
         product.updated_at = now
@@ -272,6 +248,43 @@ async def _new_order(
     session.add(order)
     await session.flush()
     return order
+
+
+async def _hold_funds(
+    session: AsyncSession, *, order: Order, product: Product, now: datetime
+) -> None:
+    """Freeze the order's amount in the wallet, towards the product's escrow."""
+    wallet_id = await ledger_service.wallet_of(session, order.user_id)
+    if wallet_id is None:
+        raise Forbidden("investment.wallet_required", "verify your identity to open a wallet")
+    order.hold_id = await ledger_service.hold(
+        session,
+        source_type=ORDER_SOURCE,
+        source_id=str(order.id),
+        code=INVEST_CODE,
+        debit_account_id=wallet_id,
+        credit_account_id=await escrow_account(session, product_id=product.id, now=now),
+        amount=Money(order.amount_minor, product.currency),
+        now=now,
+        reference=escrow_reference(product.id),
+        metadata={"order_id": order.id},
+    )
+
+
+async def _reserve_coupon(
+    session: AsyncSession, *, order: Order, coupon_id: int, now: datetime
+) -> None:
+    terms = await marketing_service.reserve_coupon(
+        session,
+        user_id=order.user_id,
+        coupon_id=coupon_id,
+        order_id=order.id,
+        product_id=order.product_id,
+        order_amount_minor=order.amount_minor,
+        now=now,
+    )
+    order.coupon_id, order.coupon_kind = coupon_id, terms.kind
+    order.cashback_minor, order.rate_boost_bps = terms.cashback_minor, terms.rate_boost_bps
 
 
 def _require_on_sale(product: Product, now: datetime) -> None:

@@ -34,6 +34,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
     css: false,
+    // Route tests load the lazy views through Vite's transform, slow on a busy machine.
+    testTimeout: 30000,
     // Element Plus imports its CSS from its ES modules; inlining lets Vite handle those imports.
     server: { deps: { inline: ['element-plus'] } },
   },

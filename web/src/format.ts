@@ -20,9 +20,24 @@ export const PRODUCT_RISK_LEVELS: Record<string, string> = {
   R1: 'R1 低风险', R2: 'R2 中低风险', R3: 'R3 中风险', R4: 'R4 中高风险', R5: 'R5 高风险',
 }
 
+export const PRODUCT_STATUS: Record<string, string> = {
+  draft: '草稿 draft', submitted: '待审核 submitted', approved: '已批准 approved', rejected: '已驳回 rejected',
+  raising: '募集中 raising', raised: '募集完成 raised', failed: '募集失败 failed', running: '运作中 running',
+  payout_pending: '待兑付 payout pending', matured: '已到期 matured', delisted: '已下架 delisted',
+}
+
+export const PRODUCT_TYPES: Record<string, string> = {
+  fixed_income: '固定收益 fixed income', mixed: '混合 mixed', equity: '权益 equity', derivative: '衍生品 derivative',
+}
+
 export const KYC_STATUS: Record<string, string> = {
   verified: '已实名 verified', unverified: '未实名 unverified', pending: '审核中 pending',
   rejected: '未通过 rejected', none: '未实名 not verified',
+}
+
+export const MOVEMENT_STATUS: Record<string, string> = {
+  created: '已创建 created', pending: '处理中 pending', sent: '处理中 sent', succeeded: '成功 succeeded',
+  failed: '失败 failed',
 }
 
 export const DIRECTION: Record<string, string> = { credit: '收入 in', debit: '支出 out', in: '收入 in', out: '支出 out' }

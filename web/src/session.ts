@@ -13,6 +13,16 @@ export const session = reactive({
 
 export const isSignedIn = computed(() => session.me !== null)
 export const isStaff = computed(() => (session.me?.roles ?? []).some((role) => !CUSTOMER_ROLES.includes(role)))
+/** Shown the portal (account, holdings...): customers, and anyone who is not only staff. */
+export const isCustomer = computed(
+  () => isSignedIn.value && ((session.me?.roles ?? []).some((role) => CUSTOMER_ROLES.includes(role)) || !isStaff.value))
+/** How the header names the signed-in person: the (masked) login they use. */
+export const displayName = computed(() => {
+  const me = session.me
+  if (!me) return ''
+  const username = typeof me.username === 'string' ? me.username : null
+  return me.phone ?? me.email ?? username ?? `#${me.user_id}`
+})
 
 /** Loads `/me` when a session exists (after a reload the refresh token resumes it). */
 export async function loadSession(): Promise<void> {

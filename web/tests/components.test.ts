@@ -9,15 +9,18 @@ import ProblemAlert from '@/components/ProblemAlert.vue'
 import { session } from '@/session'
 
 const placeOrder = vi.fn()
-vi.mock('@/api', () => ({
-  SUITABILITY_MISMATCH: 'investment.suitability_mismatch',
+vi.mock('@/api', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api')>()),
   api: { placeOrder: (...args: unknown[]) => placeOrder(...args) },
-  client: {},
 }))
 
 const PRODUCT: Product = {
   id: 7, name: '稳盈 90 天', type: 'fixed_income', risk_level: 'R4', annual_rate: '0.0490', term_days: 90,
-  min_amount_minor: 100000, step_amount_minor: 10000, raise_target_minor: 100000000,
+  min_amount_minor: 100000, step_amount_minor: 10000, raise_target_minor: 100000000, status: 'raising',
+  disclosures: {
+    risk_disclosure: { version: 3, text: '本产品不保本。' },
+    mismatch_warning: { version: 2, text: '风险不匹配警示：本产品风险等级为R4。' },
+  },
 }
 
 /** Element Plus debounces a form item's error state before showing the message. */
@@ -105,9 +108,10 @@ describe('OrderForm', () => {
     expect(placeOrder).toHaveBeenCalledTimes(1)
     const [productId, firstBody, firstKey] = placeOrder.mock.calls[0]
     expect(productId).toBe(7)
-    expect(firstBody).toEqual({ amount_minor: 150000 })
+    expect(firstBody).toEqual({ amount_minor: 150000, disclosure_version: 3 })
     expect(document.body.textContent).toContain('R4 exceeds C2')
     expect(document.body.textContent).toContain('C2 谨慎型')
+    expect(document.body.textContent).toContain('风险不匹配警示：本产品风险等级为R4。')
 
     const buyAnyway = [...document.querySelectorAll('button')].find((b) => b.textContent?.includes('Buy anyway'))!
     expect(buyAnyway.disabled).toBe(true)
@@ -120,7 +124,9 @@ describe('OrderForm', () => {
 
     expect(placeOrder).toHaveBeenCalledTimes(2)
     const [, secondBody, secondKey] = placeOrder.mock.calls[1]
-    expect(secondBody).toEqual({ amount_minor: 150000, acknowledge_risk_mismatch: true })
+    expect(secondBody).toEqual({
+      amount_minor: 150000, disclosure_version: 3, acknowledge_risk_mismatch: true, risk_warning_version: 2,
+    })
     expect(secondKey).not.toBe(firstKey)
     expect(wrapper.text()).toContain('下单成功')
     expect(wrapper.emitted('ordered')?.[0]).toEqual([{ id: 55, status: 'confirmed' }])
@@ -138,6 +144,27 @@ describe('OrderForm', () => {
     await flushPromises()
     expect(placeOrder.mock.calls[0][2]).toBe(placeOrder.mock.calls[1][2])
     expect(wrapper.text()).toContain('下单成功')
+  })
+
+  it('never offers the acknowledgement when the server says it cannot be given', async () => {
+    placeOrder.mockRejectedValueOnce(new ApiError({
+      status: 403, code: 'investment.suitability_mismatch', detail: 'a C1 investor may only buy R1 products',
+      can_acknowledge: false,
+    }))
+    const wrapper = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.text()).toContain('a C1 investor may only buy R1 products')
+    expect(document.body.textContent).not.toContain('Buy anyway')
+  })
+
+  it('asks the parent to reload when the disclosure was revised meanwhile', async () => {
+    placeOrder.mockRejectedValueOnce(new ApiError({ status: 409, code: 'investment.disclosure_outdated', detail: 'read the new disclosure' }))
+    const wrapper = await mountForm()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.emitted('stale')).toHaveLength(1)
+    expect(wrapper.find<HTMLInputElement>('input[name="disclosure_read"]').element.checked).toBe(false)
   })
 
   it('shows a 409 (quota or funds) as an error, without the risk dialog', async () => {

@@ -1,7 +1,7 @@
 /** The app's API: one shared client and a typed function per endpoint it uses. */
 import { ApiClient } from './client'
 import type {
-  Account, FundsMovement, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
+  Account, BankCard, FundsMovement, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
   Questionnaire, RiskAssessment, Row, Transaction,
 } from './types'
 
@@ -9,6 +9,10 @@ export const client = new ApiClient()
 
 /** The 403 a purchase above one's risk level gets until the investor confirms the warning. */
 export const SUITABILITY_MISMATCH = 'investment.suitability_mismatch'
+/** A purchase made against a disclosure or warning that has since been revised. */
+export const OUTDATED_TEXT_CODES = ['investment.disclosure_outdated', 'investment.warning_outdated']
+/** Login refused until the phone or email is confirmed with the code sent to it. */
+export const CONTACT_UNCONFIRMED = 'identity.contact_unconfirmed'
 
 /** Lists are `{items, next_cursor}`; an endpoint that answers a bare array is treated as one page. */
 export function asPage<T>(value: Page<T> | T[] | null | undefined): Page<T> {
@@ -29,6 +33,10 @@ async function page<T>(path: string, query: Record<string, string | number | nul
 export const api = {
   register: (body: { phone?: string; email?: string; password: string }) =>
     client.request<{ user_id: number | string }>('POST', '/auth/register', { body, auth: false }),
+  confirmContact: (body: { login: string; code: string }) =>
+    client.request<void>('POST', '/auth/confirm', { body, auth: false }),
+  resendCode: (body: { login: string }) =>
+    client.request<void>('POST', '/auth/confirm/resend', { body, auth: false }),
   me: () => client.get<Me>('/me'),
   submitKyc: (body: KycRequest) => client.post<KycResult>('/me/kyc', body),
   questionnaire: () => client.get<Questionnaire>('/risk-assessment/questionnaire'),
@@ -36,6 +44,9 @@ export const api = {
     client.post<RiskAssessment>('/me/risk-assessment', body),
 
   account: () => client.get<Account>('/me/account'),
+  bankCards: () => client.get<{ items: BankCard[] }>('/me/bank-cards'),
+  deposits: (query: PageQuery) => page<FundsMovement>('/me/deposits', { ...query }),
+  withdrawals: (query: PageQuery) => page<FundsMovement>('/me/withdrawals', { ...query }),
   deposit: (body: { amount_minor: number; channel: 'bank' | 'thirdparty' }, key: string) =>
     client.post<FundsMovement>('/me/deposits', body, key),
   withdraw: (body: { amount_minor: number; bank_card_id?: number | string }, key: string) =>

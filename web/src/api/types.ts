@@ -12,7 +12,19 @@ export interface Me {
   roles: string[]
   kyc_status: string
   risk_level: string | null
+  status?: string
+  real_name?: string | null
+  id_number?: string | null
+  risk_level_expires_at?: string | null
+  created_at?: string
   [extra: string]: unknown
+}
+
+export interface BankCard {
+  id: number
+  card_number_masked: string
+  bank_name: string | null
+  created_at: string
 }
 
 export interface KycRequest {
@@ -35,6 +47,7 @@ export interface QuestionOption {
 
 export interface Question {
   id: string
+  topic?: string
   text: string
   options: QuestionOption[]
 }
@@ -48,6 +61,8 @@ export interface RiskAssessment {
   risk_level: string
   score: number
   expires_at: string
+  version?: string
+  assessed_at?: string
 }
 
 export interface Account {
@@ -86,19 +101,37 @@ export interface Product {
   min_amount_minor: number
   step_amount_minor: number
   raise_target_minor: number
-  raised_minor?: number
+  raise_cap_minor?: number
+  max_per_investor_minor?: number
+  sold_minor?: number
+  remaining_minor?: number
+  order_count?: number
   status?: string
   raise_start_at?: string
   raise_end_at?: string
+  value_date?: string | null
+  maturity_date?: string | null
   currency?: string
-  description?: string
-  risk_disclosure?: string
+  qualified_only?: boolean
+  /** Newest version of each text: `disclosure`, `risk_disclosure`, `mismatch_warning`. */
+  disclosures?: Record<string, Disclosure> | null
+  review?: Record<string, unknown> | null
   [extra: string]: unknown
+}
+
+export interface Disclosure {
+  version: number
+  text: string
+  published_at?: string
 }
 
 export interface OrderRequest {
   amount_minor: number
+  /** The version of the risk disclosure the investor read and confirmed. */
+  disclosure_version?: number
   acknowledge_risk_mismatch?: boolean
+  /** With acknowledge_risk_mismatch: the version of the mismatch warning confirmed. */
+  risk_warning_version?: number
   coupon_id?: number | string
 }
 

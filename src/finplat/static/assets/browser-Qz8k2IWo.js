@@ -1,1 +1,0 @@
-import{M as e}from"./api-msxZz3Wi.js";var t=()=>e&&/firefox/i.test(window.navigator.userAgent),n=()=>e&&/android/i.test(window.navigator.userAgent);export{t as n,n as t};

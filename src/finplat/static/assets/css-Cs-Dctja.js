@@ -1,1 +1,0 @@
-import"./css-B-z6VX0v.js";

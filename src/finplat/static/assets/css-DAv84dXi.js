@@ -1,0 +1,1 @@
+import"./css-BoAYHAs6.js";

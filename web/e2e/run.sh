@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Migrate a throw-away database, start `finplat serve` on it, wait for /readyz, run the browser
+# smoke test (e2e/smoke.mjs) and stop the server. Run from anywhere; needs the Python venv at
+# <repo>/.venv, web/node_modules (npm ci) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
+set -euo pipefail
+
+WEB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_DIR="$(cd "$WEB_DIR/.." && pwd)"
+PORT="${FINPLAT_E2E_PORT:-8765}"
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/finplat-web-e2e.XXXXXX")"
+LOG="$WORK_DIR/server.log"
+FINPLAT="$REPO_DIR/.venv/bin/finplat"
+
+export FINPLAT_DATABASE_URL="sqlite+aiosqlite:///$WORK_DIR/web-e2e.db"
+export FINPLAT_DEMO_DATA_ON_EMPTY="${FINPLAT_DEMO_DATA_ON_EMPTY:-false}"
+export FINPLAT_E2E_URL="http://127.0.0.1:$PORT"
+
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$WORK_DIR"
+}
+trap cleanup EXIT
+
+"$FINPLAT" migrate
+# A staff account for the operator console (its TOTP secret lets the smoke test log in).
+staff_json="$("$FINPLAT" admin create-user --login e2e-admin --password 'Smoke-admin-2026' --role admin --json)"
+export FINPLAT_E2E_STAFF_LOGIN=e2e-admin FINPLAT_E2E_STAFF_PASSWORD='Smoke-admin-2026'
+FINPLAT_E2E_STAFF_TOTP_SECRET="$(printf '%s' "$staff_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["totp_secret"])')"
+export FINPLAT_E2E_STAFF_TOTP_SECRET
+"$FINPLAT" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 60); do
+  if curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "the server exited:" >&2; cat "$LOG" >&2; exit 1
+  fi
+  sleep 0.5
+done
+if ! curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then
+  echo "the server did not become ready:" >&2; cat "$LOG" >&2; exit 1
+fi
+
+cd "$WEB_DIR"
+if ! node e2e/smoke.mjs; then
+  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
+fi

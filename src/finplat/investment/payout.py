@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
-from finplat.core.errors import Conflict
+from finplat.core.errors import Conflict, DomainError
 from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.investment import accrual, domain, settlement
@@ -39,6 +40,8 @@ PAYOUT_CODE = "product_payout"
 PAYABLE_STATES = (product_domain.RUNNING, product_domain.PAYOUT_PENDING)
 
 MATURED = "matured"
+BLOCKED = "blocked"
+BLOCKING_CODES = settlement.BLOCKING_CODES
 AWAITING_FUNDS = "awaiting_funds"
 NOT_DUE = "not_due"
 
@@ -73,7 +76,8 @@ async def pay_product(
     now: datetime,
     chunk_size: int | None = None,
 ) -> str:
-    """Pay a matured product's holdings: ``matured``, ``awaiting_funds`` or ``not_due``.
+    """Pay a matured product's holdings: ``matured``, ``awaiting_funds``, ``blocked`` (some
+    wallets refused the money and wait) or ``not_due``.
 
     Raises ``ProductNotFound``.
     """
@@ -81,14 +85,25 @@ async def pay_product(
     verdict = await db.run(lambda s: _check_funds(s, product_id, business_date, now))
     if verdict != "pay":
         return verdict
+    after_id = 0
     while True:
         try:
-            finished = await db.run(lambda s: _pay_chunk(s, product_id, business_date, now, size))
+            last_id = await db.run(
+                partial(
+                    _pay_chunk,
+                    product_id=product_id,
+                    business_date=business_date,
+                    now=now,
+                    size=size,
+                    after_id=after_id,
+                )
+            )
         except _Underfunded:
             await db.run(lambda s: _check_funds(s, product_id, business_date, now))
             return AWAITING_FUNDS
-        if finished:
-            return MATURED
+        if last_id is None:
+            return await db.run(lambda s: _finish(s, product_id, business_date, now))
+        after_id = last_id
 
 
 async def required_minor(session: AsyncSession, *, product_id: int) -> int:
@@ -158,12 +173,18 @@ async def _check_funds(
 
 
 async def _pay_chunk(
-    session: AsyncSession, product_id: int, business_date: date, now: datetime, size: int
-) -> bool:
-    """Pay up to ``size`` holdings; True when the product has matured."""
+    session: AsyncSession,
+    *,
+    product_id: int,
+    business_date: date,
+    now: datetime,
+    size: int,
+    after_id: int,
+) -> int | None:
+    """Pay up to ``size`` unpaid holdings after ``after_id``; the last id looked at, or None."""
     product = await product_service.lock(session, product_id=product_id)
     if product.status not in PAYABLE_STATES:
-        return True
+        return None
     assert product.maturity_date is not None
     account_id = await settlement.settlement_account(
         session, institution_id=product.institution_id, now=now
@@ -171,34 +192,84 @@ async def _pay_chunk(
     holdings = list(
         await session.scalars(
             select(Holding)
-            .where(Holding.product_id == product_id, Holding.status != HOLDING_PAID)
+            .where(
+                Holding.product_id == product_id,
+                Holding.status != HOLDING_PAID,
+                Holding.id > after_id,
+            )
             .order_by(Holding.id)
             .limit(size)
             .with_for_update()
         )
     )
     for holding in holdings:
-        await _pay_holding(
-            session,
-            holding=holding,
-            settlement_account_id=account_id,
-            business_date=business_date,
-            maturity_date=product.maturity_date,
-            now=now,
-        )
+        try:
+            async with session.begin_nested():
+                await _pay_holding(
+                    session,
+                    holding=holding,
+                    settlement_account_id=account_id,
+                    business_date=business_date,
+                    maturity_date=product.maturity_date,
+                    now=now,
+                )
+        except DomainError as error:
+            # A frozen (e.g. judicially) wallet takes no money: that holding waits, the
+            # others are paid, and the finish step reports it.
+            if error.code not in BLOCKING_CODES:
+                raise
+            await session.refresh(holding)
+            holding.status, holding.updated_at = HOLDING_AWAITING_PAYOUT, now
     if (
         holdings
         and (await ledger_service.balance(session, account_id=account_id)).available.amount_minor
         < 0
     ):
         raise _Underfunded()
-    if len(holdings) == size:
-        return False
-    product.matured_at = now
-    await product_service.transition(
-        session, product=product, action="mature", now=now, actor_id=None
+    return holdings[-1].id if holdings else None
+
+
+async def _finish(
+    session: AsyncSession, product_id: int, business_date: date, now: datetime
+) -> str:
+    """Mature the product when every holding is paid; otherwise it waits, with an alert."""
+    product = await product_service.lock(session, product_id=product_id)
+    if product.status not in PAYABLE_STATES:
+        return NOT_DUE
+    unpaid = list(
+        await session.scalars(
+            select(Holding.id).where(
+                Holding.product_id == product_id, Holding.status != HOLDING_PAID
+            )
+        )
     )
-    return True
+    if not unpaid:
+        product.matured_at = now
+        await product_service.transition(
+            session, product=product, action="mature", now=now, actor_id=None
+        )
+        return MATURED
+    if product.status == product_domain.RUNNING:
+        await product_service.transition(
+            session,
+            product=product,
+            action="await_payout",
+            now=now,
+            actor_id=None,
+            extra={"blocked_holdings": len(unpaid)},
+        )
+    await events_service.publish(
+        session,
+        topic="investment.payout_blocked",
+        now=now,
+        payload={
+            "product_id": product.id,
+            "holding_ids": unpaid[:100],
+            "count": len(unpaid),
+            "business_date": business_date.isoformat(),
+        },
+    )
+    return BLOCKED
 
 
 async def _pay_holding(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
-from finplat.core.errors import Conflict
+from finplat.core.errors import Conflict, DomainError
 from finplat.core.money import Money
 from finplat.investment import orders
 from finplat.investment.models import (
@@ -37,6 +37,8 @@ from finplat.product.models import Product
 
 RAISE_SOURCE = "product_raise"
 RAISE_CODE = "product_raise"
+# Ledger refusals that concern one investor's wallet, not the raise as a whole.
+BLOCKING_CODES = frozenset({"ledger.account_frozen", "ledger.account_closed"})
 REFUNDING_STATES = frozenset({product_domain.FAILED, product_domain.DELISTED})
 SETTLING_STATES = frozenset(
     {
@@ -187,7 +189,7 @@ async def _drain_chunk(session: AsyncSession, product_id: int, now: datetime, si
                 session, order=order, product=product, status=ORDER_REFUNDED, now=now
             )
         else:
-            await _confirm(session, order=order, product=product, now=now)
+            await _confirm_or_refund(session, order=order, product=product, now=now)
     if len(pending) == size:
         return False
     if not refunding and product.sold_minor > 0:
@@ -195,6 +197,22 @@ async def _drain_chunk(session: AsyncSession, product_id: int, now: datetime, si
     product.orders_settled_at = now
     product.updated_at = now
     return True
+
+
+async def _confirm_or_refund(
+    session: AsyncSession, *, order: Order, product: Product, now: datetime
+) -> None:
+    try:
+        async with session.begin_nested():
+            await _confirm(session, order=order, product=product, now=now)
+    except DomainError as error:
+        # A wallet frozen since the order (e.g. judicially) cannot pay: the order is refunded
+        # (releasing a hold is allowed on a frozen account) and the raise goes on without it.
+        if error.code not in BLOCKING_CODES:
+            raise
+        await session.refresh(order)
+        await session.refresh(product)
+        await orders.release(session, order=order, product=product, status=ORDER_REFUNDED, now=now)
 
 
 async def _confirm(session: AsyncSession, *, order: Order, product: Product, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
@@ -44,6 +45,12 @@ def _respond(outcome: Outcome) -> JSONResponse:
     return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
+def _funding_reference(campaign_id: int, admin_id: int, key: str) -> str:
+    # The ledger's source id (at most 64 characters) must name this funding request once.
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{campaign_id}:{admin_id}:{digest}"
+
+
 def _page(items: list[Any], limit: int) -> dict[str, Any]:
     cursor = encode_cursor({"id": items[-1].id}) if len(items) == limit else None
     return {"items": items, "next_cursor": cursor}
@@ -81,8 +88,8 @@ async def fund_campaign(campaign_id: CampaignId, body: CampaignFund, admin: Admi
     async def work(session: AsyncSession) -> Outcome:
         campaign = await campaigns.fund_campaign(
             session, campaign_id=campaign_id, amount_minor=body.amount_minor,
-            actor_id=admin.user_id, funding_reference=f"{campaign_id}:{admin.user_id}:{key}"[:64],
-            now=now)
+            actor_id=admin.user_id,
+            funding_reference=_funding_reference(campaign_id, admin.user_id, key), now=now)
         out = (await views.campaigns_out(session, [campaign], now=now))[0]
         return Outcome(200, out.model_dump(mode="json"))
 

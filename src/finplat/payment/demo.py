@@ -40,7 +40,11 @@ async def seed(ctx: DemoContext) -> None:
         )
         if outcome.status_code == 201 and not outcome.replayed:
             await service.submit_deposit(
-                db=ctx.db, channels=channels, deposit_id=outcome.body["id"], now=ctx.clock.now()
+                db=ctx.db,
+                channels=channels,
+                user_id=int(info["user_id"]),
+                deposit=outcome.body,
+                now=ctx.clock.now(),
             )
             funded += 1
     for name in channels.names():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from finplat.core.clock import business_day_start
@@ -73,7 +73,8 @@ async def create_deposit(
         await service.submit_deposit(
             db=db,
             channels=runtime.channels_of(state),
-            deposit_id=outcome.body["id"],
+            user_id=user.user_id,
+            deposit=outcome.body,
             now=clock.now(),
         )
     return _answer(outcome)
@@ -107,7 +108,8 @@ async def create_withdrawal(
         await service.submit_withdrawal(
             db=db,
             channels=runtime.channels_of(state),
-            withdrawal_id=outcome.body["id"],
+            user_id=user.user_id,
+            withdrawal=outcome.body,
             now=clock.now(),
         )
     return _answer(outcome)
@@ -167,7 +169,11 @@ async def my_transactions_csv(
 
 @router.post("/payments/callbacks/{channel}", response_model=CallbackAck)
 async def channel_callback(
-    channel: str, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
+    channel: Annotated[str, Path(max_length=16)],
+    request: Request,
+    db: DbDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> CallbackAck:
     """A channel's signed notification: 200 once verified (replays included), 401 otherwise."""
     channels = runtime.channels_of(request.app.state)
@@ -214,7 +220,10 @@ async def list_reports(
 
 @router.get("/admin/reconciliation/reports/{report_id}", response_model=ReconciliationReportOut)
 async def get_report(
-    report_id: int, _staff: StaffReader, db: DbDep, settings: SettingsDep
+    report_id: Annotated[int, Path(gt=0, le=2**62)],
+    _staff: StaffReader,
+    db: DbDep,
+    settings: SettingsDep,
 ) -> ReconciliationReportOut:
     from finplat.payment.models import PaymentReconciliationReport
 

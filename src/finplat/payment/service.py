@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,22 +108,25 @@ async def create_deposit(
 
 
 async def submit_deposit(
-    *, db: Database, channels: ChannelRegistry, deposit_id: int, now: datetime
+    *,
+    db: Database,
+    channels: ChannelRegistry,
+    user_id: int,
+    deposit: Mapping[str, Any],
+    now: datetime,
 ) -> None:
-    """Hand a pending deposit to its channel. A refusal fails the order; a timeout leaves it
-    pending (the channel may have it; its callback or the statement settles the question)."""
-    async with db.transaction(readonly=True) as session:
-        deposit = await session.get(PaymentDeposit, deposit_id)
-    if deposit is None or deposit.status != PENDING:
-        return
+    """Hand a just-created deposit (``create_deposit``'s 201 body) to its channel. A refusal
+    fails the order; a timeout leaves it pending (the channel may have it; its callback or the
+    statement settles the question)."""
+    deposit_id = int(deposit["id"])
     order = DepositOrder(
-        reference=deposit.reference,
-        amount_minor=deposit.amount_minor,
-        currency=deposit.currency,
-        user_id=deposit.user_id,
+        reference=str(deposit["reference"]),
+        amount_minor=int(deposit["amount_minor"]),
+        currency=str(deposit["currency"]),
+        user_id=user_id,
     )
     try:
-        ack = await channels.create_deposit_order(deposit.channel, order, now=now)
+        ack = await channels.create_deposit_order(str(deposit["channel"]), order, now=now)
     except DomainError as error:
         log.warning(
             "deposit not confirmed by the channel",
@@ -242,24 +247,26 @@ async def create_withdrawal(
 
 
 async def submit_withdrawal(
-    *, db: Database, channels: ChannelRegistry, withdrawal_id: int, now: datetime
+    *,
+    db: Database,
+    channels: ChannelRegistry,
+    user_id: int,
+    withdrawal: Mapping[str, Any],
+    now: datetime,
 ) -> None:
-    """Instruct the channel to pay out. Accepted -> ``sent``; refused -> hold voided, ``failed``;
-    timeout -> left ``created`` for a later resend (the channel dedups on our reference)."""
-    async with db.transaction(readonly=True) as session:
-        withdrawal = await session.get(PaymentWithdrawal, withdrawal_id)
-    if withdrawal is None or withdrawal.status != CREATED:
-        return
-    card_id = withdrawal.bank_card_id
+    """Instruct the channel to pay out a just-created withdrawal (``create_withdrawal``'s 201
+    body). Accepted -> ``sent``; refused -> hold voided, ``failed``; timeout -> left
+    ``created`` for a later resend (the channel dedups on our reference)."""
+    withdrawal_id = int(withdrawal["id"])
     order = WithdrawalOrder(
-        reference=withdrawal.reference,
-        currency=withdrawal.currency,
-        amount_minor=withdrawal.amount_minor - withdrawal.fee_minor,
-        user_id=withdrawal.user_id,
-        bank_card_id=card_id,
+        reference=str(withdrawal["reference"]),
+        currency=str(withdrawal["currency"]),
+        amount_minor=int(withdrawal["amount_minor"]) - int(withdrawal["fee_minor"]),
+        user_id=user_id,
+        bank_card_id=withdrawal["bank_card_id"],
     )
     try:
-        ack = await channels.send_withdrawal(withdrawal.channel, order, now=now)
+        ack = await channels.send_withdrawal(str(withdrawal["channel"]), order, now=now)
     except DomainError as error:
         log.warning(
             "withdrawal not confirmed by the channel",

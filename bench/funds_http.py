@@ -1,0 +1,266 @@
+"""The HTTP funds path under load: deposits and withdrawals through a real uvicorn server on
+127.0.0.1 backed by PostgreSQL, with the embedded channel simulator calling back in-process.
+
+    .venv/bin/python bench/funds_http.py [--clients 16] [--seconds 15] [--max-requests 20000]
+
+Each client is its own verified investor, pre-funded before the clock starts; then it
+alternates ``POST /me/deposits`` and ``POST /me/withdrawals`` (each a money-moving request with
+its own Idempotency-Key; the channel's callback then books it). Prints one table: requests/s,
+p50 and p99 latency per kind and overall. Bounded by both time and request count. The scratch
+database ``payment_bench`` is dropped and re-created. It never runs as a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+SERVER = os.environ.get("FINPLAT_BENCH_SERVER", "postgres@127.0.0.1:5432")
+BENCH_DB = "payment_bench"
+PASSWORD = "Bench-pass-2026"
+PREFUND_MINOR = 100_000_000
+DEPOSIT_MINOR = 10_000
+WITHDRAWAL_MINOR = 5_000
+
+
+@dataclass
+class Stats:
+    latencies_ms: dict[str, list[float]] = field(
+        default_factory=lambda: {"deposit": [], "withdrawal": []}
+    )
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FINPLAT_DATABASE_URL": url,
+        "FINPLAT_ENVIRONMENT": "development",
+        "FINPLAT_RATE_LIMIT_PER_IP": "10000000/minute",
+        "FINPLAT_RATE_LIMIT_AUTH_PER_IP": "10000000/minute",
+        "FINPLAT_LOG_LEVEL": "WARNING",
+        "FINPLAT_DEMO_DATA_ON_EMPTY": "false",
+        "FINPLAT_DATABASE_POOL_SIZE": "20",
+        "FINPLAT_PAYMENT_SIMULATOR_CALLBACK_DELAY_MS": "0",
+    }
+
+
+def _prepare_database(env: dict[str, str]) -> None:
+    user_host, _, port = SERVER.rpartition(":")
+    user, _, host = user_host.partition("@")
+    for statement in (
+        f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)",
+        f"CREATE DATABASE {BENCH_DB}",
+    ):
+        subprocess.run(["psql", "-h", host, "-p", port, "-U", user, "-qc", statement], check=True)
+    finplat = os.path.join(os.path.dirname(sys.executable), "finplat")
+    subprocess.run([finplat, "migrate"], env=env, check=True, capture_output=True)
+
+
+def _create_investors(env: dict[str, str], count: int) -> list[str]:
+    finplat = os.path.join(os.path.dirname(sys.executable), "finplat")
+    logins = [f"1390000{index:04d}" for index in range(count)]
+    for login in logins:
+        subprocess.run(
+            [
+                finplat,
+                "admin",
+                "create-user",
+                "--login",
+                login,
+                "--password",
+                PASSWORD,
+                "--role",
+                "investor",
+                "--json",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return logins
+
+
+async def _login(http: httpx.AsyncClient, login: str) -> dict[str, str]:
+    response = await http.post("/api/v1/auth/login", json={"login": login, "password": PASSWORD})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def _prefund(http: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    response = await http.post(
+        "/api/v1/me/deposits",
+        json={"amount_minor": PREFUND_MINOR, "channel": "bank"},
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    response.raise_for_status()
+    for _ in range(200):
+        account = (await http.get("/api/v1/me/account", headers=headers)).json()
+        if account["available_minor"] >= PREFUND_MINOR:
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the simulated channel never credited the pre-funding deposit")
+
+
+async def _client(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    stats: Stats,
+    deadline: float,
+    budget: list[int],
+) -> None:
+    kinds = ("deposit", "withdrawal")
+    turn = 0
+    while time.perf_counter() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        kind = kinds[turn % 2]
+        turn += 1
+        path, body = (
+            ("/api/v1/me/deposits", {"amount_minor": DEPOSIT_MINOR, "channel": "bank"})
+            if kind == "deposit"
+            else ("/api/v1/me/withdrawals", {"amount_minor": WITHDRAWAL_MINOR})
+        )
+        started = time.perf_counter()
+        response = await http.post(
+            path, json=body, headers={**headers, "Idempotency-Key": uuid.uuid4().hex}
+        )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if response.status_code == 201:
+            stats.latencies_ms[kind].append(elapsed_ms)
+        else:
+            code = f"{kind} {response.status_code}"
+            stats.errors[code] = stats.errors.get(code, 0) + 1
+
+
+async def _run(
+    port: int, logins: list[str], seconds: float, max_requests: int
+) -> tuple[Stats, float]:
+    limits = httpx.Limits(
+        max_connections=len(logins) + 4, max_keepalive_connections=len(logins) + 4
+    )
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
+    ) as http:
+        headers = [await _login(http, login) for login in logins]
+        await asyncio.gather(*(_prefund(http, h) for h in headers))
+        stats = Stats()
+        budget = [max_requests]
+        started = time.perf_counter()
+        await asyncio.gather(*(_client(http, h, stats, started + seconds, budget) for h in headers))
+        return stats, time.perf_counter() - started
+
+
+def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def _print(stats: Stats, seconds: float, clients: int) -> None:
+    rows = []
+    everything: list[float] = []
+    for kind, values in stats.latencies_ms.items():
+        everything += values
+        rows.append(
+            (
+                kind,
+                len(values),
+                len(values) / seconds,
+                percentile(values, 0.5),
+                percentile(values, 0.99),
+            )
+        )
+    rows.append(
+        (
+            "all",
+            len(everything),
+            len(everything) / seconds,
+            percentile(everything, 0.5),
+            percentile(everything, 0.99),
+        )
+    )
+    print(
+        f"\nfunds over HTTP: {clients} clients, {seconds:.1f} s, uvicorn (1 process) + PostgreSQL"
+    )
+    print(f"{'kind':<12}{'requests':>10}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}")
+    for kind, count, rate, p50, p99 in rows:
+        print(f"{kind:<12}{count:>10}{rate:>12.1f}{p50:>10.1f}{p99:>10.1f}")
+    print("errors:", json.dumps(stats.errors) if stats.errors else "none")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    args = parser.parse_args()
+    if not (
+        1 <= args.clients <= 256 and 0 < args.seconds <= 300 and 0 < args.max_requests <= 1_000_000
+    ):
+        parser.error("clients 1-256, seconds up to 300, max-requests up to 1,000,000")
+    env = _environment(f"postgresql+asyncpg://{SERVER}/{BENCH_DB}")
+    _prepare_database(env)
+    logins = _create_investors(env, args.clients)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "finplat.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        _wait_until_up(port, server)
+        stats, seconds = asyncio.run(_run(port, logins, args.seconds, args.max_requests))
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    _print(stats, seconds, args.clients)
+
+
+if __name__ == "__main__":
+    main()

@@ -41,11 +41,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    settings = Settings(environment="test", database_url=database_url, run_background_in_process=False,
-                        demo_data_on_empty=False, log_json=False, rate_limit_per_ip="100000/minute",
-                        rate_limit_auth_per_ip="100000/minute", _env_file=None)  # type: ignore[call-arg]
-    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
-                                          settings.blind_index_key))
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        run_background_in_process=False,
+        log_json=False,
+        rate_limit_per_ip="100000/minute",
+        rate_limit_auth_per_ip="100000/minute",
+        _env_file=None,
+    )  # type: ignore[call-arg]
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
     return settings
 
 
@@ -73,8 +80,9 @@ async def _reset_schema(url: str) -> None:
 async def migrated(settings: Settings) -> AsyncIterator[Database]:
     await _reset_schema(settings.database_url)
     await asyncio.to_thread(upgrade, settings.database_url)
-    database = Database(settings.database_url, statement_timeout_ms=15_000, lock_timeout_ms=5_000,
-                        pool_size=20)
+    database = Database(
+        settings.database_url, statement_timeout_ms=15_000, lock_timeout_ms=5_000, pool_size=20
+    )
     yield database
     await database.dispose()
 

@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-app = typer.Typer(help="finplat: an internet finance platform.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="finplat: an internet finance platform.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 console = Console()
 
 # (package, command group name). A package's ``cli`` module exposes ``app`` (a typer.Typer).
@@ -26,16 +29,24 @@ COMMAND_GROUPS = (
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.", envvar="PORT")] = 8000) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", envvar="PORT")] = 8000,
+) -> None:
     """Serve the API, its docs and the web app (and, embedded, the worker and scheduler)."""
     import uvicorn
 
     from finplat.observability import configure_logging
 
     configure_logging()
-    uvicorn.run("finplat.main:create_app", factory=True, host=host, port=port, log_config=None,
-                proxy_headers=False)
+    uvicorn.run(
+        "finplat.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 @app.command()
@@ -49,8 +60,11 @@ def migrate(revision: Annotated[str, typer.Option(help="Target revision.")] = "h
 
 
 @app.command()
-def demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when users exist.")] = False
-         ) -> None:
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when users exist.")
+    ] = False,
+) -> None:
     """Fill an empty database with realistic demo data and print how to log in."""
     from finplat import demo as demo_module
 

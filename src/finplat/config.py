@@ -18,10 +18,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Development-only defaults. The application refuses to start outside development with any of
 # these still in place (see ``Settings.refuse_default_secrets``).
-DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 DEV_DATA_KEYS = "1:" + base64.b64encode(b"dev-only-data-key-32-bytes-long!").decode()
 DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-blind-index-key-32bytes").decode()
-DEV_CALLBACK_SECRET = "dev-only-channel-callback-secret"
+DEV_CALLBACK_SECRET = "dev-only-channel-callback-secret"  # noqa: S105 - refused outside development
 
 
 class Settings(BaseSettings):
@@ -54,16 +54,15 @@ class Settings(BaseSettings):
     rate_limit_per_ip: str = "120/minute"
     rate_limit_auth_per_ip: str = "20/minute"
     otp_ttl_seconds: int = 300
-    oauth_providers: str = ""  # JSON: {"name": {"client_id", "client_secret", "authorize_url", ...}}
+    oauth_providers: str = (
+        ""  # JSON: {"name": {"client_id", "client_secret", "authorize_url", ...}}
+    )
     minimum_age_years: int = 18
 
-    # Business calendar
-    business_timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
 
     # Embedded mode: the API process also runs the dispatcher and the scheduler.
     run_background_in_process: bool = True
-    demo_data_on_empty: bool = True
 
     @property
     def is_development(self) -> bool:

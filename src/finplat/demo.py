@@ -27,11 +27,13 @@ class DemoContext:
     notes: list[str] = field(default_factory=list)
 
 
-async def run(*, console: Console, if_empty: bool, db: Database | None = None,
-              clock: Clock | None = None) -> DemoContext | None:
+async def run(
+    *, console: Console, if_empty: bool, db: Database | None = None, clock: Clock | None = None
+) -> DemoContext | None:
     settings = get_settings()
-    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
-                                          settings.blind_index_key))
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
     from finplat.main import build_database
 
     database = db or build_database(settings)
@@ -39,7 +41,9 @@ async def run(*, console: Console, if_empty: bool, db: Database | None = None,
     try:
         if await _has_users(database):
             if if_empty:
-                console.print("demo data already loaded; log in with the accounts printed on first start")
+                console.print(
+                    "demo data already loaded; log in with the accounts printed on first start"
+                )
                 return None
         for package in SEED_ORDER:
             try:
@@ -67,10 +71,22 @@ async def _has_users(db: Database) -> bool:
 
 def _print(console: Console, ctx: DemoContext) -> None:
     table = Table(title="finplat demo logins")
-    for column in ("login", "password", "role", "TOTP secret (staff)"):
-        table.add_column(column)
+    for column in ("login", "password", "role"):
+        table.add_column(column, overflow="fold")
     for login, info in ctx.logins.items():
-        table.add_row(login, info["password"], info["role"], info.get("totp_secret") or "")
+        table.add_row(login, info["password"], info["role"])
     console.print(table)
+    # Secrets on lines of their own, never wrapped, so they can be copied into an authenticator.
+    staff = [
+        (login, info["totp_secret"])
+        for login, info in ctx.logins.items()
+        if info.get("totp_secret")
+    ]
+    if staff:
+        console.print(
+            "Staff sign in with a TOTP code (RFC 6238, 30 s, 6 digits) from these secrets:"
+        )
+        for login, secret in staff:
+            console.print(f"  {login}  {secret}", soft_wrap=True, highlight=False)
     for note in ctx.notes:
         console.print(note)

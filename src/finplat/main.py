@@ -18,15 +18,27 @@ API_PREFIX = "/api/v1"
 
 # Each package that serves HTTP exposes ``router`` in its ``router`` module.
 ROUTER_PACKAGES = (
-    "identity", "ledger", "payment", "product", "investment", "lending", "risk", "marketing",
-    "support", "analytics", "audit",
+    "identity",
+    "ledger",
+    "payment",
+    "product",
+    "investment",
+    "lending",
+    "risk",
+    "marketing",
+    "support",
+    "analytics",
+    "audit",
 )
 
 
 def build_database(settings: Settings) -> Database:
-    return Database(settings.database_url, statement_timeout_ms=settings.database_statement_timeout_ms,
-                    lock_timeout_ms=settings.database_lock_timeout_ms,
-                    pool_size=settings.database_pool_size)
+    return Database(
+        settings.database_url,
+        statement_timeout_ms=settings.database_statement_timeout_ms,
+        lock_timeout_ms=settings.database_lock_timeout_ms,
+        pool_size=settings.database_pool_size,
+    )
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -40,12 +52,18 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(module.router, prefix=API_PREFIX)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               db: Database | None = None, background: bool | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    background: bool | None = None,
+) -> FastAPI:
     """Build the app. Tests pass their own settings, frozen clock and database."""
     settings = settings or get_settings()
-    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
-                                          settings.blind_index_key))
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
     database = db or build_database(settings)
     run_background = settings.run_background_in_process if background is None else background
 
@@ -58,8 +76,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         if db is None:
             await database.dispose()
 
-    app = FastAPI(title="finplat", version=__version__, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="finplat",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.db = database

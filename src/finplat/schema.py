@@ -7,8 +7,18 @@ import importlib
 from finplat.core.models import Base
 
 MODEL_PACKAGES = (
-    "audit", "events", "identity", "ledger", "payment", "product", "investment", "lending",
-    "risk", "marketing", "support", "analytics",
+    "audit",
+    "events",
+    "identity",
+    "ledger",
+    "payment",
+    "product",
+    "investment",
+    "lending",
+    "risk",
+    "marketing",
+    "support",
+    "analytics",
 )
 
 

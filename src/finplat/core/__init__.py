@@ -1,1 +1,1 @@
-"""Shared kernel: settings-bound database, money, time, errors, crypto. Imports no domain package."""
+"""Shared kernel: database, money, time, errors, crypto. Imports no domain package."""

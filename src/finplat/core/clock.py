@@ -1,4 +1,4 @@
-"""Injected time. Only routers, workers and the CLI read the clock; everything else is given ``now``."""
+"""Injected time: only routers, workers and the CLI read the clock; the rest is given ``now``."""
 
 from __future__ import annotations
 

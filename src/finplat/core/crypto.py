@@ -56,7 +56,9 @@ def _current() -> KeyRing:
         from finplat.config import get_settings
 
         settings = get_settings()
-        configure(KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key))
+        configure(
+            KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+        )
     assert _ring is not None
     return _ring
 

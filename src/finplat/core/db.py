@@ -10,7 +10,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -40,43 +45,68 @@ def is_retryable(error: BaseException) -> bool:
 class Database:
     """The write engine and a read engine (the same one except on SQLite, see below)."""
 
-    def __init__(self, url: str, *, statement_timeout_ms: int = 5_000, lock_timeout_ms: int = 2_000,
-                 pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        statement_timeout_ms: int = 5_000,
+        lock_timeout_ms: int = 2_000,
+        pool_size: int = 10,
+        echo: bool = False,
+    ) -> None:
         self.url = url
         self.dialect = url.split("+", 1)[0].split(":", 1)[0]
-        self.engine = self._create(url, statement_timeout_ms, lock_timeout_ms, pool_size, echo,
-                                   immediate=True)
+        self.engine = self._create(
+            url, statement_timeout_ms, lock_timeout_ms, pool_size, echo, immediate=True
+        )
         # SQLite has one writer at a time. Write transactions take the write lock up front
         # (BEGIN IMMEDIATE) so that two of them never deadlock on a lock upgrade; reads begin
         # deferred on their own engine so that they never wait for a writer (WAL).
         self.read_engine = (
-            self._create(url, statement_timeout_ms, lock_timeout_ms, pool_size, echo, immediate=False)
-            if self.dialect == "sqlite" else self.engine
+            self._create(
+                url, statement_timeout_ms, lock_timeout_ms, pool_size, echo, immediate=False
+            )
+            if self.dialect == "sqlite"
+            else self.engine
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
-    def _create(self, url: str, statement_timeout_ms: int, lock_timeout_ms: int, pool_size: int,
-                echo: bool, *, immediate: bool) -> AsyncEngine:
+    def _create(
+        self,
+        url: str,
+        statement_timeout_ms: int,
+        lock_timeout_ms: int,
+        pool_size: int,
+        echo: bool,
+        *,
+        immediate: bool,
+    ) -> AsyncEngine:
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": max(statement_timeout_ms, 30_000) / 1000}
         elif self.dialect == "postgresql":
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
-            kwargs["connect_args"] = {"server_settings": {
-                "statement_timeout": str(statement_timeout_ms),
-                "lock_timeout": str(lock_timeout_ms),
-                "idle_in_transaction_session_timeout": str(max(statement_timeout_ms * 6, 60_000)),
-                "jit": "off",
-            }}
+            kwargs["connect_args"] = {
+                "server_settings": {
+                    "statement_timeout": str(statement_timeout_ms),
+                    "lock_timeout": str(lock_timeout_ms),
+                    "idle_in_transaction_session_timeout": str(
+                        max(statement_timeout_ms * 6, 60_000)
+                    ),
+                    "jit": "off",
+                }
+            }
         elif self.dialect in ("mysql", "mariadb"):
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
             kwargs["isolation_level"] = "READ COMMITTED"
-            kwargs["connect_args"] = {"init_command": (
-                f"SET SESSION innodb_lock_wait_timeout={max(lock_timeout_ms // 1000, 1)}"
-            )}
+            kwargs["connect_args"] = {
+                "init_command": (
+                    f"SET SESSION innodb_lock_wait_timeout={max(lock_timeout_ms // 1000, 1)}"
+                )
+            }
         engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(engine, immediate=immediate)
@@ -89,8 +119,13 @@ class Database:
         async with maker() as session, session.begin():
             yield session
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, readonly: bool = False,
-                  attempts: int = MAX_ATTEMPTS) -> T:
+    async def run(
+        self,
+        work: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        readonly: bool = False,
+        attempts: int = MAX_ATTEMPTS,
+    ) -> T:
         """Run ``work`` in one transaction, retrying the whole of it on transient conflicts.
 
         Deadlocks and serialization failures never reach a user: they are retried here with
@@ -103,8 +138,10 @@ class Database:
             except DBAPIError as error:
                 if attempt == attempts or not is_retryable(error):
                     raise
-                log.info("retrying transaction after transient conflict", extra={"attempt": attempt})
-                await asyncio.sleep(min(0.005 * 2 ** attempt, 0.2) * (0.5 + _jitter()))
+                log.info(
+                    "retrying transaction after transient conflict", extra={"attempt": attempt}
+                )
+                await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + _jitter()))
         raise AssertionError("unreachable")
 
     async def dispose(self) -> None:

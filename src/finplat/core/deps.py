@@ -29,8 +29,11 @@ def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str:
     if key is None or not (1 <= len(key) <= 64) or not key.isprintable():
-        raise field_error("Idempotency-Key", "a header of 1 to 64 printable characters is required",
-                          code="idempotency.key_required")
+        raise field_error(
+            "Idempotency-Key",
+            "a header of 1 to 64 printable characters is required",
+            code="idempotency.key_required",
+        )
     return key
 
 

@@ -42,20 +42,33 @@ def request_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _claim(session: AsyncSession, *, scope: str, key: str, digest: str,
-                 now: datetime) -> Outcome | None:
+async def _claim(
+    session: AsyncSession, *, scope: str, key: str, digest: str, now: datetime
+) -> Outcome | None:
     existing = await session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
     )
     if existing is not None:
         if existing.request_hash != digest:
-            raise Conflict("idempotency.key_reused",
-                           "this Idempotency-Key was already used for a different request")
+            raise Conflict(
+                "idempotency.key_reused",
+                "this Idempotency-Key was already used for a different request",
+            )
         return Outcome(existing.status_code, existing.response_body, replayed=True)
     # Claim the key before doing the work: a concurrent twin blocks on the unique index and,
     # once we commit, fails and replays our answer instead of doing the work twice.
-    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest,
-                                  status_code=_PENDING, response_body={}, created_at=now))
+    session.add(
+        IdempotencyRecord(
+            scope=scope,
+            key=key,
+            request_hash=digest,
+            status_code=_PENDING,
+            response_body={},
+            created_at=now,
+        )
+    )
     try:
         await session.flush()
     except IntegrityError as error:
@@ -65,15 +78,24 @@ async def _claim(session: AsyncSession, *, scope: str, key: str, digest: str,
 
 async def _store(session: AsyncSession, *, scope: str, key: str, outcome: Outcome) -> None:
     record = await session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
     )
     assert record is not None
     record.status_code = outcome.status_code
     record.response_body = outcome.body
 
 
-async def execute(db: Database, *, scope: str, key: str, payload: Mapping[str, Any],
-                  work: Callable[[AsyncSession], Awaitable[Outcome]], now: datetime) -> Outcome:
+async def execute(
+    db: Database,
+    *,
+    scope: str,
+    key: str,
+    payload: Mapping[str, Any],
+    work: Callable[[AsyncSession], Awaitable[Outcome]],
+    now: datetime,
+) -> Outcome:
     """Run ``work`` once per ``(scope, key)``; replay its first outcome afterwards.
 
     Raises ``Conflict('idempotency.key_reused')`` for the same key with another payload, and
@@ -102,14 +124,22 @@ async def execute(db: Database, *, scope: str, key: str, payload: Mapping[str, A
     raise Conflict("idempotency.in_progress", "a request with this Idempotency-Key is in progress")
 
 
-async def _remember_failure(db: Database, *, scope: str, key: str, digest: str,
-                            error: DomainError, now: datetime) -> None:
+async def _remember_failure(
+    db: Database, *, scope: str, key: str, digest: str, error: DomainError, now: datetime
+) -> None:
     async def remember(session: AsyncSession) -> None:
         try:
             async with session.begin_nested():
-                session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest,
-                                              status_code=error.status, response_body=error.problem(),
-                                              created_at=now))
+                session.add(
+                    IdempotencyRecord(
+                        scope=scope,
+                        key=key,
+                        request_hash=digest,
+                        status_code=error.status,
+                        response_body=error.problem(),
+                        created_at=now,
+                    )
+                )
         except IntegrityError:
             pass  # someone answered this key meanwhile; their answer stands
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, UniqueConstraint, BigInteger, DateTime, Integer, LargeBinary, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,7 +81,12 @@ BlindIndex = Annotated[str, mapped_column(String(64), nullable=False)]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {int: BigInteger, datetime: UtcDateTime, dict[str, Any]: JsonType}
+    # SQLAlchemy reads the map once, when the class is created.
+    type_annotation_map = {  # noqa: RUF012
+        int: BigInteger,
+        datetime: UtcDateTime,
+        dict[str, Any]: JsonType,
+    }
 
 
 class IdempotencyRecord(Base):
@@ -88,4 +103,3 @@ class IdempotencyRecord(Base):
     created_at: Mapped[Instant]
 
     __table_args__ = (UniqueConstraint("scope", "key"),)
-

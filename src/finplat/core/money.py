@@ -1,4 +1,4 @@
-"""Money as integer fen plus a currency; Decimal only for rates, back to fen with a named rounding."""
+"""Money as integer fen plus a currency; Decimal only for rates, back to fen by a named rounding."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from typing import Literal
 CNY = "CNY"
 
 Rounding = Literal["half_up", "half_even", "down", "up"]
-_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+_ROUNDING = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
 
 
 def _require_int(value: object, name: str) -> int:
@@ -27,7 +32,9 @@ class Money:
 
     def __post_init__(self) -> None:
         _require_int(self.amount_minor, "amount_minor")
-        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isupper()):
+        if not (
+            isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isupper()
+        ):
             raise ValueError(f"currency must be an ISO 4217 code, got {self.currency!r}")
 
     def _same(self, other: Money) -> None:

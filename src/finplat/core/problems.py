@@ -29,7 +29,9 @@ _STATUS_CODES = {
 }
 
 
-def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -45,28 +47,48 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
-                  for e in error.errors()]
+        errors = [
+            {"field": _field_name(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
+            for e in error.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return problem_response(422, {
-            "type": "https://finplat.dev/problems/validation/invalid", "title": "Invalid input",
-            "status": 422, "detail": detail or "invalid input", "code": "validation.invalid",
-            "errors": errors,
-        })
+        return problem_response(
+            422,
+            {
+                "type": "https://finplat.dev/problems/validation/invalid",
+                "title": "Invalid input",
+                "status": 422,
+                "detail": detail or "invalid input",
+                "code": "validation.invalid",
+                "errors": errors,
+            },
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         title, code = _STATUS_CODES.get(error.status_code, ("Error", "http.error"))
-        return problem_response(error.status_code, {
-            "type": f"https://finplat.dev/problems/{code.replace('.', '/')}", "title": title,
-            "status": error.status_code, "detail": str(error.detail), "code": code,
-        }, dict(error.headers) if error.headers else None)
+        return problem_response(
+            error.status_code,
+            {
+                "type": f"https://finplat.dev/problems/{code.replace('.', '/')}",
+                "title": title,
+                "status": error.status_code,
+                "detail": str(error.detail),
+                "code": code,
+            },
+            dict(error.headers) if error.headers else None,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=error)
-        return problem_response(500, {
-            "type": "https://finplat.dev/problems/internal", "title": "Internal error",
-            "status": 500, "detail": "an internal error occurred; it has been logged",
-            "code": "internal.error",
-        })
+        return problem_response(
+            500,
+            {
+                "type": "https://finplat.dev/problems/internal",
+                "title": "Internal error",
+                "status": 500,
+                "detail": "an internal error occurred; it has been logged",
+                "code": "internal.error",
+            },
+        )

@@ -1,4 +1,4 @@
-"""Unit of work: the session a use case runs in. See ``Database.transaction`` and ``Database.run``."""
+"""Unit of work: the session a use case runs in (``Database.transaction``, ``Database.run``)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finplat.core.models import Base, BigId, Instant, IntPk, JsonType, UtcDateTime
+from finplat.core.models import Base, BigId, EncryptedText, Instant, IntPk, UtcDateTime
 
 # Order states. ``pending``: funds held while the product raises; ``confirmed``: the raise
 # succeeded and the order became a holding; ``cancelled`` by the investor; ``refunded`` when
@@ -42,7 +41,8 @@ class Assessment(Base):
     id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
     questionnaire_version: Mapped[str] = mapped_column(String(16), nullable=False)
-    answers: Mapped[dict[str, Any]] = mapped_column(JsonType, nullable=False)
+    # The answers (JSON) say much about the investor's finances: encrypted at rest.
+    answers: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     score: Mapped[int] = mapped_column(Integer, nullable=False)
     risk_level: Mapped[str] = mapped_column(String(2), nullable=False)
     assessed_at: Mapped[Instant]
@@ -56,10 +56,9 @@ class Qualification(Base):
 
     id: Mapped[IntPk]
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
-    experience_years: Mapped[int] = mapped_column(Integer, nullable=False)
-    net_financial_assets_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    financial_assets_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    average_income_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # The declared figures (JSON: experience years and the asset and income amounts) are
+    # personal financial data: encrypted at rest; only the outcome is kept in clear.
+    declaration: Mapped[str] = mapped_column(EncryptedText, nullable=False)
     qualified: Mapped[bool] = mapped_column(Boolean, nullable=False)
     declared_at: Mapped[Instant]
 

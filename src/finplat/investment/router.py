@@ -51,7 +51,7 @@ def _assessment_out(row: Assessment, *, with_answers: bool = False) -> Assessmen
         version=row.questionnaire_version,
         assessed_at=row.assessed_at,
         expires_at=row.expires_at,
-        answers=dict(row.answers) if with_answers else None,
+        answers=suitability.answers_of(row) if with_answers else None,
     )
 
 

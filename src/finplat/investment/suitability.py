@@ -3,6 +3,7 @@ declarations, and the checks an order runs against them."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ async def assess(
         assessment = Assessment(
             user_id=user_id,
             questionnaire_version=version,
-            answers=dict(answers),
+            answers=json.dumps(dict(answers), sort_keys=True),
             score=result.score,
             risk_level=result.risk_level,
             assessed_at=now,
@@ -124,6 +125,11 @@ async def current_assessment(
     return latest
 
 
+def answers_of(assessment: Assessment) -> dict[str, str]:
+    """The decrypted answers of an assessment (question id -> option id)."""
+    return dict(json.loads(assessment.answers))
+
+
 async def history(
     session: AsyncSession, *, user_id: int, limit: int, before_id: int | None
 ) -> list[Assessment]:
@@ -160,10 +166,15 @@ async def declare_qualification(
     async def work(session: AsyncSession) -> Qualification:
         row = Qualification(
             user_id=user_id,
-            experience_years=experience_years,
-            net_financial_assets_minor=net_financial_assets_minor,
-            financial_assets_minor=financial_assets_minor,
-            average_income_minor=average_income_minor,
+            declaration=json.dumps(
+                {
+                    "experience_years": experience_years,
+                    "net_financial_assets_minor": net_financial_assets_minor,
+                    "financial_assets_minor": financial_assets_minor,
+                    "average_income_minor": average_income_minor,
+                },
+                sort_keys=True,
+            ),
             qualified=qualified,
             declared_at=now,
         )

@@ -98,3 +98,28 @@ async def test_qualification_declaration(app, client, db, clock) -> None:
         "/api/v1/me/qualification", headers=headers, json={"experience_years": -1}
     )
     assert bad.status_code == 422
+
+
+async def test_answers_and_declared_figures_are_encrypted_at_rest(app, client, db, clock) -> None:
+    from sqlalchemy import text
+
+    headers = factories.bearer_for(app, await factories.make_user(db, now=clock.now()))
+    await client.post(
+        "/api/v1/me/risk-assessment",
+        headers=headers,
+        json={"version": questionnaire.CURRENT_VERSION, "answers": answers_for("C3")},
+    )
+    await client.post(
+        "/api/v1/me/qualification",
+        headers=headers,
+        json={"experience_years": 7, "financial_assets_minor": 612_345_678},
+    )
+    async with db.transaction(readonly=True) as session:
+        answers = (
+            await session.execute(text("SELECT answers FROM investment_assessment"))
+        ).scalar_one()
+        declared = (
+            await session.execute(text("SELECT declaration FROM investment_qualification"))
+        ).scalar_one()
+    assert b"q1" not in bytes(answers)
+    assert b"612345678" not in bytes(declared)

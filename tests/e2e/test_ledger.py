@@ -83,10 +83,10 @@ async def test_staff_freeze_an_amount_and_the_account(client, app, db, clock):
 
     freeze = {"amount_minor": 4_000, "reason": "court order 17"}
     held = await client.post(f"/api/v1/admin/accounts/{wallet}/freeze", json=freeze,
-                             headers={**officer, "Idempotency-Key": "k1"})
+                             headers={**officer, "Idempotency-Key": "k" * 64})
     assert held.status_code == 201, held.text
     replay = await client.post(f"/api/v1/admin/accounts/{wallet}/freeze", json=freeze,
-                               headers={**officer, "Idempotency-Key": "k1"})
+                               headers={**officer, "Idempotency-Key": "k" * 64})
     assert replay.json() == held.json()
     shown = (await client.get("/api/v1/me/account", headers=customer)).json()
     assert shown["frozen_minor"] == 4_000

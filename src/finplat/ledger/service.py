@@ -9,6 +9,7 @@ does): the ledger does not undo partial work itself.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,6 +106,11 @@ async def close_account(session: AsyncSession, *, account_id: int, reason: str,
                              action="ledger.account_closed", actor_id=actor_id, now=now)
 
 
+def _key_digest(request_key: str) -> str:
+    # Keys are up to 64 characters; the digest keeps ``account_id:key`` within a source id.
+    return hashlib.sha256(request_key.encode()).hexdigest()[:40]
+
+
 def _check_reason(reason: str) -> None:
     if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 200:
         raise field_error("reason", "must be 1 to 200 characters")
@@ -123,7 +129,8 @@ async def freeze_amount(session: AsyncSession, *, account_id: int, amount: Money
     if account_id == suspense:
         raise AccountNotFound(account_id)
     hold_id = await hold(session, source_type=JUDICIAL_FREEZE_SOURCE,
-                         source_id=f"{account_id}:{request_key}", code=JUDICIAL_FREEZE_CODE,
+                         source_id=f"{account_id}:{_key_digest(request_key)}",
+                         code=JUDICIAL_FREEZE_CODE,
                          debit_account_id=account_id, credit_account_id=suspense, amount=amount,
                          now=now, metadata={"reason": reason})
     await audit_service.record(session, action="ledger.amount_frozen", target_type="ledger_account",

@@ -92,16 +92,12 @@ async def get_public(product_id: int, db: DbDep) -> ProductOut:
     return await _view(db, product_id, public_only=True, institution_id=None, with_review=False)
 
 
-@router.post("/products", status_code=201, response_model=ProductOut)
-async def create(
-    body: ProductCreate, user: InstitutionUser, db: DbDep, clock: ClockDep
-) -> ProductOut:
-    rate = domain.parse_rate(body.annual_rate)
+def _draft(body: ProductCreate) -> product_service.Draft:
     cap = body.raise_cap_minor or body.raise_target_minor
     terms = domain.Terms(
         product_type=body.type,
         risk_level=body.risk_level,
-        annual_rate=rate,
+        annual_rate=domain.parse_rate(body.annual_rate),
         term_days=body.term_days,
         min_amount_minor=body.min_amount_minor,
         step_amount_minor=body.step_amount_minor,
@@ -113,18 +109,47 @@ async def create(
         yield_start_rule=body.yield_start_rule,
         qualified_only=body.qualified_only,
     )
-    draft = product_service.Draft(
+    return product_service.Draft(
         name=body.name,
         terms=terms,
         disclosure=body.disclosure,
         risk_disclosure=body.risk_disclosure,
         mismatch_warning=body.mismatch_warning,
     )
+
+
+@router.post("/products", status_code=201, response_model=ProductOut)
+async def create(
+    body: ProductCreate, user: InstitutionUser, db: DbDep, clock: ClockDep
+) -> ProductOut:
+    """A new product in ``draft`` for the caller's institution."""
     assert user.institution_id is not None
     product = await product_service.create(
-        db, author_id=user.user_id, institution_id=user.institution_id, draft=draft, now=clock.now()
+        db,
+        author_id=user.user_id,
+        institution_id=user.institution_id,
+        draft=_draft(body),
+        now=clock.now(),
     )
     return await _view(db, product.id, public_only=False, institution_id=None, with_review=True)
+
+
+@router.put("/products/{product_id}", response_model=ProductOut)
+async def revise(
+    product_id: int, body: ProductCreate, user: InstitutionUser, db: DbDep, clock: ClockDep
+) -> ProductOut:
+    """Replace the terms and texts of a draft or rejected product (changed texts get a new
+    version); submit it again afterwards."""
+    assert user.institution_id is not None
+    await product_service.revise(
+        db,
+        product_id=product_id,
+        author_id=user.user_id,
+        institution_id=user.institution_id,
+        draft=_draft(body),
+        now=clock.now(),
+    )
+    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
 
 
 @router.post("/products/{product_id}/submit", response_model=ProductOut)

@@ -175,3 +175,36 @@ async def test_listing_filters_and_sorts(app, client, db, clock) -> None:
     assert seen == ["0.0300", "0.0420", "0.0550", "0.0610"]
     assert (await client.get("/api/v1/products?sort=bogus")).status_code == 422
     assert (await client.get("/api/v1/products?type=crypto")).status_code == 422
+
+
+async def test_a_rejected_product_is_revised_and_resubmitted(app, client, db, clock) -> None:
+    now = clock.now()
+    institution, _, _ = await institution_headers(app, db, now)
+    reviewer, _ = await staff_headers(app, db, now)
+    pid = (
+        await client.post("/api/v1/products", json=product_body(now), headers=institution)
+    ).json()["id"]
+    await client.post(f"/api/v1/products/{pid}/submit", headers=institution)
+    await client.post(
+        f"/api/v1/admin/products/{pid}/reject", headers=reviewer, json={"note": "rate"}
+    )
+    revised = await client.put(
+        f"/api/v1/products/{pid}",
+        headers=institution,
+        json=product_body(
+            now, annual_rate="0.0380", risk_level="R3", risk_disclosure="风险揭示书 v2"
+        ),
+    )
+    assert revised.status_code == 200, revised.text
+    body = revised.json()
+    assert body["annual_rate"] == "0.0380" and body["status"] == "rejected"
+    assert body["disclosures"]["risk_disclosure"]["version"] == 2
+    assert body["disclosures"]["disclosure"]["version"] == 1  # unchanged text, same version
+    assert "R3" in body["disclosures"]["mismatch_warning"]["text"]
+    assert (
+        await client.post(f"/api/v1/products/{pid}/submit", headers=institution)
+    ).status_code == 200
+    frozen = await client.put(
+        f"/api/v1/products/{pid}", headers=institution, json=product_body(now)
+    )
+    assert frozen.status_code == 409 and frozen.json()["code"] == "product.invalid_state"

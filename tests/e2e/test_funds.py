@@ -86,6 +86,7 @@ async def test_duplicate_and_out_of_order_callbacks_are_harmless(
     bank: SimulatedChannel,
     post_callback: Any,
     clock: Any,
+    app: Any,
 ) -> None:
     bank.duplicate_callbacks = True
     first = (await deposit(client, investor["headers"], 30_000)).json()
@@ -123,6 +124,14 @@ async def test_duplicate_and_out_of_order_callbacks_are_harmless(
     async with db.transaction(readonly=True) as session:
         outcomes = sorted((await session.scalars(select(PaymentCallback.outcome))).all())
     assert outcomes == ["anomaly", "applied", "applied"]
+    from tests.factories import bearer_for, make_staff
+
+    staff_id, *_ = await make_staff(db, now=clock.now(), role="risk_officer")
+    anomalies = await client.get(
+        "/api/v1/admin/payments/callbacks?outcome=anomaly", headers=bearer_for(app, staff_id)
+    )
+    [anomaly] = anomalies.json()["items"]
+    assert anomaly["status"] == "failed" and "already succeeded" in anomaly["detail"]
 
 
 async def test_a_failed_deposit_moves_no_money(
@@ -262,3 +271,42 @@ async def test_embedded_simulator_calls_back_by_itself(
             await channels.get(name).drain()  # type: ignore[attr-defined]
         account = (await http.get("/api/v1/me/account", headers=headers)).json()
     assert account["balance_minor"] == 12_345
+
+
+async def test_signed_but_malformed_or_unknown_notifications(
+    client: httpx.AsyncClient, db: Database, bank: SimulatedChannel, clock: Any
+) -> None:
+    from finplat.payment import signing as payment_signing
+
+    body = b'{"channel_reference": "x"}'
+    headers = payment_signing.signed_headers(
+        secret=bank._secret, timestamp=int(clock.now().timestamp()), body=body
+    )
+    response = await client.post("/api/v1/payments/callbacks/bank", content=body, headers=headers)
+    assert response.status_code == 422 and response.json()["code"] == "payment.callback_malformed"
+    stray = bank.make_callback(
+        channel_reference="CBstray",
+        merchant_reference="DPnobody",
+        kind="deposit",
+        status="succeeded",
+        amount_minor=100,
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    response = await client.post(
+        "/api/v1/payments/callbacks/bank", content=stray.body, headers=stray.headers
+    )
+    assert response.status_code == 200 and response.json()["result"] == "unknown_order"
+
+
+async def test_concurrent_twins_with_one_key_make_one_deposit(
+    client: httpx.AsyncClient, db: Database, investor: dict[str, Any], bank: SimulatedChannel
+) -> None:
+    responses = await asyncio.gather(
+        *(deposit(client, investor["headers"], 4_200, idempotency_key="twin") for _ in range(4))
+    )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert len(bank.pending) == 1
+    listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()["items"]
+    assert len(listed) == 1

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.payment.models import (
+    PaymentCallback,
     PaymentDeposit,
     PaymentReconciliationItem,
     PaymentReconciliationReport,
@@ -102,3 +103,15 @@ async def report_items(session: AsyncSession, report_id: int) -> list[PaymentRec
             .order_by(PaymentReconciliationItem.id)
         )
     )
+
+
+async def callbacks(
+    session: AsyncSession, *, outcome: str | None, limit: int, before_id: int | None
+) -> list[PaymentCallback]:
+    """Stored channel notifications, newest first (e.g. the anomalies for operations)."""
+    query = select(PaymentCallback)
+    if outcome is not None:
+        query = query.where(PaymentCallback.outcome == outcome)
+    if before_id is not None:
+        query = query.where(PaymentCallback.id < before_id)
+    return list(await session.scalars(query.order_by(PaymentCallback.id.desc()).limit(limit)))

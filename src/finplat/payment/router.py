@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,7 @@ from finplat.payment import (
 )
 from finplat.payment.schemas import (
     CallbackAck,
+    CallbackOut,
     DepositOut,
     DepositRequest,
     ReconciliationItemOut,
@@ -235,3 +236,21 @@ async def get_report(
     out = reconciliation_service.report_out(report, currency=settings.currency)
     out.items = [ReconciliationItemOut.model_validate(item, from_attributes=True) for item in items]
     return out
+
+
+@router.get("/admin/payments/callbacks", response_model=Page[CallbackOut])
+async def list_callbacks(
+    _staff: StaffReader,
+    db: DbDep,
+    page: PageDep,
+    outcome: Annotated[Literal["applied", "anomaly", "unknown_order"] | None, Query()] = None,
+) -> Page[CallbackOut]:
+    """Channel notifications as received; ``?outcome=anomaly`` lists those that contradicted an
+    order and changed nothing (for operations to investigate)."""
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.callbacks(
+            session, outcome=outcome, limit=page.limit + 1, before_id=cursor_id(page.cursor)
+        )
+    items = [CallbackOut.model_validate(row, from_attributes=True) for row in rows[: page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)

@@ -92,3 +92,16 @@ class ReconciliationReportOut(BaseModel):
     currency: str
     created_at: datetime
     items: list[ReconciliationItemOut] | None = None
+
+
+class CallbackOut(BaseModel):
+    id: int
+    channel: str
+    channel_reference: str
+    merchant_reference: str
+    kind: str
+    status: str
+    amount_minor: int
+    outcome: str
+    detail: str | None
+    received_at: datetime

@@ -88,9 +88,12 @@ async def _drive(seconds: float, clients: int, one: Callable[[int], Awaitable[in
 
 
 def _deposit_worker(url: str, custody: int, wallets: list[int], clients: int, seconds: float,
-                    queue: Any) -> None:
-    """One client process: its own engine and event loop, ``clients`` concurrent deposits."""
+                    queue: Any, floor: bool = False) -> None:
+    """One client process: its own engine and event loop, ``clients`` concurrent deposits (or,
+    with ``floor``, empty transactions straight through the driver)."""
     async def run() -> Result:
+        if floor:
+            return await _driver_floor(url, clients, seconds)
         db = Database(url, pool_size=clients)
         books = Books(db)
         books.custody, books.wallets = custody, wallets
@@ -103,7 +106,24 @@ def _deposit_worker(url: str, custody: int, wallets: list[int], clients: int, se
     queue.put((result.transfers, result.seconds, result.latencies_ms))
 
 
-async def _deposits_in_processes(books: Books, url: str, clients: int, seconds: float) -> Result:
+async def _driver_floor(url: str, clients: int, seconds: float) -> Result:
+    """BEGIN; SELECT 1; COMMIT through asyncpg alone: what any Python client gets here."""
+    pool = await asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=clients,
+                                     max_size=clients)
+
+    async def one(_client: int) -> int:
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.fetchval("SELECT 1")
+        return 1
+
+    try:
+        return await _drive(seconds, clients, one)
+    finally:
+        await pool.close()
+
+
+async def _deposits_in_processes(books: Books, url: str, clients: int, seconds: float, *,
+                                 floor: bool = False) -> Result:
     """(a) with ``clients`` spread over up to ``PROCESSES`` processes: one Python event loop
     saturates long before PostgreSQL does, and the platform scales its API by processes."""
     processes = min(PROCESSES, clients)
@@ -111,7 +131,7 @@ async def _deposits_in_processes(books: Books, url: str, clients: int, seconds: 
     queue = context.Queue()
     workers = [context.Process(target=_deposit_worker,
                                args=(url, books.custody, books.wallets, clients // processes,
-                                     seconds, queue)) for _ in range(processes)]
+                                     seconds, queue, floor)) for _ in range(processes)]
     for worker in workers:
         worker.start()
     parts = [await asyncio.to_thread(queue.get) for _ in workers]
@@ -353,6 +373,8 @@ async def main(seconds: float) -> None:
     await books.setup()
     results = {}
     for clients in (1, 16):
+        results[f"floor{clients}"] = await _deposits_in_processes(books, url, clients, seconds,
+                                                                  floor=True)
         results[f"a{clients}"] = await _deposits_in_processes(books, url, clients, seconds)
     results["b"] = await _drive(seconds, BATCH_CLIENTS, books.deposit_batch)
     results["raw"] = await raw_batches(books, seconds)
@@ -380,6 +402,8 @@ async def main(seconds: float) -> None:
     _print([
         ("pgbench TPC-B-like", 1, f"{tps[1]:,.0f}", "", "", "baseline"),
         ("pgbench TPC-B-like", 16, f"{tps[16]:,.0f}", "", "", "baseline"),
+        row("asyncpg BEGIN; SELECT 1; COMMIT (client floor)", results["floor1"], tps[1]),
+        row("asyncpg BEGIN; SELECT 1; COMMIT (client floor)", results["floor16"], tps[16]),
         row("(a) service transfer, custody cash derived", results["a1"], tps[1]),
         row("(a) service transfer, custody cash derived", results["a16"], tps[16]),
         row("(a') same, custody cash as one hot row", results["hot"], tps[16]),

@@ -2,13 +2,15 @@
 
 For bulk work the platform does itself (interest to every investor of a product, a day's
 channel settlements): the round trips, not the rows, are what cost. Entries go in with one
-multi-row INSERT, each touched account is updated once with the batch's net amounts (on
-PostgreSQL in one ``UPDATE ... FROM unnest(...)`` after locking the rows in id order), and the
-postings go in with one multi-row INSERT. The whole batch succeeds or fails together.
+multi-row INSERT, each touched account is updated once with the batch's net amounts, and the
+postings go in with one multi-row INSERT; on PostgreSQL all of it is one round trip (a function
+that locks the rows in id order and checks the limits first). The whole batch succeeds or fails
+together.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +28,7 @@ from finplat.ledger.posting import (
     CREDIT,
     DEBIT,
     ENTRY,
+    PG_REFUSALS,
     POSTING,
     AccountState,
     Delta,
@@ -75,44 +78,37 @@ def _net(transfers: Sequence[TransferRequest]) -> dict[int, Delta]:
     return deltas
 
 
-_PG_LOCK = text("SELECT id FROM ledger_account WHERE id = ANY(CAST(:ids AS BIGINT[])) "
-                "ORDER BY id FOR UPDATE")
-_PG_UPDATE = text("""
-UPDATE ledger_account AS a
-   SET debits_posted = a.debits_posted + v.debits, credits_posted = a.credits_posted + v.credits,
-       version = a.version + 1, updated_at = :now
-  FROM (SELECT unnest(CAST(:ids AS BIGINT[])) AS id, unnest(CAST(:debits AS BIGINT[])) AS debits,
-               unnest(CAST(:credits AS BIGINT[])) AS credits) AS v
- WHERE a.id = v.id AND a.status = 'open'
-   AND (NOT a.debits_must_not_exceed_credits
-        OR a.debits_posted + a.debits_pending + v.debits <= a.credits_posted + v.credits)
-   AND (NOT a.credits_must_not_exceed_debits
-        OR a.credits_posted + a.credits_pending + v.credits <= a.debits_posted + v.debits)
-RETURNING a.id, a.debits_posted, a.credits_posted, a.version
-""")
+_PG_WRITE_BATCH = text(
+    "SELECT entry_ids, error_code, error_account FROM ledger_write_batch(:now, :currency, "
+    ":source_types, :source_ids, :codes, :references, CAST(:metadata AS JSONB[]), "
+    ":debit_accounts, :credit_accounts, :amounts, :accounts, :debits, :credits)")
 
 
-async def _apply_postgresql(session: AsyncSession, states: Mapping[int, AccountState],
-                            deltas: Mapping[int, Delta], now: datetime
-                            ) -> dict[int, tuple[int, int, int]]:
-    tracked = sorted(a for a in deltas if states[a].tracks_balance)
-    hot = {a: deltas[a] for a in deltas if not states[a].tracks_balance}
-    await apply_deltas(session, states, hot, now, allow_frozen=False)  # status checks only
-    if not tracked:
-        return {}
-    await session.execute(_PG_LOCK, {"ids": tracked})
-    rows = (await session.execute(_PG_UPDATE, {
-        "ids": tracked, "debits": [deltas[a].debits_posted for a in tracked],
-        "credits": [deltas[a].credits_posted for a in tracked], "now": now,
-    })).all()
-    after = {row.id: (row.debits_posted, row.credits_posted, row.version) for row in rows}
-    if len(after) != len(tracked):
-        # Name the refusing account with the one-by-one path's diagnosis.
-        refused = [a for a in tracked if a not in after]
-        await apply_deltas(session, states, {a: deltas[a] for a in refused}, now,
-                           allow_frozen=False)
-        raise AssertionError("a refused batch update passed on its own")  # pragma: no cover
-    return after
+async def _write_postgresql(session: AsyncSession, transfers: Sequence[TransferRequest],
+                            deltas: Mapping[int, Delta], now: datetime) -> list[int]:
+    """The whole batch in one round trip (``ledger_write_batch``, migration 0003): entries,
+    account totals locked in id order and guarded, postings with their balance after."""
+    accounts = sorted(deltas)
+    parameters = {
+        "now": now, "currency": transfers[0].amount.currency,
+        "source_types": [r.source_type for r in transfers],
+        "source_ids": [r.source_id for r in transfers], "codes": [r.code for r in transfers],
+        "references": [r.reference for r in transfers],
+        "metadata": [json.dumps(dict(r.metadata or {}), ensure_ascii=False, default=str)
+                     for r in transfers],
+        "debit_accounts": [r.debit_account_id for r in transfers],
+        "credit_accounts": [r.credit_account_id for r in transfers],
+        "amounts": [r.amount.amount_minor for r in transfers], "accounts": accounts,
+        "debits": [deltas[a].debits_posted for a in accounts],
+        "credits": [deltas[a].credits_posted for a in accounts],
+    }
+    try:
+        row = (await session.execute(_PG_WRITE_BATCH, parameters)).one()
+    except IntegrityError as error:
+        raise DuplicateSource("batch", "one of its sources") from error
+    if row.error_code is not None:
+        raise PG_REFUSALS[row.error_code](row.error_account)
+    return [int(entry_id) for entry_id in row.entry_ids]
 
 
 def _posting_rows(transfers: Sequence[TransferRequest], entry_ids: Sequence[int],
@@ -148,6 +144,8 @@ async def transfer_many(session: AsyncSession, *, transfers: Sequence[TransferRe
     now = ensure_utc(now)
     _validate(transfers)
     deltas = _net(transfers)
+    if session.bind.dialect.name == "postgresql":
+        return await _write_postgresql(session, transfers, deltas, now)
     states = await load_accounts(session, list(deltas))
     currency = transfers[0].amount.currency
     if any(state.currency != currency for state in states.values()):
@@ -162,10 +160,7 @@ async def transfer_many(session: AsyncSession, *, transfers: Sequence[TransferRe
     except IntegrityError as error:
         raise DuplicateSource("batch", "one of its sources") from error
     entry_ids = [row[0] for row in result.all()]
-    if session.bind.dialect.name == "postgresql":
-        after = await _apply_postgresql(session, states, deltas, now)
-    else:
-        after = await apply_deltas(session, states, deltas, now, allow_frozen=False)
+    after = await apply_deltas(session, states, deltas, now, allow_frozen=False)
     await session.execute(insert(POSTING),
                           _posting_rows(transfers, entry_ids, states, deltas, after, now))
     return entry_ids

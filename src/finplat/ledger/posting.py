@@ -323,7 +323,7 @@ _PG_WRITE_ENTRY = text(
     ":debits_posted, :credits_posted, :debits_pending, :credits_pending, :leg_accounts, "
     ":leg_directions, :leg_amounts)")
 
-_PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
+PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
     "not_found": AccountNotFound, "closed": AccountClosed, "frozen": AccountFrozen,
     "insufficient": InsufficientFunds,
     "currency": lambda _id: InvalidPostings("posting currency differs from the account's currency"),
@@ -356,7 +356,7 @@ async def _write_entry_postgresql(session: AsyncSession, spec: EntrySpec,
     except IntegrityError as error:
         raise DuplicateSource(spec.source_type, spec.source_id) from error
     if row.error_code is not None:
-        raise _PG_REFUSALS[row.error_code](row.error_account)
+        raise PG_REFUSALS[row.error_code](row.error_account)
     return int(row.entry_id)
 
 

@@ -6,6 +6,7 @@ from finplat.core.errors import InvalidInput
 from finplat.core.money import Money
 from finplat.ledger import service as ledger_service
 from finplat.ledger.exceptions import (
+    AccountFrozen,
     AlreadyReversed,
     DuplicateSource,
     InsufficientFunds,
@@ -145,3 +146,25 @@ async def test_batch_overdraft_refuses_the_whole_batch(books):
         async with books.db.transaction() as session:
             await ledger_service.transfer_many(session, transfers=requests, now=books.now)
     assert await books.balance(wallet) == (100, 100, 0)
+
+
+async def test_batch_refuses_frozen_accounts_and_repeated_sources(books):
+    wallet = await books.wallet(1)
+    first = [ledger_service.TransferRequest(
+        source_type="t", source_id="once", code="interest", debit_account_id=books.custody_cash,
+        credit_account_id=wallet, amount=Money(10))]
+    async with books.db.transaction() as session:
+        await ledger_service.transfer_many(session, transfers=first, now=books.now)
+    with pytest.raises(DuplicateSource):
+        async with books.db.transaction() as session:
+            await ledger_service.transfer_many(session, transfers=first, now=books.now)
+    async with books.db.transaction() as session:
+        await ledger_service.freeze_account(session, account_id=wallet, reason="review",
+                                            actor_id=None, now=books.now)
+    again = [ledger_service.TransferRequest(
+        source_type="t", source_id="twice", code="interest", debit_account_id=books.custody_cash,
+        credit_account_id=wallet, amount=Money(10))]
+    with pytest.raises(AccountFrozen):
+        async with books.db.transaction() as session:
+            await ledger_service.transfer_many(session, transfers=again, now=books.now)
+    assert await books.balance(wallet) == (10, 10, 0)

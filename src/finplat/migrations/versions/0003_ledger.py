@@ -156,6 +156,81 @@ END
 $$;
 """
 
+# ``transfer_many`` in one round trip: two-leg transfers given as parallel arrays, the net
+# movement per account as sorted arrays. Refusals write nothing and come back as a code.
+_WRITE_BATCH_FUNCTION = """
+CREATE FUNCTION ledger_write_batch(
+    p_now timestamptz, p_currency text, p_source_types text[], p_source_ids text[],
+    p_codes text[], p_references text[], p_metadata jsonb[], p_debit_accounts bigint[],
+    p_credit_accounts bigint[], p_amounts bigint[], p_accounts bigint[], p_debits bigint[],
+    p_credits bigint[],
+    OUT entry_ids bigint[], OUT error_code text, OUT error_account bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT v.id INTO error_account FROM unnest(p_accounts) AS v(id)
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = v.id) LIMIT 1;
+    IF error_account IS NOT NULL THEN
+        error_code := 'not_found'; RETURN;
+    END IF;
+    PERFORM 1 FROM ledger_account
+      WHERE id = ANY(p_accounts) AND tracks_balance ORDER BY id FOR UPDATE;
+    SELECT a.id, CASE WHEN a.currency <> p_currency THEN 'currency'
+                      WHEN a.status = 'closed' THEN 'closed'
+                      WHEN a.status = 'frozen' THEN 'frozen'
+                      ELSE 'insufficient' END
+      INTO error_account, error_code
+      FROM unnest(p_accounts, p_debits, p_credits) AS v(id, debits, credits)
+      JOIN ledger_account a ON a.id = v.id
+     WHERE a.currency <> p_currency OR a.status <> 'open'
+        OR (a.tracks_balance AND (
+            (a.debits_must_not_exceed_credits
+             AND a.debits_posted + a.debits_pending + v.debits > a.credits_posted + v.credits)
+         OR (a.credits_must_not_exceed_debits
+             AND a.credits_posted + a.credits_pending + v.credits > a.debits_posted + v.debits)))
+     ORDER BY a.id LIMIT 1;
+    IF error_code IS NOT NULL THEN
+        RETURN;
+    END IF;
+    error_account := NULL;
+    INSERT INTO ledger_entry (source_type, source_id, code, entry_type, reference, metadata,
+                              created_at)
+    SELECT t.source_type, t.source_id, t.code, 'transfer', t.reference, t.metadata, p_now
+      FROM unnest(p_source_types, p_source_ids, p_codes, p_references, p_metadata)
+           WITH ORDINALITY AS t(source_type, source_id, code, reference, metadata, n)
+     ORDER BY t.n;
+    SELECT array_agg(e.id ORDER BY t.n) INTO entry_ids
+      FROM unnest(p_source_types, p_source_ids) WITH ORDINALITY AS t(source_type, source_id, n)
+      JOIN ledger_entry e ON e.source_type = t.source_type AND e.source_id = t.source_id;
+    UPDATE ledger_account a
+       SET debits_posted = a.debits_posted + v.debits,
+           credits_posted = a.credits_posted + v.credits,
+           version = a.version + 1, updated_at = p_now
+      FROM unnest(p_accounts, p_debits, p_credits) AS v(id, debits, credits)
+     WHERE a.id = v.id AND a.tracks_balance;
+    INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+                                balance_after_minor, account_version, created_at)
+    SELECT entry_ids[l.n], l.account_id, l.direction, l.amount, false,
+           CASE WHEN a.tracks_balance THEN
+               (CASE WHEN a.normal_balance = 'credit' THEN a.credits_posted - a.debits_posted
+                     ELSE a.debits_posted - a.credits_posted END)
+               - coalesce(sum(CASE WHEN (l.direction = 'credit') = (a.normal_balance = 'credit')
+                                   THEN l.amount ELSE -l.amount END) OVER later, 0)
+           END,
+           CASE WHEN a.tracks_balance THEN a.version END, p_now
+      FROM (SELECT t.n, x.leg, x.account_id, x.direction, t.amount
+              FROM unnest(p_debit_accounts, p_credit_accounts, p_amounts)
+                   WITH ORDINALITY AS t(debit_account, credit_account, amount, n)
+             CROSS JOIN LATERAL (VALUES (0, t.debit_account, 'debit'),
+                                        (1, t.credit_account, 'credit'))
+                   AS x(leg, account_id, direction)) AS l
+      JOIN ledger_account a ON a.id = l.account_id
+    WINDOW later AS (PARTITION BY l.account_id ORDER BY l.n DESC, l.leg DESC
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+     ORDER BY l.n, l.leg;
+END
+$$;
+"""
+
 
 def _execute_script(script: str) -> None:
     # asyncpg runs one statement per execute; function bodies contain semicolons, so split on
@@ -277,6 +352,7 @@ def upgrade() -> None:
         _execute_script(_BALANCED_TRIGGER)
         _execute_script(_IMMUTABLE_TRIGGER)
         _execute_script(_WRITE_ENTRY_FUNCTION)
+        _execute_script(_WRITE_BATCH_FUNCTION)
 
 
 def downgrade() -> None:
@@ -287,6 +363,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS ledger_history_is_immutable()")
         op.execute("DROP FUNCTION IF EXISTS ledger_entry_must_balance()")
         op.execute("DROP FUNCTION IF EXISTS ledger_write_entry")
+        op.execute("DROP FUNCTION IF EXISTS ledger_write_batch")
     with op.batch_alter_table('ledger_posting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_posting_entry_id'))
         batch_op.drop_index('ix_ledger_posting_account_id_id')

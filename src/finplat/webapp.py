@@ -3,8 +3,9 @@
 The app is the router's fallback, not a route: it only sees requests that no API route matched
 (so a wrong method on an API path is still a 405, and ``/metrics`` route labels stay bounded).
 Hashed build output under ``/assets/`` is cached for a year; ``index.html`` is never cached, so a
-new release is picked up on the next navigation. Any other GET that is not a file gets
-``index.html`` so that history-mode routes (``/products/42``) survive a reload.
+new release is picked up on the next navigation. Any other GET that is not a file, and does not
+look like one, gets ``index.html`` so that history-mode routes (``/products/42``) survive a
+reload.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def _response_for(root: Path, relative: str) -> Response | None:
             return _index_response(root)
         cache = LONG_CACHE if relative.startswith(HASHED_ASSETS_PREFIX) else SHORT_CACHE
         return FileResponse(found, headers={"Cache-Control": cache})
-    if relative.startswith(HASHED_ASSETS_PREFIX):
-        # A missing script must not be answered with HTML the browser then fails to parse.
+    if relative.startswith(HASHED_ASSETS_PREFIX) or "." in relative.rsplit("/", 1)[-1]:
+        # A missing file (a script, /favicon.ico, /robots.txt) must not be answered with HTML
+        # the browser then tries to parse; the app's own routes never contain a dot.
         return None
     return _index_response(root)
 

@@ -64,8 +64,9 @@ async def test_unhashed_files_are_served_with_a_short_cache(web: httpx.AsyncClie
     assert response.headers["cache-control"] == "public, max-age=3600"
 
 
-async def test_missing_asset_is_a_404_not_the_index(web: httpx.AsyncClient) -> None:
-    _assert_problem_404(await web.get("/assets/index-gone.js"))
+async def test_missing_files_are_404s_not_the_index(web: httpx.AsyncClient) -> None:
+    for path in ("/assets/index-gone.js", "/assets/chunk", "/favicon.ico", "/robots.txt"):
+        _assert_problem_404(await web.get(path))
 
 
 @pytest.mark.parametrize("path", [

@@ -40,6 +40,31 @@ export const MOVEMENT_STATUS: Record<string, string> = {
   failed: '失败 failed',
 }
 
+/** Ledger entry codes a customer sees on their wallet; others are shown as they come. */
+export const TRANSACTION_TYPES: Record<string, string> = {
+  deposit: '充值 deposit', withdraw: '提现 withdraw', fee: '手续费 fee', invest: '投资 invest',
+  product_payout: '兑付 payout', red_packet: '红包 red packet', coupon: '优惠券 coupon',
+}
+
+export const POSTING_STATUS: Record<string, string> = {
+  pending: '冻结中 held', posted: '已入账 posted', voided: '已解冻 released',
+}
+
+export const ORDER_STATUS: Record<string, string> = {
+  pending: '待确认 pending', confirmed: '已确认 confirmed', cancelled: '已撤单 cancelled', refunded: '已退款 refunded',
+}
+
+export const HOLDING_STATUS: Record<string, string> = {
+  accruing: '计息中 accruing', awaiting_payout: '待兑付 awaiting payout', paid: '已兑付 paid',
+}
+
+/** The calendar day after a `YYYY-MM-DD` date (for half-open periods). */
+export function nextDay(date: string): string {
+  const [year, month, day] = date.split('-').map(Number)
+  const next = new Date(Date.UTC(year, month - 1, day + 1))
+  return next.toISOString().slice(0, 10)
+}
+
 export const DIRECTION: Record<string, string> = { credit: '收入 in', debit: '支出 out', in: '收入 in', out: '支出 out' }
 
 export function label(map: Record<string, string>, value: unknown): string {

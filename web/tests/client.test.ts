@@ -86,6 +86,22 @@ describe('requests', () => {
   })
 })
 
+describe('downloads', () => {
+  it('fetch a file with the bearer token and turn problems into errors', async () => {
+    const { client, calls } = clientWith(
+      json(200, PAIR),
+      new Response('id,amount\n1,100\n', { status: 200, headers: { 'Content-Type': 'text/csv' } }),
+      problem(422, 'validation.invalid', 'to: must be after from'),
+    )
+    await client.login('a@example.com', 'secret-password')
+    const blob = await client.download('/me/transactions.csv', { from: '2026-03-01', to: '2026-04-01' })
+    expect(await blob.text()).toBe('id,amount\n1,100\n')
+    expect(calls[1].url).toBe('/api/v1/me/transactions.csv?from=2026-03-01&to=2026-04-01')
+    expect(calls[1].headers.Authorization).toBe('Bearer access-1')
+    expect((await caught(client.download('/me/transactions.csv', { from: '2026-04-01', to: '2026-03-01' }))).status).toBe(422)
+  })
+})
+
 describe('refresh on 401', () => {
   it('refreshes once and repeats the request with the new token', async () => {
     const { client, calls, storage } = clientWith(

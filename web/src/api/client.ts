@@ -201,6 +201,18 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.respond(method, path, options)
+    if (response.status === 204) return undefined as T
+    const text = await response.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  /** A GET whose answer is a file (a CSV export), with the same authentication and errors. */
+  async download(path: string, query?: RequestOptions['query']): Promise<Blob> {
+    return (await this.respond('GET', path, { query })).blob()
+  }
+
+  private async respond(method: string, path: string, options: RequestOptions): Promise<Response> {
     const auth = options.auth ?? true
     if (auth && this.accessToken === null && this.refreshToken !== null) await this.refresh()
     let response = await this.sendWithRetry(method, path, options, auth)
@@ -212,9 +224,7 @@ export class ApiClient {
       this.onSessionEnded?.()
     }
     if (!response.ok) throw new ApiError(await problemFrom(response))
-    if (response.status === 204) return undefined as T
-    const text = await response.text()
-    return (text ? JSON.parse(text) : undefined) as T
+    return response
   }
 
   /** Sends once; a request with an idempotency key is retried once, with the same key, when

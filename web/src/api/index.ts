@@ -21,6 +21,13 @@ export function asPage<T>(value: Page<T> | T[] | null | undefined): Page<T> {
   return { items: [], next_cursor: null }
 }
 
+/** Business dates (Asia/Shanghai), half-open: `from` inclusive, `to` the day after the last. */
+export interface TransactionFilter {
+  from?: string
+  to?: string
+  type?: string
+}
+
 export interface PageQuery {
   limit?: number
   cursor?: string | null
@@ -51,13 +58,16 @@ export const api = {
     client.post<FundsMovement>('/me/deposits', body, key),
   withdraw: (body: { amount_minor: number; bank_card_id?: number | string }, key: string) =>
     client.post<FundsMovement>('/me/withdrawals', body, key),
-  transactions: (query: PageQuery) => page<Transaction>('/me/transactions', { ...query }),
+  transactions: (query: PageQuery & TransactionFilter) => page<Transaction>('/me/transactions', { ...query }),
+  transactionsCsv: (filter: TransactionFilter) => client.download('/me/transactions.csv', { ...filter }),
 
   products: (query: PageQuery & { risk_level?: string; type?: string }) => page<Product>('/products', { ...query }),
   product: (id: string) => client.get<Product>(`/products/${encodeURIComponent(id)}`),
   placeOrder: (productId: string | number, body: OrderRequest, key: string) =>
     client.post<Order>(`/products/${encodeURIComponent(String(productId))}/orders`, body, key),
   holdings: (query: PageQuery) => page<Row>('/me/holdings', { ...query }),
+  orders: (query: PageQuery) => page<Row>('/me/orders', { ...query }),
+  cancelOrder: (id: string | number) => client.post<Row>(`/me/orders/${encodeURIComponent(String(id))}/cancel`),
 
   adminProducts: (query: PageQuery & { status?: string }) => page<Product>('/admin/products', { ...query }),
   reviewProduct: (id: string | number, decision: 'approve' | 'reject' | 'publish', body: Row = {}) =>

@@ -1,1 +1,0 @@
-import{P as e}from"./api-DrZ7tI2c.js";var t=()=>e&&/firefox/i.test(window.navigator.userAgent),n=()=>e&&/android/i.test(window.navigator.userAgent);export{t as n,n as t};

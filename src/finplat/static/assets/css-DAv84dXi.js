@@ -1,1 +1,0 @@
-import"./css-BoAYHAs6.js";

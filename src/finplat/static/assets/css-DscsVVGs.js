@@ -1,0 +1,1 @@
+import"./css-jFgrW6cg.js";

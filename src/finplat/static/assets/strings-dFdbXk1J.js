@@ -1,1 +1,0 @@
-import{nn as e}from"./css-BoAYHAs6.js";var t=(e=``)=>e.replace(/[|\\{}()[\]^$+*?.]/g,`\\$&`).replace(/-/g,`\\x2d`),n=t=>e(t);export{t as n,n as t};

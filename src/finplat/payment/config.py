@@ -31,6 +31,9 @@ class PaymentSettings(BaseSettings):
     callback_tolerance_seconds: int = Field(default=300, gt=0, le=3_600)
     # Per-channel callback secrets; a channel missing here uses FINPLAT_CHANNEL_CALLBACK_SECRET.
     channel_secrets: dict[str, str] = Field(default_factory=dict)
+    # Orders still waiting for their channel this long are handed to it again (the channel
+    # recognises our reference, so this is harmless when it already has them).
+    resubmit_after_minutes: int = Field(default=10, gt=0, le=7 * 24 * 60)
     # Embedded simulator: delay before it calls back (ms).
     simulator_callback_delay_ms: int = Field(default=50, ge=0, le=60_000)
 

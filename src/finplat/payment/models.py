@@ -37,6 +37,7 @@ class PaymentDeposit(Base):
         UniqueConstraint("channel", "channel_reference"),
         Index("ix_payment_deposit_user_id_id", "user_id", "id"),
         Index("ix_payment_deposit_channel_completed_at", "channel", "channel_completed_at"),
+        Index("ix_payment_deposit_status_created_at", "status", "created_at"),
     )
 
 
@@ -66,6 +67,7 @@ class PaymentWithdrawal(Base):
         UniqueConstraint("channel", "channel_reference"),
         Index("ix_payment_withdrawal_user_id_id", "user_id", "id"),
         Index("ix_payment_withdrawal_channel_completed_at", "channel", "channel_completed_at"),
+        Index("ix_payment_withdrawal_status_created_at", "status", "created_at"),
     )
 
 
@@ -144,9 +146,11 @@ class PaymentSimulatorTransaction(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     business_date: Mapped[date] = mapped_column(Date, nullable=False)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (
         Index("ix_payment_simulator_transaction_channel_business_date", "channel", "business_date"),
+        Index("ix_payment_simulator_transaction_merchant_reference", "merchant_reference"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -306,3 +306,55 @@ async def submit_withdrawal(
         )
 
     await db.run(work)
+
+
+RESUBMIT_BATCH_LIMIT = 200
+
+
+async def resubmit_stale(
+    *,
+    db: Database,
+    channels: ChannelRegistry,
+    older_than: timedelta,
+    now: datetime,
+    limit: int = RESUBMIT_BATCH_LIMIT,
+) -> int:
+    """Hand again to their channel the deposits still ``pending`` and the withdrawals still
+    ``created`` (their channel call timed out, or the process stopped between the commit and
+    the call) that are older than ``older_than``; at most ``limit`` of each. Returns how many.
+    """
+    cutoff = now - older_than
+    async with db.transaction(readonly=True) as session:
+        deposits = list(
+            await session.scalars(
+                select(PaymentDeposit)
+                .where(PaymentDeposit.status == PENDING, PaymentDeposit.created_at < cutoff)
+                .order_by(PaymentDeposit.id)
+                .limit(limit)
+            )
+        )
+        withdrawals = list(
+            await session.scalars(
+                select(PaymentWithdrawal)
+                .where(PaymentWithdrawal.status == CREATED, PaymentWithdrawal.created_at < cutoff)
+                .order_by(PaymentWithdrawal.id)
+                .limit(limit)
+            )
+        )
+    for deposit in deposits:
+        await submit_deposit(
+            db=db,
+            channels=channels,
+            user_id=deposit.user_id,
+            deposit=deposit_view(deposit),
+            now=now,
+        )
+    for withdrawal in withdrawals:
+        await submit_withdrawal(
+            db=db,
+            channels=channels,
+            user_id=withdrawal.user_id,
+            withdrawal=withdrawal_view(withdrawal),
+            now=now,
+        )
+    return len(deposits) + len(withdrawals)

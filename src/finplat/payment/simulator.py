@@ -92,6 +92,7 @@ class SimulatedChannel:
         currency: str,
         occurred_at: datetime,
         reason: str | None = None,
+        signed_at: datetime | None = None,
     ) -> SignedCallback:
         payload = {
             "channel_reference": channel_reference,
@@ -105,7 +106,7 @@ class SimulatedChannel:
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers = signing.signed_headers(
-            secret=self._secret, timestamp=int(occurred_at.timestamp()), body=body
+            secret=self._secret, timestamp=int((signed_at or occurred_at).timestamp()), body=body
         )
         return SignedCallback(self.name, headers, body)
 
@@ -185,13 +186,39 @@ class SimulatedChannel:
     async def _process(
         self, merchant_reference: str, kind: str, amount_minor: int, currency: str, now: datetime
     ) -> ChannelAck:
+        seen = await self._find(merchant_reference)
+        if seen is not None:
+            # The same order again (a resubmission): like a real channel, answer with the
+            # outcome already decided and notify again, never process it twice.
+            self._emit(
+                self.make_callback(
+                    channel_reference=seen.channel_reference,
+                    merchant_reference=merchant_reference,
+                    kind=seen.kind,
+                    status=seen.status,
+                    amount_minor=seen.amount_minor,
+                    currency=seen.currency,
+                    occurred_at=seen.processed_at,
+                    reason=seen.reason,
+                    signed_at=now,
+                )
+            )
+            return ChannelAck(accepted=True)
         if self._reject_next:
             return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
         reference = self._new_reference()
         reason = self._fail_next.pop(0) if self._fail_next else None
         status = "failed" if reason else "succeeded"
-        if status == "succeeded":
-            await self._record(reference, merchant_reference, kind, amount_minor, currency, now)
+        await self._record(
+            reference,
+            merchant_reference,
+            kind,
+            amount_minor,
+            currency,
+            now,
+            status=status,
+            reason=reason,
+        )
         callback = self.make_callback(
             channel_reference=reference,
             merchant_reference=merchant_reference,
@@ -206,6 +233,17 @@ class SimulatedChannel:
             self._emit(callback)
         return ChannelAck(accepted=True)
 
+    async def _find(self, merchant_reference: str) -> PaymentSimulatorTransaction | None:
+        async with self._db.transaction(readonly=True) as session:
+            return await session.scalar(
+                select(PaymentSimulatorTransaction)
+                .where(
+                    PaymentSimulatorTransaction.channel == self.name,
+                    PaymentSimulatorTransaction.merchant_reference == merchant_reference,
+                )
+                .limit(1)
+            )
+
     async def _record(
         self,
         reference: str,
@@ -214,6 +252,9 @@ class SimulatedChannel:
         amount_minor: int,
         currency: str,
         processed_at: datetime,
+        *,
+        status: str = "succeeded",
+        reason: str | None = None,
     ) -> None:
         async with self._db.transaction() as session:
             session.add(
@@ -224,7 +265,8 @@ class SimulatedChannel:
                     kind=kind,
                     amount_minor=amount_minor,
                     currency=currency,
-                    status="succeeded",
+                    status=status,
+                    reason=reason,
                     business_date=business_date_of(processed_at),
                     processed_at=processed_at,
                 )

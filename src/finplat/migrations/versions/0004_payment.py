@@ -57,6 +57,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payment_deposit', schema=None) as batch_op:
         batch_op.create_index('ix_payment_deposit_channel_completed_at', ['channel', 'channel_completed_at'], unique=False)
+        batch_op.create_index('ix_payment_deposit_status_created_at', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_payment_deposit_user_id_id', ['user_id', 'id'], unique=False)
 
     op.create_table('payment_reconciliation_report',
@@ -83,6 +84,7 @@ def upgrade() -> None:
     sa.Column('amount_minor', sa.BigInteger(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=True),
     sa.Column('business_date', sa.Date(), nullable=False),
     sa.Column('processed_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_simulator_transaction')),
@@ -90,6 +92,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payment_simulator_transaction', schema=None) as batch_op:
         batch_op.create_index('ix_payment_simulator_transaction_channel_business_date', ['channel', 'business_date'], unique=False)
+        batch_op.create_index('ix_payment_simulator_transaction_merchant_reference', ['merchant_reference'], unique=False)
 
     op.create_table('payment_withdrawal',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -113,6 +116,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payment_withdrawal', schema=None) as batch_op:
         batch_op.create_index('ix_payment_withdrawal_channel_completed_at', ['channel', 'channel_completed_at'], unique=False)
+        batch_op.create_index('ix_payment_withdrawal_status_created_at', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_payment_withdrawal_user_id_id', ['user_id', 'id'], unique=False)
 
     op.create_table('payment_reconciliation_item',
@@ -139,10 +143,12 @@ def downgrade() -> None:
     op.drop_table('payment_reconciliation_item')
     with op.batch_alter_table('payment_withdrawal', schema=None) as batch_op:
         batch_op.drop_index('ix_payment_withdrawal_user_id_id')
+        batch_op.drop_index('ix_payment_withdrawal_status_created_at')
         batch_op.drop_index('ix_payment_withdrawal_channel_completed_at')
 
     op.drop_table('payment_withdrawal')
     with op.batch_alter_table('payment_simulator_transaction', schema=None) as batch_op:
+        batch_op.drop_index('ix_payment_simulator_transaction_merchant_reference')
         batch_op.drop_index('ix_payment_simulator_transaction_channel_business_date')
 
     op.drop_table('payment_simulator_transaction')
@@ -152,6 +158,7 @@ def downgrade() -> None:
     op.drop_table('payment_reconciliation_report')
     with op.batch_alter_table('payment_deposit', schema=None) as batch_op:
         batch_op.drop_index('ix_payment_deposit_user_id_id')
+        batch_op.drop_index('ix_payment_deposit_status_created_at')
         batch_op.drop_index('ix_payment_deposit_channel_completed_at')
 
     op.drop_table('payment_deposit')

@@ -47,7 +47,7 @@ def _q(
             text=o[0],
             score=o[1],
             forces_lowest=bool(o[2]) if len(o) > 2 else False,
-        )  # type: ignore[misc]
+        )
         for i, o in enumerate(options)
     )
     return Question(id=qid, topic=topic, text=text, options=built)

@@ -45,9 +45,7 @@ def _parse_cursor(cursor: str | None, key: str) -> tuple[Any, int] | None:
     return value, last_id
 
 
-def _page(
-    query: Select[tuple[Product]], *, sort: str, cursor: str | None, limit: int
-) -> Select[tuple[Product]]:
+def _page(query: Select[Any], *, sort: str, cursor: str | None, limit: int) -> Select[Any]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column = SORTS[key]

@@ -52,10 +52,26 @@ async def _view(
         )
 
 
-async def _list(session: AsyncSession, page: PageDep, **filters: object) -> Page[ProductOut]:
+async def _list(
+    session: AsyncSession,
+    page: PageDep,
+    *,
+    statuses: frozenset[str] | None,
+    risk_level: str | None,
+    product_type: str | None,
+    institution_id: int | None,
+    sort: str,
+) -> Page[ProductOut]:
     rows, next_cursor = await queries.list_products(
-        session, limit=page.limit, cursor=page.cursor, **filters
-    )  # type: ignore[arg-type]
+        session,
+        limit=page.limit,
+        cursor=page.cursor,
+        statuses=statuses,
+        risk_level=risk_level,
+        product_type=product_type,
+        institution_id=institution_id,
+        sort=sort,
+    )
     return Page[ProductOut](
         items=[product_out(product_service.snapshot(r)) for r in rows], next_cursor=next_cursor
     )

@@ -3,6 +3,7 @@ from. An institution user funds it from (or takes money back to) their own walle
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from finplat.product.models import Product
 
 FUNDING_SOURCE = "institution_funding"
 FUNDING_CODE = "settlement_funding"
-WITHDRAWAL_SOURCE = "institution_settlement_withdrawal"
+WITHDRAWAL_SOURCE = "settlement_withdrawal"
 WITHDRAWAL_CODE = "settlement_withdrawal"
 
 
@@ -83,7 +84,7 @@ async def fund(
         entry_id = await ledger_service.transfer(
             session,
             source_type=FUNDING_SOURCE,
-            source_id=f"{user_id}:{idempotency_key}",
+            source_id=_source_id(user_id, idempotency_key),
             code=FUNDING_CODE,
             now=now,
             debit_account_id=wallet_id,
@@ -138,7 +139,7 @@ async def withdraw(
         entry_id = await ledger_service.transfer(
             session,
             source_type=WITHDRAWAL_SOURCE,
-            source_id=f"{user_id}:{idempotency_key}",
+            source_id=_source_id(user_id, idempotency_key),
             code=WITHDRAWAL_CODE,
             now=now,
             debit_account_id=account_id,
@@ -177,6 +178,11 @@ async def withdraw(
         work=work,
         now=now,
     )
+
+
+def _source_id(user_id: int, key: str) -> str:
+    # The ledger's source ids are at most 64 characters; the key alone may be 64.
+    return f"{user_id}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
 async def _wallet(session: AsyncSession, user_id: int) -> int:

@@ -8,12 +8,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finplat.core.errors import field_error
 from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.investment import domain
 from finplat.investment.models import Holding, Order
 from finplat.investment.orders import order_json
 from finplat.product import domain as product_domain
 from finplat.product.models import Product
+
+MAX_ID = 2**63 - 1
+
+
+def before_id(cursor: str | None) -> int | None:
+    """The last id a cursor carries; 422 for one no page of ours could have issued."""
+    before = cursor_id(cursor)
+    if before is not None and not 0 <= before <= MAX_ID:
+        raise field_error("cursor", "is not a cursor this API issued")
+    return before
 
 
 async def _names(session: AsyncSession, product_ids: set[int]) -> dict[int, Product]:
@@ -67,7 +78,7 @@ async def holdings(
     session: AsyncSession, *, user_id: int, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     query = select(Holding).where(Holding.user_id == user_id)
-    before = cursor_id(cursor)
+    before = before_id(cursor)
     if before is not None:
         query = query.where(Holding.id < before)
     rows = list(await session.scalars(query.order_by(Holding.id.desc()).limit(limit + 1)))
@@ -89,7 +100,7 @@ async def orders(
     query = select(Order).where(Order.user_id == user_id)
     if status is not None:
         query = query.where(Order.status == status)
-    before = cursor_id(cursor)
+    before = before_id(cursor)
     if before is not None:
         query = query.where(Order.id < before)
     rows = list(await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1)))

@@ -12,7 +12,6 @@ from finplat.core import idempotency
 from finplat.core.clock import business_date
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
 from finplat.core.errors import NotFound
-from finplat.core.pagination import cursor_id
 from finplat.core.problems import problem_response
 from finplat.identity.deps import CurrentUser, VerifiedUser
 from finplat.investment import queries, suitability
@@ -31,7 +30,7 @@ from finplat.investment.schemas import (
     QuestionnaireOut,
 )
 from finplat.investment.schemas import OrderIn as OrderBody
-from finplat.product.deps import InstitutionUser, Reviewer
+from finplat.product.deps import InstitutionUser, OrderIdPath, ProductIdPath, Reviewer
 from finplat.product.schemas import ProductOut, product_out
 
 router = APIRouter(tags=["investing"])
@@ -90,7 +89,10 @@ async def assessment_history(user: CurrentUser, db: DbDep, page: PageDep) -> lis
     """Every assessment taken, newest first, with the answers given."""
     async with db.transaction(readonly=True) as session:
         rows = await suitability.history(
-            session, user_id=user.user_id, limit=page.limit, before_id=cursor_id(page.cursor)
+            session,
+            user_id=user.user_id,
+            limit=page.limit,
+            before_id=queries.before_id(page.cursor),
         )
     return [_assessment_out(r, with_answers=True) for r in rows]
 
@@ -126,7 +128,7 @@ async def qualification(user: CurrentUser, db: DbDep) -> QualificationOut:
 
 @router.post("/products/{product_id}/orders", status_code=201)
 async def place_order(
-    product_id: int,
+    product_id: ProductIdPath,
     body: OrderBody,
     user: VerifiedUser,
     db: DbDep,
@@ -164,7 +166,7 @@ async def my_orders(
 
 
 @router.get("/me/orders/{order_id}")
-async def my_order(order_id: int, user: CurrentUser, db: DbDep) -> dict[str, Any]:
+async def my_order(order_id: OrderIdPath, user: CurrentUser, db: DbDep) -> dict[str, Any]:
     async with db.transaction(readonly=True) as session:
         found = await queries.order(session, user_id=user.user_id, order_id=order_id)
     if found is None:
@@ -174,7 +176,7 @@ async def my_order(order_id: int, user: CurrentUser, db: DbDep) -> dict[str, Any
 
 @router.post("/me/orders/{order_id}/cancel")
 async def cancel_order(
-    order_id: int, user: CurrentUser, db: DbDep, clock: ClockDep
+    order_id: OrderIdPath, user: CurrentUser, db: DbDep, clock: ClockDep
 ) -> dict[str, Any]:
     """Cancel a pending order while the product still raises; the held funds are released."""
     await investment_service.cancel_order(
@@ -198,7 +200,11 @@ async def my_holdings(user: CurrentUser, db: DbDep, page: PageDep) -> ListOut:
 
 @router.post("/admin/products/{product_id}/delist", response_model=ProductOut)
 async def delist(
-    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: DelistIn | None = None
+    product_id: ProductIdPath,
+    reviewer: Reviewer,
+    db: DbDep,
+    clock: ClockDep,
+    body: DelistIn | None = None,
 ) -> ProductOut:
     """Take a product off sale before its raise ends; every order is refunded."""
     row = await investment_service.delist(
@@ -213,7 +219,7 @@ async def delist(
 
 @router.post("/admin/products/{product_id}/close-raise", response_model=ProductOut)
 async def close_raise(
-    product_id: int,
+    product_id: ProductIdPath,
     reviewer: Reviewer,
     db: DbDep,
     clock: ClockDep,
@@ -232,7 +238,7 @@ async def close_raise(
 
 @router.post("/admin/products/{product_id}/payout")
 async def payout(
-    product_id: int, _reviewer: Reviewer, db: DbDep, clock: ClockDep
+    product_id: ProductIdPath, _reviewer: Reviewer, db: DbDep, clock: ClockDep
 ) -> dict[str, Any]:
     """Try a matured product's payout now (the daily job also retries it)."""
     now = clock.now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +32,9 @@ class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str = Field(min_length=1, max_length=16)
-    answers: dict[str, str] = Field(max_length=50)
+    answers: dict[Annotated[str, Field(max_length=16)], Annotated[str, Field(max_length=16)]] = (
+        Field(max_length=50)
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -76,7 +78,7 @@ class OrderIn(BaseModel):
             "the version of the product's risk disclosure the investor read and confirmed"
         ),
     )
-    coupon_id: int | None = Field(default=None, gt=0)
+    coupon_id: int | None = Field(default=None, gt=0, le=2**63 - 1)
     acknowledge_risk_mismatch: bool = False
     risk_warning_version: int | None = Field(
         default=None,

@@ -23,6 +23,7 @@ SORTS = {
 }
 SORT_CHOICES = tuple(sorted([*SORTS, *(f"-{key}" for key in SORTS)]))
 _INSTANT_SORTS = {"raise_end_at", "created_at"}
+MAX_ID = 2**63 - 1
 
 
 def _sort_value(product: Product, key: str) -> Any:
@@ -30,18 +31,32 @@ def _sort_value(product: Product, key: str) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _parse_cursor(cursor: str | None, key: str) -> tuple[Any, int] | None:
+def _parse_cursor(cursor: str | None, sort: str) -> tuple[Any, int] | None:
+    """The (sort value, id) a cursor of this listing carries; 422 for anything else."""
     position = decode_cursor(cursor)
     if position is None:
         return None
     value, last_id = position.get("v"), position.get("id")
-    if position.get("s") != key or isinstance(last_id, bool) or not isinstance(last_id, int):
+    if (
+        position.get("s") != sort
+        or isinstance(last_id, bool)
+        or not isinstance(last_id, int)
+        or not 0 <= last_id <= MAX_ID
+    ):
         raise field_error("cursor", "is not a cursor of this listing")
+    key = sort.lstrip("-")
     if key in _INSTANT_SORTS:
         try:
             value = datetime.fromisoformat(str(value))
         except ValueError:
             raise field_error("cursor", "is not a cursor this API issued") from None
+        if value.tzinfo is None:
+            raise field_error("cursor", "is not a cursor this API issued")
+    elif key == "term_days":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+            raise field_error("cursor", "is not a cursor this API issued")
+    elif not isinstance(value, str) or len(value) > 16:
+        raise field_error("cursor", "is not a cursor this API issued")
     return value, last_id
 
 

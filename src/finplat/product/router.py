@@ -15,7 +15,7 @@ from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.pagination import Page
 from finplat.product import domain, queries
 from finplat.product import service as product_service
-from finplat.product.deps import InstitutionUser, Reviewer, StaffReader
+from finplat.product.deps import InstitutionUser, ProductIdPath, Reviewer, StaffReader
 from finplat.product.schemas import (
     DisclosureOut,
     DisclosuresRevise,
@@ -103,7 +103,7 @@ async def list_public(
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
-async def get_public(product_id: int, db: DbDep) -> ProductOut:
+async def get_public(product_id: ProductIdPath, db: DbDep) -> ProductOut:
     """One catalogue product with the newest disclosure, risk disclosure and mismatch warning."""
     return await _view(db, product_id, public_only=True, institution_id=None, with_review=False)
 
@@ -152,7 +152,11 @@ async def create(
 
 @router.put("/products/{product_id}", response_model=ProductOut)
 async def revise(
-    product_id: int, body: ProductCreate, user: InstitutionUser, db: DbDep, clock: ClockDep
+    product_id: ProductIdPath,
+    body: ProductCreate,
+    user: InstitutionUser,
+    db: DbDep,
+    clock: ClockDep,
 ) -> ProductOut:
     """Replace the terms and texts of a draft or rejected product (changed texts get a new
     version); submit it again afterwards."""
@@ -169,7 +173,9 @@ async def revise(
 
 
 @router.post("/products/{product_id}/submit", response_model=ProductOut)
-async def submit(product_id: int, user: InstitutionUser, db: DbDep, clock: ClockDep) -> ProductOut:
+async def submit(
+    product_id: ProductIdPath, user: InstitutionUser, db: DbDep, clock: ClockDep
+) -> ProductOut:
     assert user.institution_id is not None
     await product_service.submit(
         db,
@@ -183,7 +189,11 @@ async def submit(product_id: int, user: InstitutionUser, db: DbDep, clock: Clock
 
 @router.post("/products/{product_id}/disclosures", response_model=dict[str, DisclosureOut])
 async def revise_disclosures(
-    product_id: int, body: DisclosuresRevise, user: InstitutionUser, db: DbDep, clock: ClockDep
+    product_id: ProductIdPath,
+    body: DisclosuresRevise,
+    user: InstitutionUser,
+    db: DbDep,
+    clock: ClockDep,
 ) -> dict[str, DisclosureOut]:
     """New versions of disclosure texts; buyers must then confirm the newest risk disclosure."""
     assert user.institution_id is not None
@@ -220,7 +230,7 @@ async def list_own(
 
 
 @router.get("/institution/products/{product_id}", response_model=ProductOut)
-async def get_own(product_id: int, user: InstitutionUser, db: DbDep) -> ProductOut:
+async def get_own(product_id: ProductIdPath, user: InstitutionUser, db: DbDep) -> ProductOut:
     return await _view(
         db, product_id, public_only=False, institution_id=user.institution_id, with_review=True
     )
@@ -248,13 +258,17 @@ async def list_for_review(
 
 
 @router.get("/admin/products/{product_id}", response_model=ProductOut)
-async def get_for_review(product_id: int, _staff: StaffReader, db: DbDep) -> ProductOut:
+async def get_for_review(product_id: ProductIdPath, _staff: StaffReader, db: DbDep) -> ProductOut:
     return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
 
 
 @router.post("/admin/products/{product_id}/approve", response_model=ProductOut)
 async def approve(
-    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: ReviewBody | None = None
+    product_id: ProductIdPath,
+    reviewer: Reviewer,
+    db: DbDep,
+    clock: ClockDep,
+    body: ReviewBody | None = None,
 ) -> ProductOut:
     await product_service.review(
         db,
@@ -269,7 +283,11 @@ async def approve(
 
 @router.post("/admin/products/{product_id}/reject", response_model=ProductOut)
 async def reject(
-    product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep, body: ReviewBody | None = None
+    product_id: ProductIdPath,
+    reviewer: Reviewer,
+    db: DbDep,
+    clock: ClockDep,
+    body: ReviewBody | None = None,
 ) -> ProductOut:
     await product_service.review(
         db,
@@ -283,7 +301,9 @@ async def reject(
 
 
 @router.post("/admin/products/{product_id}/publish", response_model=ProductOut)
-async def publish(product_id: int, reviewer: Reviewer, db: DbDep, clock: ClockDep) -> ProductOut:
+async def publish(
+    product_id: ProductIdPath, reviewer: Reviewer, db: DbDep, clock: ClockDep
+) -> ProductOut:
     await product_service.publish(
         db, product_id=product_id, actor_id=reviewer.user_id, now=clock.now()
     )

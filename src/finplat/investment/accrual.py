@@ -8,6 +8,7 @@ and the platform-wide total is by construction the sum of the per-holding amount
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -110,8 +111,12 @@ async def accrue_day(
     now: datetime,
     after_id: int = 0,
     chunk_size: int | None = None,
+    progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> int:
-    """Accrue every holding for ``business_date`` in bounded chunks; returns holdings touched."""
+    """Accrue every holding for ``business_date`` in bounded chunks; returns holdings touched.
+
+    ``progress`` is told the last holding id of each chunk (a job saves it to resume there).
+    """
     size = chunk_size or get_policy().accrual_chunk_size
     total = 0
     while True:
@@ -124,6 +129,8 @@ async def accrue_day(
         if last is None or count < size:
             return total
         after_id = last
+        if progress is not None:
+            await progress(after_id)
 
 
 async def start_running(

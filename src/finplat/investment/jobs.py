@@ -25,6 +25,7 @@ async def close_raises(
         )
         for product_id in due:
             await settlement.close_raise(db, product_id=product_id, now=now, actor_id=None)
+            await checkpoint.save({"closed_product_id": product_id})
         if len(due) < BATCH:
             break
     while True:
@@ -37,16 +38,20 @@ async def close_raises(
             break
     while await accrual.start_running(db, business_date=business_date, now=now) > 0:
         pass
-    await checkpoint.save({"closed": True})
 
 
 async def accrue(
     *, db: Database, business_date: date, now: datetime, checkpoint: Checkpoint
 ) -> None:
     """Record the day's yield on every holding (resuming after the last saved holding id)."""
+
+    async def progress(last_id: int) -> None:
+        await checkpoint.save({"after_id": last_id})
+
     after_id = int(checkpoint.state.get("after_id", 0))
-    await accrual.accrue_day(db, business_date=business_date, now=now, after_id=after_id)
-    await checkpoint.save({"done": True})
+    await accrual.accrue_day(
+        db, business_date=business_date, now=now, after_id=after_id, progress=progress
+    )
 
 
 async def pay_maturities(

@@ -219,3 +219,28 @@ async def test_delisting_refunds_every_order_in_chunks(app, client, db, clock, d
     assert (await client.get(f"/api/v1/products/{product['id']}")).status_code == 404
     late = await order(client, investor_headers, product, 100_000)
     assert late.status_code == 409
+
+
+async def test_accrual_runs_in_chunks_and_reports_progress(app, client, db, clock, desk) -> None:
+    product = await desk.publish(annual_rate="0.0365", term_days=10, raise_target_minor=100_000)
+    for _ in range(3):
+        user_id = await investor(db, now=clock.now())
+        await order(client, factories.bearer_for(app, user_id), product, 100_000)
+    await investment_service.close_raise(
+        db, product_id=product["id"], now=clock.now(), actor_id=None, early=True
+    )
+    value = date.fromisoformat(
+        (await client.get(f"/api/v1/products/{product['id']}")).json()["value_date"]
+    )
+    seen: list[int] = []
+
+    async def progress(last_id: int) -> None:
+        seen.append(last_id)
+
+    touched = await accrual.accrue_day(
+        db, business_date=value, now=clock.now(), chunk_size=1, progress=progress
+    )
+    assert touched == 3 and len(seen) == 3 and seen == sorted(seen)
+    async with db.transaction(readonly=True) as session:
+        amounts = list(await session.scalars(select(Holding.accrued_minor)))
+    assert amounts == [10, 10, 10]  # 1,000.00 yuan at 3.65% for one day

@@ -2,6 +2,7 @@
 127.0.0.1 backed by PostgreSQL, with the embedded channel simulator calling back in-process.
 
     .venv/bin/python bench/funds_http.py [--clients 16] [--seconds 15] [--max-requests 20000]
+                                         [--workers 1]
 
 Each client is its own verified investor, pre-funded before the clock starts; then it
 alternates ``POST /me/deposits`` and ``POST /me/withdrawals`` (each a money-moving request with
@@ -187,7 +188,7 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def _print(stats: Stats, seconds: float, clients: int) -> None:
+def _print(stats: Stats, seconds: float, clients: int, workers: int) -> None:
     rows = []
     everything: list[float] = []
     for kind, values in stats.latencies_ms.items():
@@ -211,7 +212,8 @@ def _print(stats: Stats, seconds: float, clients: int) -> None:
         )
     )
     print(
-        f"\nfunds over HTTP: {clients} clients, {seconds:.1f} s, uvicorn (1 process) + PostgreSQL"
+        f"\nfunds over HTTP: {clients} clients, {seconds:.1f} s, "
+        f"uvicorn with {workers} worker(s) + PostgreSQL"
     )
     print(f"{'kind':<12}{'requests':>10}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}")
     for kind, count, rate, p50, p99 in rows:
@@ -224,7 +226,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
+    if not 1 <= args.workers <= 16:
+        parser.error("workers 1-16")
     if not (
         1 <= args.clients <= 256 and 0 < args.seconds <= 300 and 0 < args.max_requests <= 1_000_000
     ):
@@ -247,6 +252,8 @@ def main() -> None:
             "--no-access-log",
             "--log-level",
             "warning",
+            "--workers",
+            str(args.workers),
         ],
         env=env,
     )
@@ -259,7 +266,7 @@ def main() -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    _print(stats, seconds, args.clients)
+    _print(stats, seconds, args.clients, args.workers)
 
 
 if __name__ == "__main__":

@@ -209,3 +209,41 @@ async def test_withdrawal_amount_is_bounded(
     client: httpx.AsyncClient, investor: dict[str, Any], amount: int
 ) -> None:
     assert (await withdraw(client, investor["headers"], amount)).status_code == 422
+
+
+async def test_racing_contradictory_callbacks_settle_a_withdrawal_once(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+    clock: Any,
+) -> None:
+    await _fund(client, investor, bank, post_callback, 40_000)
+    created = (await withdraw(client, investor["headers"], 25_000)).json()
+    [succeeded] = bank.pending
+    bank.pending.clear()
+    failed = bank.make_callback(
+        channel_reference=str(succeeded.payload["channel_reference"]),
+        merchant_reference=created["reference"],
+        kind="withdrawal",
+        status="failed",
+        amount_minor=25_000,
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    results = await asyncio.gather(
+        post_callback(succeeded), post_callback(failed), post_callback(succeeded)
+    )
+    outcomes = sorted(r.json()["result"] for r in results)
+    assert outcomes == ["anomaly", "applied", "duplicate"]
+    balance = await wallet(db, investor["user_id"])
+    status = (await client.get("/api/v1/me/withdrawals", headers=investor["headers"])).json()
+    status = status["items"][0]["status"]
+    expected = {"succeeded": 15_000, "failed": 40_000}[status]
+    assert balance == {
+        "balance_minor": expected,
+        "available_minor": expected,
+        "frozen_minor": 0,
+        "currency": "CNY",
+    }

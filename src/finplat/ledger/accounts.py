@@ -18,7 +18,7 @@ from finplat.ledger.models import LedgerAccount, LedgerHold
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(LedgerAccount).values(**values).on_conflict_do_nothing()
     if dialect == "sqlite":

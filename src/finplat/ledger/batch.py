@@ -33,6 +33,7 @@ from finplat.ledger.posting import (
     AccountState,
     Delta,
     apply_deltas,
+    dialect,
     load_accounts,
     validate_source,
 )
@@ -144,7 +145,7 @@ async def transfer_many(session: AsyncSession, *, transfers: Sequence[TransferRe
     now = ensure_utc(now)
     _validate(transfers)
     deltas = _net(transfers)
-    if session.bind.dialect.name == "postgresql":
+    if dialect(session).name == "postgresql":
         return await _write_postgresql(session, transfers, deltas, now)
     states = await load_accounts(session, list(deltas))
     currency = transfers[0].amount.currency

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
@@ -14,9 +14,18 @@ from finplat.core.errors import field_error
 from finplat.core.money import CNY, Money
 from finplat.ledger.exceptions import HoldNotFound, HoldNotOpen
 from finplat.ledger.models import LedgerHold
-from finplat.ledger.posting import Delta, EntrySpec, credit, debit, write_entry
+from finplat.ledger.posting import (
+    Delta,
+    EntrySpec,
+    credit,
+    debit,
+    dialect,
+    inserted_id,
+    rowcount,
+    write_entry,
+)
 
-HOLD = LedgerHold.__table__
+HOLD = cast(Table, LedgerHold.__table__)
 HOLD_SOURCE = "ledger_hold"
 EXPIRY_BATCH_LIMIT = 500
 
@@ -44,7 +53,7 @@ async def hold(session: AsyncSession, *, source_type: str, source_id: str, code:
         entry_id=entry_id, debit_account_id=debit_account_id, credit_account_id=credit_account_id,
         amount_minor=amount.amount_minor, posted_minor=0, status="open", code=code,
         expires_at=None if expires_at is None else ensure_utc(expires_at), created_at=now))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 async def _claim(session: AsyncSession, hold_id: int, *, status: str, now: datetime,
@@ -57,11 +66,11 @@ async def _claim(session: AsyncSession, hold_id: int, *, status: str, now: datet
     if amount_minor is not None:
         statement = statement.where(h.amount_minor >= amount_minor)
     columns = (h.debit_account_id, h.credit_account_id, h.amount_minor, h.posted_minor, h.code)
-    if session.bind.dialect.update_returning:
+    if dialect(session).update_returning:
         row = (await session.execute(statement.returning(*columns))).first()
     else:
         result = await session.execute(statement)
-        row = None if result.rowcount != 1 else \
+        row = None if rowcount(result) != 1 else \
             (await session.execute(select(*columns).where(h.id == hold_id))).first()
     if row is not None:
         return row

@@ -14,9 +14,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, not_, or_, select, text, update
+from sqlalchemy import Table, and_, insert, not_, or_, select, text, update
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,12 +35,26 @@ from finplat.ledger.exceptions import (
 )
 from finplat.ledger.models import LedgerAccount, LedgerEntry, LedgerPosting
 
-ACCOUNT = LedgerAccount.__table__
-ENTRY = LedgerEntry.__table__
-POSTING = LedgerPosting.__table__
+ACCOUNT = cast(Table, LedgerAccount.__table__)
+ENTRY = cast(Table, LedgerEntry.__table__)
+POSTING = cast(Table, LedgerPosting.__table__)
 
 MAX_LEGS = 200
 DEBIT, CREDIT = "debit", "credit"
+
+
+def dialect(session: AsyncSession) -> Dialect:
+    return session.get_bind().dialect
+
+
+def inserted_id(result: Any) -> int:
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    assert key is not None, "an INSERT of one row always has its primary key"
+    return int(key[0])
+
+
+def rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +215,12 @@ async def _update_account(session: AsyncSession, account_id: int, delta: Delta, 
     """New (debits_posted, credits_posted, version), or None when the guard refused."""
     statement = _guarded_update(account_id, delta, now, allow_frozen=allow_frozen)
     a = ACCOUNT.c
-    if session.bind.dialect.update_returning:
+    if dialect(session).update_returning:
         row = (await session.execute(
             statement.returning(a.debits_posted, a.credits_posted, a.version))).first()
         return None if row is None else (row[0], row[1], row[2])
     result = await session.execute(statement)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return None
     row = (await session.execute(select(a.debits_posted, a.credits_posted, a.version)
                                  .where(a.id == account_id))).one()
@@ -286,7 +301,7 @@ async def insert_entry(session: AsyncSession, spec: EntrySpec, now: datetime) ->
             metadata=dict(spec.metadata or {}), created_at=now))
     except IntegrityError as error:
         raise DuplicateSource(spec.source_type, spec.source_id) from error
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) -> int:
@@ -301,7 +316,7 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     validate_source(spec.source_type, spec.source_id, spec.code)
     currency = check_legs(spec.legs, allow_empty=bool(spec.releases))
     deltas = deltas_of(spec)
-    if session.bind.dialect.name == "postgresql":
+    if dialect(session).name == "postgresql":
         return await _write_entry_postgresql(session, spec, deltas, currency, now)
     states = await load_accounts(session, list(deltas))
     if currency is not None and any(states[leg.account_id].currency != currency

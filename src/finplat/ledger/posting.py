@@ -94,11 +94,28 @@ class AccountState:
     debits_posted: int
     credits_posted: int
     version: int
+    debits_pending: int = 0
+    credits_pending: int = 0
+    debits_must_not_exceed_credits: bool = False
+    credits_must_not_exceed_debits: bool = False
 
     def balance_minor(self, debits_posted: int, credits_posted: int) -> int:
         if self.normal_balance == CREDIT:
             return credits_posted - debits_posted
         return debits_posted - credits_posted
+
+
+def within_limits(state: AccountState, delta: Delta) -> bool:
+    """Whether the account's limit flags allow ``delta`` on top of ``state``: the rule the
+    guarded UPDATE (and the database's CHECK constraints) enforce, in plain Python."""
+    debits = state.debits_posted + state.debits_pending + delta.debits_posted + delta.debits_pending
+    credits = (state.credits_posted + state.credits_pending + delta.credits_posted
+               + delta.credits_pending)
+    if state.debits_must_not_exceed_credits \
+            and debits > state.credits_posted + delta.credits_posted:
+        return False
+    return not (state.credits_must_not_exceed_debits
+                and credits > state.debits_posted + delta.debits_posted)
 
 
 @dataclass(slots=True)
@@ -175,12 +192,13 @@ def deltas_of(spec: EntrySpec) -> dict[int, Delta]:
 
 async def load_accounts(session: AsyncSession,
                         account_ids: Sequence[int]) -> dict[int, AccountState]:
-    """The static facts of the accounts (no lock). Raises ``AccountNotFound``."""
+    """The accounts as they are now (read without a lock). Raises ``AccountNotFound``."""
+    a = ACCOUNT.c
     rows = (await session.execute(
-        select(ACCOUNT.c.id, ACCOUNT.c.normal_balance, ACCOUNT.c.currency, ACCOUNT.c.tracks_balance,
-               ACCOUNT.c.status, ACCOUNT.c.debits_posted, ACCOUNT.c.credits_posted,
-               ACCOUNT.c.version)
-        .where(ACCOUNT.c.id.in_(sorted(set(account_ids))))
+        select(a.id, a.normal_balance, a.currency, a.tracks_balance, a.status, a.debits_posted,
+               a.credits_posted, a.version, a.debits_pending, a.credits_pending,
+               a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits)
+        .where(a.id.in_(sorted(set(account_ids))))
     )).all()
     states = {row.id: AccountState(*row) for row in rows}
     for account_id in account_ids:
@@ -249,13 +267,18 @@ async def apply_deltas(session: AsyncSession, states: Mapping[int, AccountState]
     for account_id in sorted(deltas):
         state = states[account_id]
         delta = deltas[account_id]
+        if state.status == "closed":
+            raise AccountClosed(account_id)
+        if state.status == "frozen" and not allow_frozen:
+            raise AccountFrozen(account_id)
         if not state.tracks_balance:
             # Hot accounts keep no running balance: no row lock, so they never serialise
-            # transfers; only their open/closed state matters, read without a lock.
-            if state.status == "closed" or (state.status == "frozen" and not allow_frozen):
-                raise AccountClosed(account_id) if state.status == "closed" else \
-                    AccountFrozen(account_id)
+            # transfers; only their state, read without a lock, matters.
             continue
+        if not within_limits(state, delta):
+            # Refused in Python first, on the state this transaction read; the guarded UPDATE
+            # below stays the authority for whatever changed since.
+            raise InsufficientFunds(account_id)
         totals = await _update_account(session, account_id, delta, now, allow_frozen=allow_frozen)
         if totals is None:
             raise await _refusal(session, account_id, allow_frozen=allow_frozen)

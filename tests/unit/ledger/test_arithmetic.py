@@ -12,11 +12,13 @@ from finplat.ledger.posting import (
     CREDIT,
     DEBIT,
     AccountState,
+    Delta,
     EntrySpec,
     Leg,
     check_legs,
     deltas_of,
     posting_rows,
+    within_limits,
 )
 
 ACCOUNTS = (1, 2, 3, 4)
@@ -82,3 +84,22 @@ def test_balance_after_walks_from_before_to_after(legs, start):
         previous[row["account_id"]] = row["balance_after_minor"]
     for account_id, (debits, credits, _) in after.items():
         assert previous[account_id] == states[account_id].balance_minor(debits, credits)
+
+
+totals = st.integers(min_value=0, max_value=10**9)
+
+
+@given(totals, totals, totals, totals, totals, totals)
+def test_wallet_limit_is_available_never_below_zero(debits, credits, pending, out, into, hold):
+    """For a customer wallet the limit says exactly: available after the change is not negative."""
+    state = AccountState(1, "credit", "CNY", True, "open", debits, credits, 0,
+                         debits_pending=pending, debits_must_not_exceed_credits=True)
+    delta = Delta(debits_posted=out, credits_posted=into, debits_pending=hold)
+    available_after = (credits + into) - (debits + out) - (pending + hold)
+    assert within_limits(state, delta) == (available_after >= 0)
+
+
+@given(totals, totals, totals, totals)
+def test_accounts_without_flags_accept_anything(debits, credits, out, into):
+    state = AccountState(1, "debit", "CNY", True, "open", debits, credits, 0)
+    assert within_limits(state, Delta(debits_posted=out, credits_posted=into))

@@ -163,6 +163,53 @@ async def _fail_deposit(db: Database, *, deposit_id: int, reason: str, now: date
     await db.run(work)
 
 
+async def _open_withdrawal(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    amount: Money,
+    bank_card_id: int | None,
+    channel: str,
+    fee_minor: int,
+    now: datetime,
+) -> idempotency.Outcome:
+    if bank_card_id is not None:
+        await identity_queries.get_bank_card(session, user_id, bank_card_id)
+    else:
+        # Without a choice the money goes to the card bound first (the custody account's card).
+        cards = await identity_queries.bank_cards(session, user_id)
+        bank_card_id = cards[0].id if cards else None
+    reference = new_reference("WD")
+    hold_id = await booking.hold_withdrawal(
+        session, user_id=user_id, amount=amount, reference=reference, now=now
+    )
+    withdrawal = PaymentWithdrawal(
+        user_id=user_id,
+        channel=channel,
+        reference=reference,
+        bank_card_id=bank_card_id,
+        amount_minor=amount.amount_minor,
+        fee_minor=fee_minor,
+        currency=amount.currency,
+        status=CREATED,
+        hold_id=str(hold_id),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(withdrawal)
+    await session.flush()
+    await audit_service.record(
+        session,
+        action="payment.withdrawal_created",
+        target_type="withdrawal",
+        target_id=withdrawal.id,
+        now=now,
+        actor_id=user_id,
+        summary={"amount_minor": amount.amount_minor, "fee_minor": fee_minor, "channel": channel},
+    )
+    return idempotency.Outcome(201, withdrawal_view(withdrawal))
+
+
 async def create_withdrawal(
     *,
     db: Database,
@@ -196,41 +243,15 @@ async def create_withdrawal(
         )
 
     async def work(session: AsyncSession) -> idempotency.Outcome:
-        if bank_card_id is not None:
-            await identity_queries.get_bank_card(session, user_id, bank_card_id)
-        reference = new_reference("WD")
-        hold_id = await booking.hold_withdrawal(
-            session, user_id=user_id, amount=amount, reference=reference, now=now
-        )
-        withdrawal = PaymentWithdrawal(
-            user_id=user_id,
-            channel=channel_name,
-            reference=reference,
-            bank_card_id=bank_card_id,
-            amount_minor=amount.amount_minor,
-            fee_minor=fee_minor,
-            currency=amount.currency,
-            status=CREATED,
-            hold_id=str(hold_id),
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(withdrawal)
-        await session.flush()
-        await audit_service.record(
+        return await _open_withdrawal(
             session,
-            action="payment.withdrawal_created",
-            target_type="withdrawal",
-            target_id=withdrawal.id,
+            user_id=user_id,
+            amount=amount,
+            bank_card_id=bank_card_id,
+            channel=channel_name,
+            fee_minor=fee_minor,
             now=now,
-            actor_id=user_id,
-            summary={
-                "amount_minor": amount.amount_minor,
-                "fee_minor": fee_minor,
-                "channel": channel_name,
-            },
         )
-        return idempotency.Outcome(201, withdrawal_view(withdrawal))
 
     return await idempotency.execute(
         db,

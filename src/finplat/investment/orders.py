@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit import service as audit_service
 from finplat.core import idempotency
 from finplat.core.db import Database
-from finplat.core.errors import Conflict, Forbidden, NotFound, field_error
+from finplat.core.errors import Conflict, Forbidden, NotFound
 from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.investment import domain, suitability
@@ -75,7 +75,7 @@ async def place_order(
     user_id: int,
     product_id: int,
     amount_minor: int,
-    disclosure_version: int,
+    disclosure_version: int | None,
     coupon_id: int | None,
     acknowledge_risk_mismatch: bool,
     risk_warning_version: int | None,
@@ -105,13 +105,15 @@ async def place_order(
         # sold amount it updates cannot interleave with another order's.
         product = await product_service.lock(session, product_id=product_id)
         _require_on_sale(product, now)
-        await _require_current_disclosure(session, product, disclosure_version)
+        confirmed_version = await _require_current_disclosure(
+            session, product, disclosure_version
+        )
         order = await _new_order(
             session,
             product=product,
             user_id=user_id,
             amount_minor=amount_minor,
-            disclosure_version=disclosure_version,
+            disclosure_version=confirmed_version,
             acknowledged=acknowledge_risk_mismatch,
             warning_version=risk_warning_version,
             now=now,
@@ -209,7 +211,7 @@ async def _new_order(
         investor_level=level, product_risk_level=product.risk_level, acknowledged=acknowledged
     )
     if mismatch:
-        await _require_current_warning(session, product, warning_version)
+        warning_version = await _require_current_warning(session, product, warning_version)
     if product.qualified_only:
         await suitability.require_qualified(session, user_id=user_id)
     already = await session.scalar(
@@ -309,35 +311,43 @@ def _require_on_sale(product: Product, now: datetime) -> None:
 
 
 async def _require_current_disclosure(
-    session: AsyncSession, product: Product, version: int
-) -> None:
+    session: AsyncSession, product: Product, version: int | None
+) -> int:
+    """The disclosure version the order records as confirmed.
+
+    A client that names no version confirms the one in force now (API.md's order body has no
+    version); a client that names an older one has shown the investor outdated text: refused.
+    """
     current = await product_service.latest_disclosure(
         session, product_id=product.id, kind=RISK_DISCLOSURE
     )
+    if current is not None and version is None:
+        return int(current.version)
     if current is None or current.version != version:
         raise Conflict(
             "investment.disclosure_outdated",
             "read and confirm the product's current risk disclosure",
             extra={"current_version": None if current is None else current.version},
         )
+    return int(current.version)
 
 
 async def _require_current_warning(
     session: AsyncSession, product: Product, version: int | None
-) -> None:
+) -> int:
+    """The mismatch-warning version the order records as acknowledged (see the disclosure)."""
     current = await product_service.latest_disclosure(
         session, product_id=product.id, kind=MISMATCH_WARNING
     )
-    if version is None:
-        raise field_error(
-            "risk_warning_version", "give the version of the risk warning you confirmed"
-        )
+    if current is not None and version is None:
+        return int(current.version)
     if current is None or current.version != version:
         raise Conflict(
             "investment.warning_outdated",
             "read and confirm the product's current risk-mismatch warning",
             extra={"current_version": None if current is None else current.version},
         )
+    return int(current.version)
 
 
 async def _locked_order(session: AsyncSession, order_id: int) -> Order:

@@ -71,11 +71,13 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
-    disclosure_version: int = Field(
+    disclosure_version: int | None = Field(
+        default=None,
         ge=1,
         le=1_000_000,
         description=(
-            "the version of the product's risk disclosure the investor read and confirmed"
+            "the version of the product's risk disclosure the investor read and confirmed;"
+            " omitted, the current version is recorded as the one confirmed"
         ),
     )
     coupon_id: int | None = Field(default=None, gt=0, le=2**63 - 1)
@@ -85,7 +87,8 @@ class OrderIn(BaseModel):
         ge=1,
         le=1_000_000,
         description=(
-            "with acknowledge_risk_mismatch: the version of the product's mismatch warning"
+            "with acknowledge_risk_mismatch: the version of the product's mismatch warning;"
+            " omitted, the current version is recorded as the one acknowledged"
         ),
     )
 

@@ -157,3 +157,30 @@ async def test_qualified_only_products(app, client, db, clock, desk) -> None:
         json={"experience_years": 5, "financial_assets_minor": 600_000_000},
     )
     assert (await order(client, headers, product, 30_000_000)).status_code == 201
+
+
+async def test_the_api_md_order_body_records_the_versions_in_force(
+    app, client, db, clock, desk
+) -> None:
+    """A client that sends only what API.md lists confirms the disclosure and warning in force."""
+    product = await desk.publish(risk_level="R4")
+    user_id = await investor(db, now=clock.now(), level="C3")
+    headers = {**factories.bearer_for(app, user_id), "Idempotency-Key": "plain-1"}
+    url = f"/api/v1/products/{product['id']}/orders"
+
+    refused = await client.post(url, headers=headers, json={"amount_minor": 100_000})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "investment.suitability_mismatch"
+
+    headers["Idempotency-Key"] = "plain-2"
+    body = {"amount_minor": 100_000, "acknowledge_risk_mismatch": True}
+    placed = await client.post(url, headers=headers, json=body)
+    assert placed.status_code == 201, placed.text
+    disclosures = product["disclosures"]
+    async with db.transaction(readonly=True) as session:
+        stored = await session.get(Order, placed.json()["id"])
+        assert stored is not None
+        assert stored.disclosure_version == disclosures["risk_disclosure"]["version"]
+        assert stored.risk_mismatch_acknowledged is True
+        assert stored.risk_warning_version == disclosures["mismatch_warning"]["version"]
+        assert stored.risk_acknowledged_at == clock.now()

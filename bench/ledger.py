@@ -134,9 +134,14 @@ async def _deposits_in_processes(books: Books, url: str, clients: int, seconds: 
                                      seconds, queue, floor)) for _ in range(processes)]
     for worker in workers:
         worker.start()
-    parts = [await asyncio.to_thread(queue.get) for _ in workers]
-    for worker in workers:
-        await asyncio.to_thread(worker.join)
+    try:
+        # A worker that dies never reports: bound the wait instead of hanging the run.
+        parts = [await asyncio.to_thread(queue.get, True, seconds * 3 + 60) for _ in workers]
+    finally:
+        for worker in workers:
+            await asyncio.to_thread(worker.join, 5)
+            if worker.is_alive():
+                worker.terminate()
     latencies = [value for part in parts for value in part[2]]
     return Result("", clients, sum(p[0] for p in parts), max(p[1] for p in parts), latencies)
 

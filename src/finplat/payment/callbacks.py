@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,24 +79,49 @@ async def handle(
     return await db.run(work)
 
 
+async def _log_once(
+    session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
+) -> int | None:
+    """Store the notification under its unique key; None when it was stored before.
+
+    One statement where the dialect can ignore a conflict (a concurrent twin waits on the
+    unique index and then finds the row); a savepoint elsewhere.
+    """
+    values = {
+        "channel": channel,
+        "channel_reference": notification.channel_reference,
+        "status": notification.status,
+        "merchant_reference": notification.merchant_reference,
+        "kind": notification.kind,
+        "amount_minor": notification.amount_minor,
+        "outcome": APPLIED,
+        "payload": notification.model_dump(mode="json"),
+        "received_at": now,
+    }
+    dialect = session.bind.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(PaymentCallback)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(PaymentCallback.id)
+        )
+        return (await session.execute(statement)).scalar_one_or_none()
+    row = PaymentCallback(**values)
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row.id
+
+
 async def _apply(
     session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
 ) -> str:
-    log_row = PaymentCallback(
-        channel=channel,
-        channel_reference=notification.channel_reference,
-        status=notification.status,
-        merchant_reference=notification.merchant_reference,
-        kind=notification.kind,
-        amount_minor=notification.amount_minor,
-        outcome=APPLIED,
-        payload=notification.model_dump(mode="json"),
-        received_at=now,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(log_row)
-    except IntegrityError:
+    log_id = await _log_once(session, channel=channel, notification=notification, now=now)
+    if log_id is None:
         return DUPLICATE
     model = PaymentDeposit if notification.kind == "deposit" else PaymentWithdrawal
     order = await session.scalar(
@@ -103,8 +129,12 @@ async def _apply(
     )
     problem = _problem(order, channel=channel, notification=notification)
     if problem is not None:
-        log_row.outcome = UNKNOWN_ORDER if order is None else ANOMALY
-        log_row.detail = problem
+        outcome = UNKNOWN_ORDER if order is None else ANOMALY
+        await session.execute(
+            update(PaymentCallback)
+            .where(PaymentCallback.id == log_id)
+            .values(outcome=outcome, detail=problem)
+        )
         await events_service.publish(
             session,
             topic="payment.callback_anomaly",
@@ -117,7 +147,7 @@ async def _apply(
                 "detail": problem,
             },
         )
-        return log_row.outcome
+        return outcome
     assert order is not None
     order.channel_reference = notification.channel_reference
     order.channel_completed_at = notification.occurred_at

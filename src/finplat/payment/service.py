@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
@@ -295,15 +295,23 @@ async def submit_withdrawal(
         )
         return
 
+    if ack.accepted:
+        # Guarded: the callback may already have settled it (a fast channel answers first).
+        async def mark_sent(session: AsyncSession) -> None:
+            await session.execute(
+                update(PaymentWithdrawal)
+                .where(PaymentWithdrawal.id == withdrawal_id, PaymentWithdrawal.status == CREATED)
+                .values(status=SENT, updated_at=now)
+            )
+
+        await db.run(mark_sent)
+        return
+
     async def work(session: AsyncSession) -> None:
         row = await session.scalar(
             select(PaymentWithdrawal).where(PaymentWithdrawal.id == withdrawal_id).with_for_update()
         )
-        # The callback may already have settled it (a fast channel answers before we get here).
         if row is None or row.status != CREATED:
-            return
-        if ack.accepted:
-            row.status, row.updated_at = SENT, now
             return
         await booking.release_withdrawal(session, withdrawal=row, now=now)
         row.status, row.failure_reason, row.updated_at = (

@@ -186,56 +186,8 @@ class SimulatedChannel:
     async def _process(
         self, merchant_reference: str, kind: str, amount_minor: int, currency: str, now: datetime
     ) -> ChannelAck:
-        seen = await self._find(merchant_reference)
-        if seen is not None:
-            # The same order again (a resubmission): like a real channel, answer with the
-            # outcome already decided and notify again, never process it twice.
-            self._emit(
-                self.make_callback(
-                    channel_reference=seen.channel_reference,
-                    merchant_reference=merchant_reference,
-                    kind=seen.kind,
-                    status=seen.status,
-                    amount_minor=seen.amount_minor,
-                    currency=seen.currency,
-                    occurred_at=seen.processed_at,
-                    reason=seen.reason,
-                    signed_at=now,
-                )
-            )
-            return ChannelAck(accepted=True)
-        if self._reject_next:
-            return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
-        reference = self._new_reference()
-        reason = self._fail_next.pop(0) if self._fail_next else None
-        status = "failed" if reason else "succeeded"
-        await self._record(
-            reference,
-            merchant_reference,
-            kind,
-            amount_minor,
-            currency,
-            now,
-            status=status,
-            reason=reason,
-        )
-        callback = self.make_callback(
-            channel_reference=reference,
-            merchant_reference=merchant_reference,
-            kind=kind,
-            status=status,
-            amount_minor=amount_minor,
-            currency=currency,
-            occurred_at=now,
-            reason=reason,
-        )
-        for _ in range(2 if self.duplicate_callbacks else 1):
-            self._emit(callback)
-        return ChannelAck(accepted=True)
-
-    async def _find(self, merchant_reference: str) -> PaymentSimulatorTransaction | None:
-        async with self._db.transaction(readonly=True) as session:
-            return await session.scalar(
+        async with self._db.transaction() as session:
+            seen = await session.scalar(
                 select(PaymentSimulatorTransaction)
                 .where(
                     PaymentSimulatorTransaction.channel == self.name,
@@ -243,6 +195,42 @@ class SimulatedChannel:
                 )
                 .limit(1)
             )
+            if seen is None:
+                if self._reject_next:
+                    return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
+                reason = self._fail_next.pop(0) if self._fail_next else None
+                seen = PaymentSimulatorTransaction(
+                    channel=self.name,
+                    channel_reference=self._new_reference(),
+                    merchant_reference=merchant_reference,
+                    kind=kind,
+                    amount_minor=amount_minor,
+                    currency=currency,
+                    status="failed" if reason else "succeeded",
+                    reason=reason,
+                    business_date=business_date_of(now),
+                    processed_at=now,
+                )
+                session.add(seen)
+                copies = 2 if self.duplicate_callbacks else 1
+            else:
+                # The same order again (a resubmission): like a real channel, answer with the
+                # outcome already decided and notify again, never process it twice.
+                copies = 1
+        callback = self.make_callback(
+            channel_reference=seen.channel_reference,
+            merchant_reference=merchant_reference,
+            kind=seen.kind,
+            status=seen.status,
+            amount_minor=seen.amount_minor,
+            currency=seen.currency,
+            occurred_at=seen.processed_at,
+            reason=seen.reason,
+            signed_at=now,
+        )
+        for _ in range(copies):
+            self._emit(callback)
+        return ChannelAck(accepted=True)
 
     async def _record(
         self,

@@ -183,6 +183,13 @@ async function investorOnboarding(page) {
   check(balance.includes('¥1,000.00'), `balance shows the deposit (${balance || 'no balance shown'})`)
   await shot(page, 'account-after-deposit')
 
+  // Lending pages render (or say the service is not available yet) without breaking.
+  await page.goto(`${baseUrl}/loans`, { waitUntil: 'networkidle' })
+  check((await page.textContent('body')).includes('散标投资'), 'loan listings page renders')
+  await page.goto(`${baseUrl}/borrow`, { waitUntil: 'networkidle' })
+  check((await page.textContent('body')).includes('借款申请'), 'loan application page renders')
+  await shot(page, 'borrow')
+
   // A deep link survives a reload (history-mode routing served by the API server).
   await page.goto(`${baseUrl}/profile`, { waitUntil: 'networkidle' })
   const profileText = await page.textContent('body')
@@ -198,6 +205,13 @@ async function operatorReview(page, product) {
   await row.waitFor({ timeout: 15000 }).catch(() => {})
   check(await row.count() === 1, 'the submitted product is in the review queue')
   await shot(page, 'admin-review-queue')
+  await row.getByRole('button', { name: /View/ }).click()
+  const details = page.locator('.el-dialog', { hasText: product.name })
+  await details.locator('h4').first().waitFor({ timeout: 15000 }).catch(() => {})
+  check((await details.textContent().catch(() => '')).includes('Principal and yield are not guaranteed'), 'the reviewer reads the risk disclosure')
+  await shot(page, 'admin-product-details')
+  await details.locator('.el-dialog__headerbtn').click()
+  await details.waitFor({ state: 'hidden' })
   await row.getByRole('button', { name: /Approve/ }).click()
   await page.waitForSelector('.el-alert--success', { timeout: 15000 }).catch(() => {})
   check((await page.textContent('body')).includes('已批准 approved'), 'the reviewer approved it')

@@ -58,6 +58,17 @@ export const HOLDING_STATUS: Record<string, string> = {
   accruing: '计息中 accruing', awaiting_payout: '待兑付 awaiting payout', paid: '已兑付 paid',
 }
 
+export const REPAYMENT_METHODS: Record<string, string> = {
+  equal_installment: '等额本息 equal installments', equal_principal: '等额本金 equal principal',
+  interest_first: '先息后本 interest first', bullet: '到期还本付息 bullet',
+}
+
+export const LOAN_STATUS: Record<string, string> = {
+  applied: '已申请 applied', scored: '已评分 scored', approved: '已批准 approved', rejected: '已拒绝 rejected',
+  listed: '募集中 listed', funded: '已满标 funded', expired: '已流标 expired', disbursed: '已放款 disbursed',
+  repaying: '还款中 repaying', settled: '已结清 settled', overdue: '逾期 overdue', written_off: '已核销 written off',
+}
+
 /** The calendar day after a `YYYY-MM-DD` date (for half-open periods). */
 export function nextDay(date: string): string {
   const [year, month, day] = date.split('-').map(Number)

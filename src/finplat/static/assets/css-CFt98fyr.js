@@ -1,0 +1,1 @@
+import"./css-B68kWvvk.js";

@@ -1,1 +1,0 @@
-import"./css-jFgrW6cg.js";

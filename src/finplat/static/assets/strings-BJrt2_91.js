@@ -1,1 +1,0 @@
-import{on as e}from"./css-jFgrW6cg.js";var t=(e=``)=>e.replace(/[|\\{}()[\]^$+*?.]/g,`\\$&`).replace(/-/g,`\\x2d`),n=t=>e(t);export{t as n,n as t};

@@ -60,8 +60,15 @@ def reconcile(
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
 ) -> None:
     """Reconcile each channel's statement for a business date against the platform's records;
-    exit 1 when anything does not match."""
-    reports = asyncio.run(_run(_parse_date(business_date), channel))
+    exit 1 when anything does not match, 3 when a statement cannot be had."""
+    from finplat.core.errors import DomainError
+
+    try:
+        reports = asyncio.run(_run(_parse_date(business_date), channel))
+    except DomainError as error:
+        # A channel that does not deliver its statement, or an unreadable file.
+        typer.echo(f"reconciliation failed: {error.code}: {error.detail}", err=True)
+        raise typer.Exit(code=3) from None
     if as_json:
         typer.echo(
             json.dumps(

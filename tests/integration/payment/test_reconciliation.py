@@ -188,5 +188,16 @@ async def test_the_command_line(
             runner.invoke, cli_app, ["reconcile", "--date", "yesterday"]
         )
         assert result.exit_code == 2
+
+        async def silent(*_args: Any, **_kwargs: Any) -> bytes:
+            from finplat.payment.channels import ChannelTimeout
+
+            raise ChannelTimeout("bank")
+
+        monkeypatch.setattr(SimulatedChannel, "fetch_statement", silent)
+        result = await asyncio.to_thread(
+            runner.invoke, cli_app, ["reconcile", "--date", DAY.isoformat()]
+        )
+        assert result.exit_code == 3 and "payment.channel_timeout" in result.output
     finally:
         get_settings.cache_clear()

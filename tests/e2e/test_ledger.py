@@ -105,6 +105,9 @@ async def test_staff_freeze_an_amount_and_the_account(client, app, db, clock):
                                json={"reason": "fraud investigation"},
                                headers={**officer, "Idempotency-Key": "k4"})
     assert frozen.status_code == 200 and frozen.json()["status"] == "frozen"
+    found = await client.get(f"/api/v1/admin/accounts?owner_user_id={user_id}", headers=officer)
+    assert [item["id"] for item in found.json()["items"]] == [wallet]
+    assert (await client.get("/api/v1/admin/accounts", headers=officer)).status_code == 422
     view = await client.get(f"/api/v1/admin/accounts/{wallet}", headers=officer)
     assert view.json()["status"] == "frozen" and view.json()["balance_minor"] == 10_000
 

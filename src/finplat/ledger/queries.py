@@ -156,6 +156,20 @@ async def statement(session: AsyncSession, *, account_id: int, from_at: datetime
     return StatementPage(items, next_cursor)
 
 
+async def accounts(session: AsyncSession, *, owner_user_id: int | None = None,
+                   kind: str | None = None, after_id: int | None = None,
+                   limit: int = 20) -> list[LedgerAccount]:
+    """Accounts by owner and/or kind, in id order after ``after_id`` (for staff lookups)."""
+    query = select(LedgerAccount).order_by(LedgerAccount.id).limit(min(limit, MAX_LIMIT))
+    if owner_user_id is not None:
+        query = query.where(LedgerAccount.owner_user_id == owner_user_id)
+    if kind is not None:
+        query = query.where(LedgerAccount.kind == kind)
+    if after_id is not None:
+        query = query.where(LedgerAccount.id > after_id)
+    return list(await session.scalars(query))
+
+
 async def entry(session: AsyncSession, *, entry_id: int) -> LedgerEntry | None:
     return await session.get(LedgerEntry, entry_id)
 

@@ -12,7 +12,7 @@ from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import field_error
 from finplat.core.idempotency import Outcome
-from finplat.core.pagination import Page
+from finplat.core.pagination import Page, cursor_id, encode_cursor
 from finplat.core.problems import problem_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
 from finplat.ledger import queries, service, staff
@@ -74,6 +74,24 @@ async def my_transactions(
             codes=[type_] if type_ else None)
     return Page(items=[TransactionOut(**line.as_json()) for line in result.items],
                 next_cursor=result.next_cursor)
+
+
+@router.get("/admin/accounts", response_model=Page[StaffAccountOut])
+async def staff_accounts(
+    staff_user: StaffReader, db: DbDep, page: PageDep,
+    owner_user_id: Annotated[int | None, Query(gt=0)] = None,
+    kind: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+) -> Page[StaffAccountOut]:
+    """Find accounts by owner (a customer's wallet) and/or kind, in id order."""
+    if owner_user_id is None and kind is None:
+        raise field_error("owner_user_id", "give owner_user_id or kind")
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.accounts(session, owner_user_id=owner_user_id, kind=kind,
+                                      after_id=cursor_id(page.cursor), limit=page.limit + 1)
+        items = [StaffAccountOut(**await staff.account_view(session, row))
+                 for row in rows[:page.limit]]
+    more = len(rows) > page.limit
+    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
 
 
 @router.get("/admin/accounts/{account_id}", response_model=StaffAccountOut)

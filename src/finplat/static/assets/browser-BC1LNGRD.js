@@ -1,1 +1,0 @@
-import{F as e}from"./api-kgrfK_fO.js";var t=()=>e&&/firefox/i.test(window.navigator.userAgent),n=()=>e&&/android/i.test(window.navigator.userAgent);export{t as n,n as t};

@@ -1,1 +1,0 @@
-import"./css-B68kWvvk.js";

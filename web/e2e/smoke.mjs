@@ -64,6 +64,18 @@ function idNumber(birthDate, sequence) {
   return body + '10X98765432'[sum % 11]
 }
 
+/** A 19-digit UnionPay-style card number (62...) with a valid Luhn check digit. */
+function bankCard(seed) {
+  const body = `622202${String(seed).padStart(12, '0').slice(-12)}`
+  let sum = 0
+  for (let index = 0; index < body.length; index++) {
+    let digit = Number(body[body.length - 1 - index])
+    if (index % 2 === 0) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2
+    sum += digit
+  }
+  return body + String((10 - (sum % 10)) % 10)
+}
+
 async function api(method, path, { body, token } = {}) {
   const headers = { 'Content-Type': 'application/json' }
   if (token) headers.Authorization = `Bearer ${token}`
@@ -135,6 +147,18 @@ async function signOut(page) {
   await page.waitForURL(/\/login/)
 }
 
+/** Reloads the account page until the balance reads `expected` (channels complete on their own). */
+async function balanceBecomes(page, expected) {
+  let balance = ''
+  for (let attempt = 0; attempt < 10 && !balance.includes(expected); attempt++) {
+    if (attempt) await page.waitForTimeout(500)
+    await page.reload({ waitUntil: 'networkidle' })
+    balance = (await page.textContent('[data-test="balance"]').catch(() => '')) ?? ''
+  }
+  console.log(`     balance ${balance || '(none shown)'}`)
+  return balance.includes(expected)
+}
+
 async function investorOnboarding(page) {
   await page.goto(`${baseUrl}/`, { waitUntil: 'networkidle' })
   check((await page.title()).includes('finplat'), 'home page loads')
@@ -153,6 +177,8 @@ async function investorOnboarding(page) {
   const investorId = idNumber('19900307', (Number(runId) + 1) % 1000)
   await page.fill('input[name="real_name"]', '张三')
   await page.fill('input[name="id_number"]', investorId)
+  await page.fill('input[name="bank_card_number"]', bankCard(runId))
+  await page.fill('input[name="bank_reserved_phone"]', investor.login)
   await page.click('button[type="submit"]')
   await page.waitForSelector('.el-result, .el-alert', { timeout: 15000 })
   const kycText = await page.textContent('body')
@@ -168,20 +194,23 @@ async function investorOnboarding(page) {
   check(accountText.includes('我的账户') && accountText.includes('¥0.00'), 'account page shows a zero balance')
   await shot(page, 'account')
 
-  // Deposit ¥1,000.00 through the simulated bank channel, which completes it by itself.
-  await page.fill('input[name="充值"]', '1000')
+  // Deposit ¥1,500.00 through the simulated bank channel, which completes it by itself.
+  await page.fill('input[name="充值"]', '1,500')
   await page.click('.el-card:has-text("Deposit") button[type="submit"]')
   await page.waitForSelector('.el-card:has-text("Deposit") .el-alert', { timeout: 15000 })
   const depositText = await page.textContent('.el-card:has-text("Deposit")')
-  check(depositText.includes('¥1,000.00 ✓'), `deposit accepted (${depositText.replace(/\s+/g, ' ').slice(0, 100)})`)
-  let balance = ''
-  for (let attempt = 0; attempt < 10 && !balance.includes('1,000.00'); attempt++) {
-    if (attempt) await page.waitForTimeout(500)
-    await page.reload({ waitUntil: 'networkidle' })
-    balance = (await page.textContent('[data-test="balance"]').catch(() => '')) ?? ''
-  }
-  check(balance.includes('¥1,000.00'), `balance shows the deposit (${balance || 'no balance shown'})`)
+  check(depositText.includes('¥1,500.00 ✓'), `deposit accepted (${depositText.replace(/\s+/g, ' ').slice(0, 100)})`)
+  check(await balanceBecomes(page, '¥1,500.00'), 'balance shows the deposit')
   await shot(page, 'account-after-deposit')
+
+  // Withdraw ¥500.00 to the card bound at verification; the simulated bank completes it.
+  await page.fill('input[name="提现"]', '500')
+  await page.click('.el-card:has-text("Withdraw") button[type="submit"]')
+  await page.waitForSelector('.el-card:has-text("Withdraw") .el-alert', { timeout: 15000 })
+  const withdrawText = await page.textContent('.el-card:has-text("Withdraw")')
+  check(withdrawText.includes('¥500.00 ✓'), `withdrawal accepted (${withdrawText.replace(/\s+/g, ' ').slice(0, 160)})`)
+  check(await balanceBecomes(page, '¥1,000.00'), 'balance shows the withdrawal')
+  await shot(page, 'account-after-withdrawal')
 
   // Lending pages render (or say the service is not available yet) without breaking.
   await page.goto(`${baseUrl}/loans`, { waitUntil: 'networkidle' })

@@ -29,7 +29,6 @@ INSTITUTION_SETTLEMENT = "institution_settlement"
 FEE_REVENUE = "fee_revenue"
 MARKETING_EXPENSE = "marketing_expense"
 CAMPAIGN_BUDGET = "campaign_budget"
-CAMPAIGN_BUDGET = "campaign_budget"
 RISK_RESERVE = "risk_reserve"
 SUSPENSE = "suspense"
 
@@ -46,10 +45,6 @@ KINDS: dict[str, AccountKind] = {k.kind: k for k in (
     AccountKind(MARKETING_EXPENSE, "Marketing expense", "debit", singleton=False,
                 tracks_balance=False),
     # Money set aside for one campaign (``campaign:7``): it can pay out only what was funded.
-    AccountKind(CAMPAIGN_BUDGET, "Campaign budget", "credit", singleton=False, tracks_balance=True,
-                debits_must_not_exceed_credits=True),
-    # A campaign's budget must never be overspent: a guarded running balance, which serialises
-    # the payouts of one campaign (and only that campaign) on its row.
     AccountKind(CAMPAIGN_BUDGET, "Campaign budget", "credit", singleton=False, tracks_balance=True,
                 debits_must_not_exceed_credits=True),
     AccountKind(RISK_RESERVE, "Risk reserve", "credit", singleton=True, tracks_balance=True),

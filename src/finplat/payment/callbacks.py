@@ -204,9 +204,6 @@ async def _settle_deposit(
         deposit.failure_reason = (notification.reason or "failed at the channel")[:200]
         summary["reason"] = deposit.failure_reason
         topic = "payment.deposit_failed"
-    await audit_service.record(
-        session, action=topic, target_type="deposit", target_id=deposit.id, now=now, summary=summary
-    )
     await events_service.publish(
         session,
         topic=topic,
@@ -218,6 +215,11 @@ async def _settle_deposit(
             "currency": deposit.currency,
             "channel": deposit.channel,
         },
+    )
+    # The audit append comes last: its chain head is one row for the whole platform, locked
+    # until this transaction commits.
+    await audit_service.record(
+        session, action=topic, target_type="deposit", target_id=deposit.id, now=now, summary=summary
     )
 
 
@@ -238,14 +240,6 @@ async def _settle_withdrawal(
         withdrawal.failure_reason = (notification.reason or "failed at the channel")[:200]
         summary["reason"] = withdrawal.failure_reason
         topic = "payment.withdrawal_failed"
-    await audit_service.record(
-        session,
-        action=topic,
-        target_type="withdrawal",
-        target_id=withdrawal.id,
-        now=now,
-        summary=summary,
-    )
     await events_service.publish(
         session,
         topic=topic,
@@ -258,4 +252,13 @@ async def _settle_withdrawal(
             "currency": withdrawal.currency,
             "channel": withdrawal.channel,
         },
+    )
+    # Last, as above: the audit chain head stays locked until commit.
+    await audit_service.record(
+        session,
+        action=topic,
+        target_type="withdrawal",
+        target_id=withdrawal.id,
+        now=now,
+        summary=summary,
     )

@@ -104,6 +104,13 @@ async def reconcile_channel(
             "matched_count": result.matched_count,
             "discrepancy_count": len(result.discrepancies),
         }
+        if not result.ok:
+            await events_service.publish(
+                session,
+                topic="payment.reconciliation_mismatch",
+                now=now,
+                payload={"report_id": report.id, **summary},
+            )
         await audit_service.record(
             session,
             action="payment.reconciled",
@@ -112,13 +119,6 @@ async def reconcile_channel(
             now=now,
             summary=summary,
         )
-        if not result.ok:
-            await events_service.publish(
-                session,
-                topic="payment.reconciliation_mismatch",
-                now=now,
-                payload={"report_id": report.id, **summary},
-            )
         return report_out(report, currency=CNY)
 
     return await db.run(work)

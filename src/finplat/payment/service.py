@@ -1,6 +1,7 @@
 """Deposit and withdrawal use cases. Each public function is one transaction (or, for the
 hand-over to a channel, one transaction after the channel answered); money moves only through
-``finplat.payment.booking`` which calls ``finplat.ledger.service``.
+``finplat.payment.booking`` which calls ``finplat.ledger.service``. Audit appends come last
+in each transaction: the audit chain head is one row for the whole platform, locked until commit.
 """
 
 from __future__ import annotations
@@ -145,6 +146,12 @@ async def _fail_deposit(db: Database, *, deposit_id: int, reason: str, now: date
         if deposit is None or deposit.status != PENDING:
             return
         deposit.status, deposit.failure_reason, deposit.updated_at = FAILED, reason[:200], now
+        await events_service.publish(
+            session,
+            topic="payment.deposit_failed",
+            now=now,
+            payload={"deposit_id": deposit.id, "user_id": deposit.user_id},
+        )
         await audit_service.record(
             session,
             action="payment.deposit_failed",
@@ -152,12 +159,6 @@ async def _fail_deposit(db: Database, *, deposit_id: int, reason: str, now: date
             target_id=deposit.id,
             now=now,
             summary={"reason": reason[:200]},
-        )
-        await events_service.publish(
-            session,
-            topic="payment.deposit_failed",
-            now=now,
-            payload={"deposit_id": deposit.id, "user_id": deposit.user_id},
         )
 
     await db.run(work)
@@ -319,6 +320,12 @@ async def submit_withdrawal(
             (ack.reason or "refused")[:200],
             now,
         )
+        await events_service.publish(
+            session,
+            topic="payment.withdrawal_failed",
+            now=now,
+            payload={"withdrawal_id": row.id, "user_id": row.user_id},
+        )
         await audit_service.record(
             session,
             action="payment.withdrawal_failed",
@@ -326,12 +333,6 @@ async def submit_withdrawal(
             target_id=row.id,
             now=now,
             summary={"reason": row.failure_reason},
-        )
-        await events_service.publish(
-            session,
-            topic="payment.withdrawal_failed",
-            now=now,
-            payload={"withdrawal_id": row.id, "user_id": row.user_id},
         )
 
     await db.run(work)

@@ -311,3 +311,33 @@ async def test_concurrent_twins_with_one_key_make_one_deposit(
     assert len(bank.pending) == 1
     listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()["items"]
     assert len(listed) == 1
+
+
+async def test_a_notification_with_another_amount_is_an_anomaly(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+    clock: Any,
+) -> None:
+    created = (await deposit(client, investor["headers"], 10_000)).json()
+    [genuine] = bank.pending
+    bank.pending.clear()
+    inflated = bank.make_callback(
+        channel_reference=str(genuine.payload["channel_reference"]),
+        merchant_reference=created["reference"],
+        kind="deposit",
+        status="succeeded",
+        amount_minor=1_000_000,
+        currency="CNY",
+        occurred_at=clock.now(),
+    )
+    assert (await post_callback(inflated)).json()["result"] == "anomaly"
+    listed = (await client.get("/api/v1/me/deposits", headers=investor["headers"])).json()
+    assert listed["items"][0]["status"] == "pending"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 0
+    # The channel's correct notice is a different notification and settles the deposit.
+    assert (await post_callback(genuine)).json()["result"] == "applied"
+    assert (await post_callback(genuine)).json()["result"] == "duplicate"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 10_000

@@ -90,7 +90,10 @@ class PaymentCallback(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (
-        UniqueConstraint("channel", "channel_reference", "status"),
+        # A notification is what the channel says about one of its references; a different
+        # amount is a different (corrected) notification, not a redelivery.
+        UniqueConstraint("channel", "channel_reference", "status", "amount_minor",
+                         name="uq_payment_callback_notification"),
         Index("ix_payment_callback_outcome_id", "outcome", "id"),
     )
 

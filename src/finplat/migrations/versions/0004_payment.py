@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('received_at', finplat.core.models.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_callback')),
-    sa.UniqueConstraint('channel', 'channel_reference', 'status', name=op.f('uq_payment_callback_channel_channel_reference_status'))
+    sa.UniqueConstraint('channel', 'channel_reference', 'status', 'amount_minor', name='uq_payment_callback_notification')
     )
     with op.batch_alter_table('payment_callback', schema=None) as batch_op:
         batch_op.create_index('ix_payment_callback_outcome_id', ['outcome', 'id'], unique=False)

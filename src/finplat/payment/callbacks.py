@@ -1,10 +1,10 @@
 """Channel callbacks: verify the signature, then apply the outcome once.
 
-Deduplication: a notification is identified by (channel, channel reference, status) and stored
-under a unique key, so a redelivered one changes nothing. The order row is locked while the
-outcome is applied, so two different notifications about one order serialise; the second one
-finds the order final and, if it disagrees (a ``failed`` after ``succeeded``), it is recorded
-as an anomaly and changes nothing.
+Deduplication: a notification is identified by (channel, channel reference, status, amount)
+and stored under a unique key, so a redelivered one changes nothing. The order row is locked
+while the outcome is applied, so two different notifications about one order serialise; the
+second one finds the order final and, if it disagrees (a ``failed`` after ``succeeded``), it is
+recorded as an anomaly and changes nothing.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit import service as audit_service
 from finplat.core import idempotency
 from finplat.core.db import Database
-from finplat.core.errors import Conflict, Forbidden
+from finplat.core.errors import Forbidden
 from finplat.core.money import CNY, Money
 from finplat.events import service as events_service
 from finplat.investment import payout, settlement
@@ -147,15 +147,6 @@ async def withdraw(
             amount=Money(amount_minor, CNY),
             reference=settlement.settlement_reference(institution_id),
         )
-        # The settlement account has no overdraft guard of its own; checked after the
-        # transfer, in its transaction, when the account row is already locked.
-        available = (await ledger_service.balance(session, account_id=account_id)).available
-        if available.amount_minor < 0:
-            raise Conflict(
-                "ledger.insufficient_funds",
-                "the available balance is not enough",
-                extra={"available_minor": available.amount_minor + amount_minor},
-            )
         return idempotency.Outcome(
             201,
             await _recorded(

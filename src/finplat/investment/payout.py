@@ -4,8 +4,8 @@ A payout starts only when the settlement account holds enough for every unpaid h
 product; otherwise the product waits in ``payout_pending`` (visible on the product and on each
 holding), an alert event is published, and every later run tries again. Each holding is paid
 by its own ledger entry whose source is the holding, so nothing can be paid twice, and the
-settlement balance is checked again after each chunk, so nothing is paid from money that
-left meanwhile.
+settlement account cannot go below zero (the ledger's guard), so nothing is paid from money
+that left meanwhile: the chunk rolls back and the product waits.
 """
 
 from __future__ import annotations
@@ -214,18 +214,16 @@ async def _pay_chunk(
                     now=now,
                 )
         except DomainError as error:
+            # The settlement account cannot go below zero (the ledger refuses): money that
+            # left it meanwhile rolls the whole chunk back to wait for funds.
+            if error.code == "ledger.insufficient_funds":
+                raise _Underfunded() from error
             # A frozen (e.g. judicially) wallet takes no money: that holding waits, the
             # others are paid, and the finish step reports it.
             if error.code not in BLOCKING_CODES:
                 raise
             await session.refresh(holding)
             holding.status, holding.updated_at = HOLDING_AWAITING_PAYOUT, now
-    if (
-        holdings
-        and (await ledger_service.balance(session, account_id=account_id)).available.amount_minor
-        < 0
-    ):
-        raise _Underfunded()
     return holdings[-1].id if holdings else None
 
 

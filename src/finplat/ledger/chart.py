@@ -39,8 +39,9 @@ KINDS: dict[str, AccountKind] = {k.kind: k for k in (
     AccountKind(PRODUCT_ESCROW, "Product escrow", "credit", singleton=False, tracks_balance=False),
     AccountKind(LOANS_HELD, "Loans held for investors", "debit", singleton=False,
                 tracks_balance=True),
+    # What an institution has paid in to meet its payouts: it can pay out only that.
     AccountKind(INSTITUTION_SETTLEMENT, "Institution settlement", "credit", singleton=False,
-                tracks_balance=True),
+                tracks_balance=True, debits_must_not_exceed_credits=True),
     AccountKind(FEE_REVENUE, "Fee revenue", "credit", singleton=True, tracks_balance=False),
     AccountKind(MARKETING_EXPENSE, "Marketing expense", "debit", singleton=False,
                 tracks_balance=False),

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-postgres test-mariadb lint bench clean demo
+.PHONY: install run test test-python test-web test-browser test-postgres lint bench clean
 
 install: $(STAMP)
 
@@ -22,8 +22,24 @@ run: install
 	$(BIN)/finplat demo --if-empty
 	$(BIN)/finplat serve --host $(HOST) --port $(PORT)
 
-test: install
+# The Python suite, then the web app's unit tests when Node is on the machine (the built app
+# is committed, so nothing else needs Node).
+test: test-python test-web
+
+test-python: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-web:
+	@if command -v npm >/dev/null 2>&1; then \
+		cd web && npm ci --no-audit --no-fund --loglevel=error && npm test; \
+	else \
+		echo "npm not found: skipping the web app's unit tests (the built app is committed)"; \
+	fi
+
+# A real browser (Debian's Chromium) through the whole investor and reviewer journey.
+test-browser: install
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && bash e2e/run.sh
 
 # The database suites again against PostgreSQL (.ci/run starts the server when it is down).
 test-postgres: install
@@ -37,6 +53,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/funds_http.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm

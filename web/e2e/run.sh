@@ -12,7 +12,6 @@ LOG="$WORK_DIR/server.log"
 FINPLAT="$REPO_DIR/.venv/bin/finplat"
 
 export FINPLAT_DATABASE_URL="sqlite+aiosqlite:///$WORK_DIR/web-e2e.db"
-export FINPLAT_DEMO_DATA_ON_EMPTY="${FINPLAT_DEMO_DATA_ON_EMPTY:-false}"
 export FINPLAT_E2E_URL="http://127.0.0.1:$PORT"
 
 server_pid=""

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finplat.core.errors import DomainError
+from finplat.core.idempotency import Outcome
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("finplat.errors")
@@ -92,3 +93,10 @@ def install(app: FastAPI) -> None:
                 "code": "internal.error",
             },
         )
+
+
+def outcome_response(outcome: Outcome) -> JSONResponse:
+    """The answer to an idempotent request: a replayed failure stays problem+json."""
+    if outcome.status_code >= 400:
+        return problem_response(outcome.status_code, outcome.body)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)

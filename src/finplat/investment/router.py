@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from finplat.core import idempotency
 from finplat.core.clock import business_date
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
 from finplat.core.errors import NotFound
-from finplat.core.problems import problem_response
+from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, VerifiedUser
 from finplat.investment import queries, suitability
 from finplat.investment import service as investment_service
@@ -34,12 +33,6 @@ from finplat.product.deps import InstitutionUser, OrderIdPath, ProductIdPath, Re
 from finplat.product.schemas import ProductOut, product_out
 
 router = APIRouter(tags=["investing"])
-
-
-def _reply(outcome: idempotency.Outcome) -> JSONResponse:
-    if outcome.status_code >= 400:
-        return problem_response(outcome.status_code, outcome.body)
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 def _assessment_out(row: Assessment, *, with_answers: bool = False) -> AssessmentOut:
@@ -148,7 +141,7 @@ async def place_order(
         idempotency_key=key,
         now=clock.now(),
     )
-    return _reply(outcome)
+    return outcome_response(outcome)
 
 
 @router.get("/me/orders", response_model=ListOut)
@@ -265,7 +258,7 @@ async def fund_settlement(
 ) -> JSONResponse:
     """Move money from the caller's wallet to the institution's settlement account."""
     assert user.institution_id is not None
-    return _reply(
+    return outcome_response(
         await investment_service.fund(
             db,
             user_id=user.user_id,
@@ -283,7 +276,7 @@ async def withdraw_settlement(
 ) -> JSONResponse:
     """Move money from the settlement account back to the caller's wallet."""
     assert user.institution_id is not None
-    return _reply(
+    return outcome_response(
         await investment_service.withdraw(
             db,
             user_id=user.user_id,

@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import field_error
-from finplat.core.idempotency import Outcome
 from finplat.core.pagination import Page, cursor_id, encode_cursor
-from finplat.core.problems import problem_response
+from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
 from finplat.ledger import queries, service, staff
 from finplat.ledger.schemas import (
@@ -30,12 +29,6 @@ router = APIRouter(tags=["ledger"])
 
 StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
 StaffWriter = Annotated[Principal, Depends(require_roles("risk_officer", "admin"))]
-
-
-def _answer(outcome: Outcome) -> JSONResponse:
-    if outcome.status_code >= 400:
-        return problem_response(outcome.status_code, outcome.body)
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 @router.get("/me/account", response_model=AccountBalanceOut)
@@ -107,16 +100,17 @@ async def freeze(account_id: int, body: FreezeRequest, staff_user: StaffWriter, 
                  clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """With ``amount_minor``: a judicial freeze of that amount (201, a hold to release later).
     Without: the whole account is frozen, nothing moves until unfrozen (200)."""
-    return _answer(await staff.freeze(db, account_id=account_id, amount_minor=body.amount_minor,
-                                      reason=body.reason, actor_id=staff_user.user_id, key=key,
-                                      now=clock.now()))
+    outcome = await staff.freeze(db, account_id=account_id, amount_minor=body.amount_minor,
+                                 reason=body.reason, actor_id=staff_user.user_id, key=key,
+                                 now=clock.now())
+    return outcome_response(outcome)
 
 
 @router.post("/admin/accounts/{account_id}/unfreeze", response_model=StaffAccountOut)
 async def unfreeze(account_id: int, body: UnfreezeRequest, staff_user: StaffWriter, db: DbDep,
                    clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """With ``hold_id``: release that amount freeze. Without: unfreeze the account."""
-    return _answer(await staff.unfreeze(db, account_id=account_id, hold_id=body.hold_id,
+    return outcome_response(await staff.unfreeze(db, account_id=account_id, hold_id=body.hold_id,
                                         reason=body.reason, actor_id=staff_user.user_id, key=key,
                                         now=clock.now()))
 
@@ -125,5 +119,5 @@ async def unfreeze(account_id: int, body: UnfreezeRequest, staff_user: StaffWrit
 async def close(account_id: int, body: CloseRequest, staff_user: StaffWriter, db: DbDep,
                 clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """Close an account at zero with no holds; 409 ``ledger.account_not_empty`` otherwise."""
-    return _answer(await staff.close(db, account_id=account_id, reason=body.reason,
+    return outcome_response(await staff.close(db, account_id=account_id, reason=body.reason,
                                      actor_id=staff_user.user_id, key=key, now=clock.now()))

@@ -13,7 +13,7 @@ from finplat.core import idempotency
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
 from finplat.core.idempotency import Outcome
 from finplat.core.pagination import Page, cursor_id, encode_cursor
-from finplat.core.problems import problem_response
+from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
 from finplat.marketing import campaigns, claims, points, views
 from finplat.marketing.schemas import (
@@ -37,12 +37,6 @@ router = APIRouter(tags=["marketing"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 CouponStaff = Annotated[Principal, Depends(require_roles("admin", "support"))]
 CampaignId = Annotated[int, Path(gt=0)]
-
-
-def _respond(outcome: Outcome) -> JSONResponse:
-    if outcome.status_code >= 400:
-        return problem_response(outcome.status_code, outcome.body)
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 def _funding_reference(campaign_id: int, admin_id: int, key: str) -> str:
@@ -93,7 +87,7 @@ async def fund_campaign(campaign_id: CampaignId, body: CampaignFund, admin: Admi
         out = (await views.campaigns_out(session, [campaign], now=now))[0]
         return Outcome(200, out.model_dump(mode="json"))
 
-    return _respond(await idempotency.execute(
+    return outcome_response(await idempotency.execute(
         db, scope=f"marketing.fund:{admin.user_id}", key=key,
         payload={"campaign_id": campaign_id, **body.model_dump()}, work=work, now=now))
 
@@ -109,7 +103,7 @@ async def close_campaign(campaign_id: CampaignId, admin: Admin, db: DbDep, clock
         out = (await views.campaigns_out(session, [campaign], now=now))[0]
         return Outcome(200, out.model_dump(mode="json"))
 
-    return _respond(await idempotency.execute(
+    return outcome_response(await idempotency.execute(
         db, scope=f"marketing.close:{admin.user_id}", key=key,
         payload={"campaign_id": campaign_id}, work=work, now=now))
 
@@ -203,7 +197,7 @@ async def claim_red_packet(campaign_id: CampaignId, user: VerifiedUser, db: DbDe
                            claimed_at=claim.claimed_at)
         return Outcome(201, out.model_dump(mode="json"))
 
-    return _respond(await idempotency.execute(
+    return outcome_response(await idempotency.execute(
         db, scope=f"marketing.red_packet:{user.user_id}", key=key,
         payload={"campaign_id": campaign_id}, work=work, now=now))
 
@@ -251,6 +245,6 @@ async def redeem_points(body: PointsRedeem, user: VerifiedUser, db: DbDep, clock
                                             user_id=user.user_id, now=now)
         return Outcome(201, views.coupon_out(coupon, now=now).model_dump(mode="json"))
 
-    return _respond(await idempotency.execute(
+    return outcome_response(await idempotency.execute(
         db, scope=f"marketing.redeem:{user.user_id}", key=key, payload=body.model_dump(),
         work=work, now=now))

@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import NotFound, field_error
-from finplat.core.idempotency import Outcome
 from finplat.core.money import Money
 from finplat.core.pagination import Page, cursor_id, encode_cursor
-from finplat.core.problems import problem_response
+from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
 from finplat.payment import (
     callbacks,
@@ -40,12 +39,6 @@ from finplat.payment.views import deposit_view, withdrawal_view
 router = APIRouter(tags=["funds"])
 
 StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
-
-
-def _answer(outcome: Outcome) -> JSONResponse:
-    if outcome.status_code >= 400:
-        return problem_response(outcome.status_code, outcome.body)
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 @router.post("/me/deposits", status_code=201, response_model=DepositOut)
@@ -78,7 +71,7 @@ async def create_deposit(
             deposit=outcome.body,
             now=clock.now(),
         )
-    return _answer(outcome)
+    return outcome_response(outcome)
 
 
 @router.post("/me/withdrawals", status_code=201, response_model=WithdrawalOut)
@@ -113,7 +106,7 @@ async def create_withdrawal(
             withdrawal=outcome.body,
             now=clock.now(),
         )
-    return _answer(outcome)
+    return outcome_response(outcome)
 
 
 @router.get("/me/deposits", response_model=Page[DepositOut])

@@ -75,44 +75,9 @@ async def fund(
     Raises ``Conflict('ledger.insufficient_funds')``, ``Forbidden('investment.wallet_required')``,
     ``Conflict('idempotency.key_reused')``.
     """
-
-    async def work(session: AsyncSession) -> idempotency.Outcome:
-        wallet_id = await _wallet(session, user_id)
-        account_id = await settlement.settlement_account(
-            session, institution_id=institution_id, now=now
-        )
-        entry_id = await ledger_service.transfer(
-            session,
-            source_type=FUNDING_SOURCE,
-            source_id=_source_id(user_id, idempotency_key),
-            code=FUNDING_CODE,
-            now=now,
-            debit_account_id=wallet_id,
-            credit_account_id=account_id,
-            amount=Money(amount_minor, CNY),
-            reference=settlement.settlement_reference(institution_id),
-        )
-        return idempotency.Outcome(
-            201,
-            await _recorded(
-                session,
-                action="investment.settlement_funded",
-                user_id=user_id,
-                institution_id=institution_id,
-                account_id=account_id,
-                amount_minor=amount_minor,
-                entry_id=entry_id,
-                now=now,
-            ),
-        )
-
-    return await idempotency.execute(
-        db,
-        scope=f"investment.settlement_funding:{user_id}",
-        key=idempotency_key,
-        payload={"amount_minor": amount_minor},
-        work=work,
-        now=now,
+    return await _move(
+        db, user_id=user_id, institution_id=institution_id, amount_minor=amount_minor,
+        idempotency_key=idempotency_key, now=now, into_settlement=True,
     )
 
 
@@ -128,22 +93,49 @@ async def withdraw(
     """Move money back from the settlement account to the institution user's wallet (the
     institution uses what it raised; it must fund the account again before maturity).
 
-    Raises ``Conflict('ledger.insufficient_funds')``, ``Forbidden``, ``Conflict``.
+    Raises ``Conflict('ledger.insufficient_funds')`` (the settlement account cannot go below
+    zero), ``Forbidden``, ``Conflict``.
     """
+    return await _move(
+        db, user_id=user_id, institution_id=institution_id, amount_minor=amount_minor,
+        idempotency_key=idempotency_key, now=now, into_settlement=False,
+    )
+
+
+async def _move(
+    db: Database,
+    *,
+    user_id: int,
+    institution_id: int,
+    amount_minor: int,
+    idempotency_key: str,
+    now: datetime,
+    into_settlement: bool,
+) -> idempotency.Outcome:
+    """One idempotent transfer between the institution user's wallet and its settlement account."""
+    source_type, code, action, scope = (
+        (FUNDING_SOURCE, FUNDING_CODE, "investment.settlement_funded", "settlement_funding")
+        if into_settlement
+        else (WITHDRAWAL_SOURCE, WITHDRAWAL_CODE, "investment.settlement_withdrawn",
+              "settlement_withdrawal")
+    )
 
     async def work(session: AsyncSession) -> idempotency.Outcome:
         wallet_id = await _wallet(session, user_id)
         account_id = await settlement.settlement_account(
             session, institution_id=institution_id, now=now
         )
+        debit_id, credit_id = (
+            (wallet_id, account_id) if into_settlement else (account_id, wallet_id)
+        )
         entry_id = await ledger_service.transfer(
             session,
-            source_type=WITHDRAWAL_SOURCE,
+            source_type=source_type,
             source_id=_source_id(user_id, idempotency_key),
-            code=WITHDRAWAL_CODE,
+            code=code,
             now=now,
-            debit_account_id=account_id,
-            credit_account_id=wallet_id,
+            debit_account_id=debit_id,
+            credit_account_id=credit_id,
             amount=Money(amount_minor, CNY),
             reference=settlement.settlement_reference(institution_id),
         )
@@ -151,7 +143,7 @@ async def withdraw(
             201,
             await _recorded(
                 session,
-                action="investment.settlement_withdrawn",
+                action=action,
                 user_id=user_id,
                 institution_id=institution_id,
                 account_id=account_id,
@@ -163,7 +155,7 @@ async def withdraw(
 
     return await idempotency.execute(
         db,
-        scope=f"investment.settlement_withdrawal:{user_id}",
+        scope=f"investment.{scope}:{user_id}",
         key=idempotency_key,
         payload={"amount_minor": amount_minor},
         work=work,

@@ -17,6 +17,7 @@ from finplat.config import Settings
 from finplat.core import crypto
 from finplat.core.clock import FrozenClock
 from finplat.core.db import Database
+from finplat.identity import credentials
 from finplat.main import create_app
 from finplat.migrate import upgrade
 from finplat.schema import load_models
@@ -48,10 +49,20 @@ def settings(database_url: str) -> Settings:
         log_json=False,
         rate_limit_per_ip="100000/minute",
         rate_limit_auth_per_ip="100000/minute",
+        # Tests make about a thousand users: argon2id at its cheapest keeps that to seconds.
+        # The production costs are covered by the settings tests.
+        password_hash_time_cost=1,
+        password_hash_memory_kib=8,
+        password_hash_parallelism=1,
         _env_file=None,
     )  # type: ignore[call-arg]
     crypto.configure(
         crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
+    credentials.configure_hasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost_kib=settings.password_hash_memory_kib,
+        parallelism=settings.password_hash_parallelism,
     )
     return settings
 

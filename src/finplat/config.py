@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     blind_index_key: str = DEV_BLIND_INDEX_KEY
     channel_callback_secret: str = DEV_CALLBACK_SECRET
 
-    # Identity
+    # Identity. Password hashing: argon2id, RFC 9106's second recommended (low-memory) profile
+    # by default; outside development anything below OWASP's minimum is refused.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=65_536, ge=8, le=4_194_304)
+    password_hash_parallelism: int = Field(default=4, ge=1, le=16)
     access_token_ttl_seconds: int = Field(default=15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
     require_contact_otp: bool | None = None  # None: on outside development
@@ -88,6 +92,11 @@ class Settings(BaseSettings):
             "FINPLAT_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
             "FINPLAT_CHANNEL_CALLBACK_SECRET": self.channel_callback_secret == DEV_CALLBACK_SECRET,
         }
+        if self.password_hash_memory_kib < 19_456 or self.password_hash_time_cost < 2:
+            raise ValueError(
+                "refusing to start with password hashing below argon2id's minimum "
+                "(19 MiB memory, 2 passes)"
+            )
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:
             raise ValueError(

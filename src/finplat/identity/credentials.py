@@ -15,9 +15,32 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from finplat.core.errors import Unauthenticated, field_error
 
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+_hasher: PasswordHasher | None = None
 # Verified against when the login is unknown, so that timing does not reveal which logins exist.
-_DUMMY_HASH = _hasher.hash("finplat-no-such-user")
+_dummy_hash = ""
+
+
+def configure_hasher(*, time_cost: int, memory_cost_kib: int, parallelism: int) -> None:
+    """argon2id with these costs for new hashes; existing hashes verify with their own."""
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism
+    )
+    _dummy_hash = _hasher.hash("finplat-no-such-user")
+
+
+def _current_hasher() -> PasswordHasher:
+    if _hasher is None:
+        from finplat.config import get_settings
+
+        settings = get_settings()
+        configure_hasher(
+            time_cost=settings.password_hash_time_cost,
+            memory_cost_kib=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+        )
+    assert _hasher is not None
+    return _hasher
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
@@ -54,7 +77,7 @@ def check_password_policy(
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current_hasher().hash(password)
 
 
 async def hash_password_async(password: str) -> str:
@@ -68,7 +91,8 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        hasher = _current_hasher()
+        return hasher.verify(password_hash or _dummy_hash, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -105,3 +105,31 @@ def test_dialect_is_derived_from_the_url() -> None:
     assert Settings(environment="test", database_url="postgresql+asyncpg://h/db",
                     _env_file=None).dialect == "postgresql"
     assert Settings(environment="test", _env_file=None).dialect == "sqlite"
+
+
+@pytest.mark.parametrize(
+    "weak", [{"password_hash_memory_kib": 8}, {"password_hash_time_cost": 1}]
+)
+def test_production_refuses_weak_password_hashing(weak: dict[str, int]) -> None:
+    with pytest.raises(ValidationError) as error:
+        Settings(environment="production", _env_file=None, **REAL_SECRETS, **weak)
+    assert "password hashing" in str(error.value)
+
+
+def test_password_hashes_carry_the_configured_costs() -> None:
+    from finplat.identity import credentials
+
+    default = Settings(_env_file=None)
+    try:
+        credentials.configure_hasher(
+            time_cost=default.password_hash_time_cost,
+            memory_cost_kib=default.password_hash_memory_kib,
+            parallelism=default.password_hash_parallelism,
+        )
+        strong = credentials.hash_password("Secret-pass-1")
+        assert strong.startswith("$argon2id$") and "m=65536,t=3,p=4" in strong
+        credentials.configure_hasher(time_cost=1, memory_cost_kib=8, parallelism=1)
+        # A hash made under other costs still verifies with its own.
+        assert credentials.verify_password(strong, "Secret-pass-1")
+    finally:
+        credentials.configure_hasher(time_cost=1, memory_cost_kib=8, parallelism=1)

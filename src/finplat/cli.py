@@ -71,6 +71,53 @@ def demo(
     asyncio.run(demo_module.run(console=console, if_empty=if_empty))
 
 
+keys_app = typer.Typer(help="Keys for personal data at rest.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[int, typer.Option(min=1, max=5000, help="Rows per transaction.")] = 500,
+) -> None:
+    """Re-encrypt every stored personal-data value under the active key (FINPLAT_DATA_KEY_ACTIVE).
+
+    Keep the old version in FINPLAT_DATA_KEYS until `finplat keys status` shows nothing left
+    under it; an interrupted run resumes where it stopped.
+    """
+    from finplat import key_rotation
+
+    report = asyncio.run(_with_database(lambda db: key_rotation.rotate(db, batch_size=batch_size)))
+    for column, moved in report.items():
+        console.print(f"{column}: {moved} re-encrypted")
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """Count the stored values per column that are not yet under the active key."""
+    from finplat import key_rotation
+
+    report = asyncio.run(_with_database(key_rotation.pending))
+    for column, left in report.items():
+        console.print(f"{column}: {left} under an older key")
+    raise typer.Exit(1 if any(report.values()) else 0)
+
+
+async def _with_database(work):  # type: ignore[no-untyped-def]
+    from finplat.config import get_settings
+    from finplat.core import crypto
+    from finplat.main import build_database
+
+    settings = get_settings()
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
+    db = build_database(settings)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
 def _add_groups() -> None:
     for package, name in COMMAND_GROUPS:
         try:

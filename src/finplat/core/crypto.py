@@ -70,6 +70,10 @@ def encrypt(plaintext: str) -> bytes:
     return _MAGIC + ring.active.to_bytes(2, "big") + nonce + sealed
 
 
+def active_version() -> int:
+    return _current().active
+
+
 def key_version(blob: bytes) -> int:
     if blob[:2] != _MAGIC:
         raise ValueError("not a finplat ciphertext")

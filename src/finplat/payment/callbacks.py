@@ -98,7 +98,7 @@ async def _log_once(
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
@@ -123,8 +123,10 @@ async def _apply(
     log_id = await _log_once(session, channel=channel, notification=notification, now=now)
     if log_id is None:
         return DUPLICATE
-    model = PaymentDeposit if notification.kind == "deposit" else PaymentWithdrawal
-    order = await session.scalar(
+    model: type[PaymentDeposit] | type[PaymentWithdrawal] = (
+        PaymentDeposit if notification.kind == "deposit" else PaymentWithdrawal
+    )
+    order: PaymentDeposit | PaymentWithdrawal | None = await session.scalar(
         select(model).where(model.reference == notification.merchant_reference).with_for_update()
     )
     problem = _problem(order, channel=channel, notification=notification)

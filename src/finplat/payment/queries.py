@@ -72,7 +72,7 @@ async def daily_totals(
             model.channel_completed_at < end,
         )
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1]) for row in rows if row[0] is not None]
 
 
 async def reports(

@@ -62,8 +62,8 @@ def match(statement: Iterable[StatementLine], records: Iterable[PlatformRecord])
     for line in statement:
         result.channel_total_minor += line.amount_minor
         key = (line.kind, line.merchant_reference)
-        record = ours.get(key)
-        if record is None or key in seen:
+        found = ours.get(key)
+        if found is None or key in seen:
             result.discrepancies.append(
                 Discrepancy(
                     MISSING_ON_PLATFORM,
@@ -76,14 +76,14 @@ def match(statement: Iterable[StatementLine], records: Iterable[PlatformRecord])
             )
             continue
         seen.add(key)
-        if record.amount_minor != line.amount_minor:
+        if found.amount_minor != line.amount_minor:
             result.discrepancies.append(
                 Discrepancy(
                     AMOUNT_MISMATCH,
                     line.kind,
                     line.merchant_reference,
                     line.channel_reference,
-                    record.amount_minor,
+                    found.amount_minor,
                     line.amount_minor,
                 )
             )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 from typing import Annotated
 
 import typer
 from rich.console import Console
+
+from finplat.modules import optional_module
 
 app = typer.Typer(
     help="finplat: an internet finance platform.",
@@ -22,8 +23,6 @@ COMMAND_GROUPS = (
     ("ledger", "ledger"),
     ("audit", "audit"),
     ("payment", "reconcile"),
-    ("lending", "loan"),
-    ("risk", "risk"),
     ("events", "events"),
 )
 
@@ -120,11 +119,8 @@ async def _with_database(work):  # type: ignore[no-untyped-def]
 
 def _add_groups() -> None:
     for package, name in COMMAND_GROUPS:
-        try:
-            module = importlib.import_module(f"finplat.{package}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"finplat.{package}.cli":
-                raise
+        module = optional_module(f"finplat.{package}.cli")
+        if module is None:
             continue
         group = getattr(module, "app", None)
         if isinstance(group, typer.Typer):

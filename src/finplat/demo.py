@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +12,10 @@ from finplat.config import get_settings
 from finplat.core import crypto
 from finplat.core.clock import Clock, SystemClock
 from finplat.core.db import Database
+from finplat.modules import optional_module
 
 # A package's ``demo`` module exposes ``async def seed(ctx: DemoContext) -> None``.
-SEED_ORDER = ("identity", "payment", "product", "investment", "lending", "marketing", "support")
+SEED_ORDER = ("identity", "payment", "product", "investment", "marketing")
 
 
 @dataclass
@@ -46,11 +46,8 @@ async def run(
                 )
                 return None
         for package in SEED_ORDER:
-            try:
-                module = importlib.import_module(f"finplat.{package}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"finplat.{package}.demo":
-                    raise
+            module = optional_module(f"finplat.{package}.demo")
+            if module is None:
                 continue
             await module.seed(ctx)
     finally:

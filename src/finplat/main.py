@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +12,7 @@ from finplat.config import Settings, get_settings
 from finplat.core import crypto, problems
 from finplat.core.clock import Clock, SystemClock
 from finplat.core.db import Database
+from finplat.modules import optional_module
 
 API_PREFIX = "/api/v1"
 
@@ -23,10 +23,7 @@ ROUTER_PACKAGES = (
     "payment",
     "product",
     "investment",
-    "lending",
-    "risk",
     "marketing",
-    "support",
     "analytics",
     "audit",
 )
@@ -43,11 +40,8 @@ def build_database(settings: Settings) -> Database:
 
 def _include_routers(app: FastAPI) -> None:
     for package in ROUTER_PACKAGES:
-        try:
-            module = importlib.import_module(f"finplat.{package}.router")
-        except ModuleNotFoundError as error:
-            if error.name != f"finplat.{package}.router":
-                raise
+        module = optional_module(f"finplat.{package}.router")
+        if module is None:
             continue
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from finplat.core.models import Base
+from finplat.modules import optional_module
 
 MODEL_PACKAGES = (
     "audit",
@@ -14,10 +15,7 @@ MODEL_PACKAGES = (
     "payment",
     "product",
     "investment",
-    "lending",
-    "risk",
     "marketing",
-    "support",
     "analytics",
 )
 
@@ -25,9 +23,5 @@ MODEL_PACKAGES = (
 def load_models() -> type[Base]:
     importlib.import_module("finplat.core.scheduler_models")
     for package in MODEL_PACKAGES:
-        try:
-            importlib.import_module(f"finplat.{package}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"finplat.{package}.models":
-                raise
+        optional_module(f"finplat.{package}.models")
     return Base

@@ -1,7 +1,8 @@
 """Background work that the embedded default runs inside the API process.
 
-With ``enabled`` the outbox dispatcher and the scheduler run as asyncio tasks beside the API;
-in a scaled deployment they run as ``finplat worker`` and ``finplat scheduler`` instead.
+With ``enabled`` the outbox dispatcher, the audit sealer and the scheduler run as asyncio tasks
+beside the API; in a scaled deployment they run as ``finplat worker`` (dispatcher and sealer) and
+``finplat scheduler`` instead.
 
 Domain packages take part through two optional modules, imported here (``core`` must not import
 domain packages): ``finplat.<package>.handlers`` registers event handlers with
@@ -21,6 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from finplat.audit import sealing
 from finplat.core import scheduler
 from finplat.core.clock import Clock
 from finplat.core.db import Database
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PLUGIN_MODULES = ("handlers", "jobs")
 DISPATCH_POLL_SECONDS = 1.0
+SEAL_INTERVAL_SECONDS = sealing.SEAL_INTERVAL_SECONDS
 SCHEDULER_TICK_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -52,16 +55,21 @@ def load_package_modules() -> list[str]:
 
 
 class BackgroundLoops:
-    """The dispatcher and scheduler loops as tasks, stopped together."""
+    """The dispatcher, audit sealer and scheduler loops as tasks, stopped together."""
 
     def __init__(self, db: Database, clock: Clock, *, dispatch: bool = True,
-                 schedule: bool = True, poll_seconds: float = DISPATCH_POLL_SECONDS,
-                 tick_seconds: float = SCHEDULER_TICK_SECONDS) -> None:
+                 schedule: bool = True, seal: bool = True,
+                 poll_seconds: float = DISPATCH_POLL_SECONDS,
+                 tick_seconds: float = SCHEDULER_TICK_SECONDS,
+                 seal_seconds: float = SEAL_INTERVAL_SECONDS) -> None:
         self.stop = asyncio.Event()
         self._coroutines: list[Coroutine[Any, Any, None]] = []
         if dispatch:
             self._coroutines.append(dispatcher.run_forever(
                 db, clock=clock, stop=self.stop, poll_interval_seconds=poll_seconds))
+        if seal:
+            self._coroutines.append(sealing.run_forever(
+                db, clock=clock, stop=self.stop, interval_seconds=seal_seconds))
         if schedule:
             self._coroutines.append(scheduler.run_forever(
                 db, clock=clock, stop=self.stop, interval_seconds=tick_seconds))
@@ -90,18 +98,20 @@ class BackgroundLoops:
 
 @asynccontextmanager
 async def background(app: FastAPI, *, enabled: bool) -> AsyncIterator[None]:
-    """Run the dispatcher and scheduler beside the API while the app is up (if ``enabled``)."""
+    """Run the dispatcher, audit sealer and scheduler beside the API while the app is up
+    (if ``enabled``)."""
     if not enabled:
         yield
         return
     load_package_modules()
     loops = BackgroundLoops(app.state.db, app.state.clock, poll_seconds=DISPATCH_POLL_SECONDS,
-                            tick_seconds=SCHEDULER_TICK_SECONDS)
+                            tick_seconds=SCHEDULER_TICK_SECONDS,
+                            seal_seconds=SEAL_INTERVAL_SECONDS)
     loops.start()
     app.state.background = loops
-    log.info("background dispatcher and scheduler started")
+    log.info("background dispatcher, audit sealer and scheduler started")
     try:
         yield
     finally:
         await loops.shutdown()
-        log.info("background dispatcher and scheduler stopped")
+        log.info("background dispatcher, audit sealer and scheduler stopped")

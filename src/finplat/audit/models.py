@@ -1,4 +1,9 @@
-"""Audit tables. ``audit_chain_head`` is a single row that serialises appends to the chain."""
+"""Audit tables.
+
+A record is written unsealed (``sequence``, ``previous_hash`` and ``record_hash`` NULL, its
+``content_hash`` set) in the transaction of the change; the sealer later links it into the chain.
+``audit_chain_head`` is a single row that serialises sealing, never the business transactions.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,11 @@ class AuditRecord(Base):
     __tablename__ = "audit_record"
 
     id: Mapped[IntPk]
-    sequence: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
-    previous_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    record_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # NULL until sealed; the unique index also finds the unsealed rows (NULLs are indexed).
+    sequence: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    record_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     target_type: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -12,20 +12,20 @@ from finplat.audit.models import AuditRecord
 MAX_LIMIT = 100
 
 
-async def search(session: AsyncSession, *, limit: int, before_sequence: int | None = None,
+async def search(session: AsyncSession, *, limit: int, before_id: int | None = None,
                  action: str | None = None, action_prefix: str | None = None,
                  target_type: str | None = None, target_id: str | None = None,
                  actor_id: int | None = None, created_from: datetime | None = None,
                  created_to: datetime | None = None) -> list[AuditRecord]:
-    """Newest first; at most ``limit`` (≤ 100) records older than ``before_sequence``.
+    """Newest (highest id) first, sealed or not; at most ``limit`` (≤ 100) below ``before_id``.
 
     ``created_from``/``created_to`` are a half-open period. Raises ``ValueError`` on a bad limit.
     """
     if not 0 < limit <= MAX_LIMIT:
         raise ValueError(f"limit must be in 1..{MAX_LIMIT}")
     query = select(AuditRecord)
-    if before_sequence is not None:
-        query = query.where(AuditRecord.sequence < before_sequence)
+    if before_id is not None:
+        query = query.where(AuditRecord.id < before_id)
     if action is not None:
         query = query.where(AuditRecord.action == action)
     if action_prefix is not None:
@@ -40,5 +40,5 @@ async def search(session: AsyncSession, *, limit: int, before_sequence: int | No
         query = query.where(AuditRecord.created_at >= created_from)
     if created_to is not None:
         query = query.where(AuditRecord.created_at < created_to)
-    rows = await session.scalars(query.order_by(AuditRecord.sequence.desc()).limit(limit))
+    rows = await session.scalars(query.order_by(AuditRecord.id.desc()).limit(limit))
     return list(rows)

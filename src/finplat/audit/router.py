@@ -11,7 +11,7 @@ from finplat.audit import queries
 from finplat.audit.schemas import AuditPage, AuditRecordOut, ChainReportOut
 from finplat.audit.verify import verify_chain
 from finplat.core.clock import ensure_utc
-from finplat.core.deps import DbDep, PageDep
+from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.errors import field_error
 from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.identity.deps import Principal, require_roles
@@ -42,21 +42,22 @@ async def list_records(
     created_from: Annotated[datetime | None, Query(alias="from")] = None,
     created_to: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> AuditPage:
-    """Newest first; filter by action (or its prefix, like ``ledger.``), target and actor."""
+    """Newest (by id) first, unsealed records included with a null ``sequence``; filter by
+    action (or its prefix, like ``ledger.``), target and actor."""
     async with db.transaction(readonly=True) as session:
         rows = await queries.search(
-            session, limit=page.limit, before_sequence=cursor_id(page.cursor), action=action,
+            session, limit=page.limit, before_id=cursor_id(page.cursor), action=action,
             action_prefix=action_prefix, target_type=target_type, target_id=target_id,
             actor_id=actor_id, created_from=_aware("from", created_from),
             created_to=_aware("to", created_to))
     items = [AuditRecordOut.model_validate(row, from_attributes=True) for row in rows]
-    next_cursor = encode_cursor({"id": rows[-1].sequence}) if len(rows) == page.limit else None
+    next_cursor = encode_cursor({"id": rows[-1].id}) if len(rows) == page.limit else None
     return AuditPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/verify", response_model=ChainReportOut)
-async def verify(_auditor: AuditorDep, db: DbDep) -> ChainReportOut:
-    """Recompute the hash chain (what ``finplat audit verify`` does)."""
+async def verify(_auditor: AuditorDep, db: DbDep, clock: ClockDep) -> ChainReportOut:
+    """Recompute the chain and check the unsealed records (what ``finplat audit verify`` does)."""
     async with db.transaction(readonly=True) as session:
-        report = await verify_chain(session)
+        report = await verify_chain(session, now=clock.now())
     return ChainReportOut(**report.as_dict())

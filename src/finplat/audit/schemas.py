@@ -9,8 +9,10 @@ from pydantic import BaseModel
 
 
 class AuditRecordOut(BaseModel):
+    """A record; ``sequence``, ``previous_hash`` and ``record_hash`` are null until sealed."""
+
     id: int
-    sequence: int
+    sequence: int | None
     actor_id: int | None
     action: str
     target_type: str
@@ -19,8 +21,9 @@ class AuditRecordOut(BaseModel):
     request_id: str | None
     ip: str | None
     created_at: datetime
-    previous_hash: str
-    record_hash: str
+    previous_hash: str | None
+    record_hash: str | None
+    content_hash: str
 
 
 class AuditPage(BaseModel):
@@ -35,3 +38,5 @@ class ChainReportOut(BaseModel):
     head_hash: str
     first_broken_sequence: int | None
     problem: str | None
+    unsealed: int
+    first_broken_id: int | None

@@ -1,4 +1,9 @@
-"""Appending to the audit chain; called by every package in the transaction of the change."""
+"""Writing audit records; called by every package in the transaction of the change.
+
+``record`` only inserts: the record carries a ``content_hash`` of what it says and stays unsealed
+until ``finplat.audit.sealing.seal_pending`` links it into the hash chain. So business
+transactions never wait on the chain head (see docs/OPERATIONS.md, "Audit log").
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
+from finplat.audit.models import AuditRecord
 from finplat.core.clock import ensure_utc
 from finplat.core.context import actor_id_var, client_ip_var, request_id_var
 from finplat.core.masking import scrub
@@ -19,21 +23,40 @@ from finplat.core.masking import scrub
 HEAD_ID = 1
 
 
+def _sha256(value: dict[str, Any]) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def compute_content_hash(*, actor_id: int | None, action: str, target_type: str,
+                         target_id: str | None, summary: dict[str, Any], request_id: str | None,
+                         ip: str | None, created_at: datetime) -> str:
+    """The hash of what a record says, without its place in the chain."""
+    return _sha256({
+        "actor_id": actor_id, "action": action, "target_type": target_type,
+        "target_id": target_id, "summary": summary, "request_id": request_id, "ip": ip,
+        # Whole seconds: MySQL/MariaDB DATETIME columns drop the fraction, and the chain
+        # must verify the same on every backend.
+        "created_at": ensure_utc(created_at).replace(microsecond=0).isoformat(),
+    })
+
+
+def compute_link_hash(*, previous_hash: str, sequence: int, content_hash: str) -> str:
+    """A sealed record's ``record_hash``: its content bound to its place after ``previous_hash``."""
+    return _sha256({"previous_hash": previous_hash, "sequence": sequence,
+                    "content_hash": content_hash})
+
+
 def compute_hash(*, previous_hash: str, sequence: int, actor_id: int | None, action: str,
                  target_type: str, target_id: str | None, summary: dict[str, Any],
                  request_id: str | None, ip: str | None, created_at: datetime) -> str:
-    canonical = json.dumps(
-        {
-            "previous_hash": previous_hash, "sequence": sequence, "actor_id": actor_id,
-            "action": action, "target_type": target_type, "target_id": target_id,
-            "summary": summary, "request_id": request_id, "ip": ip,
-            # Whole seconds: MySQL/MariaDB DATETIME columns drop the fraction, and the chain
-            # must verify the same on every backend.
-            "created_at": ensure_utc(created_at).replace(microsecond=0).isoformat(),
-        },
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The ``record_hash`` that a record with these fields has once sealed at ``sequence``."""
+    content_hash = compute_content_hash(
+        actor_id=actor_id, action=action, target_type=target_type, target_id=target_id,
+        summary=summary, request_id=request_id, ip=ip, created_at=created_at)
+    return compute_link_hash(previous_hash=previous_hash, sequence=sequence,
+                             content_hash=content_hash)
 
 
 def _scrub_summary(value: Any) -> Any:
@@ -50,15 +73,13 @@ def _scrub_summary(value: Any) -> Any:
 async def record(session: AsyncSession, *, action: str, target_type: str,
                  target_id: str | int | None, now: datetime, summary: dict[str, Any] | None = None,
                  actor_id: int | None = None) -> AuditRecord:
-    """Append one record to the chain, in the caller's transaction.
+    """Write one unsealed record, in the caller's transaction (so it exists iff the change commits).
 
-    The actor, request id and IP default to the current request's context. Appends serialise on
-    the chain head row, which keeps the chain linear under concurrency.
+    The actor, request id and IP default to the current request's context. Takes no lock beyond
+    the insert; ``sequence``, ``previous_hash`` and ``record_hash`` stay NULL until sealed.
+    Raises nothing of its own (database errors propagate).
     """
-    head = await _lock_head(session)
-    sequence, previous_hash = head.sequence + 1, head.last_hash
     fields = {
-        "previous_hash": previous_hash, "sequence": sequence,
         "actor_id": actor_id if actor_id is not None else actor_id_var.get(),
         "action": action, "target_type": target_type,
         "target_id": None if target_id is None else str(target_id),
@@ -68,34 +89,15 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
         "request_id": request_id_var.get(), "ip": client_ip_var.get(),
         "created_at": ensure_utc(now),
     }
-    entry = AuditRecord(record_hash=compute_hash(**fields), **fields)
+    entry = AuditRecord(content_hash=compute_content_hash(**fields), sequence=None,
+                        previous_hash=None, record_hash=None, **fields)
     session.add(entry)
-    await session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-        .values(sequence=sequence, last_hash=entry.record_hash))
     await session.flush()
     return entry
 
 
-async def _lock_head(session: AsyncSession) -> Any:
-    """The chain head under a row lock (SELECT ... FOR UPDATE works on every backend we run)."""
-    query = (select(AuditChainHead.sequence, AuditChainHead.last_hash)
-             .where(AuditChainHead.id == HEAD_ID).with_for_update())
-    head = (await session.execute(query)).one_or_none()
-    if head is not None:
-        return head
-    # The first append ever: two of them may race to create the head; the loser's insert fails
-    # once the winner commits, and it then locks the winner's row like everyone else.
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(AuditChainHead).values(
-                id=HEAD_ID, sequence=0, last_hash=GENESIS_HASH))
-    except IntegrityError:
-        pass
-    return (await session.execute(query)).one()
-
-
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:
+    """The newest ``limit`` records, sealed or not (newest first)."""
     rows = await session.scalars(
-        select(AuditRecord).order_by(AuditRecord.sequence.desc()).limit(limit))
+        select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit))
     return list(rows)

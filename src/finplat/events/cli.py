@@ -153,8 +153,10 @@ def worker(
     batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Events per batch.")] = 100,
     metrics_port: MetricsPort = 0,
 ) -> None:
-    """Drain the outbox to the event handlers until stopped (SIGINT/SIGTERM)."""
+    """Drain the outbox to the event handlers and seal the audit log until stopped
+    (SIGINT/SIGTERM)."""
     from finplat import runtime
+    from finplat.audit import sealing
     from finplat.events import dispatcher
     from finplat.observability import configure_logging
 
@@ -166,8 +168,10 @@ def worker(
     async def work(db: Database, clock: Clock) -> None:
         stop = asyncio.Event()
         await _until_signalled(stop)
-        await dispatcher.run_forever(db, clock=clock, stop=stop,
-                                     poll_interval_seconds=poll_seconds, batch_size=batch_size)
+        await asyncio.gather(
+            dispatcher.run_forever(db, clock=clock, stop=stop,
+                                   poll_interval_seconds=poll_seconds, batch_size=batch_size),
+            sealing.run_forever(db, clock=clock, stop=stop))
 
     _with_database(work)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
+from finplat.audit import sealing
 from finplat.audit import service as audit_service
 from finplat.audit.models import GENESIS_HASH, AuditRecord
 from finplat.audit.verify import verify_chain
@@ -40,12 +41,19 @@ async def test_summaries_are_scrubbed_and_json_normalised(chain, clock) -> None:
             summary={1: Decimal("0.0490"), "when": clock.now()})
 
     entry = await chain.run(work)
+    assert entry.sequence is None and entry.record_hash is None
     assert entry.summary == {"1": "0.0490", "when": str(clock.now())}
     assert (await _verify(chain)).ok
     async with chain.transaction(readonly=True) as session:
         stored = await session.scalar(text("SELECT summary FROM audit_record WHERE sequence = 1"))
     stored = json.loads(stored) if isinstance(stored, str) else stored
     assert stored["phone"] == "138****5678"
+
+
+def _forged_record(fields: dict) -> AuditRecord:
+    content = {k: v for k, v in fields.items() if k not in ("previous_hash", "sequence")}
+    return AuditRecord(record_hash=audit_service.compute_hash(**fields),
+                       content_hash=audit_service.compute_content_hash(**content), **fields)
 
 
 async def test_an_edited_record_is_detected(chain) -> None:
@@ -63,8 +71,12 @@ async def test_an_edited_record_with_its_hash_recomputed_breaks_the_next_link(ch
         action="test.forged", target_type=record.target_type, target_id=record.target_id,
         summary=record.summary, request_id=record.request_id, ip=record.ip,
         created_at=record.created_at)
-    await _sql(chain, "UPDATE audit_record SET action = 'test.forged', record_hash = :h "
-                      "WHERE sequence = 2", h=forged)
+    forged_content = audit_service.compute_content_hash(
+        actor_id=record.actor_id, action="test.forged", target_type=record.target_type,
+        target_id=record.target_id, summary=record.summary, request_id=record.request_id,
+        ip=record.ip, created_at=record.created_at)
+    await _sql(chain, "UPDATE audit_record SET action = 'test.forged', record_hash = :h, "
+                      "content_hash = :c WHERE sequence = 2", h=forged, c=forged_content)
     report = await _verify(chain)
     assert report.first_broken_sequence == 3 and "does not link" in report.problem
 
@@ -94,7 +106,7 @@ async def test_an_inserted_record_is_detected(chain, clock) -> None:
                   target_type="thing", target_id="x", summary={}, request_id=None, ip=None,
                   created_at=clock.now())
     async with chain.transaction() as session:
-        session.add(AuditRecord(record_hash=audit_service.compute_hash(**fields), **fields))
+        session.add(_forged_record(fields))
     report = await _verify(chain)
     assert not report.ok and report.first_broken_sequence == 4
 
@@ -107,7 +119,7 @@ async def test_a_record_appended_behind_the_heads_back_is_detected(chain, clock)
                   target_type="thing", target_id="x", summary={}, request_id=None, ip=None,
                   created_at=clock.now())
     async with chain.transaction() as session:
-        session.add(AuditRecord(record_hash=audit_service.compute_hash(**fields), **fields))
+        session.add(_forged_record(fields))
     report = await _verify(chain)
     assert not report.ok and report.first_broken_sequence == 6 and "beyond" in report.problem
 
@@ -121,7 +133,10 @@ async def test_concurrent_appends_keep_the_chain_linear(db, clock) -> None:
 
     await asyncio.gather(*(append(n) for n in range(12)))
     report = await _verify(db)
-    assert report.ok and report.records == 12
+    assert report.ok and report.records == 0 and report.unsealed == 12
+    assert await sealing.seal_pending(db, now=clock.now()) == 12
+    report = await _verify(db)
+    assert report.ok and report.records == 12 and report.unsealed == 0
 
 
 def test_cli_verify_exits_1_with_the_first_broken_sequence(chain, settings, monkeypatch) -> None:

@@ -67,7 +67,7 @@ async def test_maker_checker_workflow_to_the_public_catalogue(app, client, db, c
             await session.scalars(
                 select(AuditRecord.action)
                 .where(AuditRecord.target_type == "product")
-                .order_by(AuditRecord.sequence)
+                .order_by(AuditRecord.id)
             )
         )
         topics = list(await session.scalars(select(OutboxEvent.topic).order_by(OutboxEvent.id)))

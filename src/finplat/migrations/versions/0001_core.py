@@ -28,9 +28,10 @@ def upgrade() -> None:
     )
     op.create_table('audit_record',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('sequence', sa.BigInteger(), nullable=False),
-    sa.Column('previous_hash', sa.String(length=64), nullable=False),
-    sa.Column('record_hash', sa.String(length=64), nullable=False),
+    sa.Column('sequence', sa.BigInteger(), nullable=True),
+    sa.Column('previous_hash', sa.String(length=64), nullable=True),
+    sa.Column('record_hash', sa.String(length=64), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('actor_id', sa.BigInteger(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('target_type', sa.String(length=64), nullable=False),

@@ -104,6 +104,3 @@ async def seed(ctx: DemoContext) -> None:
             "user_id": user_id,
             "totp_secret": secret,
         }
-    ctx.notes.append(
-        "Staff log in with a TOTP code from the secret shown (RFC 6238, 30 s, 6 digits)."
-    )

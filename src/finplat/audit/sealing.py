@@ -107,16 +107,20 @@ async def seal_all(db: Database, *, now: datetime, batch_size: int = BATCH_SIZE)
 async def run_forever(db: Database, *, clock: Clock, stop: asyncio.Event,
                       interval_seconds: float = SEAL_INTERVAL_SECONDS,
                       batch_size: int = BATCH_SIZE) -> None:
-    """Seal every ``interval_seconds`` (at once again while batches come back full) until ``stop``.
+    """Seal every ``interval_seconds`` (at once again while batches come back full) until ``stop``,
+    then one last batch, so that a clean shutdown leaves little for the next sealer.
 
     A failed round is logged and retried on the next tick; it never ends the loop.
     """
-    while not stop.is_set():
+    while True:
+        stopping = stop.is_set()
         sealed = 0
         try:
             sealed = await seal_pending(db, now=clock.now(), batch_size=batch_size)
         except Exception:
             log.exception("sealing the audit log failed; retrying")
+        if stopping:
+            return
         if sealed >= batch_size:
             continue
         with contextlib.suppress(TimeoutError):

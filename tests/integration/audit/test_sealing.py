@@ -151,6 +151,17 @@ async def test_the_loop_seals_until_stopped(db, clock) -> None:
     assert await _sequences(db) == [1, 2, 3]
 
 
+async def test_the_loop_seals_once_more_when_stopped(db, clock) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.create_task(sealing.run_forever(db, clock=clock, stop=stop,
+                                                   interval_seconds=60))
+    await asyncio.sleep(0.1)
+    await _write(db, clock, 2)
+    stop.set()
+    await asyncio.wait_for(loop, timeout=5)
+    assert await _sequences(db) == [1, 2]
+
+
 async def test_the_background_loops_include_the_sealer(db, clock) -> None:
     from finplat.runtime import BackgroundLoops
 

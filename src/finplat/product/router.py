@@ -5,6 +5,7 @@ Delisting and closing a raise move money, so they are served by the investment p
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -270,15 +271,7 @@ async def approve(
     clock: ClockDep,
     body: ReviewBody | None = None,
 ) -> ProductOut:
-    await product_service.review(
-        db,
-        product_id=product_id,
-        reviewer_id=reviewer.user_id,
-        approve=True,
-        note=body.note if body else None,
-        now=clock.now(),
-    )
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await _review(db, product_id, reviewer.user_id, body, clock.now(), approve=True)
 
 
 @router.post("/admin/products/{product_id}/reject", response_model=ProductOut)
@@ -289,13 +282,25 @@ async def reject(
     clock: ClockDep,
     body: ReviewBody | None = None,
 ) -> ProductOut:
+    return await _review(db, product_id, reviewer.user_id, body, clock.now(), approve=False)
+
+
+async def _review(
+    db: Database,
+    product_id: int,
+    reviewer_id: int,
+    body: ReviewBody | None,
+    now: datetime,
+    *,
+    approve: bool,
+) -> ProductOut:
     await product_service.review(
         db,
         product_id=product_id,
-        reviewer_id=reviewer.user_id,
-        approve=False,
+        reviewer_id=reviewer_id,
+        approve=approve,
         note=body.note if body else None,
-        now=clock.now(),
+        now=now,
     )
     return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
 

@@ -44,7 +44,8 @@ def request_hash(payload: Mapping[str, Any]) -> str:
 
 async def _claim(
     session: AsyncSession, *, scope: str, key: str, digest: str, now: datetime
-) -> Outcome | None:
+) -> Outcome | IdempotencyRecord:
+    """The first answer to replay, or the newly claimed (pending) record to fill in."""
     existing = await session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
@@ -59,32 +60,20 @@ async def _claim(
         return Outcome(existing.status_code, existing.response_body, replayed=True)
     # Claim the key before doing the work: a concurrent twin blocks on the unique index and,
     # once we commit, fails and replays our answer instead of doing the work twice.
-    session.add(
-        IdempotencyRecord(
-            scope=scope,
-            key=key,
-            request_hash=digest,
-            status_code=_PENDING,
-            response_body={},
-            created_at=now,
-        )
+    claimed = IdempotencyRecord(
+        scope=scope,
+        key=key,
+        request_hash=digest,
+        status_code=_PENDING,
+        response_body={},
+        created_at=now,
     )
+    session.add(claimed)
     try:
         await session.flush()
     except IntegrityError as error:
         raise _KeyTaken from error
-    return None
-
-
-async def _store(session: AsyncSession, *, scope: str, key: str, outcome: Outcome) -> None:
-    record = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-        )
-    )
-    assert record is not None
-    record.status_code = outcome.status_code
-    record.response_body = outcome.body
+    return claimed
 
 
 async def execute(
@@ -104,11 +93,13 @@ async def execute(
     digest = request_hash(payload)
 
     async def attempt(session: AsyncSession) -> Outcome:
-        replay = await _claim(session, scope=scope, key=key, digest=digest, now=now)
-        if replay is not None:
-            return replay
+        claimed = await _claim(session, scope=scope, key=key, digest=digest, now=now)
+        if isinstance(claimed, Outcome):
+            return claimed
         outcome = await work(session)
-        await _store(session, scope=scope, key=key, outcome=outcome)
+        # The claimed row is still in this session: its answer is written with the commit.
+        claimed.status_code = outcome.status_code
+        claimed.response_body = outcome.body
         return outcome
 
     for _ in range(3):

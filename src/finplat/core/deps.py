@@ -1,4 +1,8 @@
-"""FastAPI dependencies shared by every router: database, clock, settings, idempotency key."""
+"""FastAPI dependencies shared by every router: database, clock, settings, idempotency key.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a thread hop
+per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,19 @@ from finplat.core.errors import field_error
 from finplat.core.pagination import PageParams, page_params
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str:
     if key is None or not (1 <= len(key) <= 64) or not key.isprintable():

@@ -109,3 +109,20 @@ async def http_metrics(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://testserver") as http:
         return await http.get("/metrics")
+
+
+async def test_a_lost_database_connection_answers_503_with_retry_after(app) -> None:
+    import httpx
+    from sqlalchemy.exc import DBAPIError
+
+    @app.post("/_test/lost")
+    async def lost() -> dict:
+        raise DBAPIError("SELECT 1", {}, ConnectionResetError("gone"), connection_invalidated=True)
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.post("/_test/lost")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "service.unavailable"

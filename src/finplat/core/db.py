@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Row, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -40,6 +41,13 @@ def is_retryable(error: BaseException) -> bool:
         return True
     text = str(orig).lower()
     return "database is locked" in text or "deadlock" in text
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """The database connection was lost (server restart, network): nothing was committed
+    unless the loss happened during COMMIT, so the client should retry with its
+    Idempotency-Key rather than the server guessing."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 class Database:
@@ -69,6 +77,8 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine
         )
+        # Single-statement reads need no BEGIN/COMMIT around them: two round trips saved.
+        self._autocommit_reads = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -82,7 +92,10 @@ class Database:
         *,
         immediate: bool,
     ) -> AsyncEngine:
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        # No pool pre-ping: it costs a round trip per transaction. A connection the server
+        # dropped fails its first statement instead; SQLAlchemy then discards every pooled
+        # connection older than the failure, and the request answers 503 (``is_disconnect``).
+        kwargs: dict[str, Any] = {"echo": echo, "pool_recycle": 1_800}
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": max(statement_timeout_ms, 30_000) / 1000}
         elif self.dialect == "postgresql":
@@ -118,6 +131,12 @@ class Database:
         maker = self._read_sessions if readonly else self._sessions
         async with maker() as session, session.begin():
             yield session
+
+    async def fetch_all(self, statement: Executable) -> Sequence[Row[Any]]:
+        """The rows of one read-only statement, run outside an explicit transaction (one round
+        trip; a single statement sees one consistent snapshot anyway)."""
+        async with self._autocommit_reads.connect() as connection:
+            return (await connection.execute(statement)).all()
 
     async def run(
         self,

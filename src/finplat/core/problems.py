@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from finplat.core.db import is_disconnect
 from finplat.core.errors import DomainError
 from finplat.core.idempotency import Outcome
 
@@ -82,6 +83,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+        if is_disconnect(error):
+            log.warning("database connection lost", exc_info=error)
+            return problem_response(
+                503,
+                {
+                    "type": "https://finplat.dev/problems/service/unavailable",
+                    "title": "Service unavailable",
+                    "status": 503,
+                    "detail": "the database connection was lost; retry with the same "
+                    "Idempotency-Key",
+                    "code": "service.unavailable",
+                },
+                {"Retry-After": "1"},
+            )
         log.exception("unhandled error", exc_info=error)
         return problem_response(
             500,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
+_UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +46,22 @@ def request_hash(payload: Mapping[str, Any]) -> str:
 
 async def _claim(
     session: AsyncSession, *, scope: str, key: str, digest: str, now: datetime
-) -> Outcome | IdempotencyRecord:
-    """The first answer to replay, or the newly claimed (pending) record to fill in."""
+) -> Outcome | int:
+    """The first answer to replay, or the id of the newly claimed (pending) record to fill in.
+
+    The key is claimed before the work is done: a concurrent twin waits on the unique index
+    and, once we commit, replays our answer instead of doing the work twice.
+    """
+    values = {"scope": scope, "key": key, "request_hash": digest, "status_code": _PENDING,
+              "response_body": {}, "created_at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect in _UPSERTS:
+        # One round trip in the usual case (a new key): insert unless the key is taken.
+        statement = (_UPSERTS[dialect](IdempotencyRecord).values(**values)
+                     .on_conflict_do_nothing().returning(IdempotencyRecord.id))
+        claimed = await session.scalar(statement)
+        if claimed is not None:
+            return int(claimed)
     existing = await session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
@@ -58,22 +74,15 @@ async def _claim(
                 "this Idempotency-Key was already used for a different request",
             )
         return Outcome(existing.status_code, existing.response_body, replayed=True)
-    # Claim the key before doing the work: a concurrent twin blocks on the unique index and,
-    # once we commit, fails and replays our answer instead of doing the work twice.
-    claimed = IdempotencyRecord(
-        scope=scope,
-        key=key,
-        request_hash=digest,
-        status_code=_PENDING,
-        response_body={},
-        created_at=now,
-    )
-    session.add(claimed)
+    if dialect in _UPSERTS:
+        raise _KeyTaken  # the twin's record went away between the two statements: start again
+    record = IdempotencyRecord(**values)
+    session.add(record)
     try:
         await session.flush()
     except IntegrityError as error:
         raise _KeyTaken from error
-    return claimed
+    return record.id
 
 
 async def execute(
@@ -97,9 +106,12 @@ async def execute(
         if isinstance(claimed, Outcome):
             return claimed
         outcome = await work(session)
-        # The claimed row is still in this session: its answer is written with the commit.
-        claimed.status_code = outcome.status_code
-        claimed.response_body = outcome.body
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == claimed)
+            .values(status_code=outcome.status_code, response_body=outcome.body)
+            .execution_options(synchronize_session=False)
+        )
         return outcome
 
     for _ in range(3):

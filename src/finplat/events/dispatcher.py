@@ -143,24 +143,38 @@ async def dispatch_pending(db: Database, *, now: datetime, batch_size: int = 100
     now = ensure_utc(now)
     handlers = registry if registry is not None else default_registry()
     report = DispatchReport()
-    for event_id in await _due_event_ids(db, now=now, limit=batch_size):
+    due = await _due_events(db, now=now, limit=batch_size)
+    # Events nobody listens to are settled together, in one statement: there is nothing to run.
+    unheard = [event_id for event_id, topic in due if not handlers.for_topic(topic)]
+    if unheard:
+        await db.run(partial(_mark_dispatched, event_ids=unheard, now=now))
+    for event_id, topic in due:
         report.events += 1
         report.event_ids.append(event_id)
-        await _dispatch_event(db, event_id=event_id, now=now, registry=handlers, retry=retry,
-                              report=report)
+        if handlers.for_topic(topic):
+            await _dispatch_event(db, event_id=event_id, topic=topic, now=now,
+                                  registry=handlers, retry=retry, report=report)
     return report
 
 
-async def _due_event_ids(db: Database, *, now: datetime, limit: int) -> list[int]:
-    async def work(session: AsyncSession) -> list[int]:
-        rows = await session.scalars(
-            select(OutboxEvent.id)
+async def _due_events(db: Database, *, now: datetime, limit: int) -> list[tuple[int, str]]:
+    async def work(session: AsyncSession) -> list[tuple[int, str]]:
+        rows = await session.execute(
+            select(OutboxEvent.id, OutboxEvent.topic)
             .where(OutboxEvent.dispatched_at.is_(None),
                    or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
             .order_by(OutboxEvent.id).limit(limit))
-        return list(rows)
+        return [(int(row.id), str(row.topic)) for row in rows]
 
     return await db.run(work, readonly=True)
+
+
+async def _mark_dispatched(session: AsyncSession, *, event_ids: list[int], now: datetime) -> None:
+    await session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(event_ids), OutboxEvent.dispatched_at.is_(None))
+        .values(dispatched_at=now, next_attempt_at=None)
+        .execution_options(synchronize_session=False))
 
 
 async def _lock_event(session: AsyncSession, event_id: int) -> OutboxEvent | None:
@@ -171,12 +185,9 @@ async def _lock_event(session: AsyncSession, event_id: int) -> OutboxEvent | Non
         .with_for_update(skip_locked=True))).one_or_none()
 
 
-async def _dispatch_event(db: Database, *, event_id: int, now: datetime, registry: Registry,
-                          retry: RetryPolicy, report: DispatchReport) -> None:
-    # Whatever the event's topic, the handlers are looked up once the row is locked.
-    topic = await db.run(lambda s: _topic(s, event_id), readonly=True)
-    if topic is None:
-        return
+async def _dispatch_event(db: Database, *, event_id: int, topic: str, now: datetime,
+                          registry: Registry, retry: RetryPolicy, report: DispatchReport) -> None:
+    # Each handler's transaction locks the event again and skips it once it is dispatched.
     for registered in registry.for_topic(topic):
         outcome = await db.run(partial(_deliver, event_id=event_id, handler=registered, now=now,
                                        retry=retry))
@@ -185,11 +196,6 @@ async def _dispatch_event(db: Database, *, event_id: int, now: datetime, registr
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
     await db.run(lambda s: _settle_event(s, event_id=event_id, now=now, registry=registry))
-
-
-async def _topic(session: AsyncSession, event_id: int) -> str | None:
-    return (await session.scalars(select(OutboxEvent.topic).where(
-        OutboxEvent.id == event_id, OutboxEvent.dispatched_at.is_(None)))).one_or_none()
 
 
 async def _deliver(session: AsyncSession, *, event_id: int, handler: Handler, now: datetime,

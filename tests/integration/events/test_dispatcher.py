@@ -198,3 +198,18 @@ async def test_run_forever_stops_cleanly(db, clock, registry) -> None:
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert calls == ids
+
+
+async def test_events_nobody_listens_to_are_settled_together(db, clock, registry) -> None:
+    calls: list[int] = []
+    registry.register("test.heard", "test.listener", _echo(calls, topic="test.reply"))
+    unheard = await _publish(db, clock, "test.unheard", 3)
+    heard = await _publish(db, clock, "test.heard", 1)
+    report = await dispatcher.dispatch_pending(db, now=clock.now(), registry=registry)
+    assert report.event_ids == unheard + heard and report.events == 4
+    assert report.delivered == 1 and calls == heard
+    assert [d[0] for d in await _deliveries(db)] == heard  # no delivery rows for the unheard
+    async with db.transaction(readonly=True) as session:
+        dispatched = set(await session.scalars(
+            select(OutboxEvent.id).where(OutboxEvent.dispatched_at.is_not(None))))
+    assert set(unheard + heard) <= dispatched

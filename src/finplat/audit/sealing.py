@@ -14,7 +14,7 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,23 +60,51 @@ async def _seal_batch(session: AsyncSession, *, batch_size: int) -> int:
         .where(AuditRecord.sequence.is_(None))
         .order_by(AuditRecord.id).limit(batch_size))).all()
     sequence, previous_hash = head.sequence, head.last_hash
+    links: list[dict[str, Any]] = []
     for record_id, content_hash in pending:
         sequence += 1
         record_hash = compute_link_hash(previous_hash=previous_hash, sequence=sequence,
                                         content_hash=content_hash)
-        result = cast(CursorResult[Any], await session.execute(
-            update(AuditRecord)
-            .where(AuditRecord.id == record_id, AuditRecord.sequence.is_(None))
-            .values(sequence=sequence, previous_hash=previous_hash, record_hash=record_hash)
-            .execution_options(synchronize_session=False)))
-        if result.rowcount != 1:
-            raise SealingConflict(f"audit record {record_id} was sealed concurrently")
+        links.append({"record_id": record_id, "sequence": sequence,
+                      "previous_hash": previous_hash, "record_hash": record_hash})
         previous_hash = record_hash
+    if links:
+        await _write_links(session, links)
     if pending:
         await session.execute(
             update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
             .values(sequence=sequence, last_hash=previous_hash))
     return len(pending)
+
+
+_LINK_ALL_POSTGRESQL = text(
+    "UPDATE audit_record AS a SET sequence = v.sequence, previous_hash = v.previous_hash, "
+    "record_hash = v.record_hash "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:sequences AS BIGINT[]), "
+    "CAST(:previous AS VARCHAR[]), CAST(:hashes AS VARCHAR[])) "
+    "AS v(id, sequence, previous_hash, record_hash) "
+    "WHERE a.id = v.id AND a.sequence IS NULL")
+
+
+async def _write_links(session: AsyncSession, links: list[dict[str, Any]]) -> None:
+    """Write a batch's links in one statement (PostgreSQL) or one executemany (elsewhere);
+    each update is guarded by ``sequence IS NULL``, so fewer rows than links means a fork."""
+    if session.get_bind().dialect.name == "postgresql":
+        result = await session.execute(_LINK_ALL_POSTGRESQL, {
+            "ids": [link["record_id"] for link in links],
+            "sequences": [link["sequence"] for link in links],
+            "previous": [link["previous_hash"] for link in links],
+            "hashes": [link["record_hash"] for link in links]})
+    else:
+        table = cast(Table, AuditRecord.__table__)
+        result = await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("record_id"), table.c.sequence.is_(None))
+            .values(sequence=bindparam("sequence"), previous_hash=bindparam("previous_hash"),
+                    record_hash=bindparam("record_hash")),
+            links)
+    if cast(CursorResult[Any], result).rowcount != len(links):
+        raise SealingConflict("audit records of this batch were sealed concurrently")
 
 
 async def seal_pending(db: Database, *, now: datetime, batch_size: int = BATCH_SIZE) -> int:

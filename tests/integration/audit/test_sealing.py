@@ -229,3 +229,22 @@ async def _write_with_new_database(url: str, clock) -> None:
         await _write(database, FrozenClock(datetime.now(UTC)), 2)
     finally:
         await database.dispose()
+
+
+async def test_a_record_sealed_under_the_sealer_fails_the_whole_batch(db, clock) -> None:
+    await _write(db, clock, 3)
+    assert await sealing.seal_pending(db, now=clock.now()) == 3
+    await _write(db, clock, 2, start=3)
+
+    async def seal_over(session):
+        rows = (await session.execute(select(AuditRecord.id).order_by(AuditRecord.id))).all()
+        # Links for two new records and for one already in the chain: a fork.
+        links = [{"record_id": row.id, "sequence": 100 + n, "previous_hash": "0" * 64,
+                  "record_hash": f"{n:064x}"} for n, row in enumerate(rows[2:])]
+        await sealing._write_links(session, links)
+
+    with pytest.raises(sealing.SealingConflict):
+        await db.run(seal_over)
+    assert await _sequences(db) == [1, 2, 3, None, None]
+    assert await sealing.seal_pending(db, now=clock.now()) == 2
+    assert (await _verify(db, now=clock.now())).ok

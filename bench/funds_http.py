@@ -41,6 +41,8 @@ class Stats:
         default_factory=lambda: {"deposit": [], "withdrawal": []}
     )
     errors: dict[str, int] = field(default_factory=dict)
+    server_cpu_s: float = 0.0
+    database_cpu_s: float = 0.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -48,6 +50,29 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _cpu_seconds(pids: set[int] | None = None, command: str | None = None) -> float:
+    """User + system CPU of the given processes (and their children's threads), or of every
+    process whose command line contains ``command``: where the time goes, whatever the load."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            if command is not None:
+                with open(f"/proc/{entry}/cmdline") as cmdline:
+                    if command not in cmdline.read():
+                        continue
+            elif pids is not None and int(entry) not in pids and int(fields[1]) not in pids:
+                continue
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def _free_port() -> int:
@@ -158,7 +183,7 @@ async def _client(
 
 
 async def _run(
-    port: int, logins: list[str], seconds: float, max_requests: int
+    port: int, server_pid: int, logins: list[str], seconds: float, max_requests: int
 ) -> tuple[Stats, float]:
     limits = httpx.Limits(
         max_connections=len(logins) + 4, max_keepalive_connections=len(logins) + 4
@@ -170,9 +195,15 @@ async def _run(
         await asyncio.gather(*(_prefund(http, h) for h in headers))
         stats = Stats()
         budget = [max_requests]
+        cpu_before = _cpu_seconds(pids={server_pid}), _cpu_seconds(command="postgres")
         started = time.perf_counter()
         await asyncio.gather(*(_client(http, h, stats, started + seconds, budget) for h in headers))
-        return stats, time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        # Let the last callbacks land so that their cost is counted too.
+        await asyncio.sleep(0.5)
+        stats.server_cpu_s = _cpu_seconds(pids={server_pid}) - cpu_before[0]
+        stats.database_cpu_s = _cpu_seconds(command="postgres") - cpu_before[1]
+        return stats, elapsed
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -218,6 +249,13 @@ def _print(stats: Stats, seconds: float, clients: int, workers: int) -> None:
     print(f"{'kind':<12}{'requests':>10}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}")
     for kind, count, rate, p50, p99 in rows:
         print(f"{kind:<12}{count:>10}{rate:>12.1f}{p50:>10.1f}{p99:>10.1f}")
+    if everything:
+        server_ms = stats.server_cpu_s * 1000 / len(everything)
+        database_ms = stats.database_cpu_s * 1000 / len(everything)
+        print(
+            f"CPU per request (with its callback): server {server_ms:.2f} ms, "
+            f"PostgreSQL {database_ms:.2f} ms"
+        )
     print("errors:", json.dumps(stats.errors) if stats.errors else "none")
 
 
@@ -259,7 +297,9 @@ def main() -> None:
     )
     try:
         _wait_until_up(port, server)
-        stats, seconds = asyncio.run(_run(port, logins, args.seconds, args.max_requests))
+        stats, seconds = asyncio.run(
+            _run(port, server.pid, logins, args.seconds, args.max_requests)
+        )
     finally:
         server.send_signal(signal.SIGINT)
         try:

@@ -39,9 +39,9 @@ async def test_embedded_runtime_dispatches_and_schedules_then_stops(settings, db
     app = create_app(settings, clock=clock, db=db, background=True)
     async with app.router.lifespan_context(app):
         loops = app.state.background
-        event = await db.run(lambda s: service.publish(s, topic="test.runtime_probe",
+        event_id = await db.run(lambda s: service.publish(s, topic="test.runtime_probe",
                                                        payload={}, now=clock.now()))
-        await _wait_for(lambda: event.id in handled and ran)
+        await _wait_for(lambda: event_id in handled and ran)
     assert all(task.done() for task in loops.tasks)
     assert ran == [scheduler.business_date_of(clock.now())]
 

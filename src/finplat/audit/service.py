@@ -12,12 +12,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit.models import AuditRecord
 from finplat.core.clock import ensure_utc
 from finplat.core.context import actor_id_var, client_ip_var, request_id_var
+from finplat.core.db import inserted_id
 from finplat.core.masking import scrub
 
 HEAD_ID = 1
@@ -72,7 +73,7 @@ def _scrub_summary(value: Any) -> Any:
 
 async def record(session: AsyncSession, *, action: str, target_type: str,
                  target_id: str | int | None, now: datetime, summary: dict[str, Any] | None = None,
-                 actor_id: int | None = None) -> AuditRecord:
+                 actor_id: int | None = None) -> int:
     """Write one unsealed record, in the caller's transaction (so it exists iff the change commits).
 
     The actor, request id and IP default to the current request's context. Takes no lock beyond
@@ -89,11 +90,11 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
         "request_id": request_id_var.get(), "ip": client_ip_var.get(),
         "created_at": ensure_utc(now),
     }
-    entry = AuditRecord(content_hash=compute_content_hash(**fields), sequence=None,
-                        previous_hash=None, record_hash=None, **fields)
-    session.add(entry)
-    await session.flush()
-    return entry
+    # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
+    result = await session.execute(insert(AuditRecord).values(
+        content_hash=compute_content_hash(**fields), sequence=None, previous_hash=None,
+        record_hash=None, **fields))
+    return inserted_id(result)
 
 
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:

@@ -50,6 +50,13 @@ def is_disconnect(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
+def inserted_id(result: Any) -> int:
+    """The primary key of the one row an ``INSERT`` statement wrote."""
+    key = result.inserted_primary_key
+    assert key is not None and key[0] is not None, "an INSERT of one row has its primary key"
+    return int(key[0])
+
+
 class Database:
     """The write engine and a read engine (the same one except on SQLite, see below)."""
 

@@ -40,7 +40,9 @@ async def test_summaries_are_scrubbed_and_json_normalised(chain, clock) -> None:
             now=clock.now() + timedelta(microseconds=7),
             summary={1: Decimal("0.0490"), "when": clock.now()})
 
-    entry = await chain.run(work)
+    record_id = await chain.run(work)
+    async with chain.transaction(readonly=True) as session:
+        entry = await session.get(AuditRecord, record_id)
     assert entry.sequence is None and entry.record_hash is None
     assert entry.summary == {"1": "0.0490", "when": str(clock.now())}
     assert (await _verify(chain)).ok

@@ -11,9 +11,8 @@ from finplat.events.models import EventDelivery, OutboxEvent
 
 async def _publish(db, clock, topic: str, count: int = 1) -> list[int]:
     async def work(session):
-        events = [await service.publish(session, topic=topic, payload={"n": n}, now=clock.now())
-                  for n in range(count)]
-        return [e.id for e in events]
+        return [await service.publish(session, topic=topic, payload={"n": n}, now=clock.now())
+                for n in range(count)]
 
     return await db.run(work)
 

@@ -6,9 +6,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Row, event
+from sqlalchemy import CursorResult, Row, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -86,6 +86,7 @@ class Database:
         )
         # Single-statement reads need no BEGIN/COMMIT around them: two round trips saved.
         self._autocommit_reads = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._autocommit_writes = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -157,23 +158,48 @@ class Database:
         Deadlocks and serialization failures never reach a user: they are retried here with
         jittered backoff, a bounded number of times, and only then raised.
         """
-        for attempt in range(1, attempts + 1):
-            try:
-                async with self.transaction(readonly=readonly) as session:
-                    return await work(session)
-            except DBAPIError as error:
-                if attempt == attempts or not is_retryable(error):
-                    raise
-                log.info(
-                    "retrying transaction after transient conflict", extra={"attempt": attempt}
-                )
-                await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + _jitter()))
-        raise AssertionError("unreachable")
+
+        async def once() -> T:
+            async with self.transaction(readonly=readonly) as session:
+                return await work(session)
+
+        return await _retrying(once, attempts)
+
+    async def execute(self, statement: Executable, *, attempts: int = MAX_ATTEMPTS) -> int:
+        """One write statement as a transaction of its own (retried like ``run``); returns the
+        number of rows it changed. On PostgreSQL it goes without BEGIN and COMMIT round trips:
+        a single statement is atomic by itself."""
+
+        async def once() -> int:
+            if self.dialect == "postgresql":
+                async with self._autocommit_writes.connect() as connection:
+                    result = await connection.execute(statement)
+            else:
+                # SQLite takes its write lock with our BEGIN IMMEDIATE; keep it explicit.
+                async with self.engine.begin() as connection:
+                    result = await connection.execute(statement)
+            return int(cast(CursorResult[Any], result).rowcount)
+
+        return await _retrying(once, attempts)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int) -> T:
+    """Deadlocks and serialization failures never reach a user: retried with jittered
+    backoff, a bounded number of times, and only then raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await attempt_once()
+        except DBAPIError as error:
+            if attempt == attempts or not is_retryable(error):
+                raise
+            log.info("retrying transaction after transient conflict", extra={"attempt": attempt})
+            await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + _jitter()))
+    raise AssertionError("unreachable")
 
 
 def _jitter() -> float:

@@ -298,14 +298,11 @@ async def submit_withdrawal(
 
     if ack.accepted:
         # Guarded: the callback may already have settled it (a fast channel answers first).
-        async def mark_sent(session: AsyncSession) -> None:
-            await session.execute(
-                update(PaymentWithdrawal)
-                .where(PaymentWithdrawal.id == withdrawal_id, PaymentWithdrawal.status == CREATED)
-                .values(status=SENT, updated_at=now)
-            )
-
-        await db.run(mark_sent)
+        await db.execute(
+            update(PaymentWithdrawal)
+            .where(PaymentWithdrawal.id == withdrawal_id, PaymentWithdrawal.status == CREATED)
+            .values(status=SENT, updated_at=now)
+        )
         return
 
     async def work(session: AsyncSession) -> None:

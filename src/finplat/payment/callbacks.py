@@ -151,14 +151,21 @@ async def _apply(
         )
         return outcome
     assert order is not None
-    order.channel_reference = notification.channel_reference
-    order.channel_completed_at = notification.occurred_at
-    order.updated_at = now
     if isinstance(order, PaymentDeposit):
         await _settle_deposit(session, order, notification, now)
     else:
         await _settle_withdrawal(session, order, notification, now)
     return APPLIED
+
+
+def _completed(
+    order: PaymentDeposit | PaymentWithdrawal, notification: CallbackNotification, now: datetime
+) -> None:
+    # Set after the booking: the ledger calls flush the session, and the order's columns then
+    # go out in one UPDATE with its new status instead of two.
+    order.channel_reference = notification.channel_reference
+    order.channel_completed_at = notification.occurred_at
+    order.updated_at = now
 
 
 def _problem(
@@ -199,9 +206,11 @@ async def _settle_deposit(
         deposit.ledger_transfer_id = str(
             await booking.credit_deposit(session, deposit=deposit, now=now)
         )
+        _completed(deposit, notification, now)
         deposit.status = "succeeded"
         topic = "payment.deposit_succeeded"
     else:
+        _completed(deposit, notification, now)
         deposit.status = "failed"
         deposit.failure_reason = (notification.reason or "failed at the channel")[:200]
         summary["reason"] = deposit.failure_reason
@@ -234,10 +243,12 @@ async def _settle_withdrawal(
     summary: dict[str, Any] = {"channel_reference": notification.channel_reference}
     if notification.status == "succeeded":
         await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
+        _completed(withdrawal, notification, now)
         withdrawal.status = "succeeded"
         topic = "payment.withdrawal_succeeded"
     else:
         await booking.release_withdrawal(session, withdrawal=withdrawal, now=now)
+        _completed(withdrawal, notification, now)
         withdrawal.status = "failed"
         withdrawal.failure_reason = (notification.reason or "failed at the channel")[:200]
         summary["reason"] = withdrawal.failure_reason

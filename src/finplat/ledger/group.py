@@ -1,0 +1,292 @@
+"""Group commit for single transfers: many concurrent callers, one transaction, one round trip.
+
+Each caller submits ONE two-leg transfer and waits for its own outcome. A single flusher per
+``Database`` (per event loop) takes whatever is waiting, up to ``MAX_GROUP``, and writes it in
+one transaction; every caller's future is resolved only after that transaction committed. There
+is no timer: while a flush is in flight new requests queue and form the next group, so a lone
+caller is written at once and a busy one shares its commit (and the Python work around it) with
+everyone who arrived meanwhile. TigerBeetle batches its clients' requests the same way.
+
+Outcomes are per item: a refused transfer (insufficient funds, frozen, closed or unknown account,
+currency, duplicate source) fails only its own caller, with the error ``journal.transfer``
+raises.
+
+- PostgreSQL: ``ledger_write_group`` (migration 0007) in autocommit, i.e. the statement is its
+  own transaction and the whole group costs one round trip. It locks the group's running-balance
+  accounts in ascending id order and takes the items in order against running totals.
+- Other dialects: one transaction (``Database.run``) with a SAVEPOINT per item around the
+  ordinary ``journal.transfer``. Correct, not fast.
+
+A group that fails as a whole on a database error that is not a lost connection (a value the
+database rejects, say) is written again one item at a time, so one bad item never fails the
+others. A lost connection leaves the outcome unknown: every caller of that group gets the error
+and must retry with the same source (a committed transfer then answers ``DuplicateSource``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import weakref
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import ensure_utc
+from finplat.core.db import MAX_ATTEMPTS, Database, is_disconnect, is_retryable
+from finplat.core.errors import DomainError, field_error
+from finplat.core.money import Money
+from finplat.ledger import journal
+from finplat.ledger.exceptions import DuplicateSource, InvalidPostings
+from finplat.ledger.posting import PG_REFUSALS, validate_source
+
+# At most this many transfers per transaction: bounds the statement, the locks held and the
+# arrays; groups form from what is waiting, so the bound only matters under heavy load.
+MAX_GROUP = 64
+MAX_REFERENCE = 128
+# Totals are BIGINT; a single amount near the limit is a bug, not a payment.
+MAX_AMOUNT_MINOR = 2**53
+MAX_ACCOUNT_ID = 2**63 - 1
+
+Outcome = int | Exception
+
+
+class FlushInterrupted(RuntimeError):
+    """The flusher stopped (cancelled, event loop closing) while this transfer was waiting or
+    in flight: whether it committed is unknown. Retry with the same source to find out."""
+
+
+@dataclass(slots=True)
+class GroupItem:
+    """One validated transfer waiting for its group, and the caller's future."""
+
+    source_type: str
+    source_id: str
+    code: str
+    debit_account_id: int
+    credit_account_id: int
+    amount: Money
+    now: datetime
+    reference: str | None
+    metadata: dict[str, Any]
+    metadata_json: str
+    future: asyncio.Future[int]
+
+
+def prepare(*, source_type: str, source_id: str, code: str, debit_account_id: int,
+            credit_account_id: int, amount: Money, now: datetime, reference: str | None,
+            metadata: Mapping[str, Any] | None) -> GroupItem:
+    """Check one request in Python, so bad input never reaches (or fails) a group.
+
+    Raises ``InvalidInput`` (source, code, reference, accounts, metadata), ``InvalidPostings``
+    (amount not positive, one account on both sides), ``TypeError`` (amount not ``Money``),
+    ``ValueError`` (naive ``now``).
+    """
+    validate_source(source_type, source_id, code)
+    if not isinstance(amount, Money):
+        raise TypeError("amount is Money")
+    if not 0 < amount.amount_minor <= MAX_AMOUNT_MINOR:
+        raise InvalidPostings("every posting amount must be positive")
+    for name, value in (("debit_account_id", debit_account_id),
+                        ("credit_account_id", credit_account_id)):
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 1 <= value <= MAX_ACCOUNT_ID:
+            raise field_error(name, "must be an account id")
+    if debit_account_id == credit_account_id:
+        raise field_error("credit_account_id", "must differ from the debited account")
+    if reference is not None and (not isinstance(reference, str)
+                                  or len(reference) > MAX_REFERENCE):
+        raise field_error("reference", f"must be at most {MAX_REFERENCE} characters")
+    try:
+        metadata_dict = dict(metadata or {})
+        metadata_json = json.dumps(metadata_dict, ensure_ascii=False, default=str)
+    except (TypeError, ValueError) as error:
+        raise field_error("metadata", "must be a JSON object") from error
+    return GroupItem(source_type, source_id, code, debit_account_id, credit_account_id, amount,
+                     ensure_utc(now), reference, metadata_dict, metadata_json,
+                     asyncio.get_running_loop().create_future())
+
+
+class GroupCommitter:
+    """The queue and the single flusher of one ``Database`` on one event loop."""
+
+    def __init__(self, db: Database, *, max_group: int = MAX_GROUP) -> None:
+        if not 1 <= max_group <= MAX_GROUP:
+            raise ValueError(f"max_group is 1 to {MAX_GROUP}")
+        # Weak: the committers are kept per Database in a WeakKeyDictionary, whose values must
+        # not keep their key alive.
+        self._db = weakref.ref(db)
+        self.max_group = max_group
+        self._queue: deque[GroupItem] = deque()
+        self._task: asyncio.Task[None] | None = None
+        # Called with the size of each group just before it is written (tests, metrics).
+        self.on_flush: Callable[[int], None] | None = None
+
+    def submit(self, item: GroupItem) -> asyncio.Future[int]:
+        self._queue.append(item)
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        return item.future
+
+    def _take(self) -> list[GroupItem]:
+        group: list[GroupItem] = []
+        while self._queue and len(group) < self.max_group:
+            item = self._queue.popleft()
+            # A caller cancelled while waiting has given up: its transfer is never written.
+            if not item.future.done():
+                group.append(item)
+        return group
+
+    async def _run(self) -> None:
+        try:
+            while self._queue:
+                group = self._take()
+                if group:
+                    await self._flush(group)
+        except BaseException as error:
+            # Cancelled (the loop is closing) or a bug: no caller may wait forever.
+            waiting, self._queue = list(self._queue), deque()
+            _fail(waiting, error)
+            raise
+        finally:
+            self._task = None
+
+    async def _flush(self, group: list[GroupItem]) -> None:
+        if self.on_flush is not None:
+            self.on_flush(len(group))
+        try:
+            outcomes = await self._write(group)
+        except BaseException as error:
+            _fail(group, error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for item, outcome in zip(group, outcomes, strict=True):
+            if item.future.done():
+                continue  # cancelled while in flight: the outcome stands, nobody listens
+            if isinstance(outcome, Exception):
+                item.future.set_exception(outcome)
+            else:
+                item.future.set_result(outcome)
+
+    async def _write(self, group: Sequence[GroupItem]) -> list[Outcome]:
+        db = self._db()
+        if db is None:
+            raise RuntimeError("the database of this committer is gone")
+        write = _write_postgresql if db.dialect == "postgresql" else _write_portable
+        try:
+            return await write(db, group)
+        except DBAPIError as error:
+            if len(group) == 1 or is_disconnect(error):
+                raise
+        # The database refused the group as a whole (nothing was written): find the item it
+        # objects to by writing each alone, so the others still go through.
+        outcomes: list[Outcome] = []
+        for item in group:
+            try:
+                outcomes.extend(await write(db, [item]))
+            except DBAPIError as error:
+                if is_disconnect(error):
+                    raise
+                outcomes.append(error)
+        return outcomes
+
+
+def _fail(items: Sequence[GroupItem], error: BaseException) -> None:
+    if not isinstance(error, Exception):
+        interrupted = FlushInterrupted("the ledger group commit was interrupted")
+        interrupted.__cause__ = error
+        error = interrupted
+    for item in items:
+        if not item.future.done():
+            item.future.set_exception(error)
+
+
+_PG_WRITE_GROUP = text(
+    "SELECT entry_ids, error_codes, error_accounts FROM ledger_write_group(:nows, :currencies, "
+    ":source_types, :source_ids, :codes, :references, CAST(:metadata AS JSONB[]), "
+    ":debit_accounts, :credit_accounts, :amounts)")
+
+
+async def _write_postgresql(db: Database, group: Sequence[GroupItem]) -> list[Outcome]:
+    parameters = {
+        "nows": [i.now for i in group], "currencies": [i.amount.currency for i in group],
+        "source_types": [i.source_type for i in group],
+        "source_ids": [i.source_id for i in group], "codes": [i.code for i in group],
+        "references": [i.reference for i in group],
+        "metadata": [i.metadata_json for i in group],
+        "debit_accounts": [i.debit_account_id for i in group],
+        "credit_accounts": [i.credit_account_id for i in group],
+        "amounts": [i.amount.amount_minor for i in group],
+    }
+    # Autocommit: the one statement is the transaction (its deferred balance trigger runs at
+    # its end), so the group costs one round trip instead of BEGIN, call and COMMIT.
+    engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with engine.connect() as connection:
+                row = (await connection.execute(_PG_WRITE_GROUP, parameters)).one()
+            break
+        except DBAPIError as error:
+            # The statement rolled back as a whole: retrying it is safe (as Database.run does).
+            if attempt == MAX_ATTEMPTS or not is_retryable(error):
+                raise
+            await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + random.random()))  # noqa: S311
+    outcomes: list[Outcome] = []
+    for item, entry_id, code, account in zip(group, row.entry_ids, row.error_codes,
+                                             row.error_accounts, strict=True):
+        if code is None:
+            outcomes.append(int(entry_id))
+        elif code == "duplicate":
+            outcomes.append(DuplicateSource(item.source_type, item.source_id))
+        else:
+            outcomes.append(PG_REFUSALS[code](account))
+    return outcomes
+
+
+async def _write_portable(db: Database, group: Sequence[GroupItem]) -> list[Outcome]:
+    async def work(session: AsyncSession) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for item in group:
+            try:
+                # A refusal rolls back to here: on these dialects an earlier account of the
+                # same transfer may already have been updated.
+                async with session.begin_nested():
+                    outcomes.append(await journal.transfer(
+                        session, source_type=item.source_type, source_id=item.source_id,
+                        code=item.code, debit_account_id=item.debit_account_id,
+                        credit_account_id=item.credit_account_id, amount=item.amount,
+                        now=item.now, reference=item.reference, metadata=item.metadata))
+            except DomainError as error:
+                outcomes.append(error)
+        return outcomes
+
+    return await db.run(work)
+
+
+_COMMITTERS: weakref.WeakKeyDictionary[
+    Database, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter]
+] = weakref.WeakKeyDictionary()
+
+
+def committer(db: Database) -> GroupCommitter:
+    """The committer of ``db`` on the running event loop (created on first use). Futures and
+    tasks belong to one loop, so each loop gets its own queue and flusher."""
+    loop = asyncio.get_running_loop()
+    per_loop = _COMMITTERS.setdefault(db, weakref.WeakKeyDictionary())
+    found = per_loop.get(loop)
+    if found is None:
+        found = per_loop[loop] = GroupCommitter(db)
+    return found
+
+
+async def submit(db: Database, item: GroupItem) -> int:
+    """Queue ``item`` for the next group and wait until its group has committed."""
+    return await committer(db).submit(item)

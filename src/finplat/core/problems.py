@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finplat.core.db import is_disconnect
@@ -81,33 +82,42 @@ def install(app: FastAPI) -> None:
             dict(error.headers) if error.headers else None,
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database(_request: Request, error: DBAPIError) -> JSONResponse:
+        # Handled here rather than by the catch-all: a lost connection is an expected event
+        # (database restart), answered 503 without an error trace.
+        if not is_disconnect(error):
+            return _internal_error(error)
+        log.warning("database connection lost: %s", type(error.orig).__name__)
+        return problem_response(
+            503,
+            {
+                "type": "https://finplat.dev/problems/service/unavailable",
+                "title": "Service unavailable",
+                "status": 503,
+                "detail": "the database connection was lost; retry with the same Idempotency-Key",
+                "code": "service.unavailable",
+            },
+            {"Retry-After": "1"},
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
-        if is_disconnect(error):
-            log.warning("database connection lost", exc_info=error)
-            return problem_response(
-                503,
-                {
-                    "type": "https://finplat.dev/problems/service/unavailable",
-                    "title": "Service unavailable",
-                    "status": 503,
-                    "detail": "the database connection was lost; retry with the same "
-                    "Idempotency-Key",
-                    "code": "service.unavailable",
-                },
-                {"Retry-After": "1"},
-            )
-        log.exception("unhandled error", exc_info=error)
-        return problem_response(
-            500,
-            {
-                "type": "https://finplat.dev/problems/internal",
-                "title": "Internal error",
-                "status": 500,
-                "detail": "an internal error occurred; it has been logged",
-                "code": "internal.error",
-            },
-        )
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=error)
+    return problem_response(
+        500,
+        {
+            "type": "https://finplat.dev/problems/internal",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "an internal error occurred; it has been logged",
+            "code": "internal.error",
+        },
+    )
 
 
 def outcome_response(outcome: Outcome) -> JSONResponse:

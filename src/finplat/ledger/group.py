@@ -37,7 +37,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from finplat.core.clock import ensure_utc
 from finplat.core.db import MAX_ATTEMPTS, Database, is_disconnect, is_retryable
@@ -126,6 +126,8 @@ class GroupCommitter:
         self.max_group = max_group
         self._queue: deque[GroupItem] = deque()
         self._task: asyncio.Task[None] | None = None
+        # Created once: ``execution_options`` builds a new engine proxy on every call.
+        self._autocommit: AsyncEngine | None = None
         # Called with the size of each group just before it is written (tests, metrics).
         self.on_flush: Callable[[int], None] | None = None
 
@@ -180,9 +182,18 @@ class GroupCommitter:
         db = self._db()
         if db is None:
             raise RuntimeError("the database of this committer is gone")
-        write = _write_postgresql if db.dialect == "postgresql" else _write_portable
+        if db.dialect == "postgresql":
+            if self._autocommit is None:
+                self._autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+            engine = self._autocommit
+
+            async def write(items: Sequence[GroupItem]) -> list[Outcome]:
+                return await _write_postgresql(engine, items)
+        else:
+            async def write(items: Sequence[GroupItem]) -> list[Outcome]:
+                return await _write_portable(db, items)
         try:
-            return await write(db, group)
+            return await write(group)
         except DBAPIError as error:
             if len(group) == 1 or is_disconnect(error):
                 raise
@@ -191,7 +202,7 @@ class GroupCommitter:
         outcomes: list[Outcome] = []
         for item in group:
             try:
-                outcomes.extend(await write(db, [item]))
+                outcomes.extend(await write([item]))
             except DBAPIError as error:
                 if is_disconnect(error):
                     raise
@@ -215,7 +226,10 @@ _PG_WRITE_GROUP = text(
     ":debit_accounts, :credit_accounts, :amounts)")
 
 
-async def _write_postgresql(db: Database, group: Sequence[GroupItem]) -> list[Outcome]:
+async def _write_postgresql(engine: AsyncEngine, group: Sequence[GroupItem]) -> list[Outcome]:
+    """``engine`` is the write engine in AUTOCOMMIT: the one statement is the transaction (its
+    deferred balance trigger runs at its end), so the group costs one round trip instead of
+    BEGIN, call and COMMIT."""
     parameters = {
         "nows": [i.now for i in group], "currencies": [i.amount.currency for i in group],
         "source_types": [i.source_type for i in group],
@@ -226,9 +240,6 @@ async def _write_postgresql(db: Database, group: Sequence[GroupItem]) -> list[Ou
         "credit_accounts": [i.credit_account_id for i in group],
         "amounts": [i.amount.amount_minor for i in group],
     }
-    # Autocommit: the one statement is the transaction (its deferred balance trigger runs at
-    # its end), so the group costs one round trip instead of BEGIN, call and COMMIT.
-    engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with engine.connect() as connection:

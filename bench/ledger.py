@@ -416,6 +416,8 @@ async def main(seconds: float) -> None:
         await session.execute(text("UPDATE ledger_account SET tracks_balance = true "
                                    "WHERE id = :id"), {"id": books.custody})
     results["hot"] = await _deposits_in_processes(books, url, 16, seconds)
+    results["hot_g"] = await _deposits_in_processes(books, url, 16, seconds, mode="grouped",
+                                                    processes=GROUPED_PROCESSES)
     await db.dispose()
 
     def row(name: str, result: Result, baseline: float | None) -> tuple:  # type: ignore[type-arg]
@@ -434,6 +436,7 @@ async def main(seconds: float) -> None:
         row("(a) service submit_transfer (group commit)", results["g1"], tps[1]),
         row("(a) service submit_transfer (group commit)", results["g16"], tps[16]),
         row("(a') same, custody cash as one hot row", results["hot"], tps[16]),
+        row("(a') submit_transfer, custody cash as one hot row", results["hot_g"], tps[16]),
         (*row("raw set-based SQL, 100 per statement", raw, None)[:5], "baseline"),
         row("(b) service transfer_many, 100 per batch", results["b"], raw.rate),
         *[row(f"(c) HTTP {kind} + signed callback", journeys[f"{kind}{clients}"], None)

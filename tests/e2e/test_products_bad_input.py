@@ -5,7 +5,12 @@ import json
 
 from tests import factories
 from tests.integration.investment.helpers import investor
-from tests.integration.product.helpers import institution_headers, published_product, staff_headers
+from tests.integration.product.helpers import (
+    institution_headers,
+    product_body,
+    published_product,
+    staff_headers,
+)
 
 HUGE = 2**70
 LISTING = "/api/v1/products?cursor="
@@ -88,3 +93,22 @@ async def test_bad_input_is_never_a_500(app, client, db, clock) -> None:
         response = await client.request(method, url, json=body, headers={**headers, **key})
         assert 400 <= response.status_code < 500, (url, body, response.status_code, response.text)
         assert response.headers["content-type"].startswith("application/problem+json"), url
+
+
+async def test_raise_instants_outside_the_utc_calendar_are_refused(app, client, db, clock) -> None:
+    # Valid ISO 8601, but no datetime holds them in UTC: comparing them was an OverflowError.
+    now = clock.now()
+    institution, _, _ = await institution_headers(app, db, now)
+    for changes in (
+        {"raise_end_at": "9999-12-31T23:59:59-08:00"},
+        {"raise_start_at": "0001-01-01T00:00:00+08:00"},
+    ):
+        response = await client.post(
+            "/api/v1/products", json=product_body(now, **changes), headers=institution
+        )
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "years 1 to 9999" in response.json()["detail"]
+    assert (await client.get("/api/v1/institution/products", headers=institution)).json()[
+        "items"
+    ] == []

@@ -21,6 +21,7 @@ router = APIRouter(prefix="/admin/audit", tags=["audit"])
 require_auditor = require_roles("auditor", "admin")
 AuditorDep = Annotated[Principal, Depends(require_auditor)]
 Name = Annotated[str | None, Query(min_length=1, max_length=64)]
+MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
 
 
 def _aware(name: str, value: datetime | None) -> datetime | None:
@@ -28,7 +29,10 @@ def _aware(name: str, value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         raise field_error(name, "give an instant with its UTC offset")
-    return ensure_utc(value)
+    try:
+        return ensure_utc(value)
+    except OverflowError:  # e.g. 0001-01-01T00:00+08:00: valid ISO 8601, no instant in UTC
+        raise field_error(name, "must fall within the years 1 to 9999 in UTC") from None
 
 
 @router.get("", response_model=AuditPage)
@@ -38,7 +42,7 @@ async def list_records(
     action_prefix: Name = None,
     target_type: Name = None,
     target_id: Name = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     created_from: Annotated[datetime | None, Query(alias="from")] = None,
     created_to: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> AuditPage:

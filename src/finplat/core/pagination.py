@@ -14,6 +14,7 @@ from finplat.core.errors import field_error
 
 T = TypeVar("T")
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1  # BIGINT: a cursor beyond it is a 422, never a database error
 
 
 class Page(BaseModel, Generic[T]):
@@ -43,7 +44,7 @@ def cursor_id(cursor: str | None) -> int | None:
     if position is None:
         return None
     value = position.get("id")
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise field_error("cursor", "is not a cursor this API issued")
     return value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.pagination import cursor_id, encode_cursor
@@ -13,6 +13,7 @@ from finplat.identity import service as identity_service
 from finplat.identity.deps import Principal, require_roles
 from finplat.identity.models import ALL_ROLES
 from finplat.identity.schemas import (
+    MAX_ID,
     AccountIn,
     AccountOut,
     InstitutionIn,
@@ -37,6 +38,8 @@ UserReader = Annotated[
 PersonalDataReader = Annotated[
     Principal, Depends(require_roles("admin", "risk_officer", "support"))
 ]
+UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+InstitutionIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/users", response_model=UsersPage)
@@ -76,13 +79,15 @@ async def create_account(body: AccountIn, staff: Admin, db: DbDep, clock: ClockD
 
 
 @router.get("/users/{user_id}", response_model=ProfileOut)
-async def get_user(user_id: int, staff: UserReader, db: DbDep, clock: ClockDep) -> ProfileOut:
+async def get_user(
+    user_id: UserIdPath, staff: UserReader, db: DbDep, clock: ClockDep
+) -> ProfileOut:
     return ProfileOut(**await admin.get_user(db, user_id=user_id, now=clock.now()))
 
 
 @router.put("/users/{user_id}/roles", response_model=RolesOut)
 async def set_roles(
-    user_id: int, body: RolesIn, staff: Admin, db: DbDep, clock: ClockDep
+    user_id: UserIdPath, body: RolesIn, staff: Admin, db: DbDep, clock: ClockDep
 ) -> RolesOut:
     result = await admin.set_roles(
         db,
@@ -97,7 +102,7 @@ async def set_roles(
 
 @router.post("/users/{user_id}/status", status_code=204)
 async def set_status(
-    user_id: int, body: StatusIn, staff: Admin, db: DbDep, clock: ClockDep
+    user_id: UserIdPath, body: StatusIn, staff: Admin, db: DbDep, clock: ClockDep
 ) -> Response:
     await admin.set_status(
         db,
@@ -112,7 +117,7 @@ async def set_status(
 
 @router.post("/users/{user_id}/personal-data", response_model=PersonalDataOut)
 async def view_personal_data(
-    user_id: int, body: PersonalDataIn, staff: PersonalDataReader, db: DbDep, clock: ClockDep
+    user_id: UserIdPath, body: PersonalDataIn, staff: PersonalDataReader, db: DbDep, clock: ClockDep
 ) -> PersonalDataOut:
     """Unmasked personal data. Needs a stated reason; every read is audited."""
     return PersonalDataOut(
@@ -133,5 +138,7 @@ async def create_institution(
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionOut)
-async def get_institution(institution_id: int, staff: UserReader, db: DbDep) -> InstitutionOut:
+async def get_institution(
+    institution_id: InstitutionIdPath, staff: UserReader, db: DbDep
+) -> InstitutionOut:
     return InstitutionOut(**await admin.get_institution(db, institution_id=institution_id))

@@ -3,7 +3,9 @@ Staff administration is in ``admin_router`` and mounted here."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from finplat.core.deps import ClockDep, DbDep, SettingsDep
@@ -12,6 +14,7 @@ from finplat.identity.admin_router import router as admin_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
 from finplat.identity.schemas import (
+    MAX_ID,
     BankCardOut,
     BankCardsOut,
     ConfirmContactIn,
@@ -58,7 +61,8 @@ async def confirm_contact(body: ConfirmContactIn, db: DbDep, clock: ClockDep) ->
     return Response(status_code=204)
 
 
-@router.post("/auth/confirm/resend", status_code=202)
+# An empty 202 (response_class says so in the OpenAPI too, not a JSON body).
+@router.post("/auth/confirm/resend", status_code=202, response_class=Response)
 async def resend_code(
     body: ResendCodeIn, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> Response:
@@ -184,7 +188,9 @@ async def my_bank_cards(user: CurrentUser, db: DbDep) -> BankCardsOut:
 
 
 @router.get("/me/bank-cards/{card_id}", response_model=BankCardOut)
-async def my_bank_card(card_id: int, user: CurrentUser, db: DbDep) -> BankCardOut:
+async def my_bank_card(
+    card_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: CurrentUser, db: DbDep
+) -> BankCardOut:
     async with db.transaction(readonly=True) as session:
         card = await queries.get_bank_card(session, user.user_id, card_id)
     return BankCardOut(

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -138,7 +140,7 @@ class AccountIn(Strict):
     )
     password: str = Field(min_length=1, max_length=128)
     roles: list[str] = Field(min_length=1, max_length=8)
-    institution_id: int | None = Field(default=None, gt=0)
+    institution_id: int | None = Field(default=None, gt=0, le=MAX_ID)
 
 
 class AccountOut(BaseModel):
@@ -148,7 +150,7 @@ class AccountOut(BaseModel):
 
 class RolesIn(Strict):
     roles: list[str] = Field(min_length=1, max_length=8)
-    institution_id: int | None = Field(default=None, gt=0)
+    institution_id: int | None = Field(default=None, gt=0, le=MAX_ID)
 
 
 class RolesOut(BaseModel):

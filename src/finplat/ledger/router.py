@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from finplat.core.clock import business_day_start
@@ -16,6 +16,8 @@ from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
 from finplat.ledger import queries, service, staff
 from finplat.ledger.schemas import (
+    EARLIEST_DATE,
+    MAX_ID,
     AccountBalanceOut,
     CloseRequest,
     FreezeRequest,
@@ -29,6 +31,7 @@ router = APIRouter(tags=["ledger"])
 
 StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
 StaffWriter = Annotated[Principal, Depends(require_roles("risk_officer", "admin"))]
+AccountIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/me/account", response_model=AccountBalanceOut)
@@ -47,10 +50,12 @@ async def my_account(user: CurrentUser, db: DbDep, settings: SettingsDep) -> Acc
 @router.get("/me/transactions", response_model=Page[TransactionOut])
 async def my_transactions(
     user: CurrentUser, db: DbDep, page: PageDep,
-    from_date: Annotated[date | None, Query(alias="from", description="First business day "
-                                            "(Asia/Shanghai), inclusive.")] = None,
-    to_date: Annotated[date | None, Query(alias="to", description="Business day after the "
-                                          "last one (half-open period).")] = None,
+    from_date: Annotated[date | None, Query(alias="from", ge=EARLIEST_DATE,
+                                            description="First business day (Asia/Shanghai), "
+                                            "inclusive; 1970-01-01 or later.")] = None,
+    to_date: Annotated[date | None, Query(alias="to", ge=EARLIEST_DATE,
+                                          description="Business day after the last one "
+                                          "(half-open period).")] = None,
     type_: Annotated[str | None, Query(alias="type", min_length=1, max_length=32)] = None,
 ) -> Page[TransactionOut]:
     """The wallet's postings, newest first. A user without a wallet has none."""
@@ -72,7 +77,7 @@ async def my_transactions(
 @router.get("/admin/accounts", response_model=Page[StaffAccountOut])
 async def staff_accounts(
     staff_user: StaffReader, db: DbDep, page: PageDep,
-    owner_user_id: Annotated[int | None, Query(gt=0)] = None,
+    owner_user_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
     kind: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
 ) -> Page[StaffAccountOut]:
     """Find accounts by owner (a customer's wallet) and/or kind, in id order."""
@@ -88,7 +93,8 @@ async def staff_accounts(
 
 
 @router.get("/admin/accounts/{account_id}", response_model=StaffAccountOut)
-async def staff_account(account_id: int, staff_user: StaffReader, db: DbDep) -> StaffAccountOut:
+async def staff_account(account_id: AccountIdPath, staff_user: StaffReader,
+                        db: DbDep) -> StaffAccountOut:
     async with db.transaction(readonly=True) as session:
         found = await queries.account(session, account_id=account_id)
         return StaffAccountOut(**await staff.account_view(session, found))
@@ -96,7 +102,7 @@ async def staff_account(account_id: int, staff_user: StaffReader, db: DbDep) -> 
 
 @router.post("/admin/accounts/{account_id}/freeze", status_code=201,
              responses={200: {"model": StaffAccountOut}, 201: {"model": HoldOut}})
-async def freeze(account_id: int, body: FreezeRequest, staff_user: StaffWriter, db: DbDep,
+async def freeze(account_id: AccountIdPath, body: FreezeRequest, staff_user: StaffWriter, db: DbDep,
                  clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """With ``amount_minor``: a judicial freeze of that amount (201, a hold to release later).
     Without: the whole account is frozen, nothing moves until unfrozen (200)."""
@@ -107,8 +113,8 @@ async def freeze(account_id: int, body: FreezeRequest, staff_user: StaffWriter, 
 
 
 @router.post("/admin/accounts/{account_id}/unfreeze", response_model=StaffAccountOut)
-async def unfreeze(account_id: int, body: UnfreezeRequest, staff_user: StaffWriter, db: DbDep,
-                   clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
+async def unfreeze(account_id: AccountIdPath, body: UnfreezeRequest, staff_user: StaffWriter,
+                   db: DbDep, clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """With ``hold_id``: release that amount freeze. Without: unfreeze the account."""
     return outcome_response(await staff.unfreeze(db, account_id=account_id, hold_id=body.hold_id,
                                         reason=body.reason, actor_id=staff_user.user_id, key=key,
@@ -116,7 +122,7 @@ async def unfreeze(account_id: int, body: UnfreezeRequest, staff_user: StaffWrit
 
 
 @router.post("/admin/accounts/{account_id}/close", response_model=StaffAccountOut)
-async def close(account_id: int, body: CloseRequest, staff_user: StaffWriter, db: DbDep,
+async def close(account_id: AccountIdPath, body: CloseRequest, staff_user: StaffWriter, db: DbDep,
                 clock: ClockDep, key: IdempotencyKeyDep) -> JSONResponse:
     """Close an account at zero with no holds; 409 ``ledger.account_not_empty`` otherwise."""
     return outcome_response(await staff.close(db, account_id=account_id, reason=body.reason,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 MAX_AMOUNT_MINOR = 10**15  # one hundred thousand billion fen: far above any real balance
+MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
+# Nothing on the books predates it; the start of business day 0001-01-01 is not even an instant
+# Python can hold in UTC.
+EARLIEST_DATE = date(1970, 1, 1)
 
 
 class AccountBalanceOut(BaseModel):
@@ -47,8 +51,9 @@ class FreezeRequest(BaseModel):
 
 
 class UnfreezeRequest(BaseModel):
-    hold_id: int | None = Field(default=None, gt=0, description="Release this amount freeze; "
-                                                                 "omit to unfreeze the account.")
+    hold_id: int | None = Field(default=None, gt=0, le=MAX_ID,
+                                description="Release this amount freeze; "
+                                            "omit to unfreeze the account.")
     reason: str = Field(min_length=1, max_length=200)
 
 

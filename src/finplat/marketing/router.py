@@ -17,6 +17,7 @@ from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
 from finplat.marketing import campaigns, claims, points, views
 from finplat.marketing.schemas import (
+    MAX_ID,
     CampaignCreate,
     CampaignFund,
     CampaignOut,
@@ -36,7 +37,7 @@ from finplat.marketing.schemas import (
 router = APIRouter(tags=["marketing"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 CouponStaff = Annotated[Principal, Depends(require_roles("admin", "support"))]
-CampaignId = Annotated[int, Path(gt=0)]
+CampaignId = Annotated[int, Path(gt=0, le=MAX_ID)]
 
 
 def _funding_reference(campaign_id: int, admin_id: int, key: str) -> str:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 # Bounds far beyond any real campaign, coupon or order, small enough to catch typos.
 MAX_CAMPAIGN_MINOR = 10_000_000_000  # 1亿 yuan
 MAX_COUPON_MINOR = 100_000_000
 MAX_ORDER_MINOR = 100_000_000_000
+MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
+
+
+def _held_in_utc(value: datetime) -> datetime:
+    # 0001-01-01T00:00+08:00 or 9999-12-31T23:59-08:00 are valid ISO 8601 but fall outside the
+    # years Python can hold in UTC: comparing or storing them raised OverflowError (a 500).
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_held_in_utc)]
 
 
 class _Body(BaseModel):
@@ -20,8 +34,8 @@ class _Body(BaseModel):
 
 class CampaignCreate(_Body):
     name: str = Field(min_length=1, max_length=120)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     red_packet_amount_minor: int | None = Field(default=None, gt=0, le=MAX_COUPON_MINOR)
 
 
@@ -42,21 +56,21 @@ class CouponOfferCreate(_Body):
 
 
 class CouponIssue(_Body):
-    offer_id: int = Field(gt=0)
-    user_id: int = Field(gt=0)
+    offer_id: int = Field(gt=0, le=MAX_ID)
+    user_id: int = Field(gt=0, le=MAX_ID)
 
 
 class CouponClaim(_Body):
-    offer_id: int = Field(gt=0)
+    offer_id: int = Field(gt=0, le=MAX_ID)
 
 
 class PointsRedeem(_Body):
-    offer_id: int = Field(gt=0)
+    offer_id: int = Field(gt=0, le=MAX_ID)
 
 
 class PointsPolicyCreate(_Body):
     points_per_yuan: Decimal = Field(ge=0, le=1000, max_digits=12, decimal_places=4)
-    effective_at: AwareDatetime
+    effective_at: Instant
 
 
 class PointsPolicyOut(BaseModel):

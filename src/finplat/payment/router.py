@@ -25,6 +25,7 @@ from finplat.payment import (
     signing,
 )
 from finplat.payment.schemas import (
+    EARLIEST_DATE,
     CallbackAck,
     CallbackOut,
     DepositOut,
@@ -138,9 +139,12 @@ async def my_transactions_csv(
     user: CurrentUser,
     db: DbDep,
     from_date: Annotated[
-        date | None, Query(alias="from", description="First business day.")
+        date | None,
+        Query(alias="from", ge=EARLIEST_DATE, description="First business day, 1970 or later."),
     ] = None,
-    to_date: Annotated[date | None, Query(alias="to", description="Day after the last.")] = None,
+    to_date: Annotated[
+        date | None, Query(alias="to", ge=EARLIEST_DATE, description="Day after the last.")
+    ] = None,
     type_: Annotated[str | None, Query(alias="type", min_length=1, max_length=32)] = None,
 ) -> Response:
     """The wallet's transactions as CSV (masked), filtered like ``GET /me/transactions``."""

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # A hard outer bound; the policy bounds (PaymentSettings) are checked by the service.
 MAX_AMOUNT_MINOR = 10**12
+# Nothing on the books predates it; the start of business day 0001-01-01 is not even an instant
+# Python can hold in UTC.
+EARLIEST_DATE = date(1970, 1, 1)
 
 
 class DepositRequest(BaseModel):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from finplat.product import domain
 
@@ -16,6 +23,19 @@ ProductType = Literal["fixed_income", "mixed", "equity", "derivative"]
 RiskLevel = Literal["R1", "R2", "R3", "R4", "R5"]
 YieldStartRule = Literal["day_after_raise_end", "raise_end_day"]
 Amount = Field(gt=0, le=MAX_AMOUNT_MINOR)
+
+
+def _held_in_utc(value: datetime) -> datetime:
+    # 0001-01-01T00:00+08:00 or 9999-12-31T23:59-08:00 are valid ISO 8601 but fall outside the
+    # years Python can hold in UTC: comparing or storing them raised OverflowError (a 500).
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_held_in_utc)]
 
 
 class ProductCreate(BaseModel):
@@ -35,8 +55,8 @@ class ProductCreate(BaseModel):
     raise_cap_minor: int | None = Field(
         default=None, gt=0, le=MAX_AMOUNT_MINOR, description="default: the raise target"
     )
-    raise_start_at: AwareDatetime
-    raise_end_at: AwareDatetime
+    raise_start_at: Instant
+    raise_end_at: Instant
     yield_start_rule: YieldStartRule = "day_after_raise_end"
     qualified_only: bool = False
     disclosure: str = Field(min_length=1, max_length=MAX_TEXT)

@@ -1,0 +1,17 @@
+"""Bad input to the funds endpoints is a 422 problem, never a 500 (found by the API fuzzer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import bearer_for, make_user
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=0001-01-01", "from=1969-12-31"])
+async def test_statement_dates_before_1970_are_refused(client, app, db, clock, query):
+    # Day 0001-01-01 starts at 0000-12-31T16:00Z in Shanghai: no datetime holds it (was a 500).
+    customer = bearer_for(app, await make_user(db, now=clock.now()))
+    response = await client.get(f"/api/v1/me/transactions.csv?{query}", headers=customer)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == query.split("=")[0]

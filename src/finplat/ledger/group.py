@@ -1,11 +1,12 @@
 """Group commit for single transfers: many concurrent callers, one transaction, one round trip.
 
-Each caller submits ONE two-leg transfer and waits for its own outcome. A single flusher per
-``Database`` (per event loop) takes whatever is waiting, up to ``MAX_GROUP``, and writes it in
-one transaction; every caller's future is resolved only after that transaction committed. There
-is no timer: while a flush is in flight new requests queue and form the next group, so a lone
-caller is written at once and a busy one shares its commit (and the Python work around it) with
-everyone who arrived meanwhile. TigerBeetle batches its clients' requests the same way.
+Each caller submits ONE two-leg transfer and waits for its own outcome. The committer of a
+``Database`` (one per event loop) takes whatever is waiting, up to ``MAX_GROUP``, and writes it
+in one transaction; every caller's future is resolved only after that transaction committed.
+There is no timer: while groups are in flight (at most ``MAX_IN_FLIGHT``) new requests queue
+and form the next group, so a lone caller is written at once and a busy one shares its commit
+(and the Python work around it) with everyone who arrived meanwhile. TigerBeetle batches its
+clients' requests the same way.
 
 Outcomes are per item: a refused transfer (insufficient funds, frozen, closed or unknown account,
 currency, duplicate source) fails only its own caller, with the error ``journal.transfer``
@@ -50,6 +51,13 @@ from finplat.ledger.posting import PG_REFUSALS, validate_source
 # At most this many transfers per transaction: bounds the statement, the locks held and the
 # arrays; groups form from what is waiting, so the bound only matters under heavy load.
 MAX_GROUP = 64
+# Groups written at once, one connection each. One by default: two groups in flight both
+# reference the hot custody row (the postings' foreign key takes a KEY SHARE lock on it), and
+# two concurrent lockers of a row make PostgreSQL create a MultiXact; measured here, 16 clients
+# ran ~35% slower with 2 in flight than with 1 (docs/PERFORMANCE.md). More may pay where a
+# commit waits longer (slow fsync, more cores); measure before raising it.
+MAX_IN_FLIGHT = 1
+MAX_IN_FLIGHT_LIMIT = 8
 MAX_REFERENCE = 128
 # Totals are BIGINT; a single amount near the limit is a bug, not a payment.
 MAX_AMOUNT_MINOR = 2**53
@@ -115,17 +123,29 @@ def prepare(*, source_type: str, source_id: str, code: str, debit_account_id: in
 
 
 class GroupCommitter:
-    """The queue and the single flusher of one ``Database`` on one event loop."""
+    """The queue and the flusher(s) of one ``Database`` on one event loop.
 
-    def __init__(self, db: Database, *, max_group: int = MAX_GROUP) -> None:
+    Up to ``max_in_flight`` groups are written at once, each by its own flusher task on its own
+    connection (one by default); flushers that are idle at the same moment share out what is
+    waiting equally.
+    """
+
+    def __init__(self, db: Database, *, max_group: int = MAX_GROUP,
+                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
         if not 1 <= max_group <= MAX_GROUP:
             raise ValueError(f"max_group is 1 to {MAX_GROUP}")
+        if not 1 <= max_in_flight <= MAX_IN_FLIGHT_LIMIT:
+            raise ValueError(f"max_in_flight is 1 to {MAX_IN_FLIGHT_LIMIT}")
         # Weak: the committers are kept per Database in a WeakKeyDictionary, whose values must
         # not keep their key alive.
         self._db = weakref.ref(db)
         self.max_group = max_group
+        self.max_in_flight = max_in_flight
         self._queue: deque[GroupItem] = deque()
-        self._task: asyncio.Task[None] | None = None
+        # Strong references: the event loop keeps only weak ones to its tasks.
+        self._flushers: dict[int, asyncio.Task[None]] = {}
+        self._next_flusher = 0
+        self._idle = 0  # flushers alive and not writing: they share out what is waiting
         # Created once: ``execution_options`` builds a new engine proxy on every call.
         self._autocommit: AsyncEngine | None = None
         # Called with the size of each group just before it is written (tests, metrics).
@@ -133,32 +153,51 @@ class GroupCommitter:
 
     def submit(self, item: GroupItem) -> asyncio.Future[int]:
         self._queue.append(item)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        if len(self._flushers) < self.max_in_flight:
+            self._idle += 1
+            self._next_flusher += 1
+            number = self._next_flusher
+            task = asyncio.get_running_loop().create_task(self._run(number))
+            self._flushers[number] = task
+            # For a flusher cancelled before it ever ran; normally ``_run`` retires itself.
+            task.add_done_callback(lambda _task: self._retire(number))
         return item.future
 
+    def _retire(self, number: int) -> None:
+        # At once when the flusher stops, not in a done callback: callbacks run a loop
+        # iteration later, and a request queued in between would find no flusher to start.
+        if self._flushers.pop(number, None) is not None:
+            self._idle -= 1
+
     def _take(self) -> list[GroupItem]:
+        # An equal share for each idle flusher: requests that arrived together (say, callers
+        # answered by the same commit) become interleaved groups rather than one big one.
+        share = min(self.max_group, -(-len(self._queue) // max(self._idle, 1)))
         group: list[GroupItem] = []
-        while self._queue and len(group) < self.max_group:
+        while self._queue and len(group) < share:
             item = self._queue.popleft()
             # A caller cancelled while waiting has given up: its transfer is never written.
             if not item.future.done():
                 group.append(item)
         return group
 
-    async def _run(self) -> None:
+    async def _run(self, number: int) -> None:
         try:
             while self._queue:
                 group = self._take()
                 if group:
-                    await self._flush(group)
+                    self._idle -= 1
+                    try:
+                        await self._flush(group)
+                    finally:
+                        self._idle += 1
         except BaseException as error:
             # Cancelled (the loop is closing) or a bug: no caller may wait forever.
             waiting, self._queue = list(self._queue), deque()
             _fail(waiting, error)
             raise
         finally:
-            self._task = None
+            self._retire(number)
 
     async def _flush(self, group: list[GroupItem]) -> None:
         if self.on_flush is not None:

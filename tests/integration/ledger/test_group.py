@@ -102,7 +102,17 @@ async def test_fifty_withdrawals_against_ten_worth_of_funds(books):
     assert await books.balance(wallet) == (0, 0, 0)
 
 
-async def test_transfers_both_ways_alongside_single_transfers_never_fail(books):
+@pytest.mark.parametrize("max_in_flight", [1, 2])
+async def test_transfers_both_ways_alongside_single_transfers_never_fail(books, max_in_flight):
+    committer = group.committer(books.db)
+    committer.max_in_flight = max_in_flight
+    try:
+        await _both_ways(books)
+    finally:
+        committer.max_in_flight = group.MAX_IN_FLIGHT
+
+
+async def _both_ways(books) -> None:  # type: ignore[no-untyped-def]
     first = await books.wallet(1, funded_minor=50_000)
     second = await books.wallet(2, funded_minor=50_000)
 

@@ -34,6 +34,7 @@ class FakeWrite:
     async def __call__(self, _db: object, items: Sequence[group.GroupItem]) -> list[group.Outcome]:
         self.groups.append([item.source_id for item in items])
         self.started.set()
+        await asyncio.sleep(0)  # a write always yields to the loop, as a round trip does
         if self.gate is not None:
             await self.gate.wait()
         return [InsufficientFunds(item.debit_account_id) if item.amount.amount_minor == 13
@@ -86,7 +87,7 @@ async def test_a_lone_caller_is_written_at_once_in_a_group_of_its_own(fake, fake
 
 
 async def test_requests_arriving_during_a_flush_form_the_next_group(fake, fake_db):
-    committer, sizes = _committer(fake_db)
+    committer, sizes = _committer(fake_db, max_in_flight=1)
     fake.gate = asyncio.Event()
     first = asyncio.ensure_future(committer.submit(_item(1)))
     await fake.started.wait()
@@ -98,15 +99,37 @@ async def test_requests_arriving_during_a_flush_form_the_next_group(fake, fake_d
     assert fake.groups == [["s1"], ["s2", "s3", "s4", "s5", "s6"]]
 
 
+async def test_two_flushers_share_out_requests_that_arrive_together(fake, fake_db):
+    committer, sizes = _committer(fake_db, max_in_flight=2)
+    results = await asyncio.gather(*(committer.submit(_item(n)) for n in range(20, 36)))
+    assert results == [1000 + n for n in range(20, 36)]
+    assert sizes == [8, 8]
+
+
+async def test_a_flusher_that_finishes_takes_everything_waiting(fake, fake_db):
+    committer, sizes = _committer(fake_db, max_in_flight=2)
+    fake.gate = asyncio.Event()
+    first = [asyncio.ensure_future(committer.submit(_item(n))) for n in (1, 2)]
+    await fake.started.wait()
+    await asyncio.sleep(0)
+    assert sizes == [1, 1]  # both flushers busy: the next ones wait
+    later = [asyncio.ensure_future(committer.submit(_item(n))) for n in range(3, 9)]
+    fake.gate.set()
+    await asyncio.gather(*first, *later)
+    assert sizes[:2] == [1, 1] and sum(sizes) == 8 and len(sizes) <= 4
+
+
 async def test_groups_are_bounded(fake, fake_db):
     committer, sizes = _committer(fake_db, max_group=4)
     await asyncio.gather(*(committer.submit(_item(n)) for n in range(1, 11)))
     assert max(sizes) <= 4 and sum(sizes) == 10
 
 
-def test_the_bound_is_at_most_64() -> None:
+def test_the_bounds_are_checked() -> None:
     with pytest.raises(ValueError):
         group.GroupCommitter(FakeDatabase(), max_group=65)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        group.GroupCommitter(FakeDatabase(), max_in_flight=0)  # type: ignore[arg-type]
 
 
 async def test_a_refusal_fails_only_its_own_caller(fake, fake_db):
@@ -118,7 +141,7 @@ async def test_a_refusal_fails_only_its_own_caller(fake, fake_db):
 
 
 async def test_a_failed_write_fails_its_group_and_the_next_goes(fake, fake_db, monkeypatch):
-    committer, _sizes = _committer(fake_db)
+    committer, _sizes = _committer(fake_db, max_in_flight=1)
     calls = [0]
 
     async def broken_once(db: object, items: Sequence[group.GroupItem]) -> list[group.Outcome]:
@@ -135,7 +158,7 @@ async def test_a_failed_write_fails_its_group_and_the_next_goes(fake, fake_db, m
 
 
 async def test_a_group_the_database_rejects_is_retried_item_by_item(fake, fake_db, monkeypatch):
-    committer, sizes = _committer(fake_db)
+    committer, sizes = _committer(fake_db, max_in_flight=1)
     rejected = DBAPIError("INSERT", {}, Exception("invalid byte sequence"))
 
     async def picky(db: object, items: Sequence[group.GroupItem]) -> list[group.Outcome]:
@@ -152,7 +175,7 @@ async def test_a_group_the_database_rejects_is_retried_item_by_item(fake, fake_d
 
 
 async def test_a_lost_connection_fails_the_whole_group(fake, fake_db, monkeypatch):
-    committer, _sizes = _committer(fake_db)
+    committer, _sizes = _committer(fake_db, max_in_flight=1)
     lost = DBAPIError("SELECT", {}, Exception("connection reset"), connection_invalidated=True)
 
     async def disconnected(db: object, items: Sequence[group.GroupItem]) -> list[group.Outcome]:
@@ -164,14 +187,16 @@ async def test_a_lost_connection_fails_the_whole_group(fake, fake_db, monkeypatc
     assert results == [lost, lost, lost]
 
 
-async def test_a_cancelled_flusher_leaves_no_caller_waiting(fake, fake_db):
-    committer, _sizes = _committer(fake_db)
+@pytest.mark.parametrize("max_in_flight", [1, 2])
+async def test_cancelled_flushers_leave_no_caller_waiting(fake, fake_db, max_in_flight):
+    committer, _sizes = _committer(fake_db, max_in_flight=max_in_flight)
     fake.gate = asyncio.Event()
     in_flight = asyncio.ensure_future(committer.submit(_item(1)))
     await fake.started.wait()
     queued = asyncio.ensure_future(committer.submit(_item(2)))
-    assert committer._task is not None
-    committer._task.cancel()
+    assert committer._flushers
+    for task in list(committer._flushers.values()):
+        task.cancel()
     results = await asyncio.gather(in_flight, queued, return_exceptions=True)
     assert all(isinstance(result, group.FlushInterrupted) for result in results)
     fake.gate.set()
@@ -179,7 +204,7 @@ async def test_a_cancelled_flusher_leaves_no_caller_waiting(fake, fake_db):
 
 
 async def test_a_cancelled_caller_does_not_break_the_flusher(fake, fake_db):
-    committer, _sizes = _committer(fake_db)
+    committer, _sizes = _committer(fake_db, max_in_flight=1)
     fake.gate = asyncio.Event()
     in_flight = asyncio.ensure_future(committer.submit(_item(1)))
     await fake.started.wait()

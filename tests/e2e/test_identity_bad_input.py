@@ -49,3 +49,26 @@ async def test_resending_a_code_is_documented_as_an_empty_202(client, app, db):
     assert "content" not in operation["responses"]["202"]
     response = await client.post("/api/v1/auth/confirm/resend", json={"login": "0" * 200})
     assert response.status_code == 202 and response.content == b""
+
+
+async def test_a_nul_character_is_bad_input_on_every_database(client):
+    # PostgreSQL text cannot hold NUL: the driver error becomes a 422, never a 500.
+    response = await client.post(
+        "/api/v1/auth/login", json={"login": "a\u0000b", "password": "a\u0000b"}
+    )
+    assert response.status_code in (401, 422), response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_unstorable_text_from_the_database_is_a_422_problem(app, client):
+    from sqlalchemy.exc import DBAPIError
+
+    class Orig(Exception):
+        sqlstate = "22021"
+
+    @app.post("/_test/nul")
+    async def nul() -> dict:
+        raise DBAPIError("INSERT", {}, Orig("invalid byte sequence for encoding UTF8: 0x00"))
+
+    response = await client.post("/_test/nul")
+    assert response.status_code == 422 and response.json()["code"] == "validation.invalid"

@@ -86,6 +86,20 @@ def install(app: FastAPI) -> None:
     async def _database(_request: Request, error: DBAPIError) -> JSONResponse:
         # Handled here rather than by the catch-all: a lost connection is an expected event
         # (database restart), answered 503 without an error trace.
+        if _sqlstate(error) in _UNSTORABLE_TEXT:
+            # PostgreSQL text cannot hold NUL (nor bytes invalid in UTF-8): bad input, and the
+            # transaction that met it has rolled back, so nothing changed.
+            return problem_response(
+                422,
+                {
+                    "type": "https://finplat.dev/problems/validation/invalid",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "text must not contain NUL or other characters that cannot be stored",
+                    "code": "validation.invalid",
+                    "errors": [{"field": "body", "message": "contains a NUL character"}],
+                },
+            )
         if not is_disconnect(error):
             return _internal_error(error)
         log.warning("database connection lost: %s", type(error.orig).__name__)
@@ -104,6 +118,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
         return _internal_error(error)
+
+
+# character_not_in_repertoire, untranslatable_character
+_UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
 def _internal_error(error: Exception) -> JSONResponse:

@@ -19,8 +19,9 @@ raises.
   ordinary ``journal.transfer``. Correct, not fast.
 
 A group that fails as a whole on a database error that is not a lost connection (a value the
-database rejects, say) is written again one item at a time, so one bad item never fails the
-others. A lost connection leaves the outcome unknown: every caller of that group gets the error
+database rejects, an account locked elsewhere past the lock timeout) is written again one item
+at a time beside the flusher, so one bad or stuck item neither fails nor holds up the others.
+A lost connection leaves the outcome unknown: every caller of that group gets the error
 and must retry with the same source (a committed transfer then answers ``DuplicateSource``).
 """
 
@@ -58,6 +59,7 @@ MAX_GROUP = 64
 # commit waits longer (slow fsync, more cores); measure before raising it.
 MAX_IN_FLIGHT = 1
 MAX_IN_FLIGHT_LIMIT = 8
+ALONE_AT_ONCE = 4
 MAX_REFERENCE = 128
 # Totals are BIGINT; a single amount near the limit is a bug, not a payment.
 MAX_AMOUNT_MINOR = 2**53
@@ -146,6 +148,10 @@ class GroupCommitter:
         self._flushers: dict[int, asyncio.Task[None]] = {}
         self._next_flusher = 0
         self._idle = 0  # flushers alive and not writing: they share out what is waiting
+        # Items of a group the database refused as a whole, written one by one beside the
+        # flusher; bounded so that a stuck account cannot take every pooled connection.
+        self._alone_slots = asyncio.Semaphore(ALONE_AT_ONCE)
+        self._alone_tasks: set[asyncio.Task[None]] = set()
         # Created once: ``execution_options`` builds a new engine proxy on every call.
         self._autocommit: AsyncEngine | None = None
         # Called with the size of each group just before it is written (tests, metrics).
@@ -204,49 +210,60 @@ class GroupCommitter:
             self.on_flush(len(group))
         try:
             outcomes = await self._write(group)
+        except DBAPIError as error:
+            if len(group) == 1 or is_disconnect(error):
+                _fail(group, error)
+                return
+            # The database refused the group as a whole (nothing was written): a value it
+            # cannot store, or an account locked elsewhere for longer than the lock timeout.
+            # Each item is written alone, off the flusher, so the others still go through and
+            # the next groups do not wait for the one that is stuck.
+            task = asyncio.get_running_loop().create_task(self._write_each_alone(group))
+            self._alone_tasks.add(task)
+            task.add_done_callback(self._alone_tasks.discard)
+            return
         except BaseException as error:
             _fail(group, error)
             if not isinstance(error, Exception):
                 raise
             return
-        for item, outcome in zip(group, outcomes, strict=True):
-            if item.future.done():
-                continue  # cancelled while in flight: the outcome stands, nobody listens
-            if isinstance(outcome, Exception):
-                item.future.set_exception(outcome)
-            else:
-                item.future.set_result(outcome)
+        _resolve(group, outcomes)
+
+    async def _write_each_alone(self, group: Sequence[GroupItem]) -> None:
+        async def alone(item: GroupItem) -> None:
+            try:
+                async with self._alone_slots:
+                    if item.future.done():
+                        return  # its caller gave up while waiting
+                    outcomes = await self._write([item])
+            except BaseException as error:
+                _fail([item], error)  # also when cancelled before its turn: nobody may hang
+                if not isinstance(error, Exception):
+                    raise
+                return
+            _resolve([item], outcomes)
+
+        await asyncio.gather(*(alone(item) for item in group), return_exceptions=True)
 
     async def _write(self, group: Sequence[GroupItem]) -> list[Outcome]:
         db = self._db()
         if db is None:
             raise RuntimeError("the database of this committer is gone")
-        if db.dialect == "postgresql":
-            if self._autocommit is None:
-                self._autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-            engine = self._autocommit
+        if db.dialect != "postgresql":
+            return await _write_portable(db, group)
+        if self._autocommit is None:
+            self._autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return await _write_postgresql(self._autocommit, group)
 
-            async def write(items: Sequence[GroupItem]) -> list[Outcome]:
-                return await _write_postgresql(engine, items)
+
+def _resolve(group: Sequence[GroupItem], outcomes: Sequence[Outcome]) -> None:
+    for item, outcome in zip(group, outcomes, strict=True):
+        if item.future.done():
+            continue  # cancelled while in flight: the outcome stands, nobody listens
+        if isinstance(outcome, Exception):
+            item.future.set_exception(outcome)
         else:
-            async def write(items: Sequence[GroupItem]) -> list[Outcome]:
-                return await _write_portable(db, items)
-        try:
-            return await write(group)
-        except DBAPIError as error:
-            if len(group) == 1 or is_disconnect(error):
-                raise
-        # The database refused the group as a whole (nothing was written): find the item it
-        # objects to by writing each alone, so the others still go through.
-        outcomes: list[Outcome] = []
-        for item in group:
-            try:
-                outcomes.extend(await write([item]))
-            except DBAPIError as error:
-                if is_disconnect(error):
-                    raise
-                outcomes.append(error)
-        return outcomes
+            item.future.set_result(outcome)
 
 
 def _fail(items: Sequence[GroupItem], error: BaseException) -> None:
@@ -257,6 +274,21 @@ def _fail(items: Sequence[GroupItem], error: BaseException) -> None:
     for item in items:
         if not item.future.done():
             item.future.set_exception(error)
+
+
+def should_retry(error: DBAPIError, *, group_size: int) -> bool:
+    """Whether to write the same group again after ``error``.
+
+    Deadlocks and serialization failures: yes. A lock timeout: only for a group of one. In a
+    larger group it usually means one account is held by a long transaction elsewhere, and
+    retrying the whole group would keep every caller in it (and everyone queued behind) waiting
+    on that one account; failing at once makes the committer write the items one by one.
+    """
+    if not is_retryable(error):
+        return False
+    orig = error.orig
+    lock_timeout = any(getattr(orig, attr, None) == "55P03" for attr in ("sqlstate", "pgcode"))
+    return group_size == 1 or not lock_timeout
 
 
 _PG_WRITE_GROUP = text(
@@ -286,7 +318,7 @@ async def _write_postgresql(engine: AsyncEngine, group: Sequence[GroupItem]) -> 
             break
         except DBAPIError as error:
             # The statement rolled back as a whole: retrying it is safe (as Database.run does).
-            if attempt == MAX_ATTEMPTS or not is_retryable(error):
+            if attempt == MAX_ATTEMPTS or not should_retry(error, group_size=len(group)):
                 raise
             await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + random.random()))  # noqa: S311
     outcomes: list[Outcome] = []

@@ -216,3 +216,23 @@ async def test_a_value_the_database_rejects_fails_only_its_own_transfer(books, f
     assert isinstance(results[1], DBAPIError)
     assert flushes == [3]
     assert await books.balance(wallet) == (200, 200, 0)
+
+
+async def test_an_account_locked_elsewhere_holds_up_only_its_own_transfer(books, flushes):
+    if books.db.dialect != "postgresql":
+        pytest.skip("row locks and lock timeouts are PostgreSQL's")
+    free = await books.wallet(1)
+    held = await books.wallet(2)
+    async with books.db.transaction() as session:
+        await session.execute(select(LedgerAccount.id).where(LedgerAccount.id == held)
+                              .with_for_update())
+        to_free = asyncio.ensure_future(_submit(books, "l1", books.custody_cash, free, 100))
+        to_held = asyncio.ensure_future(_submit(books, "l2", books.custody_cash, held, 100))
+        # The group times out on the held row once, then goes item by item: the free wallet's
+        # transfer commits while the other row is still locked.
+        assert isinstance(await to_free, int)
+        assert not to_held.done()
+    assert isinstance(await to_held, int)
+    assert flushes == [2]
+    assert await books.balance(free) == (100, 100, 0)
+    assert await books.balance(held) == (100, 100, 0)

@@ -174,6 +174,29 @@ async def test_a_group_the_database_rejects_is_retried_item_by_item(fake, fake_d
     assert sizes == [3]
 
 
+async def test_a_stuck_item_holds_up_neither_its_group_nor_the_next(fake, fake_db, monkeypatch):
+    committer, sizes = _committer(fake_db, max_in_flight=1)
+    stuck = asyncio.Event()
+    timeout = DBAPIError("SELECT", {}, Exception("canceling statement due to lock timeout"))
+
+    async def locked(db: object, items: Sequence[group.GroupItem]) -> list[group.Outcome]:
+        sources = [item.source_id for item in items]
+        if "s2" in sources and len(sources) > 1:
+            raise timeout
+        if sources == ["s2"]:
+            await stuck.wait()
+        return await fake(db, items)
+
+    monkeypatch.setattr(group, "_write_portable", locked)
+    first = [asyncio.ensure_future(committer.submit(_item(n))) for n in (1, 2, 3)]
+    assert await first[0] == 1001 and await first[2] == 1003
+    assert await committer.submit(_item(4)) == 1004
+    assert not first[1].done()
+    stuck.set()
+    assert await first[1] == 1002
+    assert sizes == [3, 1]
+
+
 async def test_a_lost_connection_fails_the_whole_group(fake, fake_db, monkeypatch):
     committer, _sizes = _committer(fake_db, max_in_flight=1)
     lost = DBAPIError("SELECT", {}, Exception("connection reset"), connection_invalidated=True)
@@ -253,3 +276,21 @@ async def test_amounts_are_money_and_instants_have_a_timezone():
         group.prepare(**(request | {"amount": 100}))
     with pytest.raises(ValueError):
         group.prepare(**(request | {"now": NOW.replace(tzinfo=None)}))
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("sqlstate", "group_size", "retried"), [
+    ("40P01", 16, True),   # deadlock: the whole group again
+    ("40001", 16, True),   # serialization failure
+    ("55P03", 1, True),    # lock timeout, one transfer: as Database.run would
+    ("55P03", 16, False),  # lock timeout in a group: split it rather than wait again
+    ("23505", 16, False),  # anything else is not transient
+])
+def test_which_group_failures_are_retried(sqlstate, group_size, retried) -> None:
+    error = DBAPIError("SELECT", {}, _PgError(sqlstate))
+    assert group.should_retry(error, group_size=group_size) is retried

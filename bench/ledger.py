@@ -272,7 +272,8 @@ async def raw_batches(books: Books, seconds: float) -> Result:
 
 
 # -- (c) the HTTP deposit and withdrawal journeys ------------------------------------------------
-HTTP_CLIENTS = (1, 8)
+HTTP_CLIENTS = (1, 16)
+HTTP_TARGET_PER_SECOND = 500.0  # issue target for (c) at 16 clients, with p99 < 100 ms
 
 
 async def _investors(db: Database, count: int, now: datetime) -> list[int]:
@@ -439,7 +440,9 @@ async def main(seconds: float) -> None:
         row("(a') submit_transfer, custody cash as one hot row", results["hot_g"], tps[16]),
         (*row("raw set-based SQL, 100 per statement", raw, None)[:5], "baseline"),
         row("(b) service transfer_many, 100 per batch", results["b"], raw.rate),
-        *[row(f"(c) HTTP {kind} + signed callback", journeys[f"{kind}{clients}"], None)
+        # (c) is compared with its target rate, not with a baseline.
+        *[row(f"(c) HTTP {kind} + signed callback (vs 500/s)", journeys[f"{kind}{clients}"],
+              HTTP_TARGET_PER_SECOND)
           for kind in ("deposit", "withdraw") for clients in HTTP_CLIENTS],
     ])
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -66,6 +67,8 @@ MAX_AMOUNT_MINOR = 2**53
 MAX_ACCOUNT_ID = 2**63 - 1
 
 Outcome = int | Exception
+# NUL as JSON writes it (``\u0000``), not preceded by an escaped backslash.
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class FlushInterrupted(RuntimeError):
@@ -119,6 +122,13 @@ def prepare(*, source_type: str, source_id: str, code: str, debit_account_id: in
         metadata_json = json.dumps(metadata_dict, ensure_ascii=False, default=str)
     except (TypeError, ValueError) as error:
         raise field_error("metadata", "must be a JSON object") from error
+    # PostgreSQL text and jsonb cannot hold NUL: refused here rather than failing the group.
+    for field, given in (("source_type", source_type), ("source_id", source_id), ("code", code),
+                         ("reference", reference or "")):
+        if "\x00" in given:
+            raise field_error(field, "must not contain a NUL character")
+    if _JSON_NUL.search(metadata_json):
+        raise field_error("metadata", "must not contain a NUL character")
     return GroupItem(source_type, source_id, code, debit_account_id, credit_account_id, amount,
                      ensure_utc(now), reference, metadata_dict, metadata_json,
                      asyncio.get_running_loop().create_future())

@@ -176,10 +176,10 @@ async def submit_transfer(db: Database, *, source_type: str, source_id: str, cod
 
     Raises ``InsufficientFunds``, ``AccountFrozen``, ``AccountClosed``, ``AccountNotFound``,
     ``DuplicateSource`` (also for a second transfer with the same source in the same group),
-    ``InvalidPostings`` (currency, amount, same account twice), ``InvalidInput`` (source, code,
-    reference, metadata); ``FlushInterrupted`` or a database error when the outcome is unknown
-    (retry with the same source). A caller cancelled after its group was sent may still have
-    its transfer committed.
+    ``InvalidPostings`` (currency, amount), ``InvalidInput`` (source, code, reference, metadata,
+    account ids, the same account twice, a NUL character); ``FlushInterrupted`` or a database
+    error when the outcome is unknown (retry with the same source). A caller cancelled after
+    its group was sent may still have its transfer committed.
     """
     item = group.prepare(source_type=source_type, source_id=source_id, code=code,
                          debit_account_id=debit_account_id,

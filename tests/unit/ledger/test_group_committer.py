@@ -259,6 +259,10 @@ async def test_one_committer_per_database_and_event_loop(fake, fake_db):
     ({"code": "x" * 33}, InvalidInput),
     ({"reference": "r" * 129}, InvalidInput),
     ({"metadata": {("not", "a", "string"): 1}}, InvalidInput),
+    ({"source_id": "a\x00b"}, InvalidInput),
+    ({"reference": "\x00"}, InvalidInput),
+    ({"metadata": {"note": "a\x00b"}}, InvalidInput),
+    ({"metadata": {"a\x00": 1}}, InvalidInput),
 ])
 async def test_bad_input_is_refused_before_it_reaches_a_group(change, error):
     request = {"source_type": "test", "source_id": "s1", "code": "deposit",
@@ -266,6 +270,13 @@ async def test_bad_input_is_refused_before_it_reaches_a_group(change, error):
                "reference": None, "metadata": None} | change
     with pytest.raises(error):
         group.prepare(**request)
+
+
+async def test_a_backslash_before_u0000_is_not_a_nul():
+    item = group.prepare(source_type="test", source_id="s1", code="deposit",
+                         debit_account_id=1, credit_account_id=2, amount=Money(100), now=NOW,
+                         reference=None, metadata={"note": "\\u0000"})
+    assert item.metadata == {"note": "\\u0000"}
 
 
 async def test_amounts_are_money_and_instants_have_a_timezone():

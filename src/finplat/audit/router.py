@@ -13,6 +13,7 @@ from finplat.audit.verify import verify_chain
 from finplat.core.clock import ensure_utc
 from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.errors import field_error
+from finplat.core.fields import MAX_ID
 from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.identity.deps import Principal, require_roles
 
@@ -21,7 +22,6 @@ router = APIRouter(prefix="/admin/audit", tags=["audit"])
 require_auditor = require_roles("auditor", "admin")
 AuditorDep = Annotated[Principal, Depends(require_auditor)]
 Name = Annotated[str | None, Query(min_length=1, max_length=64)]
-MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
 
 
 def _aware(name: str, value: datetime | None) -> datetime | None:

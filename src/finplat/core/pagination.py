@@ -11,10 +11,10 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from finplat.core.errors import field_error
+from finplat.core.fields import MAX_ID
 
 T = TypeVar("T")
 MAX_LIMIT = 100
-MAX_ID = 2**63 - 1  # BIGINT: a cursor beyond it is a 422, never a database error
 
 
 class Page(BaseModel, Generic[T]):

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from finplat.core.deps import ClockDep, DbDep, PageDep
+from finplat.core.fields import MAX_ID
 from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.identity import admin
 from finplat.identity import service as identity_service
 from finplat.identity.deps import Principal, require_roles
 from finplat.identity.models import ALL_ROLES
 from finplat.identity.schemas import (
-    MAX_ID,
     AccountIn,
     AccountOut,
     InstitutionIn,

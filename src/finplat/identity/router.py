@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from finplat.core.deps import ClockDep, DbDep, SettingsDep
+from finplat.core.fields import MAX_ID
 from finplat.identity import admin, contacts, kyc, oauth, queries, sessions
 from finplat.identity.admin_router import router as admin_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
 from finplat.identity.schemas import (
-    MAX_ID,
     BankCardOut,
     BankCardsOut,
     ConfirmContactIn,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
+from finplat.core.fields import MAX_ID
 
 
 class Strict(BaseModel):

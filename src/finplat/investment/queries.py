@@ -9,14 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import field_error
+from finplat.core.fields import MAX_ID
 from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.investment import domain
 from finplat.investment.models import Holding, Order
 from finplat.investment.orders import order_json
 from finplat.product import domain as product_domain
 from finplat.product.models import Product
-
-MAX_ID = 2**63 - 1
 
 
 def before_id(cursor: str | None) -> int | None:

@@ -11,13 +11,13 @@ from fastapi.responses import JSONResponse
 from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import field_error
+from finplat.core.fields import MAX_ID
 from finplat.core.pagination import Page, cursor_id, encode_cursor
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
 from finplat.ledger import queries, service, staff
 from finplat.ledger.schemas import (
     EARLIEST_DATE,
-    MAX_ID,
     AccountBalanceOut,
     CloseRequest,
     FreezeRequest,

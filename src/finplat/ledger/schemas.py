@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from finplat.core.fields import MAX_ID
+
 MAX_AMOUNT_MINOR = 10**15  # one hundred thousand billion fen: far above any real balance
-MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
 # Nothing on the books predates it; the start of business day 0001-01-01 is not even an instant
 # Python can hold in UTC.
 EARLIEST_DATE = date(1970, 1, 1)

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core import idempotency
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
+from finplat.core.fields import MAX_ID
 from finplat.core.idempotency import Outcome
 from finplat.core.pagination import Page, cursor_id, encode_cursor
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
 from finplat.marketing import campaigns, claims, points, views
 from finplat.marketing.schemas import (
-    MAX_ID,
     CampaignCreate,
     CampaignFund,
     CampaignOut,

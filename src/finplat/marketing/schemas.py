@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from finplat.core.fields import MAX_ID, Instant
 
 # Bounds far beyond any real campaign, coupon or order, small enough to catch typos.
 MAX_CAMPAIGN_MINOR = 10_000_000_000  # 1亿 yuan
 MAX_COUPON_MINOR = 100_000_000
 MAX_ORDER_MINOR = 100_000_000_000
-MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
-
-
-def _held_in_utc(value: datetime) -> datetime:
-    # 0001-01-01T00:00+08:00 or 9999-12-31T23:59-08:00 are valid ISO 8601 but fall outside the
-    # years Python can hold in UTC: comparing or storing them raised OverflowError (a 500).
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
-    return value
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_held_in_utc)]
 
 
 class _Body(BaseModel):

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from finplat.core.errors import Forbidden
+from finplat.core.fields import MAX_ID
 from finplat.identity.deps import Principal, VerifiedUser, require_roles
 
 REVIEWER_ROLES = ("reviewer", "admin")
-MAX_ID = 2**63 - 1  # BIGINT: a larger id is a 422, never a database error
 
 ProductIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 OrderIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import field_error
+from finplat.core.fields import MAX_ID
 from finplat.core.pagination import decode_cursor, encode_cursor
 from finplat.product import domain
 from finplat.product.models import Product
@@ -23,7 +24,6 @@ SORTS = {
 }
 SORT_CHOICES = tuple(sorted([*SORTS, *(f"-{key}" for key in SORTS)]))
 _INSTANT_SORTS = {"raise_end_at", "created_at"}
-MAX_ID = 2**63 - 1
 
 
 def _sort_value(product: Product, key: str) -> Any:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     model_validator,
 )
 
+from finplat.core.fields import Instant
 from finplat.product import domain
 
 MAX_AMOUNT_MINOR = 10**13  # 1000亿: far above any product, low enough to be a typo guard
@@ -23,19 +22,6 @@ ProductType = Literal["fixed_income", "mixed", "equity", "derivative"]
 RiskLevel = Literal["R1", "R2", "R3", "R4", "R5"]
 YieldStartRule = Literal["day_after_raise_end", "raise_end_day"]
 Amount = Field(gt=0, le=MAX_AMOUNT_MINOR)
-
-
-def _held_in_utc(value: datetime) -> datetime:
-    # 0001-01-01T00:00+08:00 or 9999-12-31T23:59-08:00 are valid ISO 8601 but fall outside the
-    # years Python can hold in UTC: comparing or storing them raised OverflowError (a 500).
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
-    return value
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_held_in_utc)]
 
 
 class ProductCreate(BaseModel):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from finplat.core.errors import InvalidInput
-from finplat.core.pagination import MAX_ID, cursor_id, encode_cursor
+from finplat.core.fields import MAX_ID
+from finplat.core.pagination import cursor_id, encode_cursor
 
 
 @pytest.mark.parametrize("value", [0, 1, MAX_ID])

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finplat.core.db import is_disconnect
-from finplat.core.errors import DomainError
+from finplat.core.errors import DomainError, InvalidInput, ServiceUnavailable
 from finplat.core.idempotency import Outcome
 
 PROBLEM_JSON = "application/problem+json"
@@ -84,36 +84,26 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_request: Request, error: DBAPIError) -> JSONResponse:
-        # Handled here rather than by the catch-all: a lost connection is an expected event
-        # (database restart), answered 503 without an error trace.
+        # Handled here rather than by the catch-all: these are expected events, answered
+        # without an error trace.
         if _sqlstate(error) in _UNSTORABLE_TEXT:
             # PostgreSQL text cannot hold NUL (nor bytes invalid in UTF-8): bad input, and the
             # transaction that met it has rolled back, so nothing changed.
-            return problem_response(
-                422,
-                {
-                    "type": "https://finplat.dev/problems/validation/invalid",
-                    "title": "Invalid input",
-                    "status": 422,
-                    "detail": "text must not contain NUL or other characters that cannot be stored",
-                    "code": "validation.invalid",
-                    "errors": [{"field": "body", "message": "contains a NUL character"}],
-                },
+            bad_input = InvalidInput(
+                "validation.invalid",
+                "text must not contain NUL or other characters that cannot be stored",
+                errors=[{"field": "body", "message": "contains a NUL character"}],
             )
+            return problem_response(bad_input.status, bad_input.problem())
         if not is_disconnect(error):
             return _internal_error(error)
         log.warning("database connection lost: %s", type(error.orig).__name__)
-        return problem_response(
-            503,
-            {
-                "type": "https://finplat.dev/problems/service/unavailable",
-                "title": "Service unavailable",
-                "status": 503,
-                "detail": "the database connection was lost; retry with the same Idempotency-Key",
-                "code": "service.unavailable",
-            },
-            {"Retry-After": "1"},
+        lost = ServiceUnavailable(
+            "service.unavailable",
+            "the database connection was lost; retry with the same Idempotency-Key",
+            headers={"Retry-After": "1"},
         )
+        return problem_response(lost.status, lost.problem(), lost.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:

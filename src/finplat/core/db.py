@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Row, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
+_UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 log = logging.getLogger(__name__)
 
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available (lock_timeout).
@@ -48,6 +50,14 @@ def is_disconnect(error: BaseException) -> bool:
     unless the loss happened during COMMIT, so the client should retry with its
     Idempotency-Key rather than the server guessing."""
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def insert_unless_taken(session: AsyncSession, model: Any, values: Mapping[str, Any]) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` where the dialect has it (PostgreSQL, SQLite), else
+    None (the caller falls back to a savepoint). A twin inserting the same unique key at the same
+    time waits on the index, then inserts nothing: add ``.returning(...)`` to tell which."""
+    insert = _UPSERTS.get(session.get_bind().dialect.name)
+    return None if insert is None else insert(model).values(**values).on_conflict_do_nothing()
 
 
 def inserted_id(result: Any) -> int:
@@ -163,24 +173,43 @@ class Database:
             async with self.transaction(readonly=readonly) as session:
                 return await work(session)
 
-        return await _retrying(once, attempts)
+        return await _retrying(once, attempts, is_retryable)
 
     async def execute(self, statement: Executable, *, attempts: int = MAX_ATTEMPTS) -> int:
         """One write statement as a transaction of its own (retried like ``run``); returns the
         number of rows it changed. On PostgreSQL it goes without BEGIN and COMMIT round trips:
         a single statement is atomic by itself."""
+        result = await self._statement(statement, None, attempts, is_retryable, rows=False)
+        return int(cast(CursorResult[Any], result).rowcount)
 
-        async def once() -> int:
+    async def call(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any],
+        *,
+        retry_if: Callable[[DBAPIError], bool] = is_retryable,
+        attempts: int = MAX_ATTEMPTS,
+    ) -> Row[Any]:
+        """The one row of one write statement (a database function, usually) run as a
+        transaction of its own, like ``execute``; ``retry_if`` narrows which failures are
+        tried again (they roll the statement back as a whole)."""
+        return cast(Row[Any], await self._statement(statement, parameters, attempts, retry_if,
+                                                    rows=True))
+
+    async def _statement(self, statement: Executable, parameters: Mapping[str, Any] | None,
+                         attempts: int, retry_if: Callable[[DBAPIError], bool], *,
+                         rows: bool) -> Any:
+        async def once() -> Any:
             if self.dialect == "postgresql":
                 async with self._autocommit_writes.connect() as connection:
-                    result = await connection.execute(statement)
-            else:
-                # SQLite takes its write lock with our BEGIN IMMEDIATE; keep it explicit.
-                async with self.engine.begin() as connection:
-                    result = await connection.execute(statement)
-            return int(cast(CursorResult[Any], result).rowcount)
+                    result = await connection.execute(statement, parameters)
+                    return result.one() if rows else result
+            # SQLite takes its write lock with our BEGIN IMMEDIATE; keep it explicit.
+            async with self.engine.begin() as connection:
+                result = await connection.execute(statement, parameters)
+                return result.one() if rows else result
 
-        return await _retrying(once, attempts)
+        return await _retrying(once, attempts, retry_if)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -188,14 +217,15 @@ class Database:
             await self.read_engine.dispose()
 
 
-async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int) -> T:
+async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int,
+                    retry_if: Callable[[DBAPIError], bool]) -> T:
     """Deadlocks and serialization failures never reach a user: retried with jittered
     backoff, a bounded number of times, and only then raised."""
     for attempt in range(1, attempts + 1):
         try:
             return await attempt_once()
         except DBAPIError as error:
-            if attempt == attempts or not is_retryable(error):
+            if attempt == attempts or not retry_if(error):
                 raise
             log.info("retrying transaction after transient conflict", extra={"attempt": attempt})
             await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + _jitter()))

@@ -29,22 +29,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import MAX_ATTEMPTS, Database, is_disconnect, is_retryable
+from finplat.core.db import Database, is_disconnect, is_retryable
 from finplat.core.errors import DomainError, field_error
+from finplat.core.fields import MAX_ID
 from finplat.core.money import Money
 from finplat.ledger import journal
 from finplat.ledger.exceptions import DuplicateSource, InvalidPostings
@@ -64,7 +65,6 @@ ALONE_AT_ONCE = 4
 MAX_REFERENCE = 128
 # Totals are BIGINT; a single amount near the limit is a bug, not a payment.
 MAX_AMOUNT_MINOR = 2**53
-MAX_ACCOUNT_ID = 2**63 - 1
 
 Outcome = int | Exception
 # NUL as JSON writes it (``\u0000``), not preceded by an escaped backslash.
@@ -110,7 +110,7 @@ def prepare(*, source_type: str, source_id: str, code: str, debit_account_id: in
     for name, value in (("debit_account_id", debit_account_id),
                         ("credit_account_id", credit_account_id)):
         if isinstance(value, bool) or not isinstance(value, int) \
-                or not 1 <= value <= MAX_ACCOUNT_ID:
+                or not 1 <= value <= MAX_ID:
             raise field_error(name, "must be an account id")
     if debit_account_id == credit_account_id:
         raise field_error("credit_account_id", "must differ from the debited account")
@@ -162,8 +162,6 @@ class GroupCommitter:
         # flusher; bounded so that a stuck account cannot take every pooled connection.
         self._alone_slots = asyncio.Semaphore(ALONE_AT_ONCE)
         self._alone_tasks: set[asyncio.Task[None]] = set()
-        # Created once: ``execution_options`` builds a new engine proxy on every call.
-        self._autocommit: AsyncEngine | None = None
         # Called with the size of each group just before it is written (tests, metrics).
         self.on_flush: Callable[[int], None] | None = None
 
@@ -261,9 +259,7 @@ class GroupCommitter:
             raise RuntimeError("the database of this committer is gone")
         if db.dialect != "postgresql":
             return await _write_portable(db, group)
-        if self._autocommit is None:
-            self._autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        return await _write_postgresql(self._autocommit, group)
+        return await _write_postgresql(db, group)
 
 
 def _resolve(group: Sequence[GroupItem], outcomes: Sequence[Outcome]) -> None:
@@ -307,10 +303,10 @@ _PG_WRITE_GROUP = text(
     ":debit_accounts, :credit_accounts, :amounts)")
 
 
-async def _write_postgresql(engine: AsyncEngine, group: Sequence[GroupItem]) -> list[Outcome]:
-    """``engine`` is the write engine in AUTOCOMMIT: the one statement is the transaction (its
-    deferred balance trigger runs at its end), so the group costs one round trip instead of
-    BEGIN, call and COMMIT."""
+async def _write_postgresql(db: Database, group: Sequence[GroupItem]) -> list[Outcome]:
+    """The one statement is the transaction (``Database.call``: its deferred balance trigger
+    runs at its end), so the group costs one round trip instead of BEGIN, call and COMMIT.
+    It rolls back as a whole on a failure, so retrying it is safe."""
     parameters = {
         "nows": [i.now for i in group], "currencies": [i.amount.currency for i in group],
         "source_types": [i.source_type for i in group],
@@ -321,16 +317,8 @@ async def _write_postgresql(engine: AsyncEngine, group: Sequence[GroupItem]) -> 
         "credit_accounts": [i.credit_account_id for i in group],
         "amounts": [i.amount.amount_minor for i in group],
     }
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            async with engine.connect() as connection:
-                row = (await connection.execute(_PG_WRITE_GROUP, parameters)).one()
-            break
-        except DBAPIError as error:
-            # The statement rolled back as a whole: retrying it is safe (as Database.run does).
-            if attempt == MAX_ATTEMPTS or not should_retry(error, group_size=len(group)):
-                raise
-            await asyncio.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + random.random()))  # noqa: S311
+    row = await db.call(_PG_WRITE_GROUP, parameters,
+                        retry_if=partial(should_retry, group_size=len(group)))
     outcomes: list[Outcome] = []
     for item, entry_id, code, account in zip(group, row.entry_ids, row.error_codes,
                                              row.error_accounts, strict=True):

@@ -16,16 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database
+from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
-_UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +52,10 @@ async def _claim(
     """
     values = {"scope": scope, "key": key, "request_hash": digest, "status_code": _PENDING,
               "response_body": {}, "created_at": now}
-    dialect = session.get_bind().dialect.name
-    if dialect in _UPSERTS:
-        # One round trip in the usual case (a new key): insert unless the key is taken.
-        statement = (_UPSERTS[dialect](IdempotencyRecord).values(**values)
-                     .on_conflict_do_nothing().returning(IdempotencyRecord.id))
-        claimed = await session.scalar(statement)
+    # One round trip in the usual case (a new key): insert unless the key is taken.
+    statement = insert_unless_taken(session, IdempotencyRecord, values)
+    if statement is not None:
+        claimed = await session.scalar(statement.returning(IdempotencyRecord.id))
         if claimed is not None:
             return int(claimed)
     existing = await session.scalar(
@@ -74,7 +70,7 @@ async def _claim(
                 "this Idempotency-Key was already used for a different request",
             )
         return Outcome(existing.status_code, existing.response_body, replayed=True)
-    if dialect in _UPSERTS:
+    if statement is not None:
         raise _KeyTaken  # the twin's record went away between the two statements: start again
     record = IdempotencyRecord(**values)
     session.add(record)

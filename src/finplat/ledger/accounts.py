@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
+from finplat.core.db import insert_unless_taken
 from finplat.core.errors import field_error
 from finplat.core.money import CNY
 from finplat.ledger import chart
@@ -18,14 +18,9 @@ from finplat.ledger.models import LedgerAccount, LedgerHold
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(LedgerAccount).values(**values).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(LedgerAccount).values(**values).on_conflict_do_nothing()
-    from sqlalchemy import insert
-
-    return insert(LedgerAccount).values(**values).prefix_with("IGNORE")
+    statement = insert_unless_taken(session, LedgerAccount, values)
+    return statement if statement is not None else (
+        insert(LedgerAccount).values(**values).prefix_with("IGNORE"))
 
 
 async def _find(session: AsyncSession, kind: str, reference: str) -> LedgerAccount | None:

@@ -15,12 +15,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
-from finplat.core.db import Database
+from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
 from finplat.payment import booking, signing
@@ -98,16 +97,9 @@ async def _log_once(
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(PaymentCallback)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(PaymentCallback.id)
-        )
-        return (await session.execute(statement)).scalar_one_or_none()
+    statement = insert_unless_taken(session, PaymentCallback, values)
+    if statement is not None:
+        return await session.scalar(statement.returning(PaymentCallback.id))
     row = PaymentCallback(**values)
     try:
         async with session.begin_nested():

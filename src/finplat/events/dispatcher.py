@@ -144,14 +144,15 @@ async def dispatch_pending(db: Database, *, now: datetime, batch_size: int = 100
     handlers = registry if registry is not None else default_registry()
     report = DispatchReport()
     due = await _due_events(db, now=now, limit=batch_size)
+    heard = {topic for _, topic in due if handlers.for_topic(topic)}
     # Events nobody listens to are settled together, in one statement: there is nothing to run.
-    unheard = [event_id for event_id, topic in due if not handlers.for_topic(topic)]
+    unheard = [event_id for event_id, topic in due if topic not in heard]
     if unheard:
         await db.run(partial(_mark_dispatched, event_ids=unheard, now=now))
     for event_id, topic in due:
         report.events += 1
         report.event_ids.append(event_id)
-        if handlers.for_topic(topic):
+        if topic in heard:
             await _dispatch_event(db, event_id=event_id, topic=topic, now=now,
                                   registry=handlers, retry=retry, report=report)
     return report

@@ -175,11 +175,12 @@ class Database:
 
         return await _retrying(once, attempts, is_retryable)
 
-    async def execute(self, statement: Executable, *, attempts: int = MAX_ATTEMPTS) -> int:
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None,
+                      *, attempts: int = MAX_ATTEMPTS) -> int:
         """One write statement as a transaction of its own (retried like ``run``); returns the
         number of rows it changed. On PostgreSQL it goes without BEGIN and COMMIT round trips:
         a single statement is atomic by itself."""
-        result = await self._statement(statement, None, attempts, is_retryable, rows=False)
+        result = await self._statement(statement, parameters, attempts, is_retryable, rows=False)
         return int(cast(CursorResult[Any], result).rowcount)
 
     async def call(

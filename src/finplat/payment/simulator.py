@@ -14,14 +14,39 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 
 from finplat.core.clock import business_date as business_date_of
 from finplat.core.db import Database
 from finplat.payment import signing, statement_format
 from finplat.payment.channels import ChannelAck, DepositOrder, WithdrawalOrder
 from finplat.payment.models import PaymentSimulatorTransaction
+
+_TABLE = cast(Table, PaymentSimulatorTransaction.__table__)
+_COLUMNS = (
+    "channel",
+    "channel_reference",
+    "merchant_reference",
+    "kind",
+    "amount_minor",
+    "currency",
+    "status",
+    "reason",
+    "business_date",
+    "processed_at",
+)
+# One statement: record an order unless this channel has it already.
+_RECORD_UNLESS_SEEN = insert(_TABLE).from_select(
+    _COLUMNS,
+    select(*(bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS)).where(
+        ~exists().where(
+            _TABLE.c.channel == bindparam("channel"),
+            _TABLE.c.merchant_reference == bindparam("merchant_reference"),
+        )
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,37 +211,33 @@ class SimulatedChannel:
     async def _process(
         self, merchant_reference: str, kind: str, amount_minor: int, currency: str, now: datetime
     ) -> ChannelAck:
-        async with self._db.transaction() as session:
-            seen = await session.scalar(
-                select(PaymentSimulatorTransaction)
-                .where(
-                    PaymentSimulatorTransaction.channel == self.name,
-                    PaymentSimulatorTransaction.merchant_reference == merchant_reference,
-                )
-                .limit(1)
-            )
-            if seen is None:
-                if self._reject_next:
-                    return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
-                reason = self._fail_next.pop(0) if self._fail_next else None
-                seen = PaymentSimulatorTransaction(
-                    channel=self.name,
-                    channel_reference=self._new_reference(),
-                    merchant_reference=merchant_reference,
-                    kind=kind,
-                    amount_minor=amount_minor,
-                    currency=currency,
-                    status="failed" if reason else "succeeded",
-                    reason=reason,
-                    business_date=business_date_of(now),
-                    processed_at=now,
-                )
-                session.add(seen)
-                copies = 2 if self.duplicate_callbacks else 1
-            else:
-                # The same order again (a resubmission): like a real channel, answer with the
-                # outcome already decided and notify again, never process it twice.
-                copies = 1
+        if self._reject_next and await self._seen(merchant_reference) is None:
+            return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
+        reason = self._fail_next[0] if self._fail_next else None
+        row = {
+            "channel": self.name,
+            "channel_reference": self._new_reference(),
+            "merchant_reference": merchant_reference,
+            "kind": kind,
+            "amount_minor": amount_minor,
+            "currency": currency,
+            "status": "failed" if reason else "succeeded",
+            "reason": reason,
+            "business_date": business_date_of(now),
+            "processed_at": now,
+        }
+        recorded = await self._db.execute(_RECORD_UNLESS_SEEN, row)
+        if recorded:
+            if reason is not None:
+                self._fail_next.pop(0)
+            seen = PaymentSimulatorTransaction(**row)
+            copies = 2 if self.duplicate_callbacks else 1
+        else:
+            # The same order again (a resubmission): like a real channel, answer with the
+            # outcome already decided and notify again, never process it twice.
+            found = await self._seen(merchant_reference)
+            assert found is not None, "the simulator never forgets an order"
+            seen, copies = found, 1
         callback = self.make_callback(
             channel_reference=seen.channel_reference,
             merchant_reference=merchant_reference,
@@ -231,6 +252,17 @@ class SimulatedChannel:
         for _ in range(copies):
             self._emit(callback)
         return ChannelAck(accepted=True)
+
+    async def _seen(self, merchant_reference: str) -> PaymentSimulatorTransaction | None:
+        async with self._db.transaction(readonly=True) as session:
+            return await session.scalar(
+                select(PaymentSimulatorTransaction)
+                .where(
+                    PaymentSimulatorTransaction.channel == self.name,
+                    PaymentSimulatorTransaction.merchant_reference == merchant_reference,
+                )
+                .limit(1)
+            )
 
     async def _record(
         self,

@@ -24,23 +24,34 @@ from finplat.core.masking import scrub
 HEAD_ID = 1
 
 
+def _canonical(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
 def _sha256(value: dict[str, Any]) -> str:
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical(value).encode()).hexdigest()
+
+
+def _content(*, actor_id: int | None, action: str, target_type: str, target_id: str | None,
+             summary: dict[str, Any], request_id: str | None, ip: str | None,
+             created_at: datetime) -> dict[str, Any]:
+    return {
+        "actor_id": actor_id, "action": action, "target_type": target_type,
+        "target_id": target_id, "summary": summary, "request_id": request_id, "ip": ip,
+        # Whole seconds: MySQL/MariaDB DATETIME columns drop the fraction, and the chain
+        # must verify the same on every backend.
+        "created_at": ensure_utc(created_at).replace(microsecond=0).isoformat(),
+    }
 
 
 def compute_content_hash(*, actor_id: int | None, action: str, target_type: str,
                          target_id: str | None, summary: dict[str, Any], request_id: str | None,
                          ip: str | None, created_at: datetime) -> str:
     """The hash of what a record says, without its place in the chain."""
-    return _sha256({
-        "actor_id": actor_id, "action": action, "target_type": target_type,
-        "target_id": target_id, "summary": summary, "request_id": request_id, "ip": ip,
-        # Whole seconds: MySQL/MariaDB DATETIME columns drop the fraction, and the chain
-        # must verify the same on every backend.
-        "created_at": ensure_utc(created_at).replace(microsecond=0).isoformat(),
-    })
+    return _sha256(_content(
+        actor_id=actor_id, action=action, target_type=target_type, target_id=target_id,
+        summary=summary, request_id=request_id, ip=ip, created_at=created_at))
 
 
 def compute_link_hash(*, previous_hash: str, sequence: int, content_hash: str) -> str:
@@ -71,30 +82,54 @@ def _scrub_summary(value: Any) -> Any:
     return value
 
 
-async def record(session: AsyncSession, *, action: str, target_type: str,
-                 target_id: str | int | None, now: datetime, summary: dict[str, Any] | None = None,
-                 actor_id: int | None = None) -> int:
-    """Write one unsealed record, in the caller's transaction (so it exists iff the change commits).
-
-    The actor, request id and IP default to the current request's context. Takes no lock beyond
-    the insert; ``sequence``, ``previous_hash`` and ``record_hash`` stay NULL until sealed.
-    Raises nothing of its own (database errors propagate).
-    """
-    fields = {
+def _fields(*, action: str, target_type: str, now: datetime, summary: dict[str, Any] | None,
+            actor_id: int | None) -> dict[str, Any]:
+    """A record's fields but its target id; the actor, request id and IP default to the
+    current request's context."""
+    return {
         "actor_id": actor_id if actor_id is not None else actor_id_var.get(),
         "action": action, "target_type": target_type,
-        "target_id": None if target_id is None else str(target_id),
         # Hashed exactly as it will read back from the JSON column (keys as strings, values
         # JSON-native), so that verification recomputes the same hash.
         "summary": json.loads(json.dumps(_scrub_summary(summary or {}), default=str)),
         "request_id": request_id_var.get(), "ip": client_ip_var.get(),
         "created_at": ensure_utc(now),
     }
+
+
+async def record(session: AsyncSession, *, action: str, target_type: str,
+                 target_id: str | int | None, now: datetime, summary: dict[str, Any] | None = None,
+                 actor_id: int | None = None) -> int:
+    """Write one unsealed record, in the caller's transaction (so it exists iff the change commits).
+
+    Takes no lock beyond the insert; ``sequence``, ``previous_hash`` and ``record_hash`` stay
+    NULL until sealed. Raises nothing of its own (database errors propagate).
+    """
+    fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
+                     actor_id=actor_id)
+    fields["target_id"] = None if target_id is None else str(target_id)
     # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
     result = await session.execute(insert(AuditRecord).values(
         content_hash=compute_content_hash(**fields), sequence=None, previous_hash=None,
         record_hash=None, **fields))
     return inserted_id(result)
+
+
+_TARGET_MARK = "\x00target\x00"
+
+
+def prepare_for_database(*, action: str, target_type: str, now: datetime,
+                         summary: dict[str, Any] | None = None,
+                         actor_id: int | None = None) -> dict[str, Any]:
+    """What the database function ``audit_append`` (migration 0008) needs to write the record
+    that ``record`` would write, for a target whose id only the database knows yet: the fields,
+    and the canonical JSON the content hash is taken of, cut where the target id goes."""
+    fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
+                     actor_id=actor_id)
+    canonical = _canonical(_content(target_id=_TARGET_MARK, **fields))
+    prefix, suffix = canonical.split(json.dumps(_TARGET_MARK))
+    del fields["created_at"]  # the function's own ``p_now``
+    return {**fields, "hash_prefix": prefix, "hash_suffix": suffix}
 
 
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:

@@ -22,7 +22,7 @@ from finplat.audit import service as audit_service
 from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
-from finplat.payment import booking, signing
+from finplat.payment import booking, signing, sql_paths
 from finplat.payment.models import PaymentCallback, PaymentDeposit, PaymentWithdrawal
 from finplat.payment.schemas import CallbackNotification
 
@@ -71,6 +71,12 @@ async def handle(
         tolerance_seconds=tolerance_seconds,
     )
     notification = parse(body)
+    if notification.status == "succeeded" and sql_paths.available(db):
+        outcome = await sql_paths.settle_callback(
+            db, channel=channel, notification=notification, now=now
+        )
+        if outcome is not None:
+            return outcome
 
     async def work(session: AsyncSession) -> str:
         return await _apply(session, channel=channel, notification=notification, now=now)

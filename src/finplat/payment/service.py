@@ -22,7 +22,7 @@ from finplat.core.errors import DomainError, field_error
 from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.identity import queries as identity_queries
-from finplat.payment import booking
+from finplat.payment import booking, sql_paths
 from finplat.payment.channels import ChannelRegistry, DepositOrder, WithdrawalOrder
 from finplat.payment.config import PaymentSettings
 from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
@@ -74,8 +74,17 @@ async def create_deposit(
         amount, low=policy.deposit_min_minor, high=policy.deposit_max_minor, currency=currency
     )
 
-    async def work(session: AsyncSession) -> idempotency.Outcome:
-        deposit = PaymentDeposit(
+    scope = f"payment.deposit:{user_id}"
+    payload = {"amount_minor": amount.amount_minor, "channel": channel}
+    audit: dict[str, Any] = {
+        "action": "payment.deposit_created",
+        "target_type": "deposit",
+        "actor_id": user_id,
+        "summary": {"amount_minor": amount.amount_minor, "channel": channel},
+    }
+
+    def new_deposit() -> PaymentDeposit:
+        return PaymentDeposit(
             user_id=user_id,
             channel=channel,
             reference=new_reference("DP"),
@@ -85,26 +94,29 @@ async def create_deposit(
             created_at=now,
             updated_at=now,
         )
+
+    if sql_paths.available(db):
+        outcome = await sql_paths.open_deposit(
+            db,
+            scope=scope,
+            key=idempotency_key,
+            payload=payload,
+            deposit=new_deposit(),
+            audit=audit,
+            now=now,
+        )
+        if outcome is not None:
+            return outcome
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        deposit = new_deposit()
         session.add(deposit)
         await session.flush()
-        await audit_service.record(
-            session,
-            action="payment.deposit_created",
-            target_type="deposit",
-            target_id=deposit.id,
-            now=now,
-            actor_id=user_id,
-            summary={"amount_minor": amount.amount_minor, "channel": channel},
-        )
+        await audit_service.record(session, target_id=deposit.id, now=now, **audit)
         return idempotency.Outcome(201, deposit_view(deposit))
 
     return await idempotency.execute(
-        db,
-        scope=f"payment.deposit:{user_id}",
-        key=idempotency_key,
-        payload={"amount_minor": amount.amount_minor, "channel": channel},
-        work=work,
-        now=now,
+        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now
     )
 
 
@@ -165,49 +177,28 @@ async def _fail_deposit(db: Database, *, deposit_id: int, reason: str, now: date
 
 
 async def _open_withdrawal(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    amount: Money,
-    bank_card_id: int | None,
-    channel: str,
-    fee_minor: int,
-    now: datetime,
+    session: AsyncSession, withdrawal: PaymentWithdrawal, *, audit: dict[str, Any], now: datetime
 ) -> idempotency.Outcome:
-    if bank_card_id is not None:
-        await identity_queries.get_bank_card(session, user_id, bank_card_id)
+    """Store ``withdrawal`` with its card (the asked one, else the first active one) and the
+    hold of its amount."""
+    user_id = withdrawal.user_id
+    if withdrawal.bank_card_id is not None:
+        await identity_queries.get_bank_card(session, user_id, withdrawal.bank_card_id)
     else:
         # Without a choice the money goes to the card bound first (the custody account's card).
         cards = await identity_queries.bank_cards(session, user_id)
-        bank_card_id = cards[0].id if cards else None
-    reference = new_reference("WD")
+        withdrawal.bank_card_id = cards[0].id if cards else None
     hold_id = await booking.hold_withdrawal(
-        session, user_id=user_id, amount=amount, reference=reference, now=now
-    )
-    withdrawal = PaymentWithdrawal(
+        session,
         user_id=user_id,
-        channel=channel,
-        reference=reference,
-        bank_card_id=bank_card_id,
-        amount_minor=amount.amount_minor,
-        fee_minor=fee_minor,
-        currency=amount.currency,
-        status=CREATED,
-        hold_id=str(hold_id),
-        created_at=now,
-        updated_at=now,
+        amount=Money(withdrawal.amount_minor, withdrawal.currency),
+        reference=withdrawal.reference,
+        now=now,
     )
+    withdrawal.hold_id = str(hold_id)
     session.add(withdrawal)
     await session.flush()
-    await audit_service.record(
-        session,
-        action="payment.withdrawal_created",
-        target_type="withdrawal",
-        target_id=withdrawal.id,
-        now=now,
-        actor_id=user_id,
-        summary={"amount_minor": amount.amount_minor, "fee_minor": fee_minor, "channel": channel},
-    )
+    await audit_service.record(session, target_id=withdrawal.id, now=now, **audit)
     return idempotency.Outcome(201, withdrawal_view(withdrawal))
 
 
@@ -242,29 +233,56 @@ async def create_withdrawal(
             f"must exceed the withdrawal fee of {fee_minor} fen",
             code="payment.fee_exceeds_amount",
         )
+    scope = f"payment.withdrawal:{user_id}"
+    payload = {
+        "amount_minor": amount.amount_minor,
+        "bank_card_id": bank_card_id,
+        "channel": channel,
+    }
+    audit: dict[str, Any] = {
+        "action": "payment.withdrawal_created",
+        "target_type": "withdrawal",
+        "actor_id": user_id,
+        "summary": {
+            "amount_minor": amount.amount_minor,
+            "fee_minor": fee_minor,
+            "channel": channel_name,
+        },
+    }
 
-    async def work(session: AsyncSession) -> idempotency.Outcome:
-        return await _open_withdrawal(
-            session,
+    def new_withdrawal() -> PaymentWithdrawal:
+        return PaymentWithdrawal(
             user_id=user_id,
-            amount=amount,
-            bank_card_id=bank_card_id,
             channel=channel_name,
+            reference=new_reference("WD"),
+            bank_card_id=bank_card_id,
+            amount_minor=amount.amount_minor,
             fee_minor=fee_minor,
-            now=now,
+            currency=amount.currency,
+            status=CREATED,
+            hold_id="",
+            created_at=now,
+            updated_at=now,
         )
 
+    if sql_paths.available(db):
+        outcome = await sql_paths.open_withdrawal(
+            db,
+            scope=scope,
+            key=idempotency_key,
+            payload=payload,
+            withdrawal=new_withdrawal(),
+            audit=audit,
+            now=now,
+        )
+        if outcome is not None:
+            return outcome
+
+    async def work(session: AsyncSession) -> idempotency.Outcome:
+        return await _open_withdrawal(session, new_withdrawal(), audit=audit, now=now)
+
     return await idempotency.execute(
-        db,
-        scope=f"payment.withdrawal:{user_id}",
-        key=idempotency_key,
-        payload={
-            "amount_minor": amount.amount_minor,
-            "bank_card_id": bank_card_id,
-            "channel": channel,
-        },
-        work=work,
-        now=now,
+        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now
     )
 
 

@@ -91,7 +91,7 @@ def _environment(url: str) -> dict[str, str]:
         "FINPLAT_RATE_LIMIT_AUTH_PER_IP": "10000000/minute",
         "FINPLAT_LOG_LEVEL": "WARNING",
         "FINPLAT_DEMO_DATA_ON_EMPTY": "false",
-        "FINPLAT_DATABASE_POOL_SIZE": "20",
+        "FINPLAT_DATABASE_POOL_SIZE": "16",
         "FINPLAT_PAYMENT_SIMULATOR_CALLBACK_DELAY_MS": "0",
     }
 

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Row, event
+import asyncpg
+from sqlalchemy import CursorResult, Row, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -81,6 +82,12 @@ class Database:
     ) -> None:
         self.url = url
         self.dialect = url.split("+", 1)[0].split(":", 1)[0]
+        self._server_settings = {
+            "statement_timeout": str(statement_timeout_ms),
+            "lock_timeout": str(lock_timeout_ms),
+            "idle_in_transaction_session_timeout": str(max(statement_timeout_ms * 6, 60_000)),
+            "jit": "off",
+        }
         self.engine = self._create(
             url, statement_timeout_ms, lock_timeout_ms, pool_size, echo, immediate=True
         )
@@ -97,6 +104,10 @@ class Database:
         # Single-statement reads need no BEGIN/COMMIT around them: two round trips saved.
         self._autocommit_reads = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._autocommit_writes = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._pool_size = pool_size
+        self._driver_pool: Any = None
+        self._driver_pool_lock = asyncio.Lock()
+        self._compiled: dict[Executable, Any] = {}
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -119,16 +130,7 @@ class Database:
         elif self.dialect == "postgresql":
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
-            kwargs["connect_args"] = {
-                "server_settings": {
-                    "statement_timeout": str(statement_timeout_ms),
-                    "lock_timeout": str(lock_timeout_ms),
-                    "idle_in_transaction_session_timeout": str(
-                        max(statement_timeout_ms * 6, 60_000)
-                    ),
-                    "jit": "off",
-                }
-            }
+            kwargs["connect_args"] = {"server_settings": self._server_settings}
         elif self.dialect in ("mysql", "mariadb"):
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
@@ -150,11 +152,12 @@ class Database:
         async with maker() as session, session.begin():
             yield session
 
-    async def fetch_all(self, statement: Executable) -> Sequence[Row[Any]]:
+    async def fetch_all(self, statement: Executable,
+                        parameters: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         """The rows of one read-only statement, run outside an explicit transaction (one round
         trip; a single statement sees one consistent snapshot anyway)."""
         async with self._autocommit_reads.connect() as connection:
-            return (await connection.execute(statement)).all()
+            return (await connection.execute(statement, parameters)).all()
 
     async def run(
         self,
@@ -197,6 +200,105 @@ class Database:
         return cast(Row[Any], await self._statement(statement, parameters, attempts, retry_if,
                                                     rows=True))
 
+    async def fetch_plain(self, statement: Executable,
+                          parameters: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        """The rows of a read-only statement built once (a module constant with bind
+        parameters) whose columns need no conversion from the driver's values (no JSON,
+        encrypted or other processed types; checked). On PostgreSQL it is compiled once and run
+        straight on the driver (~0.1 ms of CPU instead of ~0.3 ms through SQLAlchemy);
+        elsewhere as ``fetch_all``."""
+        if self.dialect != "postgresql":
+            return [cast(Mapping[str, Any], row._mapping)
+                    for row in await self.fetch_all(statement, parameters)]
+        sql, arguments = self._driver_statement(statement, parameters, rows=True)
+        return await self._driver(lambda connection: connection.fetch(sql, *arguments), sql,
+                                  arguments, MAX_ATTEMPTS, is_retryable)
+
+    async def execute_plain(self, statement: Executable, parameters: Mapping[str, Any]) -> int:
+        """``execute`` for a write statement built once (a module constant with
+        bind parameters); on PostgreSQL compiled once and run straight on the driver, with the
+        parameters converted as SQLAlchemy would. Returns the number of rows it changed."""
+        if self.dialect != "postgresql":
+            return await self.execute(statement, parameters)
+        sql, arguments = self._driver_statement(statement, parameters, rows=False)
+        status = await self._driver(lambda connection: connection.execute(sql, *arguments), sql,
+                                    arguments, MAX_ATTEMPTS, is_retryable)
+        return int(str(status).rsplit(" ", 1)[-1])
+
+    def _driver_statement(self, statement: Executable, parameters: Mapping[str, Any], *,
+                          rows: bool) -> tuple[str, list[Any]]:
+        plan = self._compiled.get(statement)
+        if plan is None:
+            compiled = cast(Any, statement).compile(dialect=self.engine.dialect)
+            if rows:
+                for column in cast(Any, statement).selected_columns:
+                    if column.type._cached_result_processor(self.engine.dialect, None):
+                        raise ValueError(f"{column} needs converting; use fetch_all")
+            if len(self._compiled) >= 256:
+                raise RuntimeError("build plain statements once, as module constants")
+            # The values the statement carries itself (``.values(status="sent")``), the order
+            # of the positional parameters and how SQLAlchemy converts each for the driver.
+            fixed = compiled.construct_params(_check=False)
+            plan = (compiled.string, compiled.positiontup, fixed, compiled._bind_processors)
+            self._compiled[statement] = plan
+        sql, names, fixed, processors = plan
+        arguments = []
+        for name in names:
+            value = parameters[name] if name in parameters else fixed[name]
+            processor = processors.get(name)
+            arguments.append(value if processor is None or value is None else processor(value))
+        return sql, arguments
+
+    async def call_sql(self, sql: str, *arguments: Any,
+                       retry_if: Callable[[DBAPIError], bool] = is_retryable,
+                       attempts: int = MAX_ATTEMPTS) -> Mapping[str, Any]:
+        """PostgreSQL only: the one row of one hand-written statement (``$1``, ``$2``, ...
+        parameters) run straight on the driver in autocommit, retried like ``call``. For the
+        hottest paths only: SQLAlchemy's own cost per statement (~0.25 ms of CPU, mostly the
+        connection's checkout and return) is most of what such a statement costs. Driver errors
+        come out as SQLAlchemy's ``DBAPIError``, as from every other method."""
+        row = await self._driver(lambda connection: connection.fetchrow(sql, *arguments), sql,
+                                 arguments, attempts, retry_if)
+        assert row is not None, "the statement returns one row"
+        return cast(Mapping[str, Any], row)
+
+    async def _driver(self, work: Callable[[Any], Awaitable[T]], sql: str,
+                      arguments: Sequence[Any], attempts: int,
+                      retry_if: Callable[[DBAPIError], bool]) -> T:
+        """``work`` on a connection of the driver's own pool, in autocommit, retried like
+        ``run``; driver errors come out as SQLAlchemy's ``DBAPIError``."""
+        pool = self._driver_pool or await self._open_driver_pool()
+
+        async def once() -> T:
+            try:
+                async with pool.acquire() as connection:
+                    try:
+                        return await work(connection)
+                    except _DRIVER_ERRORS as error:
+                        if _lost(error) or connection.is_closed():
+                            # Never back into the pool: the next acquire connects anew.
+                            connection.terminate()
+                        raise
+            except _DRIVER_ERRORS as error:
+                raise DBAPIError(sql, arguments, error,
+                                 connection_invalidated=_lost(error)) from error
+
+        return await _retrying(once, attempts, retry_if)
+
+    async def _open_driver_pool(self) -> Any:
+        async with self._driver_pool_lock:
+            if self._driver_pool is None:
+                if self.dialect != "postgresql":
+                    raise RuntimeError("call_sql is for PostgreSQL only")
+                dsn = make_url(self.url).set(drivername="postgresql")
+                self._driver_pool = await asyncpg.create_pool(
+                    dsn.render_as_string(hide_password=False), min_size=1,
+                    max_size=self._pool_size, server_settings=self._server_settings,
+                    # Single autocommit statements leave no session state behind: no reset
+                    # round trip (RESET ALL, UNLISTEN, ...) each time a connection comes back.
+                    reset=_keep_session)
+        return self._driver_pool
+
     async def _statement(self, statement: Executable, parameters: Mapping[str, Any] | None,
                          attempts: int, retry_if: Callable[[DBAPIError], bool], *,
                          rows: bool) -> Any:
@@ -213,9 +315,27 @@ class Database:
         return await _retrying(once, attempts, retry_if)
 
     async def dispose(self) -> None:
+        if self._driver_pool is not None:
+            pool, self._driver_pool = self._driver_pool, None
+            await pool.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError,
+                  asyncpg.exceptions.InternalClientError, OSError)
+
+
+def _lost(error: BaseException) -> bool:
+    """The driver's connection (or the way to the server) is gone, not the statement wrong."""
+    return isinstance(error, asyncpg.PostgresConnectionError | asyncpg.AdminShutdownError
+                      | asyncpg.CannotConnectNowError | asyncpg.exceptions.InternalClientError
+                      | asyncpg.ConnectionDoesNotExistError | OSError)
+
+
+async def _keep_session(_connection: Any) -> None:
+    return None
 
 
 async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int,

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from finplat.core.context import actor_id_var
 from finplat.core.errors import Forbidden, Unauthenticated
@@ -40,6 +40,14 @@ class Principal:
         return bool(self.roles.intersection(roles))
 
 
+# The user and their roles in one statement (one round trip on every authenticated call).
+_PRINCIPAL = (
+    select(User.status, User.session_epoch, User.kyc_status, User.institution_id, UserRole.role)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def _unauthenticated(detail: str = "a valid bearer access token is required") -> Unauthenticated:
     return Unauthenticated(
         "auth.unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="finplat"'}
@@ -61,20 +69,15 @@ async def get_current_user(
         )
     except Unauthenticated as error:
         raise _unauthenticated(error.detail) from None
-    # The user and their roles in one statement (one round trip on every authenticated call).
-    rows = await request.app.state.db.fetch_all(
-        select(User.status, User.session_epoch, User.kyc_status, User.institution_id,
-               UserRole.role)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(User.id == user_id))
+    rows = await request.app.state.db.fetch_plain(_PRINCIPAL, {"user_id": user_id})
     user = rows[0] if rows else None
-    if user is None or user.status != USER_ACTIVE or user.session_epoch != epoch:
+    if user is None or user["status"] != USER_ACTIVE or user["session_epoch"] != epoch:
         raise _unauthenticated("the session has ended; log in again")
     principal = Principal(
         user_id=user_id,
-        roles=frozenset(row.role for row in rows if row.role is not None),
-        kyc_verified=user.kyc_status == KYC_VERIFIED,
-        institution_id=user.institution_id,
+        roles=frozenset(row["role"] for row in rows if row["role"] is not None),
+        kyc_verified=user["kyc_status"] == KYC_VERIFIED,
+        institution_id=user["institution_id"],
     )
     actor_id_var.set(principal.user_id)
     return principal

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
@@ -35,6 +35,13 @@ CREATED = "created"
 SENT = "sent"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
+
+# A withdrawal the channel accepted is ``sent``, unless its callback already settled it.
+_MARK_SENT = (
+    update(PaymentWithdrawal)
+    .where(PaymentWithdrawal.id == bindparam("withdrawal_id"), PaymentWithdrawal.status == CREATED)
+    .values(status=SENT, updated_at=bindparam("now"))
+)
 
 
 def new_reference(prefix: str) -> str:
@@ -316,11 +323,7 @@ async def submit_withdrawal(
 
     if ack.accepted:
         # Guarded: the callback may already have settled it (a fast channel answers first).
-        await db.execute(
-            update(PaymentWithdrawal)
-            .where(PaymentWithdrawal.id == withdrawal_id, PaymentWithdrawal.status == CREATED)
-            .values(status=SENT, updated_at=now)
-        )
+        await db.execute_plain(_MARK_SENT, {"withdrawal_id": withdrawal_id, "now": now})
         return
 
     async def work(session: AsyncSession) -> None:

@@ -12,10 +12,10 @@ refusal, anomaly and error. Each function returns None for "use the portable pat
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from finplat.audit import service as audit_service
@@ -32,20 +32,18 @@ enabled = True
 # source: the portable path raises the ledger's DuplicateSource for it).
 _PORTABLE_SQLSTATES = {"FP001", "23505"}
 
-_OPEN_DEPOSIT = text(
+_OPEN_DEPOSIT = (
     "SELECT deposit_id, replay_status, replay_body FROM payment_open_deposit("
-    ":scope, :key, :hash, :now, :user_id, :channel, :reference, :amount, :currency, "
-    "CAST(:body AS JSONB), CAST(:audit AS JSONB))"
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)"
 )
-_OPEN_WITHDRAWAL = text(
+_OPEN_WITHDRAWAL = (
     "SELECT withdrawal_id, bank_card_id, hold_id, replay_status, replay_body "
-    "FROM payment_open_withdrawal(:scope, :key, :hash, :now, :user_id, :channel, :reference, "
-    ":bank_card_id, :amount, :fee, :currency, CAST(:body AS JSONB), CAST(:audit AS JSONB))"
+    "FROM payment_open_withdrawal("
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)"
 )
-_SETTLE_CALLBACK = text(
-    "SELECT outcome FROM payment_settle_callback(:channel, :channel_reference, "
-    ":merchant_reference, :kind, :amount, :currency, :occurred_at, CAST(:payload AS JSONB), "
-    ":now, CAST(:audit AS JSONB))"
+_SETTLE_CALLBACK = (
+    "SELECT outcome FROM payment_settle_callback("
+    "$1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb)"
 )
 
 
@@ -57,13 +55,11 @@ def _portable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in _PORTABLE_SQLSTATES
 
 
-async def _call(db: Database, statement: Any, parameters: dict[str, Any]) -> Any:
+async def _call(db: Database, sql: str, *arguments: Any) -> Mapping[str, Any] | None:
     """The function's row, or None when it handed the case to the portable path."""
     try:
-        return await db.call(
-            statement,
-            parameters,
-            retry_if=lambda error: not _portable(error) and is_retryable(error),
+        return await db.call_sql(
+            sql, *arguments, retry_if=lambda error: not _portable(error) and is_retryable(error)
         )
     except DBAPIError as error:
         if _portable(error):
@@ -75,9 +71,10 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _replay(row: Any) -> idempotency.Outcome:
-    body = row.replay_body if isinstance(row.replay_body, dict) else json.loads(row.replay_body)
-    return idempotency.Outcome(int(row.replay_status), body, replayed=True)
+def _replay(row: Mapping[str, Any]) -> idempotency.Outcome:
+    body = row["replay_body"]
+    body = body if isinstance(body, dict) else json.loads(body)
+    return idempotency.Outcome(int(row["replay_status"]), body, replayed=True)
 
 
 async def open_deposit(
@@ -97,25 +94,23 @@ async def open_deposit(
     row = await _call(
         db,
         _OPEN_DEPOSIT,
-        {
-            "scope": scope,
-            "key": key,
-            "hash": idempotency.request_hash(payload),
-            "now": now,
-            "user_id": deposit.user_id,
-            "channel": deposit.channel,
-            "reference": deposit.reference,
-            "amount": deposit.amount_minor,
-            "currency": deposit.currency,
-            "body": _dumps(body),
-            "audit": _dumps(audit_service.prepare_for_database(now=now, **audit)),
-        },
+        scope,
+        key,
+        idempotency.request_hash(payload),
+        now,
+        deposit.user_id,
+        deposit.channel,
+        deposit.reference,
+        deposit.amount_minor,
+        deposit.currency,
+        _dumps(body),
+        _dumps(audit_service.prepare_for_database(now=now, **audit)),
     )
     if row is None:
         return None
-    if row.deposit_id is None:
+    if row["deposit_id"] is None:
         return _replay(row)
-    deposit.id = int(row.deposit_id)
+    deposit.id = int(row["deposit_id"])
     return idempotency.Outcome(201, deposit_view(deposit))
 
 
@@ -136,29 +131,28 @@ async def open_withdrawal(
     row = await _call(
         db,
         _OPEN_WITHDRAWAL,
-        {
-            "scope": scope,
-            "key": key,
-            "hash": idempotency.request_hash(payload),
-            "now": now,
-            "user_id": withdrawal.user_id,
-            "channel": withdrawal.channel,
-            "reference": withdrawal.reference,
-            "bank_card_id": withdrawal.bank_card_id,
-            "amount": withdrawal.amount_minor,
-            "fee": withdrawal.fee_minor,
-            "currency": withdrawal.currency,
-            "body": _dumps(body),
-            "audit": _dumps(audit_service.prepare_for_database(now=now, **audit)),
-        },
+        scope,
+        key,
+        idempotency.request_hash(payload),
+        now,
+        withdrawal.user_id,
+        withdrawal.channel,
+        withdrawal.reference,
+        withdrawal.bank_card_id,
+        withdrawal.amount_minor,
+        withdrawal.fee_minor,
+        withdrawal.currency,
+        _dumps(body),
+        _dumps(audit_service.prepare_for_database(now=now, **audit)),
     )
     if row is None:
         return None
-    if row.withdrawal_id is None:
+    if row["withdrawal_id"] is None:
         return _replay(row)
-    withdrawal.id = int(row.withdrawal_id)
-    withdrawal.bank_card_id = None if row.bank_card_id is None else int(row.bank_card_id)
-    withdrawal.hold_id = str(row.hold_id)
+    withdrawal.id = int(row["withdrawal_id"])
+    card = row["bank_card_id"]
+    withdrawal.bank_card_id = None if card is None else int(card)
+    withdrawal.hold_id = str(row["hold_id"])
     return idempotency.Outcome(201, withdrawal_view(withdrawal))
 
 
@@ -177,17 +171,15 @@ async def settle_callback(
     row = await _call(
         db,
         _SETTLE_CALLBACK,
-        {
-            "channel": channel,
-            "channel_reference": notification.channel_reference,
-            "merchant_reference": notification.merchant_reference,
-            "kind": kind,
-            "amount": notification.amount_minor,
-            "currency": notification.currency,
-            "occurred_at": notification.occurred_at,
-            "now": now,
-            "payload": _dumps(notification.model_dump(mode="json")),
-            "audit": _dumps(audit),
-        },
+        channel,
+        notification.channel_reference,
+        notification.merchant_reference,
+        kind,
+        notification.amount_minor,
+        notification.currency,
+        notification.occurred_at,
+        _dumps(notification.model_dump(mode="json")),
+        now,
+        _dumps(audit),
     )
-    return None if row is None else str(row.outcome)
+    return None if row is None else str(row["outcome"])

@@ -300,22 +300,13 @@ def _print(stats: Stats, seconds: float, clients: int, workers: int) -> None:
     print("errors:", json.dumps(stats.errors) if stats.errors else "none")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--max-requests", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    args = parser.parse_args()
-    if not 1 <= args.workers <= 16:
-        parser.error("workers 1-16")
-    if not (
-        1 <= args.clients <= 256 and 0 < args.seconds <= 300 and 0 < args.max_requests <= 1_000_000
-    ):
-        parser.error("clients 1-256, seconds up to 300, max-requests up to 1,000,000")
+def measure(
+    clients: int, seconds: float, *, workers: int = 1, max_requests: int = 1_000_000
+) -> tuple[Stats, float]:
+    """One run on a fresh scratch database: the stats and the measured seconds."""
     env = _environment(f"postgresql+asyncpg://{SERVER}/{BENCH_DB}")
     _prepare_database(env)
-    logins = _create_investors(env, args.clients)
+    logins = _create_investors(env, clients)
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -332,21 +323,37 @@ def main() -> None:
             "--log-level",
             "warning",
             "--workers",
-            str(args.workers),
+            str(workers),
         ],
         env=env,
     )
     try:
         _wait_until_up(port, server)
-        stats, seconds = asyncio.run(
-            _run(port, server.pid, logins, args.seconds, args.max_requests)
-        )
+        return asyncio.run(_run(port, server.pid, logins, seconds, max_requests))
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    if not 1 <= args.workers <= 16:
+        parser.error("workers 1-16")
+    if not (
+        1 <= args.clients <= 256 and 0 < args.seconds <= 300 and 0 < args.max_requests <= 1_000_000
+    ):
+        parser.error("clients 1-256, seconds up to 300, max-requests up to 1,000,000")
+    stats, seconds = measure(
+        args.clients, args.seconds, workers=args.workers, max_requests=args.max_requests
+    )
     _print(stats, seconds, args.clients, args.workers)
 
 

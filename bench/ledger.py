@@ -8,9 +8,12 @@ Prints one table: transfers/s and latency percentiles for
       custody cash forced to keep a running balance (the design we rejected) for comparison;
       the same deposits one per call through ``ledger_service.submit_transfer`` (group commit);
   (b) batches of 100 deposits through ``ledger_service.transfer_many``;
+  (c) the HTTP funds path (bench/funds_http.py): deposits and withdrawals with their signed
+      callbacks through a real server, at 1 and 16 clients;
 and the baselines: pgbench TPC-B-like at 1 and 16 clients (scratch database) and a raw
 set-based SQL batch doing the same work as (b) in one statement. It never runs as a test.
-Scratch databases ``ledger_bench`` and ``ledger_pgbench`` are dropped and re-created.
+Scratch databases ``ledger_bench``, ``ledger_pgbench`` and ``payment_bench`` are dropped and
+re-created.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import funds_http
 
 from finplat.core.db import Database
 from finplat.core.money import Money
@@ -271,92 +275,21 @@ async def raw_batches(books: Books, seconds: float) -> Result:
         await pool.close()
 
 
-# -- (c) the HTTP deposit and withdrawal journeys ------------------------------------------------
-HTTP_CLIENTS = (1, 16)
+# -- (c) the HTTP deposit and withdrawal path: bench/funds_http.py -------------------------------
 HTTP_TARGET_PER_SECOND = 500.0  # issue target for (c) at 16 clients, with p99 < 100 ms
+# (clients, uvicorn worker processes)
+HTTP_RUNS = ((1, 1), (16, 1), (16, 2))
 
 
-async def _investors(db: Database, count: int, now: datetime) -> list[int]:
-    """Verified investors (the KYC step opens each wallet), with made-up valid identities."""
-    from datetime import date
-
-    from finplat.identity import identifiers, kyc
-    from finplat.identity import service as identity_service
-
-    users = []
-    for index in range(count):
-        async def work(session, index: int = index):  # type: ignore[no-untyped-def]
-            user, _ = await identity_service.create_user(
-                session, now=now, password_hash=None, phone=f"1370000{index:04d}",
-                email=None, username=None, roles=("investor",), institution_id=None,
-                contacts_confirmed=True)
-            return user.id
-
-        user_id = await db.run(work)
-        birth = date(1970 + index % 30, 1 + index % 12, 1 + index % 28)
-        await kyc.verify(db, user_id=user_id, real_name="压测用户",
-                         id_number=identifiers.make_resident_id("110105", birth, 1 + index),
-                         bank_card_number=None, bank_reserved_phone=None, now=now,
-                         minimum_age_years=18, provider=kyc.SimulatedIdentityProvider())
-        users.append(user_id)
-    return users
-
-
-async def http_journeys(url: str, seconds: float) -> dict[str, Result]:
-    """Deposits (POST /me/deposits, then the channel's signed callback) and withdrawals
-    (POST /me/withdrawals, then the callback that settles the hold), through the whole app in
-    process (ASGI, no network): routing, auth, idempotency, payment, ledger, audit, outbox."""
-    import httpx
-
-    from finplat.config import Settings
-    from finplat.core.clock import SystemClock
-    from finplat.identity import credentials
-    from finplat.main import create_app
-    from finplat.payment import runtime
-
-    settings = Settings(database_url=url, run_background_in_process=False,  # type: ignore[call-arg]
-                        demo_data_on_empty=False, rate_limit_per_ip="1000000/minute",
-                        rate_limit_auth_per_ip="1000000/minute", _env_file=None)
-    db = Database(url, pool_size=max(HTTP_CLIENTS))
-    app = create_app(settings, clock=SystemClock(), db=db, background=False)
-    now = datetime.now(UTC)
-    users = await _investors(db, max(HTTP_CLIENTS), now)
-    bank = runtime.channels_of(app.state).get("bank")
-    sequence = [0]
-
-    def headers(user_id: int) -> dict[str, str]:
-        sequence[0] += 1
-        token = credentials.issue_access_token(
-            secret_key=settings.secret_key, user_id=user_id, session_epoch=0, now=now,
-            ttl_seconds=settings.access_token_ttl_seconds)
-        return {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{sequence[0]}"}
-
-    results: dict[str, Result] = {}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-        async def deliver() -> None:
-            batch, bank.pending[:] = list(bank.pending), []
-            for callback in batch:
-                response = await http.post(f"/api/v1/payments/callbacks/{callback.channel}",
-                                           content=callback.body, headers=callback.headers)
-                assert response.status_code == 200, response.text
-
-        def journey(path: str, body: dict[str, Any]) -> Callable[[int], Awaitable[int]]:
-            async def one(client: int) -> int:
-                response = await http.post(path, json=body, headers=headers(users[client]))
-                assert response.status_code == 201, response.text
-                await deliver()
-                return 1
-            return one
-
-        for clients in HTTP_CLIENTS:
-            results[f"deposit{clients}"] = await _drive(
-                seconds, clients, journey("/api/v1/me/deposits",
-                                          {"amount_minor": 100_000, "channel": "bank"}))
-        for clients in HTTP_CLIENTS:
-            results[f"withdraw{clients}"] = await _drive(
-                seconds, clients, journey("/api/v1/me/withdrawals", {"amount_minor": 1_000}))
-    await db.dispose()
+def http_journeys(seconds: float) -> dict[tuple[int, int], Result]:
+    """Deposits and withdrawals, alternating, each with its channel's signed callback, through a
+    real uvicorn server (see bench/funds_http.py): routing, auth, idempotency, payment, ledger,
+    audit, outbox, and the embedded bank simulator calling back."""
+    results = {}
+    for clients, workers in HTTP_RUNS:
+        stats, elapsed = funds_http.measure(clients, seconds, workers=workers)
+        latencies = [value for values in stats.latencies_ms.values() for value in values]
+        results[clients, workers] = Result("http", clients, len(latencies), elapsed, latencies)
     return results
 
 
@@ -404,7 +337,7 @@ async def main(seconds: float) -> None:
             books, url, clients, seconds, mode="grouped", processes=GROUPED_PROCESSES)
     results["b"] = await _drive(seconds, BATCH_CLIENTS, books.deposit_batch)
     results["raw"] = await raw_batches(books, seconds)
-    journeys = await http_journeys(url, seconds)
+    journeys = await asyncio.to_thread(http_journeys, seconds)
     async with db.transaction(readonly=True) as session:
         from finplat.ledger.verify import verify_ledger
 
@@ -441,9 +374,9 @@ async def main(seconds: float) -> None:
         (*row("raw set-based SQL, 100 per statement", raw, None)[:5], "baseline"),
         row("(b) service transfer_many, 100 per batch", results["b"], raw.rate),
         # (c) is compared with its target rate, not with a baseline.
-        *[row(f"(c) HTTP {kind} + signed callback (vs 500/s)", journeys[f"{kind}{clients}"],
-              HTTP_TARGET_PER_SECOND)
-          for kind in ("deposit", "withdraw") for clients in HTTP_CLIENTS],
+        *[row(f"(c) HTTP deposits + withdrawals, {workers} server process(es) (vs 500/s)",
+              journeys[clients, workers], HTTP_TARGET_PER_SECOND)
+          for clients, workers in HTTP_RUNS],
     ])
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nload average before the run: {load_before}; after: {load}; {os.cpu_count()} CPUs")

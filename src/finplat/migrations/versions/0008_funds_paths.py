@@ -131,6 +131,51 @@ END
 $$;
 """
 
+# ledger: finplat.ledger.holds.hold and post_hold for a two-leg hold, through the functions
+# above. The payment functions write ledger tables through these only.
+_OPEN_HOLD = """
+CREATE FUNCTION ledger_open_hold(
+    p_source_type text, p_source_id text, p_code text, p_reference text, p_now timestamptz,
+    p_currency text, p_debit bigint, p_credit bigint, p_amount bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    hold_id bigint;
+BEGIN
+    INSERT INTO ledger_hold (entry_id, debit_account_id, credit_account_id, amount_minor,
+                             posted_minor, status, code, expires_at, created_at)
+    VALUES (ledger_two_leg(p_source_type, p_source_id, p_code, 'hold', NULL, p_reference, '{}',
+                           p_now, true, p_currency, p_debit, p_credit, p_amount, 0),
+            p_debit, p_credit, p_amount, 0, 'open', p_code, NULL, p_now)
+    RETURNING id INTO hold_id;
+    RETURN hold_id;
+END
+$$;
+"""
+
+_POST_HOLD = """
+CREATE FUNCTION ledger_post_hold(
+    p_hold_id bigint, p_amount bigint, p_source_type text, p_source_id text, p_reference text,
+    p_metadata jsonb, p_now timestamptz, p_currency text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    claimed record;
+BEGIN
+    UPDATE ledger_hold
+       SET status = 'posted', posted_minor = p_amount, resolved_at = p_now
+     WHERE id = p_hold_id AND status = 'open' AND amount_minor >= p_amount
+    RETURNING debit_account_id, credit_account_id, amount_minor, code INTO claimed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'take the portable path' USING ERRCODE = 'FP001';
+    END IF;
+    RETURN ledger_two_leg(p_source_type, p_source_id, claimed.code, 'hold_post', p_hold_id,
+                          p_reference,
+                          jsonb_build_object('held_minor', claimed.amount_minor) || p_metadata,
+                          p_now, false, p_currency, claimed.debit_account_id,
+                          claimed.credit_account_id, p_amount, claimed.amount_minor);
+END
+$$;
+"""
+
 # payment.service.create_deposit's transaction.
 _OPEN_DEPOSIT = """
 CREATE FUNCTION payment_open_deposit(
@@ -171,7 +216,6 @@ DECLARE
     claimed bigint;
     wallet bigint;
     custody bigint;
-    entry bigint;
 BEGIN
     SELECT c.claimed_id, c.status_code, c.body INTO claimed, replay_status, replay_body
       FROM idempotency_claim(p_scope, p_key, p_hash, p_now) AS c;
@@ -187,13 +231,8 @@ BEGIN
     END IF;
     wallet := ledger_wallet_of(p_user_id);
     custody := ledger_platform_account('custody_cash');
-    entry := ledger_two_leg('payment_withdrawal', p_reference, 'withdraw', 'hold', NULL,
-                            p_reference, '{}', p_now, true, p_currency, wallet, custody,
-                            p_amount, 0);
-    INSERT INTO ledger_hold (entry_id, debit_account_id, credit_account_id, amount_minor,
-                             posted_minor, status, code, expires_at, created_at)
-    VALUES (entry, wallet, custody, p_amount, 0, 'open', 'withdraw', NULL, p_now)
-    RETURNING id INTO hold_id;
+    hold_id := ledger_open_hold('payment_withdrawal', p_reference, 'withdraw', p_reference, p_now,
+                                p_currency, wallet, custody, p_amount);
     INSERT INTO payment_withdrawal (user_id, channel, reference, bank_card_id, amount_minor,
                                     fee_minor, currency, status, hold_id, created_at, updated_at)
     VALUES (p_user_id, p_channel, p_reference, bank_card_id, p_amount, p_fee, p_currency,
@@ -221,8 +260,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
     d payment_deposit%ROWTYPE;
     w payment_withdrawal%ROWTYPE;
-    wallet bigint;
-    claimed record;
     entry bigint;
 BEGIN
     IF p_kind = 'deposit' THEN
@@ -265,19 +302,9 @@ BEGIN
                                    'channel', d.channel), p_now);
         PERFORM audit_append(p_audit, d.id::text, p_now);
     ELSE
-        UPDATE ledger_hold
-           SET status = 'posted', posted_minor = p_amount, resolved_at = p_now
-         WHERE id = w.hold_id::bigint AND status = 'open' AND amount_minor >= p_amount
-        RETURNING debit_account_id, credit_account_id, amount_minor, code INTO claimed;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'take the portable path' USING ERRCODE = 'FP001';
-        END IF;
-        PERFORM ledger_two_leg('payment_withdrawal_post', w.reference, claimed.code,
-                               'hold_post', w.hold_id::bigint, w.reference,
-                               jsonb_build_object('held_minor', claimed.amount_minor,
-                                                  'channel', w.channel),
-                               p_now, false, w.currency, claimed.debit_account_id,
-                               claimed.credit_account_id, p_amount, claimed.amount_minor);
+        PERFORM ledger_post_hold(w.hold_id::bigint, p_amount, 'payment_withdrawal_post',
+                                 w.reference, w.reference,
+                                 jsonb_build_object('channel', w.channel), p_now, w.currency);
         IF w.fee_minor > 0 THEN
             PERFORM ledger_two_leg('payment_withdrawal_fee', w.reference, 'fee', 'transfer',
                                    NULL, w.reference, jsonb_build_object('channel', w.channel),
@@ -306,6 +333,8 @@ _FUNCTIONS = (
     ("ledger_two_leg", _LEDGER_TWO_LEG),
     ("ledger_platform_account", _PLATFORM_ACCOUNT),
     ("ledger_wallet_of", _WALLET_OF),
+    ("ledger_open_hold", _OPEN_HOLD),
+    ("ledger_post_hold", _POST_HOLD),
     ("payment_open_deposit", _OPEN_DEPOSIT),
     ("payment_open_withdrawal", _OPEN_WITHDRAWAL),
     ("payment_settle_callback", _SETTLE_CALLBACK),

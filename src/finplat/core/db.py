@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -275,9 +276,8 @@ class Database:
                     try:
                         return await work(connection)
                     except _DRIVER_ERRORS as error:
-                        if _lost(error) or connection.is_closed():
-                            # Never back into the pool: the next acquire connects anew.
-                            connection.terminate()
+                        if _lost(error):
+                            _discard(connection)
                         raise
             except _DRIVER_ERRORS as error:
                 raise DBAPIError(sql, arguments, error,
@@ -332,6 +332,14 @@ def _lost(error: BaseException) -> bool:
     return isinstance(error, asyncpg.PostgresConnectionError | asyncpg.AdminShutdownError
                       | asyncpg.CannotConnectNowError | asyncpg.exceptions.InternalClientError
                       | asyncpg.ConnectionDoesNotExistError | OSError)
+
+
+def _discard(connection: Any) -> None:
+    """Never back into the pool: the next acquire connects anew (asyncpg may have let go of a
+    connection the server closed already)."""
+    with contextlib.suppress(asyncpg.InterfaceError):
+        if not connection.is_closed():
+            connection.terminate()
 
 
 async def _keep_session(_connection: Any) -> None:

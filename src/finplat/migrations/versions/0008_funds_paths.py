@@ -100,29 +100,16 @@ END
 $$;
 """
 
-_PLATFORM_ACCOUNT = """
-CREATE FUNCTION ledger_platform_account(p_kind text) RETURNS bigint
+# ledger: the id of an account by kind and reference (the platform's books have reference
+# 'platform', a customer's wallet 'user:<id>'); a missing account is for the portable path,
+# which opens it.
+_ACCOUNT_OF = """
+CREATE FUNCTION ledger_account_of(p_kind text, p_reference text) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     found_id bigint;
 BEGIN
-    SELECT id INTO found_id FROM ledger_account WHERE kind = p_kind AND reference = 'platform';
-    IF found_id IS NULL THEN
-        RAISE EXCEPTION 'take the portable path' USING ERRCODE = 'FP001';
-    END IF;
-    RETURN found_id;
-END
-$$;
-"""
-
-_WALLET_OF = """
-CREATE FUNCTION ledger_wallet_of(p_user_id bigint) RETURNS bigint
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    found_id bigint;
-BEGIN
-    SELECT id INTO found_id FROM ledger_account
-     WHERE kind = 'customer_wallet' AND reference = 'user:' || p_user_id;
+    SELECT id INTO found_id FROM ledger_account WHERE kind = p_kind AND reference = p_reference;
     IF found_id IS NULL THEN
         RAISE EXCEPTION 'take the portable path' USING ERRCODE = 'FP001';
     END IF;
@@ -229,8 +216,8 @@ BEGIN
     IF p_bank_card_id IS NOT NULL AND bank_card_id IS NULL THEN
         RAISE EXCEPTION 'take the portable path' USING ERRCODE = 'FP001';
     END IF;
-    wallet := ledger_wallet_of(p_user_id);
-    custody := ledger_platform_account('custody_cash');
+    wallet := ledger_account_of('customer_wallet', 'user:' || p_user_id);
+    custody := ledger_account_of('custody_cash', 'platform');
     hold_id := ledger_open_hold('payment_withdrawal', p_reference, 'withdraw', p_reference, p_now,
                                 p_currency, wallet, custody, p_amount);
     INSERT INTO payment_withdrawal (user_id, channel, reference, bank_card_id, amount_minor,
@@ -289,8 +276,9 @@ BEGIN
                                 d.reference,
                                 jsonb_build_object('channel', d.channel, 'deposit_id', d.id),
                                 p_now, false, d.currency,
-                                ledger_platform_account('custody_cash'),
-                                ledger_wallet_of(d.user_id), d.amount_minor, 0);
+                                ledger_account_of('custody_cash', 'platform'),
+                                ledger_account_of('customer_wallet', 'user:' || d.user_id),
+                                d.amount_minor, 0);
         UPDATE payment_deposit
            SET ledger_transfer_id = entry::text, channel_reference = p_channel_reference,
                channel_completed_at = p_occurred_at, updated_at = p_now, status = 'succeeded'
@@ -308,8 +296,9 @@ BEGIN
         IF w.fee_minor > 0 THEN
             PERFORM ledger_two_leg('payment_withdrawal_fee', w.reference, 'fee', 'transfer',
                                    NULL, w.reference, jsonb_build_object('channel', w.channel),
-                                   p_now, false, w.currency, ledger_wallet_of(w.user_id),
-                                   ledger_platform_account('fee_revenue'), w.fee_minor, 0);
+                                   p_now, false, w.currency,
+                                   ledger_account_of('customer_wallet', 'user:' || w.user_id),
+                                   ledger_account_of('fee_revenue', 'platform'), w.fee_minor, 0);
         END IF;
         UPDATE payment_withdrawal
            SET channel_reference = p_channel_reference, channel_completed_at = p_occurred_at,
@@ -331,8 +320,7 @@ _FUNCTIONS = (
     ("idempotency_claim", _IDEMPOTENCY_CLAIM),
     ("audit_append", _AUDIT_APPEND),
     ("ledger_two_leg", _LEDGER_TWO_LEG),
-    ("ledger_platform_account", _PLATFORM_ACCOUNT),
-    ("ledger_wallet_of", _WALLET_OF),
+    ("ledger_account_of", _ACCOUNT_OF),
     ("ledger_open_hold", _OPEN_HOLD),
     ("ledger_post_hold", _POST_HOLD),
     ("payment_open_deposit", _OPEN_DEPOSIT),

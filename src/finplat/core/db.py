@@ -239,13 +239,14 @@ class Database:
                 raise RuntimeError("build plain statements once, as module constants")
             # The values the statement carries itself (``.values(status="sent")``), the order
             # of the positional parameters and how SQLAlchemy converts each for the driver.
-            fixed = compiled.construct_params(_check=False)
+            fixed = {name: value for name, value in compiled.construct_params(_check=False).items()
+                     if not compiled.binds[name].required}
             plan = (compiled.string, compiled.positiontup, fixed, compiled._bind_processors)
             self._compiled[statement] = plan
         sql, names, fixed, processors = plan
         arguments = []
         for name in names:
-            value = parameters[name] if name in parameters else fixed[name]
+            value = parameters[name] if name in parameters else fixed[name]  # KeyError: missing
             processor = processors.get(name)
             arguments.append(value if processor is None or value is None else processor(value))
         return sql, arguments

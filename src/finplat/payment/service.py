@@ -209,6 +209,30 @@ async def _open_withdrawal(
     return idempotency.Outcome(201, withdrawal_view(withdrawal))
 
 
+def _new_withdrawal(
+    user_id: int,
+    channel: str,
+    amount: Money,
+    fee_minor: int,
+    bank_card_id: int | None,
+    now: datetime,
+) -> PaymentWithdrawal:
+    """A withdrawal order not yet stored: its card and hold are set when it is opened."""
+    return PaymentWithdrawal(
+        user_id=user_id,
+        channel=channel,
+        reference=new_reference("WD"),
+        bank_card_id=bank_card_id,
+        amount_minor=amount.amount_minor,
+        fee_minor=fee_minor,
+        currency=amount.currency,
+        status=CREATED,
+        hold_id="",
+        created_at=now,
+        updated_at=now,
+    )
+
+
 async def create_withdrawal(
     *,
     db: Database,
@@ -246,31 +270,16 @@ async def create_withdrawal(
         "bank_card_id": bank_card_id,
         "channel": channel,
     }
+    summary = {"amount_minor": amount.amount_minor, "fee_minor": fee_minor, "channel": channel_name}
     audit: dict[str, Any] = {
         "action": "payment.withdrawal_created",
         "target_type": "withdrawal",
         "actor_id": user_id,
-        "summary": {
-            "amount_minor": amount.amount_minor,
-            "fee_minor": fee_minor,
-            "channel": channel_name,
-        },
+        "summary": summary,
     }
 
-    def new_withdrawal() -> PaymentWithdrawal:
-        return PaymentWithdrawal(
-            user_id=user_id,
-            channel=channel_name,
-            reference=new_reference("WD"),
-            bank_card_id=bank_card_id,
-            amount_minor=amount.amount_minor,
-            fee_minor=fee_minor,
-            currency=amount.currency,
-            status=CREATED,
-            hold_id="",
-            created_at=now,
-            updated_at=now,
-        )
+    def new_withdrawal() -> PaymentWithdrawal:  # a fresh one for each attempt
+        return _new_withdrawal(user_id, channel_name, amount, fee_minor, bank_card_id, now)
 
     if sql_paths.available(db):
         outcome = await sql_paths.open_withdrawal(

@@ -71,6 +71,8 @@ async def test_plain_statements_run_with_their_own_values_and_conversions(db, cl
     # SQLAlchemy's conversions still apply to the parameters: a naive instant is refused.
     with pytest.raises((ValueError, StatementError), match="naive"):
         await db.execute_plain(_CLAIM, {"record_id": first, "at": later.replace(tzinfo=None)})
+    with pytest.raises((KeyError, StatementError), match="at"):  # a parameter left out
+        await db.execute_plain(_CLAIM, {"record_id": first})
 
 
 async def test_plain_reads_refuse_columns_that_need_converting(db) -> None:

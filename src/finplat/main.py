@@ -12,6 +12,7 @@ from finplat.config import Settings, get_settings
 from finplat.core import crypto, problems
 from finplat.core.clock import Clock, SystemClock
 from finplat.core.db import Database
+from finplat.core.deps import document_idempotency_key
 from finplat.modules import optional_module
 
 API_PREFIX = "/api/v1"
@@ -90,5 +91,6 @@ def create_app(
     ratelimit.install(app)
     app.include_router(ops.router)
     _include_routers(app)
+    document_idempotency_key(app)
     webapp.mount(app)
     return app

@@ -15,3 +15,21 @@ async def test_statement_dates_before_1970_are_refused(client, app, db, clock, q
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == query.split("=")[0]
+
+
+async def test_every_money_moving_operation_documents_and_demands_its_idempotency_key(
+        client, app, db, clock):
+    spec = (await client.get("/openapi.json")).json()
+    keyed = {(method, path): parameter for path, item in spec["paths"].items()
+             for method, operation in item.items()
+             for parameter in operation.get("parameters", [])
+             if parameter["in"] == "header" and parameter["name"] == "Idempotency-Key"}
+    assert ("post", "/api/v1/me/deposits") in keyed and ("post", "/api/v1/me/withdrawals") in keyed
+    assert all(parameter["required"] and parameter["schema"]["maxLength"] == 64
+               for parameter in keyed.values())
+    customer = bearer_for(app, await make_user(db, now=clock.now()))
+    for headers in (customer, {**customer, "Idempotency-Key": "k" * 65}):
+        response = await client.post("/api/v1/me/deposits", headers=headers,
+                                      json={"amount_minor": 10_000, "channel": "bank"})
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "idempotency.key_required"

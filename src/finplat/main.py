@@ -9,10 +9,9 @@ from fastapi import FastAPI
 
 from finplat import __version__
 from finplat.config import Settings, get_settings
-from finplat.core import crypto, problems
+from finplat.core import crypto, openapi, problems
 from finplat.core.clock import Clock, SystemClock
 from finplat.core.db import Database
-from finplat.core.deps import document_idempotency_key
 from finplat.modules import optional_module
 
 API_PREFIX = "/api/v1"
@@ -91,6 +90,6 @@ def create_app(
     ratelimit.install(app)
     app.include_router(ops.router)
     _include_routers(app)
-    document_idempotency_key(app)
+    openapi.install(app)
     webapp.mount(app)
     return app

@@ -6,9 +6,9 @@ per dependency per request.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, Header, Request
 
 from finplat.config import Settings
 from finplat.core.clock import Clock
@@ -39,32 +39,6 @@ async def idempotency_key(
             code="idempotency.key_required",
         )
     return key
-
-
-IDEMPOTENCY_HEADER_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
-
-
-def document_idempotency_key(app: FastAPI) -> None:
-    """Publish ``Idempotency-Key`` as the required header it is. The dependency takes it as
-    optional so that a missing key gets our own 422 ``idempotency.key_required`` rather than
-    FastAPI's generic one; the OpenAPI document says what the API demands."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        first = app.openapi_schema is None
-        schema = generate()
-        if first:
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    for parameter in operation.get("parameters", []):
-                        if parameter.get("in") == "header" and \
-                                parameter.get("name") == "Idempotency-Key":
-                            parameter["required"] = True
-                            parameter["schema"] = {**IDEMPOTENCY_HEADER_SCHEMA,
-                                                   "title": "Idempotency-Key"}
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 DbDep = Annotated[Database, Depends(get_db)]

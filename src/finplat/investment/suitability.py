@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.db import Database
-from finplat.core.errors import Conflict, Forbidden
+from finplat.core.errors import Conflict, Forbidden, NotFound
 from finplat.events import service as events_service
 from finplat.identity import service as identity_service
 from finplat.investment import domain, questionnaire
@@ -24,7 +24,7 @@ def questionnaire_view(version: str | None = None) -> dict[str, Any]:
     """``{"version", "questions": [{"id", "text", "topic", "options": [{"id", "text"}]}]}``."""
     q = questionnaire.QUESTIONNAIRES.get(version or questionnaire.CURRENT_VERSION)
     if q is None:
-        raise Conflict("investment.questionnaire_unknown", "no such questionnaire version")
+        raise NotFound("investment.questionnaire_unknown", "no such questionnaire version")
     return {
         "version": q.version,
         "questions": [

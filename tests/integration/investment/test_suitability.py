@@ -21,6 +21,9 @@ async def test_assessment_sets_the_profile_risk_level_and_keeps_history(
     assert form["version"] == questionnaire.CURRENT_VERSION
     assert len(form["questions"]) >= 10
     assert all("score" not in option for q in form["questions"] for option in q["options"])
+    unknown = await client.get("/api/v1/risk-assessment/questionnaire?version=no-such-version")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "investment.questionnaire_unknown"
 
     assert (await client.get("/api/v1/me/risk-assessment", headers=headers)).status_code == 404
     first = await client.post(

@@ -160,3 +160,6 @@ async def test_unknown_provider(
     client: httpx.AsyncClient, provider: FakeProvider, db: Database
 ) -> None:
     assert (await client.get("/api/v1/auth/oauth/nobody/start")).status_code == 404
+    too_long = await client.get(f"/api/v1/auth/oauth/{'p' * 33}/start")
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "provider"

@@ -101,9 +101,13 @@ async def logout(body: RefreshIn, db: DbDep, clock: ClockDep) -> Response:
     return Response(status_code=204)
 
 
+# Configured provider names are short identifiers; anything longer cannot be one of them.
+ProviderName = Annotated[str, Path(min_length=1, max_length=32)]
+
+
 @router.get("/auth/oauth/{provider}/start", response_model=OAuthStartOut)
 async def oauth_start(
-    provider: str,
+    provider: ProviderName,
     request: Request,
     db: DbDep,
     clock: ClockDep,
@@ -121,7 +125,7 @@ async def oauth_start(
 
 @router.post("/auth/oauth/{provider}/callback", response_model=TokenPairOut)
 async def oauth_finish(
-    provider: str,
+    provider: ProviderName,
     body: OAuthFinishIn,
     request: Request,
     db: DbDep,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from finplat.config import get_settings
 from finplat.core.money import Money
-from finplat.payment import runtime, service
+from finplat.payment import handover, runtime, service
 from finplat.payment.config import get_payment_settings
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ async def seed(ctx: DemoContext) -> None:
             now=ctx.clock.now(),
         )
         if outcome.status_code == 201 and not outcome.replayed:
-            await service.submit_deposit(
+            await handover.submit_deposit(
                 db=ctx.db,
                 channels=channels,
                 user_id=int(info["user_id"]),

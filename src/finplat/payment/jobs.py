@@ -41,7 +41,7 @@ async def resubmit_stale_orders(
 ) -> None:
     from finplat.config import get_settings
     from finplat.core.clock import SystemClock
-    from finplat.payment import runtime, service
+    from finplat.payment import handover, runtime
     from finplat.payment.config import get_payment_settings
 
     settings, policy = get_settings(), get_payment_settings()
@@ -50,7 +50,7 @@ async def resubmit_stale_orders(
         db=db, clock=SystemClock(), settings=settings, policy=policy
     )
     channels = runtime.build_registry(db=db, settings=settings, policy=policy, deliver=deliver)
-    count = await service.resubmit_stale(
+    count = await handover.resubmit_stale(
         db=db,
         channels=channels,
         older_than=timedelta(minutes=policy.resubmit_after_minutes),

@@ -18,6 +18,7 @@ from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_
 from finplat.payment import (
     callbacks,
     export,
+    handover,
     queries,
     reconciliation_service,
     runtime,
@@ -65,7 +66,7 @@ async def create_deposit(
         now=clock.now(),
     )
     if outcome.status_code == 201 and not outcome.replayed:
-        await service.submit_deposit(
+        await handover.submit_deposit(
             db=db,
             channels=runtime.channels_of(state),
             user_id=user.user_id,
@@ -100,7 +101,7 @@ async def create_withdrawal(
         now=clock.now(),
     )
     if outcome.status_code == 201 and not outcome.replayed:
-        await service.submit_withdrawal(
+        await handover.submit_withdrawal(
             db=db,
             channels=runtime.channels_of(state),
             user_id=user.user_id,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from finplat.core.db import Database
-from finplat.payment import service
+from finplat.payment import handover
 from finplat.payment.channels import ChannelRegistry
 from finplat.payment.simulator import SimulatedChannel
 from tests.integration.payment.helpers import deposit, wallet, withdraw
@@ -42,14 +42,14 @@ async def test_stale_orders_are_resubmitted_once(
     assert (await wallet(db, investor["user_id"]))["frozen_minor"] == 20_000
 
     assert (
-        await service.resubmit_stale(
+        await handover.resubmit_stale(
             db=db, channels=channels, older_than=timedelta(minutes=10), now=clock.now()
         )
         == 0
     )  # too recent
     clock.advance(timedelta(minutes=11))
     assert (
-        await service.resubmit_stale(
+        await handover.resubmit_stale(
             db=db, channels=channels, older_than=timedelta(minutes=10), now=clock.now()
         )
         == 2
@@ -64,7 +64,7 @@ async def test_stale_orders_are_resubmitted_once(
     # Nothing is left to resubmit; and a channel asked twice about one order answers once.
     clock.advance(timedelta(minutes=11))
     assert (
-        await service.resubmit_stale(
+        await handover.resubmit_stale(
             db=db, channels=channels, older_than=timedelta(minutes=10), now=clock.now()
         )
         == 0
@@ -85,7 +85,7 @@ async def test_the_channel_recognises_an_order_it_already_has(
     bank.pending.clear()
     clock.advance(timedelta(minutes=11))
     assert (
-        await service.resubmit_stale(
+        await handover.resubmit_stale(
             db=db, channels=channels, older_than=timedelta(minutes=10), now=clock.now()
         )
         == 1

@@ -37,7 +37,7 @@ _OPEN_DEPOSIT = (
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)"
 )
 _OPEN_WITHDRAWAL = (
-    "SELECT withdrawal_id, bank_card_id, hold_id, replay_status, replay_body "
+    "SELECT withdrawal_id, bank_card_id, replay_status, replay_body "
     "FROM payment_open_withdrawal("
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)"
 )
@@ -45,6 +45,10 @@ _SETTLE_CALLBACK = (
     "SELECT outcome FROM payment_settle_callback("
     "$1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb)"
 )
+
+
+# A withdrawal's answer but what its function fills in.
+_DATABASE_KNOWS = ("id", "bank_card_id")
 
 
 def available(db: Database) -> bool:
@@ -89,8 +93,7 @@ async def open_deposit(
 ) -> idempotency.Outcome | None:
     """``deposit`` (not yet stored) opened under the key, as ``create_deposit``'s work does;
     ``audit`` is ``audit.service.record``'s keywords but the target."""
-    body = deposit_view(deposit)
-    del body["id"]
+    view = deposit_view(deposit)  # its id comes from the database
     row = await _call(
         db,
         _OPEN_DEPOSIT,
@@ -103,15 +106,15 @@ async def open_deposit(
         deposit.reference,
         deposit.amount_minor,
         deposit.currency,
-        _dumps(body),
+        _dumps({name: value for name, value in view.items() if name != "id"}),
         _dumps(audit_service.prepare_for_database(now=now, **audit)),
     )
     if row is None:
         return None
     if row["deposit_id"] is None:
         return _replay(row)
-    deposit.id = int(row["deposit_id"])
-    return idempotency.Outcome(201, deposit_view(deposit))
+    view["id"] = int(row["deposit_id"])
+    return idempotency.Outcome(201, view)
 
 
 async def open_withdrawal(
@@ -126,8 +129,7 @@ async def open_withdrawal(
 ) -> idempotency.Outcome | None:
     """``withdrawal`` (not yet stored; ``bank_card_id`` as asked, None for the first active
     card) held and opened under the key, as ``create_withdrawal``'s work does."""
-    body = withdrawal_view(withdrawal)
-    del body["id"], body["bank_card_id"]
+    view = withdrawal_view(withdrawal)  # its id and card come from the database
     row = await _call(
         db,
         _OPEN_WITHDRAWAL,
@@ -142,18 +144,19 @@ async def open_withdrawal(
         withdrawal.amount_minor,
         withdrawal.fee_minor,
         withdrawal.currency,
-        _dumps(body),
+        _dumps({name: value for name, value in view.items() if name not in _DATABASE_KNOWS}),
         _dumps(audit_service.prepare_for_database(now=now, **audit)),
     )
     if row is None:
         return None
     if row["withdrawal_id"] is None:
         return _replay(row)
-    withdrawal.id = int(row["withdrawal_id"])
     card = row["bank_card_id"]
-    withdrawal.bank_card_id = None if card is None else int(card)
-    withdrawal.hold_id = str(row["hold_id"])
-    return idempotency.Outcome(201, withdrawal_view(withdrawal))
+    view["id"], view["bank_card_id"] = (
+        int(row["withdrawal_id"]),
+        None if card is None else int(card),
+    )
+    return idempotency.Outcome(201, view)
 
 
 async def settle_callback(

@@ -196,13 +196,14 @@ CREATE FUNCTION payment_open_withdrawal(
     p_scope text, p_key text, p_hash text, p_now timestamptz, p_user_id bigint, p_channel text,
     p_reference text, p_bank_card_id bigint, p_amount bigint, p_fee bigint, p_currency text,
     p_body jsonb, p_audit jsonb,
-    OUT withdrawal_id bigint, OUT bank_card_id bigint, OUT hold_id bigint,
-    OUT replay_status int, OUT replay_body jsonb)
+    OUT withdrawal_id bigint, OUT bank_card_id bigint, OUT replay_status int,
+    OUT replay_body jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
     claimed bigint;
     wallet bigint;
     custody bigint;
+    hold_id bigint;
 BEGIN
     SELECT c.claimed_id, c.status_code, c.body INTO claimed, replay_status, replay_body
       FROM idempotency_claim(p_scope, p_key, p_hash, p_now) AS c;

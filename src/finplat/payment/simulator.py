@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 
@@ -214,7 +214,7 @@ class SimulatedChannel:
         if self._reject_next and await self._seen(merchant_reference) is None:
             return ChannelAck(accepted=False, reason=self._reject_next.pop(0))
         reason = self._fail_next[0] if self._fail_next else None
-        row = {
+        row: dict[str, Any] = {
             "channel": self.name,
             "channel_reference": self._new_reference(),
             "merchant_reference": merchant_reference,
@@ -230,23 +230,22 @@ class SimulatedChannel:
         if recorded:
             if reason is not None:
                 self._fail_next.pop(0)
-            seen = PaymentSimulatorTransaction(**row)
-            copies = 2 if self.duplicate_callbacks else 1
+            decided, copies = row, 2 if self.duplicate_callbacks else 1
         else:
             # The same order again (a resubmission): like a real channel, answer with the
             # outcome already decided and notify again, never process it twice.
             found = await self._seen(merchant_reference)
             assert found is not None, "the simulator never forgets an order"
-            seen, copies = found, 1
+            decided, copies = {name: getattr(found, name) for name in _COLUMNS}, 1
         callback = self.make_callback(
-            channel_reference=seen.channel_reference,
+            channel_reference=decided["channel_reference"],
             merchant_reference=merchant_reference,
-            kind=seen.kind,
-            status=seen.status,
-            amount_minor=seen.amount_minor,
-            currency=seen.currency,
-            occurred_at=seen.processed_at,
-            reason=seen.reason,
+            kind=decided["kind"],
+            status=decided["status"],
+            amount_minor=decided["amount_minor"],
+            currency=decided["currency"],
+            occurred_at=decided["processed_at"],
+            reason=decided["reason"],
             signed_at=now,
         )
         for _ in range(copies):

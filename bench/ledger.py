@@ -64,10 +64,7 @@ class Result:
         return self.transfers / self.seconds
 
     def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return funds_http.percentile(self.latencies_ms, q)
 
 
 async def _recreate(name: str) -> None:

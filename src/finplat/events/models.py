@@ -16,6 +16,8 @@ class OutboxEvent(Base):
 
     id: Mapped[IntPk]
     topic: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The payload's shape for its topic (``DomainEvent.version``).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

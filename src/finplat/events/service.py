@@ -1,4 +1,8 @@
-"""Publishing to the outbox: inside the use case's transaction; delivery happens after commit."""
+"""Publishing to the outbox: inside the use case's transaction; delivery happens after commit.
+
+A state change is recorded with ``record``: its audit record and its typed event are written
+together, in the caller's transaction, so one exists exactly when the other does.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,39 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finplat.audit import service as audit_service
 from finplat.core.clock import ensure_utc
 from finplat.core.db import inserted_id
 from finplat.events.models import OutboxEvent
+from finplat.events.types import DomainEvent
+
+
+async def emit(session: AsyncSession, event: DomainEvent, *, now: datetime) -> int:
+    """Put ``event`` in the outbox in the caller's transaction; returns its id. For events that
+    are not themselves an audited change (an anomaly noticed, a figure crossing a line); a state
+    change goes through ``record``. A plain insert, not a unit-of-work flush: it is on every
+    money path."""
+    result = await session.execute(insert(OutboxEvent).values(
+        topic=event.topic, version=event.version, payload=event.payload(),
+        created_at=ensure_utc(now), dispatched_at=None))
+    return inserted_id(result)
+
+
+async def record(session: AsyncSession, event: DomainEvent, *, target_type: str,
+                 target_id: str | int | None, now: datetime, actor_id: int | None = None,
+                 summary: dict[str, Any] | None = None) -> int:
+    """The audit record (action = the event's topic) and the outbox event of one state change,
+    in the caller's transaction; returns the event's id. ``summary`` is what the audit record
+    keeps (by default the event's payload); personal data in it is scrubbed by the audit log."""
+    await audit_service.record(session, action=event.topic, target_type=target_type,
+                               target_id=target_id, now=now, actor_id=actor_id,
+                               summary=event.payload() if summary is None else summary)
+    return await emit(session, event, now=now)
 
 
 async def publish(session: AsyncSession, *, topic: str, payload: dict[str, Any],
                   now: datetime) -> int:
-    """Record an event (``topic`` like ``ledger.deposit_succeeded``) in the caller's transaction;
-    returns its id. A plain insert, not a unit-of-work flush: it is on every money path."""
+    """Untyped publishing, for call sites not yet moved to ``record``/``emit``."""
     result = await session.execute(insert(OutboxEvent).values(
         topic=topic, payload=payload, created_at=ensure_utc(now), dispatched_at=None))
     return inserted_id(result)

@@ -99,10 +99,18 @@ def all_in_apr(
         context.prec = DECIMAL_PRECISION
         effective = (1 + monthly) ** 12 - 1
         return Apr(
-            monthly_rate=monthly.quantize(RESULT_PLACES, rounding=ROUND_HALF_UP),
-            nominal_annual_rate=(monthly * 12).quantize(RESULT_PLACES, rounding=ROUND_HALF_UP),
-            effective_annual_rate=effective.quantize(RESULT_PLACES, rounding=ROUND_HALF_UP),
+            monthly_rate=_rounded(monthly),
+            nominal_annual_rate=_rounded(monthly * 12),
+            effective_annual_rate=_rounded(effective),
         )
+
+
+def _rounded(rate: Decimal) -> Decimal:
+    # Fees can make the rate of a tiny net disbursement astronomical; give the context room for
+    # its integer digits so that quantizing never overflows the precision.
+    with localcontext() as context:
+        context.prec = max(DECIMAL_PRECISION, rate.adjusted() + 12)
+        return rate.quantize(RESULT_PLACES, rounding=ROUND_HALF_UP)
 
 
 def monthly_irr(flows: Sequence[tuple[int, int]]) -> Decimal:

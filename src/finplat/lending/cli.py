@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finplat.core.errors import DomainError
+from finplat.core.clock import SystemClock, business_date
+from finplat.core.errors import DomainError, field_error
 from finplat.lending import apr as apr_rules
 from finplat.lending import schedule as schedule_rules
 
@@ -115,14 +116,10 @@ def calculate(
 
 def _parse_date(text: str | None) -> date:
     if text is None:
-        from finplat.core.clock import SystemClock, business_date
-
         return business_date(SystemClock().now())
     try:
         return date.fromisoformat(text)
     except ValueError:
-        from finplat.core.errors import field_error
-
         raise field_error(
             "start_date", "must be a date as YYYY-MM-DD", code="lending.invalid_date"
         ) from None

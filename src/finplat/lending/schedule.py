@@ -34,6 +34,7 @@ MAX_PRINCIPAL_MINOR = 10**12
 MAX_TERM_MONTHS = 360
 MAX_ANNUAL_RATE = Decimal(1)
 RATE_PLACES = 6  # as product rates: "0.049000"
+RATE_QUANTUM = Decimal(1).scaleb(-RATE_PLACES)
 MONTHS_PER_YEAR = 12
 # Enough digits that (1 + r)^360 and the annuity factor lose nothing at the fen.
 DECIMAL_PRECISION = 50
@@ -95,8 +96,7 @@ def parse_annual_rate(text: str, *, field: str = "annual_rate") -> Decimal:
 def check_annual_rate(rate: Decimal, *, field: str = "annual_rate") -> Decimal:
     if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate <= MAX_ANNUAL_RATE:
         raise _rate_error(field)
-    exponent = rate.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -RATE_PLACES:
+    if rate != rate.quantize(RATE_QUANTUM):  # trailing zeros are fine: "0.0490000"
         raise field_error(
             field, f"has more than {RATE_PLACES} decimal places", code="lending.invalid_rate"
         )

@@ -153,6 +153,8 @@ def test_limits_are_inclusive() -> None:
 
 def test_parse_annual_rate() -> None:
     assert parse_annual_rate(" 0.049 ") == Decimal("0.049")
+    assert parse_annual_rate("0.0490000") == Decimal("0.049")
+    assert parse_annual_rate("1") == 1 and parse_annual_rate("0") == 0
     for text in ("4.9%", "", "abc", "inf", "4.9"):
         with pytest.raises(InvalidInput) as caught:
             parse_annual_rate(text)

@@ -24,6 +24,7 @@ COMMAND_GROUPS = (
     ("audit", "audit"),
     ("payment", "reconcile"),
     ("events", "events"),
+    ("lending", "loan"),
 )
 
 

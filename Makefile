@@ -6,7 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-python test-web test-fuzz test-browser test-postgres lint bench clean
+.PHONY: install run test test-python test-web test-fuzz test-browser test-postgres test-mariadb lint \
+	bench clean
 
 install: $(STAMP)
 
@@ -46,9 +47,14 @@ test-browser: install
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && bash e2e/run.sh
 
-# The database suites again against PostgreSQL (.ci/run starts the server when it is down).
+# The database suites again against PostgreSQL and MariaDB (.ci/run starts a server that is
+# down). pytest's exit status 5 (no test collected) fails the target like any other.
 test-postgres: install
 	FINPLAT_TEST_DATABASE_URL=$${FINPLAT_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -m database
+
+test-mariadb: install
+	FINPLAT_TEST_DATABASE_URL=$${FINPLAT_TEST_DATABASE_URL:-mysql+asyncmy://root@127.0.0.1:3306/test} \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -m database
 
 lint: install

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 import asyncpg
-from sqlalchemy import CursorResult, Row, event, make_url
+from sqlalchemy import CursorResult, Row, Update, event, insert, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -27,9 +27,23 @@ log = logging.getLogger(__name__)
 
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available (lock_timeout).
 _PG_RETRYABLE = {"40001", "40P01", "55P03"}
-# MySQL/MariaDB: deadlock, lock wait timeout.
-_MYSQL_RETRYABLE = {1213, 1205}
+# MySQL/MariaDB: deadlock, lock wait timeout, "record has changed since last read" (MariaDB's
+# snapshot isolation), NOWAIT lock not available (MySQL).
+_MYSQL_RETRYABLE = {1213, 1205, 1020, 3572}
+# Strict: a value that does not fit is an error, never silently truncated or zeroed (the
+# server's default sql_mode may be lax). Instants are UTC like everywhere else.
+_MYSQL_SQL_MODE = ("STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+                   "NO_ENGINE_SUBSTITUTION")
 MAX_ATTEMPTS = 6
+
+
+def _mysql_session(statement_timeout_ms: int, lock_timeout_ms: int) -> str:
+    """The settings of every MySQL/MariaDB connection, sent once when it opens. The statement
+    timeout is MariaDB's ``max_statement_time`` (seconds) inside a MariaDB-only comment: MySQL
+    has no equivalent for writes and skips the comment."""
+    return (f"SET SESSION sql_mode='{_MYSQL_SQL_MODE}', time_zone='+00:00', "
+            f"innodb_lock_wait_timeout={max(lock_timeout_ms // 1000, 1)}"
+            f"/*M!, max_statement_time={statement_timeout_ms / 1000:g} */")
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -55,11 +69,48 @@ def is_disconnect(error: BaseException) -> bool:
 
 
 def insert_unless_taken(session: AsyncSession, model: Any, values: Mapping[str, Any]) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` where the dialect has it (PostgreSQL, SQLite), else
-    None (the caller falls back to a savepoint). A twin inserting the same unique key at the same
-    time waits on the index, then inserts nothing: add ``.returning(...)`` to tell which."""
-    insert = _UPSERTS.get(session.get_bind().dialect.name)
-    return None if insert is None else insert(model).values(**values).on_conflict_do_nothing()
+    """``INSERT ... ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite) or ``INSERT IGNORE`` (MariaDB,
+    MySQL): a twin inserting the same unique key at the same time waits on the index, then
+    inserts nothing; add ``.returning(...)`` to tell which (MariaDB returns no row for an ignored
+    insert). None on a dialect with neither (the caller falls back to a savepoint).
+
+    ``IGNORE`` would also turn a too-long string or a missing NOT NULL value into a warning and
+    store something else, so those are refused here first, on every dialect alike
+    (``ValueError``: a programming error, the caller validates user input)."""
+    _check_fits(model, values)
+    name = session.get_bind().dialect.name
+    if name in ("mysql", "mariadb"):
+        return insert(model).values(**values).prefix_with("IGNORE")
+    upsert = _UPSERTS.get(name)
+    return None if upsert is None else upsert(model).values(**values).on_conflict_do_nothing()
+
+
+def _check_fits(model: Any, values: Mapping[str, Any]) -> None:
+    for column in model.__table__.columns:
+        value = values.get(column.key)
+        if value is None:
+            if not column.nullable and column.key in values:
+                raise ValueError(f"{column.key} must not be None")
+            continue
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise ValueError(f"{column.key} is longer than {length} characters")
+
+
+async def update_returning(session: AsyncSession, statement: Update,
+                           columns: Sequence[Any], *, row: Any) -> Row[Any] | None:
+    """``columns`` of the one row a guarded ``UPDATE`` changed, or None when its guard matched
+    no row. ``row`` is a condition naming that row by its key (``Account.id == 7``).
+
+    One statement with ``RETURNING`` (PostgreSQL, SQLite); MariaDB has no ``UPDATE ...
+    RETURNING``, so there the changed row is read back by its key: the UPDATE holds its lock
+    until the transaction ends, so the read sees exactly what the UPDATE wrote."""
+    if session.get_bind().dialect.update_returning:
+        return (await session.execute(statement.returning(*columns))).first()
+    result = cast(CursorResult[Any], await session.execute(statement))
+    if result.rowcount != 1:
+        return None
+    return (await session.execute(select(*columns).where(row))).first()
 
 
 def inserted_id(result: Any) -> int:
@@ -137,10 +188,7 @@ class Database:
             kwargs["max_overflow"] = pool_size
             kwargs["isolation_level"] = "READ COMMITTED"
             kwargs["connect_args"] = {
-                "init_command": (
-                    f"SET SESSION innodb_lock_wait_timeout={max(lock_timeout_ms // 1000, 1)}"
-                )
-            }
+                "init_command": _mysql_session(statement_timeout_ms, lock_timeout_ms)}
         engine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(engine, immediate=immediate)

@@ -16,7 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -33,10 +33,17 @@ JsonType = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC instant on every backend (SQLite and MySQL drop the offset)."""
+    """A timezone-aware UTC instant on every backend (SQLite and MySQL drop the offset), to the
+    microsecond (MySQL's plain DATETIME keeps whole seconds and MySQL rounds to them, so an
+    expiry or a lease would move by up to half a second on the way in)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return super().load_dialect_impl(dialect)
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:

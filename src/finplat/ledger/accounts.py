@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import insert_unless_taken
+from finplat.core.db import insert_unless_taken, update_returning
 from finplat.core.errors import field_error
 from finplat.core.money import CNY
 from finplat.ledger import chart
@@ -129,10 +129,10 @@ async def set_status(session: AsyncSession, *, account_id: int, status: str,
         # Checked in the same statement that closes, so a concurrent posting cannot slip in.
         guard += [LedgerAccount.debits_posted == LedgerAccount.credits_posted,
                   LedgerAccount.debits_pending == 0, LedgerAccount.credits_pending == 0]
-    result = await session.execute(
-        update(LedgerAccount).where(*guard)
-        .values(status=status, updated_at=ensure_utc(now)).returning(LedgerAccount.id)
-    )
-    if result.scalar_one_or_none() is None:
+    changed = await update_returning(
+        session, update(LedgerAccount).where(*guard)
+        .values(status=status, updated_at=ensure_utc(now)),
+        [LedgerAccount.id], row=LedgerAccount.id == account_id)
+    if changed is None:
         raise AccountNotEmpty() if status == "closed" else AccountClosed(account_id)
     return await get(session, account_id)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
+from finplat.core.db import update_returning
 from finplat.core.errors import Conflict, field_error
 from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
 from finplat.marketing.policy import get_policy
@@ -69,12 +70,14 @@ async def earn(session: AsyncSession, *, user_id: int, points: int, reason: str,
     if existing is not None or points == 0:
         return existing
     await _ensure_account(session, user_id=user_id, now=now)
-    balance_after = (await session.execute(
+    changed = await update_returning(
+        session,
         update(PointsAccount).where(PointsAccount.user_id == user_id)
         .values(balance_points=PointsAccount.balance_points + points,
-                earned_points=PointsAccount.earned_points + points, updated_at=now)
-        .returning(PointsAccount.balance_points)
-    )).scalar_one()
+                earned_points=PointsAccount.earned_points + points, updated_at=now),
+        [PointsAccount.balance_points], row=PointsAccount.user_id == user_id)
+    assert changed is not None, "the account exists (created above)"
+    balance_after = changed.balance_points
     return await _append(session, user_id=user_id, delta=points, balance_after=balance_after,
                          reason=reason, reference=reference, now=now)
 
@@ -92,15 +95,16 @@ async def spend(session: AsyncSession, *, user_id: int, points: int, reason: str
         raise Conflict("marketing.points_reference_used", "these points were already spent")
     # The guard and the change are one statement: two concurrent redemptions can never both
     # see the same balance.
-    balance_after = (await session.execute(
+    changed = await update_returning(
+        session,
         update(PointsAccount)
         .where(PointsAccount.user_id == user_id, PointsAccount.balance_points >= points)
         .values(balance_points=PointsAccount.balance_points - points,
-                spent_points=PointsAccount.spent_points + points, updated_at=now)
-        .returning(PointsAccount.balance_points)
-    )).scalar_one_or_none()
-    if balance_after is None:
+                spent_points=PointsAccount.spent_points + points, updated_at=now),
+        [PointsAccount.balance_points], row=PointsAccount.user_id == user_id)
+    if changed is None:
         raise Conflict("marketing.insufficient_points", f"this needs {points} points")
+    balance_after = changed.balance_points
     return await _append(session, user_id=user_id, delta=-points, balance_after=balance_after,
                          reason=reason, reference=reference, now=now)
 

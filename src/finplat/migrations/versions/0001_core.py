@@ -20,6 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    dialect = op.get_bind().dialect
+    if dialect.name in ("mysql", "mariadb"):
+        # Every table after this inherits the database's defaults: full Unicode, and strings
+        # compared byte for byte, trailing spaces included, as on PostgreSQL and SQLite (the
+        # server's usual default, utf8mb4_general_ci, would make "Alice", "alice" and "alice "
+        # one unique user name or key).
+        collation = "utf8mb4_nopad_bin" if dialect.is_mariadb else "utf8mb4_0900_bin"
+        op.execute(f"ALTER DATABASE CHARACTER SET utf8mb4 COLLATE {collation}")
     op.create_table('audit_chain_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sequence', sa.BigInteger(), nullable=False),

@@ -14,7 +14,7 @@ from finplat.identity import admin, credentials, identifiers, kyc
 from finplat.identity import service as identity_service
 
 DEFAULT_PASSWORD = "Secret-pass-123"
-VALID_ID_NUMBERS = ("11010519491231002X", "440524188001010014")
+VALID_ID_NUMBERS = ("11010519491231002X", "440524198001010013")
 _sequence = itertools.count(1)
 # Hashing is deliberately slow; tests reuse one hash per password (salts differ in production).
 _hashes: dict[str, str] = {}

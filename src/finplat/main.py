@@ -84,9 +84,11 @@ def create_app(
     problems.install(app)
 
     from finplat import observability, ops, webapp
-    from finplat.core import ratelimit
+    from finplat.core import bodylimit, ratelimit
 
     observability.install(app)
+    # Added before the rate limit, so inside it: an oversized request still counts against it.
+    bodylimit.install(app)
     ratelimit.install(app)
     app.include_router(ops.router)
     _include_routers(app)

@@ -136,13 +136,12 @@ async def register(
 
     Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``.
     """
-    if bool(phone) == bool(email):
+    phone = normalized(identifiers.normalize_phone, phone, "phone")
+    email = normalized(identifiers.normalize_email, email, "email")
+    if (phone is None) == (email is None):
         raise field_error(
             "phone", "give exactly one of phone or email", code="identity.login_required"
         )
-
-    phone = normalized(identifiers.normalize_phone, phone, "phone")
-    email = normalized(identifiers.normalize_email, email, "email")
     password_hash = await prepare_password(password, phone=phone, email=email)
 
     async def work(session: AsyncSession) -> tuple[int, str, str, str]:
@@ -247,14 +246,13 @@ async def request_contact_change(
 ) -> str:
     """Send a code to a new phone or email; it replaces the old one once confirmed.
     Returns the channel. Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``."""
-    if bool(phone) == bool(email):
+    # Normalised first: a blank value (" ") is no contact at all, and deciding on the raw text
+    # let it through to the code sender with no destination (a 500).
+    phone = normalized(identifiers.normalize_phone, phone, "phone")
+    email = normalized(identifiers.normalize_email, email, "email")
+    if (phone is None) == (email is None):
         raise field_error("phone", "give exactly one of phone or email")
-    channel = "phone" if phone else "email"
-    destination = (
-        normalized(identifiers.normalize_phone, phone, "phone")
-        if phone
-        else normalized(identifiers.normalize_email, email, "email")
-    )
+    channel, destination = ("phone", phone) if phone is not None else ("email", email)
     assert destination is not None
 
     async def work(session: AsyncSession) -> str:

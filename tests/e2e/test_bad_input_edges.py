@@ -3,9 +3,12 @@ changed."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import jwt
 import pytest
 
+from finplat.identity import identifiers
 from tests.factories import bearer_for, make_user
 
 PROBLEM = "application/problem+json"
@@ -95,3 +98,38 @@ async def test_a_body_under_the_limit_passes(client, db):
     response = await client.post("/api/v1/auth/login",
                                  json={"login": "nobody@example.com", "password": "x" * 100})
     assert response.status_code == 401, response.text
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "code"),
+    [
+        ({"real_name": "张\u0000三"}, "real_name", "identity.invalid_real_name"),
+        ({"real_name": "张\u202e三"}, "real_name", "identity.invalid_real_name"),
+        ({"real_name": "张\u200b三"}, "real_name", "identity.invalid_real_name"),
+        ({"real_name": "张三\U0001f600"}, "real_name", "identity.invalid_real_name"),
+        ({"real_name": "张三\u2605"}, "real_name", "identity.invalid_real_name"),
+        ({"id_number": identifiers.make_resident_id("110105", date(1800, 1, 1), 1)},
+         "id_number", "identity.invalid_id_number"),
+        ({"id_number": identifiers.make_resident_id("110105", date(1901, 1, 1), 1)},
+         "id_number", "identity.invalid_id_number"),
+    ],
+)
+async def test_kyc_refuses_impossible_names_and_birth_dates(client, app, db, clock, payload,
+                                                            field, code):
+    user_id = await make_user(db, now=clock.now(), verified=False)
+    body = {"real_name": "阿依古丽·买买提",
+            "id_number": identifiers.make_resident_id("110105", date(1980, 1, 1), 1), **payload}
+    headers = bearer_for(app, user_id)
+    response = await client.post("/api/v1/me/kyc", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert (response.json()["code"], response.json()["errors"][0]["field"]) == (code, field)
+    assert (await client.get("/api/v1/me", headers=headers)).json()["kyc_status"] == "unverified"
+
+
+async def test_kyc_takes_a_minority_name_with_its_middle_dot(client, app, db, clock):
+    user_id = await make_user(db, now=clock.now(), verified=False)
+    response = await client.post(
+        "/api/v1/me/kyc", headers=bearer_for(app, user_id),
+        json={"real_name": "阿依古丽·买买提",
+              "id_number": identifiers.make_resident_id("110105", date(1980, 1, 1), 1)})
+    assert response.status_code == 200, response.text

@@ -6,9 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, Field, Strict
 
 MAX_ID = 2**63 - 1  # BIGINT: every id column
+# The largest amount any request may name: 10 trillion yuan, far above any real balance and far
+# below BIGINT, so that sums of a few amounts cannot overflow a column either. Schemas tighten it.
+MAX_AMOUNT_MINOR = 10**15
+
+# Every ``*_minor`` amount in a request: a JSON integer of fen and nothing else. Strict, because
+# lax integers took ``true`` as 1, ``"100"`` as 100 and ``100.0`` as 100 (a typo or a confused
+# client moving money). Tighten the bound where a field allows less:
+# ``Annotated[AmountMinor, Field(le=N)]`` (a default ``= Field(le=N)`` would not override it).
+AmountMinor = Annotated[int, Strict(), Field(gt=0, le=MAX_AMOUNT_MINOR)]
+AmountMinorOrZero = Annotated[int, Strict(), Field(ge=0, le=MAX_AMOUNT_MINOR)]
 
 
 def _held_in_utc(value: datetime) -> datetime:

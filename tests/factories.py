@@ -122,7 +122,8 @@ async def make_staff(
 async def make_institution(
     db: Database, *, now: datetime, name: str = "示例理财有限公司", uscc: str = "91350100M000100Y43"
 ) -> int:
-    return await admin.create_institution(db, name=name, uscc=uscc, now=now, actor_id=None)
+    institution = await admin.create_institution(db, name=name, uscc=uscc, now=now, actor_id=None)
+    return int(institution["id"])
 
 
 def totp_for(secret: str, now: datetime) -> str:

@@ -3,6 +3,7 @@ so that an out-of-range value is a 422 and never a database error or an overflow
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -32,3 +33,29 @@ def _held_in_utc(value: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_held_in_utc)]
+
+
+# Control (NUL, escapes), format (U+202E right-to-left override, zero-width) and surrogate
+# characters: invisible or reordering in what staff and users read, and NUL is storable on
+# SQLite but not on PostgreSQL, so the same request would succeed on one and fail on the other.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs"})
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def _single_line(value: str) -> str:
+    if any(unicodedata.category(char) in _HIDDEN for char in value):
+        raise ValueError("must not contain control, format or invisible characters")
+    return value
+
+
+def _text(value: str) -> str:
+    if any(unicodedata.category(char) in _HIDDEN and char not in _LINE_BREAKS
+           for char in value):
+        raise ValueError("must not contain control or format characters other than line breaks")
+    return value
+
+
+# A name, title or reason on one line; bound its length with ``Field(max_length=)``.
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+# A longer text (disclosures, notes): line breaks and tabs allowed, other control characters not.
+Text = Annotated[str, AfterValidator(_text)]

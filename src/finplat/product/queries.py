@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -52,6 +52,10 @@ def _parse_cursor(cursor: str | None, sort: str) -> tuple[Any, int] | None:
             raise field_error("cursor", "is not a cursor this API issued") from None
         if value.tzinfo is None:
             raise field_error("cursor", "is not a cursor this API issued")
+        try:  # 0001-01-01T00:00+08:00 is valid ISO 8601 but no instant in UTC
+            value = value.astimezone(UTC)
+        except OverflowError:
+            raise field_error("cursor", "is not a cursor this API issued") from None
     elif key == "term_days":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
             raise field_error("cursor", "is not a cursor this API issued")

@@ -133,3 +133,23 @@ async def test_kyc_takes_a_minority_name_with_its_middle_dot(client, app, db, cl
         json={"real_name": "阿依古丽·买买提",
               "id_number": identifiers.make_resident_id("110105", date(1980, 1, 1), 1)})
     assert response.status_code == 200, response.text
+
+
+async def test_problems_speak_chinese_when_asked_and_english_otherwise(client, app, db):
+    english = await client.get("/api/v1/me")
+    assert english.json()["title"] == "Unauthenticated"
+    assert english.headers["content-language"] == "en"
+    chinese = await client.get("/api/v1/me", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    body = chinese.json()
+    assert chinese.status_code == 401 and body["code"] == "auth.unauthenticated"
+    assert (body["title"], body["detail"]) == ("未登录或登录已失效", "需要有效的登录凭证")
+    assert chinese.headers["content-language"] == "zh"
+    invalid = await client.post("/api/v1/auth/login", json={"login": ""},
+                                headers={"Accept-Language": "zh"})
+    assert invalid.json()["title"] == "输入无效" and invalid.json()["errors"]
+    limit = app.state.settings.max_request_body_bytes
+    too_large = await client.post("/api/v1/auth/login", content=b" " * (limit + 1),
+                                  headers={"Accept-Language": "zh",
+                                           "content-type": "application/json"})
+    assert too_large.status_code == 413
+    assert too_large.json()["detail"] == "请求体超过允许的大小"

@@ -18,6 +18,7 @@ from finplat.core import crypto
 from finplat.core.clock import FrozenClock
 from finplat.core.db import Database
 from finplat.identity import credentials
+from finplat.ledger import verify as ledger_verify
 from finplat.main import create_app
 from finplat.migrate import upgrade
 from finplat.schema import load_models
@@ -99,10 +100,8 @@ async def migrated(settings: Settings) -> AsyncIterator[Database]:
 
 
 async def _verify_ledger(database: Database) -> list[str]:
-    try:
-        from finplat.ledger import verify as ledger_verify
-    except ImportError:
-        return []
+    """The ledger's problems. Its module is imported unguarded at the top: a ledger that cannot
+    be verified fails the run instead of letting every database test pass unchecked."""
     async with database.transaction(readonly=True) as session:
         report = await ledger_verify.verify_ledger(session)
     return [] if report.ok else [str(problem) for problem in report.problems]

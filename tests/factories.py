@@ -14,7 +14,7 @@ from finplat.identity import admin, credentials, identifiers, kyc
 from finplat.identity import service as identity_service
 
 DEFAULT_PASSWORD = "Secret-pass-123"
-VALID_ID_NUMBERS = ("11010519491231002X", "440524188001010014")
+VALID_ID_NUMBERS = ("11010519491231002X", "440524198001010013")
 _sequence = itertools.count(1)
 # Hashing is deliberately slow; tests reuse one hash per password (salts differ in production).
 _hashes: dict[str, str] = {}
@@ -122,7 +122,8 @@ async def make_staff(
 async def make_institution(
     db: Database, *, now: datetime, name: str = "示例理财有限公司", uscc: str = "91350100M000100Y43"
 ) -> int:
-    return await admin.create_institution(db, name=name, uscc=uscc, now=now, actor_id=None)
+    institution = await admin.create_institution(db, name=name, uscc=uscc, now=now, actor_id=None)
+    return int(institution["id"])
 
 
 def totp_for(secret: str, now: datetime) -> str:

@@ -1,4 +1,5 @@
-"""The ``finplat`` command line. Each package may add a sub-command group in its ``cli`` module."""
+"""The ``finplat`` command line: the processes (``serve``, ``worker``, ``scheduler``), one-shot
+administration, and a sub-command group per package from its ``cli`` module."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from finplat import processes
 from finplat.modules import optional_module
 
 app = typer.Typer(
@@ -47,6 +49,11 @@ def serve(
         log_config=None,
         proxy_headers=False,
     )
+
+
+# The long-running processes beside ``serve`` (a scaled deployment runs each on its own).
+app.command()(processes.worker)
+app.command()(processes.scheduler)
 
 
 @app.command()

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         ""  # JSON: {"name": {"client_id", "client_secret", "authorize_url", ...}}
     )
     minimum_age_years: int = 18
+    # The largest request body accepted (413 beyond it); the largest legitimate one, a product
+    # with its disclosure texts, is a few tens of KiB.
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1_024, le=64 * 1_048_576)
 
     currency: str = "CNY"
 

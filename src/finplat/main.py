@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from finplat import __version__
 from finplat.config import Settings, get_settings
-from finplat.core import crypto, openapi, problems
+from finplat.core import crypto, messages, openapi, problems
 from finplat.core.clock import Clock, SystemClock
 from finplat.core.db import Database
 from finplat.modules import optional_module
@@ -84,10 +84,14 @@ def create_app(
     problems.install(app)
 
     from finplat import observability, ops, webapp
-    from finplat.core import ratelimit
+    from finplat.core import bodylimit, ratelimit
 
     observability.install(app)
+    # Added before the rate limit, so inside it: an oversized request still counts against it.
+    bodylimit.install(app)
     ratelimit.install(app)
+    # Outermost of these: every problem, the rate limit's and body limit's too, is localised.
+    app.add_middleware(messages.LanguageMiddleware)
     app.include_router(ops.router)
     _include_routers(app)
     openapi.install(app)

@@ -64,7 +64,7 @@ async def test_register_login_kyc_profile(
     again = await client.post(
         "/api/v1/me/kyc",
         headers=headers,
-        json={"real_name": "张三丰", "id_number": "440524188001010014"},
+        json={"real_name": "张三丰", "id_number": "440524198001010013"},
     )
     assert again.status_code == 409 and again.json()["code"] == "identity.kyc_already_verified"
 
@@ -100,7 +100,7 @@ def _under_age_id(today: date) -> str:
             "bank_card_number",
             "identity.invalid_bank_card",
         ),
-        ({"real_name": "  "}, "real_name", "validation.invalid"),
+        ({"real_name": "  "}, "real_name", "identity.invalid_real_name"),
         (
             {"id_number": identifiers.make_resident_id("110105", date(1980, 1, 1), 999)},
             "real_name",
@@ -117,7 +117,8 @@ async def test_kyc_rejections_name_the_field(
     code: str,
 ) -> None:
     user_id = await factories.make_user(db, now=app.state.clock.now(), verified=False)
-    body = {"real_name": "李四", "id_number": "440524188001010014", **payload}
+    adult = identifiers.make_resident_id("440524", date(1980, 1, 1), 1)
+    body = {"real_name": "李四", "id_number": adult, **payload}
     response = await client.post(
         "/api/v1/me/kyc", headers=factories.bearer_for(app, user_id), json=body
     )
@@ -133,12 +134,12 @@ async def test_an_id_number_verifies_one_user_only(
     client: httpx.AsyncClient, app: FastAPI, db: Database
 ) -> None:
     now = app.state.clock.now()
-    await factories.make_user(db, now=now, id_number="440524188001010014")
+    await factories.make_user(db, now=now, id_number="440524198001010013")
     other = await factories.make_user(db, now=now, verified=False)
     response = await client.post(
         "/api/v1/me/kyc",
         headers=factories.bearer_for(app, other),
-        json={"real_name": "王五", "id_number": "440524188001010014"},
+        json={"real_name": "王五", "id_number": "440524198001010013"},
     )
     assert response.status_code == 409
     assert response.json()["code"] == "identity.id_number_taken"

@@ -125,14 +125,14 @@ async def test_personal_data_read_needs_a_reason_and_is_audited(
         now=now,
         phone="13900000011",
         real_name="欧阳娜娜",
-        id_number="440524188001010014",
+        id_number="440524198001010013",
         bank_card_number=card,
     )
     support = (await factories.make_staff(db, now=now, role="support"))[0]
     headers = factories.bearer_for(app, support)
     masked = (await client.get(f"/api/v1/admin/users/{target}", headers=headers)).json()
     assert masked["phone"] == "139****0011" and masked["real_name"] == "欧阳**"
-    assert masked["id_number"] == "4****************4"
+    assert masked["id_number"] == "4****************3"
     no_reason = await client.post(
         f"/api/v1/admin/users/{target}/personal-data", headers=headers, json={"reason": " "}
     )
@@ -144,7 +144,7 @@ async def test_personal_data_read_needs_a_reason_and_is_audited(
     )
     assert response.status_code == 200
     data = response.json()
-    assert data["id_number"] == "440524188001010014" and data["phone"] == "13900000011"
+    assert data["id_number"] == "440524198001010013" and data["phone"] == "13900000011"
     assert data["real_name"] == "欧阳娜娜" and data["bank_cards"][0]["card_number"] == card
     async with db.transaction(readonly=True) as session:
         reads = list(

@@ -8,12 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from finplat.analytics import service
-from finplat.analytics.schemas import FundDayOut, FundStatsOut
+from finplat.analytics.schemas import FundStatsOut
 from finplat.core.deps import DbDep, SettingsDep
 from finplat.identity.deps import Principal, require_roles
 
 router = APIRouter(tags=["analytics"])
 
+# Nothing on the books predates 1970; and the start of business day 0001-01-01 (or the day
+# after 9999-12-31) is no instant Python can hold in UTC (an OverflowError, a 500).
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(9999, 12, 30)
 StatsReader = Annotated[Principal, Depends(require_roles("admin", "risk_officer", "auditor"))]
 
 
@@ -22,30 +26,12 @@ async def fund_stats(
     _staff: StatsReader,
     db: DbDep,
     settings: SettingsDep,
-    from_date: Annotated[date, Query(alias="from", description="First business day.")],
-    to_date: Annotated[date, Query(alias="to", description="Day after the last (half-open).")],
+    from_date: Annotated[date, Query(alias="from", ge=EARLIEST_DATE, le=LATEST_DATE,
+                                     description="First business day.")],
+    to_date: Annotated[date, Query(alias="to", ge=EARLIEST_DATE, le=LATEST_DATE,
+                                   description="Day after the last (half-open).")],
 ) -> FundStatsOut:
     """Deposits, withdrawals, net inflow and the customers' total balance at each day's end,
     by business day (Asia/Shanghai) over ``[from, to)``."""
-    async with db.transaction(readonly=True) as session:
-        days = await service.fund_stats(session, from_date=from_date, to_date=to_date)
-    return FundStatsOut(
-        from_date=from_date,
-        to_date=to_date,
-        currency=settings.currency,
-        days=[
-            FundDayOut(
-                business_date=d.business_date,
-                deposits_minor=d.deposits_minor,
-                deposit_count=d.deposit_count,
-                withdrawals_minor=d.withdrawals_minor,
-                withdrawal_count=d.withdrawal_count,
-                net_inflow_minor=d.net_inflow_minor,
-                customer_balance_minor=d.customer_balance_minor,
-            )
-            for d in days
-        ],
-        deposits_minor=sum(d.deposits_minor for d in days),
-        withdrawals_minor=sum(d.withdrawals_minor for d in days),
-        net_inflow_minor=sum(d.net_inflow_minor for d in days),
-    )
+    return await service.fund_report(db, from_date=from_date, to_date=to_date,
+                                     currency=settings.currency)

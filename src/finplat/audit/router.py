@@ -9,12 +9,11 @@ from fastapi import APIRouter, Depends, Query
 
 from finplat.audit import queries
 from finplat.audit.schemas import AuditPage, AuditRecordOut, ChainReportOut
-from finplat.audit.verify import verify_chain
+from finplat.audit.verify import verify_database
 from finplat.core.clock import ensure_utc
 from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.errors import field_error
 from finplat.core.fields import MAX_ID
-from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.identity.deps import Principal, require_roles
 
 router = APIRouter(prefix="/admin/audit", tags=["audit"])
@@ -48,20 +47,17 @@ async def list_records(
 ) -> AuditPage:
     """Newest (by id) first, unsealed records included with a null ``sequence``; filter by
     action (or its prefix, like ``ledger.``), target and actor."""
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.search(
-            session, limit=page.limit, before_id=cursor_id(page.cursor), action=action,
-            action_prefix=action_prefix, target_type=target_type, target_id=target_id,
-            actor_id=actor_id, created_from=_aware("from", created_from),
-            created_to=_aware("to", created_to))
-    items = [AuditRecordOut.model_validate(row, from_attributes=True) for row in rows]
-    next_cursor = encode_cursor({"id": rows[-1].id}) if len(rows) == page.limit else None
-    return AuditPage(items=items, next_cursor=next_cursor)
+    result = await queries.records_page(
+        db, page=page, action=action, action_prefix=action_prefix, target_type=target_type,
+        target_id=target_id, actor_id=actor_id, created_from=_aware("from", created_from),
+        created_to=_aware("to", created_to))
+    return AuditPage(
+        items=[AuditRecordOut.model_validate(row, from_attributes=True) for row in result.items],
+        next_cursor=result.next_cursor)
 
 
 @router.get("/verify", response_model=ChainReportOut)
 async def verify(_auditor: AuditorDep, db: DbDep, clock: ClockDep) -> ChainReportOut:
     """Recompute the chain and check the unsealed records (what ``finplat audit verify`` does)."""
-    async with db.transaction(readonly=True) as session:
-        report = await verify_chain(session, now=clock.now())
+    report = await verify_database(db, now=clock.now())
     return ChainReportOut(**report.as_dict())

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
 from finplat.audit.service import HEAD_ID, compute_content_hash, compute_link_hash
 from finplat.core.clock import ensure_utc
+from finplat.core.db import Database
 
 BATCH_SIZE = 1_000
 UNSEALED_MAX_AGE = timedelta(minutes=10)
@@ -149,3 +150,9 @@ async def verify_chain(session: AsyncSession, *, batch_size: int = BATCH_SIZE,
         return report
     return ChainReport(ok=False, records=count, head_sequence=head_sequence, head_hash=head_hash,
                        problem=problem, unsealed=unsealed, first_broken_id=broken_id)
+
+
+async def verify_database(db: Database, *, now: datetime | None = None) -> ChainReport:
+    """``verify_chain`` in one read transaction (what ``/admin/audit/verify`` serves)."""
+    async with db.transaction(readonly=True) as session:
+        return await verify_chain(session, now=now)

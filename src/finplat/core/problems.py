@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from finplat.core import messages
 from finplat.core.db import is_disconnect
 from finplat.core.errors import DomainError, InvalidInput, ServiceUnavailable
 from finplat.core.idempotency import Outcome
@@ -35,7 +36,11 @@ _STATUS_CODES = {
 def problem_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    """The problem in the request's language (``core.messages``: Chinese or English)."""
+    headers = {**(headers or {}), "Content-Language": messages.language_var.get(),
+               "Vary": "Accept-Language"}
+    return JSONResponse(messages.localise(body), status_code=status, media_type=PROBLEM_JSON,
+                        headers=headers)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -22,6 +22,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from finplat.core import messages
+
 log = logging.getLogger("finplat.ratelimit")
 
 API_PREFIX = "/api/"
@@ -85,7 +87,7 @@ class RateLimitMiddleware:
 
 
 async def _too_many(send: Send, retry_after_seconds: int, rule_name: str) -> None:
-    body = json.dumps(
+    body = json.dumps(messages.localise(
         {
             "type": "https://finplat.dev/problems/http/rate_limited",
             "title": "Too many requests",
@@ -94,7 +96,7 @@ async def _too_many(send: Send, retry_after_seconds: int, rule_name: str) -> Non
             "detail": f"too many requests from this address ({rule_name}); retry after "
             f"{retry_after_seconds} s",
         }
-    ).encode()
+    ), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
@@ -103,6 +105,7 @@ async def _too_many(send: Send, retry_after_seconds: int, rule_name: str) -> Non
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(retry_after_seconds).encode()),
+                (b"content-language", messages.language_var.get().encode()),
             ],
         }
     )

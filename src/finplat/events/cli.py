@@ -1,13 +1,11 @@
-"""``finplat events ...`` (outbox inspection and redelivery) and the ``worker`` and
-``scheduler`` processes of a scaled deployment."""
+"""``finplat events ...``: outbox inspection and redelivery. The ``worker`` that drains the
+outbox continuously is a top-level process (``finplat.processes``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import signal
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -41,12 +39,6 @@ def _with_database(work: Callable[[Database, Clock], Awaitable[T]]) -> T:
             await db.dispose()
 
     return asyncio.run(main())
-
-
-async def _until_signalled(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
 
 
 @app.command("dispatch")
@@ -134,93 +126,3 @@ def retry_command(event_id: Annotated[int | None, typer.Option(help="Only this e
                                            handler_name=handler)
 
     console.print(f"{_with_database(work)} deliveries revived")
-
-
-MetricsPort = Annotated[int, typer.Option(
-    min=0, max=65535, help="Serve Prometheus /metrics on this port (0: do not serve).")]
-
-
-def _serve_metrics(port: int) -> None:
-    if port:
-        from prometheus_client import start_http_server
-
-        start_http_server(port)
-
-
-def worker(
-    poll_seconds: Annotated[float, typer.Option(min=0.05, max=60,
-                                                help="Idle poll interval.")] = 1.0,
-    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Events per batch.")] = 100,
-    metrics_port: MetricsPort = 0,
-) -> None:
-    """Drain the outbox to the event handlers and seal the audit log until stopped
-    (SIGINT/SIGTERM)."""
-    from finplat import runtime
-    from finplat.audit import sealing
-    from finplat.events import dispatcher
-    from finplat.observability import configure_logging
-
-    configure_logging()
-    _serve_metrics(metrics_port)
-    loaded = runtime.load_package_modules()
-    console.print(f"worker: handlers {dispatcher.registry.names()} from {loaded}")
-
-    async def work(db: Database, clock: Clock) -> None:
-        stop = asyncio.Event()
-        await _until_signalled(stop)
-        await asyncio.gather(
-            dispatcher.run_forever(db, clock=clock, stop=stop,
-                                   poll_interval_seconds=poll_seconds, batch_size=batch_size),
-            sealing.run_forever(db, clock=clock, stop=stop))
-
-    _with_database(work)
-
-
-def scheduler(
-    date_: Annotated[str | None, typer.Option("--date", help="Business date YYYY-MM-DD "
-                                              "(Asia/Shanghai); default today.")] = None,
-    once: Annotated[bool, typer.Option("--once", help="Run the day's jobs once and exit.")] = False,
-    retry_failed: Annotated[bool, typer.Option(
-        "--retry-failed", help="Let jobs that gave up on that date try again.")] = False,
-    tick_seconds: Annotated[float, typer.Option(min=1, max=3600)] = 60.0,
-    metrics_port: MetricsPort = 0,
-) -> None:
-    """Run the business day's jobs in order (once with --once or --date, else every tick)."""
-    from finplat import runtime
-    from finplat.core import scheduler as core_scheduler
-    from finplat.observability import configure_logging
-
-    try:
-        day = date.fromisoformat(date_) if date_ else None
-    except ValueError:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
-    configure_logging()
-    if not (once or day is not None):
-        _serve_metrics(metrics_port)
-    runtime.load_package_modules()
-
-    async def work(db: Database, clock: Clock) -> bool:
-        if retry_failed:
-            await core_scheduler.reset_attempts(db, day=day or _today(clock))
-        if once or day is not None:
-            report = await core_scheduler.run_day(db, clock=clock, day=day)
-            for outcome in report.outcomes:
-                console.print(f"{report.business_date} {outcome.job}: {outcome.status}"
-                              + (f" ({outcome.error})" if outcome.error else ""))
-            return report.ok
-        stop = asyncio.Event()
-        await _until_signalled(stop)
-        await core_scheduler.run_forever(db, clock=clock, stop=stop, interval_seconds=tick_seconds)
-        return True
-
-    if not _with_database(work):
-        raise typer.Exit(1)
-
-
-def _today(clock: Clock) -> date:
-    from finplat.core.clock import business_date
-
-    return business_date(clock.now())
-
-
-COMMANDS = [worker, scheduler]

@@ -14,10 +14,12 @@ from finplat.audit import service as audit_service
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, Forbidden, NotFound, field_error
 from finplat.core.masking import mask_email, mask_id_number, mask_name, mask_phone
+from finplat.core.pagination import Page, PageParams, page_of
 from finplat.events import service as events_service
 from finplat.identity import credentials, identifiers
 from finplat.identity import service as identity_service
 from finplat.identity.models import (
+    ALL_ROLES,
     STAFF_ROLES,
     USER_ACTIVE,
     USER_FROZEN,
@@ -33,9 +35,9 @@ MAX_REASON_LENGTH = 500
 
 async def create_institution(
     db: Database, *, name: str, uscc: str, now: datetime, actor_id: int | None
-) -> int:
-    """Register an institution. The USCC format is a hard rule; a checksum failure only flags
-    the record for a registry check. Raises ``InvalidInput`` and
+) -> dict[str, Any]:
+    """Register an institution; returns its view (``id`` ...). The USCC format is a hard rule;
+    a checksum failure only flags the record for a registry check. Raises ``InvalidInput`` and
     ``Conflict('identity.institution_exists')``."""
     if not name.strip() or len(name) > 128:
         raise field_error("name", "must be 1 to 128 characters")
@@ -44,7 +46,7 @@ async def create_institution(
     except identifiers.IdentifierError as error:
         raise field_error("uscc", str(error), code="identity.invalid_uscc") from None
 
-    async def work(session: AsyncSession) -> int:
+    async def work(session: AsyncSession) -> dict[str, Any]:
         institution = Institution(
             name=name.strip(),
             uscc=code,
@@ -68,7 +70,7 @@ async def create_institution(
             actor_id=actor_id,
             summary={"uscc": code, "needs_registry_verification": not checksum_ok},
         )
-        return institution.id
+        return institution_view(institution)
 
     return await db.run(work)
 
@@ -129,6 +131,33 @@ async def create_account(
 
     return await db.run(work)
 
+
+
+async def create_account_for_login(
+    db: Database,
+    *,
+    login: str,
+    password: str,
+    roles: Iterable[str],
+    institution_id: int | None,
+    now: datetime,
+    actor_id: int | None,
+) -> dict[str, Any]:
+    """``create_account`` for a login that is a user name, a mobile number or an email:
+    ``{"user_id", "totp_secret"}``. Raises as ``create_account``."""
+    key = identity_service.parse_login(login)
+    user_id, secret = await create_account(
+        db,
+        username=key.value if key.kind == "username" else None,
+        phone=key.value if key.kind == "phone" else None,
+        email=key.value if key.kind == "email" else None,
+        password=password,
+        roles=roles,
+        institution_id=institution_id,
+        now=now,
+        actor_id=actor_id,
+    )
+    return {"user_id": user_id, "totp_secret": secret}
 
 async def _user(session: AsyncSession, user_id: int, *, lock: bool = False) -> User:
     statement = select(User).where(User.id == user_id)
@@ -257,21 +286,23 @@ async def get_user(db: Database, *, user_id: int, now: datetime) -> dict[str, An
 
 
 async def list_users(
-    db: Database, *, after_id: int | None, limit: int, role: str | None, now: datetime
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Masked users by ascending id; ``(items, last id when more may follow)``."""
+    db: Database, *, page: PageParams, role: str | None, now: datetime
+) -> Page[dict[str, Any]]:
+    """Masked users by ascending id; a role no user can hold matches nobody. Raises
+    ``InvalidInput`` (bad cursor)."""
+    if role is not None and role not in ALL_ROLES:
+        role = "-"  # matches nobody rather than failing a filter
     async with db.transaction(readonly=True) as session:
-        statement = select(User).order_by(User.id).limit(limit + 1)
-        if after_id is not None:
-            statement = statement.where(User.id > after_id)
+        statement = select(User).order_by(User.id).limit(page.fetch_limit)
+        if page.last_id is not None:
+            statement = statement.where(User.id > page.last_id)
         if role is not None:
             statement = statement.where(
                 User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
             )
-        users = list(await session.scalars(statement))
-        items = [await user_view(session, user, now=now) for user in users[:limit]]
-    more = len(users) > limit
-    return items, (items[-1]["user_id"] if more and items else None)
+        result = page_of(list(await session.scalars(statement)), page)
+        result.items = [await user_view(session, user, now=now) for user in result.items]
+    return result
 
 
 async def view_personal_data(

@@ -8,11 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.fields import MAX_ID
-from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.identity import admin
-from finplat.identity import service as identity_service
 from finplat.identity.deps import Principal, require_roles
-from finplat.identity.models import ALL_ROLES
 from finplat.identity.schemas import (
     AccountIn,
     AccountOut,
@@ -50,32 +47,23 @@ async def list_users(
     page: PageDep,
     role: Annotated[str | None, Query(max_length=32)] = None,
 ) -> UsersPage:
-    if role is not None and role not in ALL_ROLES:
-        role = "-"  # matches nobody rather than failing a filter
-    items, last_id = await admin.list_users(
-        db, after_id=cursor_id(page.cursor), limit=page.limit, role=role, now=clock.now()
-    )
-    return UsersPage(
-        items=[ProfileOut(**item) for item in items],
-        next_cursor=encode_cursor({"id": last_id}) if last_id is not None else None,
-    )
+    result = await admin.list_users(db, page=page, role=role, now=clock.now())
+    return UsersPage(items=[ProfileOut(**item) for item in result.items],
+                     next_cursor=result.next_cursor)
 
 
 @router.post("/users", status_code=201, response_model=AccountOut)
 async def create_account(body: AccountIn, staff: Admin, db: DbDep, clock: ClockDep) -> AccountOut:
-    key = identity_service.parse_login(body.login)
-    user_id, secret = await admin.create_account(
+    created = await admin.create_account_for_login(
         db,
-        username=key.value if key.kind == "username" else None,
-        phone=key.value if key.kind == "phone" else None,
-        email=key.value if key.kind == "email" else None,
+        login=body.login,
         password=body.password,
         roles=body.roles,
         institution_id=body.institution_id,
         now=clock.now(),
         actor_id=staff.user_id,
     )
-    return AccountOut(user_id=user_id, totp_secret=secret)
+    return AccountOut(**created)
 
 
 @router.get("/users/{user_id}", response_model=ProfileOut)
@@ -131,10 +119,9 @@ async def view_personal_data(
 async def create_institution(
     body: InstitutionIn, staff: Admin, db: DbDep, clock: ClockDep
 ) -> InstitutionOut:
-    institution_id = await admin.create_institution(
+    return InstitutionOut(**await admin.create_institution(
         db, name=body.name, uscc=body.uscc, now=clock.now(), actor_id=staff.user_id
-    )
-    return InstitutionOut(**await admin.get_institution(db, institution_id=institution_id))
+    ))
 
 
 @router.get("/institutions/{institution_id}", response_model=InstitutionOut)

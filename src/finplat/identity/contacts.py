@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,7 @@ from finplat.config import Settings
 from finplat.core import crypto
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, InvalidInput, field_error
-from finplat.identity import credentials, identifiers
+from finplat.identity import admin, credentials, identifiers
 from finplat.identity.models import OneTimeCode, User
 from finplat.identity.notifier import Notifier
 from finplat.identity.service import (
@@ -136,13 +136,12 @@ async def register(
 
     Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``.
     """
-    if bool(phone) == bool(email):
+    phone = normalized(identifiers.normalize_phone, phone, "phone")
+    email = normalized(identifiers.normalize_email, email, "email")
+    if (phone is None) == (email is None):
         raise field_error(
             "phone", "give exactly one of phone or email", code="identity.login_required"
         )
-
-    phone = normalized(identifiers.normalize_phone, phone, "phone")
-    email = normalized(identifiers.normalize_email, email, "email")
     password_hash = await prepare_password(password, phone=phone, email=email)
 
     async def work(session: AsyncSession) -> tuple[int, str, str, str]:
@@ -247,14 +246,13 @@ async def request_contact_change(
 ) -> str:
     """Send a code to a new phone or email; it replaces the old one once confirmed.
     Returns the channel. Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``."""
-    if bool(phone) == bool(email):
+    # Normalised first: a blank value (" ") is no contact at all, and deciding on the raw text
+    # let it through to the code sender with no destination (a 500).
+    phone = normalized(identifiers.normalize_phone, phone, "phone")
+    email = normalized(identifiers.normalize_email, email, "email")
+    if (phone is None) == (email is None):
         raise field_error("phone", "give exactly one of phone or email")
-    channel = "phone" if phone else "email"
-    destination = (
-        normalized(identifiers.normalize_phone, phone, "phone")
-        if phone
-        else normalized(identifiers.normalize_email, email, "email")
-    )
+    channel, destination = ("phone", phone) if phone is not None else ("email", email)
     assert destination is not None
 
     async def work(session: AsyncSession) -> str:
@@ -291,13 +289,14 @@ async def _ensure_contact_free(
 
 async def confirm_contact_change(
     db: Database, *, user_id: int, channel: str, code: str, now: datetime
-) -> None:
-    """Apply a requested phone/email change with its code. Raises
-    ``InvalidInput('identity.code_invalid')`` and ``Conflict('identity.login_taken')``."""
+) -> dict[str, Any]:
+    """Apply a requested phone/email change with its code; returns the masked profile as it
+    now is. Raises ``InvalidInput('identity.code_invalid')`` and
+    ``Conflict('identity.login_taken')``."""
     if channel not in ("phone", "email"):
         raise field_error("channel", "must be phone or email")
 
-    async def work(session: AsyncSession) -> None:
+    async def work(session: AsyncSession) -> dict[str, Any]:
         user = await locked_user(session, user_id)
         row = await _consume_code(
             session, user_id=user_id, channel=f"change_{channel}", code=code, now=now
@@ -326,5 +325,8 @@ async def confirm_contact_change(
             actor_id=user.id,
             summary={"channel": channel},
         )
+        return await admin.user_view(session, user, now=now)
 
-    await _run_remembering(db, work)
+    profile = await _run_remembering(db, work)
+    assert profile is not None  # a remembered failure raised
+    return profile

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from finplat.core.errors import Unauthenticated, field_error
+from finplat.core.fields import MAX_ID
 
 _hasher: PasswordHasher | None = None
 # Verified against when the login is unknown, so that timing does not reveal which logins exist.
@@ -129,10 +131,25 @@ def decode_access_token(token: str, *, secret_key: str, now: datetime) -> tuple[
         raise Unauthenticated("auth.unauthenticated", "the access token is invalid")
     if claims["exp"] <= int(now.timestamp()):
         raise Unauthenticated("auth.token_expired", "the access token has expired")
-    try:
-        return int(claims["sub"]), int(claims.get("ep", 0))
-    except (TypeError, ValueError):
-        raise Unauthenticated("auth.unauthenticated", "the access token is invalid") from None
+    user_id, epoch = _user_id_claim(claims["sub"]), claims.get("ep", 0)
+    # bool is an int to Python; an epoch outside BIGINT can match no session either.
+    if user_id is None or isinstance(epoch, bool) or not isinstance(epoch, int) \
+            or not 0 <= epoch <= MAX_ID:
+        raise Unauthenticated("auth.unauthenticated", "the access token is invalid")
+    return user_id, epoch
+
+
+_USER_ID_CLAIM = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def _user_id_claim(sub: object) -> int | None:
+    """The user id a ``sub`` claim names: ASCII digits (``int()`` would also take Unicode digits,
+    signs, spaces and underscores) within BIGINT, else None. A larger id reached the database
+    and failed there (a 500)."""
+    if not isinstance(sub, str) or _USER_ID_CLAIM.fullmatch(sub) is None:
+        return None
+    user_id = int(sub)
+    return user_id if user_id <= MAX_ID else None
 
 
 def new_opaque_token() -> str:

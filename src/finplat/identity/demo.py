@@ -73,9 +73,10 @@ async def seed(ctx: DemoContext) -> None:
         await _verified_customer(
             ctx, login=login, role=role, name=name, birth=birth, sequence=sequence
         )
-    institution_id = await admin.create_institution(
+    institution = await admin.create_institution(
         ctx.db, name="示例理财有限公司", uscc=DEMO_INSTITUTION_USCC, now=now, actor_id=None
     )
+    institution_id = institution["id"]
     await _verified_customer(
         ctx,
         login="13800000005",

@@ -26,7 +26,6 @@ from finplat.ledger import service as ledger_service
 ID_NUMBER_PURPOSE = "identity.id_number"
 BANK_CARD_PURPOSE = "identity.bank_card"
 PROVIDER_TIMEOUT_SECONDS = 10.0
-MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -85,9 +84,10 @@ def validate(
     minimum_age_years: int,
 ) -> KycRequest:
     """The hard rules, as 422s naming the field. Raises ``InvalidInput``."""
-    name = real_name.strip()
-    if not name or len(name) > MAX_NAME_LENGTH or any(ch.isdigit() for ch in name):
-        raise field_error("real_name", "must be a name of 1 to 64 characters without digits")
+    try:
+        name = identifiers.normalize_real_name(real_name)
+    except identifiers.IdentifierError as error:
+        raise field_error("real_name", str(error), code="identity.invalid_real_name") from None
     today = business_date(now)
     try:
         resident = identifiers.parse_resident_id(id_number, today=today)

@@ -98,10 +98,13 @@ def _challenge(verifier: str) -> str:
 
 
 async def start(
-    db: Database, *, config: ProviderConfig, link_user_id: int | None, now: datetime
+    db: Database, *, settings: Settings, provider_name: str, link_user_id: int | None,
+    now: datetime
 ) -> tuple[str, str]:
     """Begin a flow: ``(authorization_url, state)``. A logged-in caller links the provider to
-    their own account; otherwise the flow logs in (or signs up)."""
+    their own account; otherwise the flow logs in (or signs up). Raises
+    ``NotFound('identity.oauth_provider_unknown')``."""
+    config = provider(settings, provider_name)
     state = secrets.token_urlsafe(24)
     verifier = secrets.token_urlsafe(48)
 
@@ -255,15 +258,17 @@ async def _user_for(
 async def finish(
     db: Database,
     *,
-    config: ProviderConfig,
+    provider_name: str,
     code: str,
     state: str,
     now: datetime,
     settings: Settings,
     client: httpx.AsyncClient,
 ) -> TokenPair:
-    """Complete a flow and log the user in. Raises ``InvalidInput('identity.oauth_state_invalid')``,
+    """Complete a flow and log the user in. Raises ``NotFound('identity.oauth_provider_unknown')``,
+    ``InvalidInput('identity.oauth_state_invalid')``,
     ``ServiceUnavailable('identity.oauth_provider_error')``, ``Conflict`` and ``Forbidden``."""
+    config = provider(settings, provider_name)
     flow = await _consume_state(db, config=config, state=state, now=now)
     info = await _fetch_identity(client, config=config, code=code, verifier=flow.code_verifier)
 

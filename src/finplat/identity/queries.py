@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finplat.core.db import Database
 from finplat.core.errors import NotFound
 from finplat.identity.models import KYC_VERIFIED, BankCard, User, UserRole
 
@@ -100,6 +102,23 @@ async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> Ba
     if card is None:
         raise NotFound("identity.bank_card_not_found", "no such bank card")
     return _view(card)
+
+
+def _card_out(card: BankCardView) -> dict[str, Any]:
+    return {"id": card.id, "card_number_masked": card.card_number_masked,
+            "bank_name": card.bank_name, "created_at": card.created_at.isoformat()}
+
+
+async def bank_cards_of(db: Database, *, user_id: int) -> list[dict[str, Any]]:
+    """``bank_cards`` in one read transaction, as ``/me/bank-cards`` lists them."""
+    async with db.transaction(readonly=True) as session:
+        return [_card_out(card) for card in await bank_cards(session, user_id)]
+
+
+async def bank_card_of(db: Database, *, user_id: int, card_id: int) -> dict[str, Any]:
+    """``get_bank_card`` in one read transaction. Raises ``NotFound``."""
+    async with db.transaction(readonly=True) as session:
+        return _card_out(await get_bank_card(session, user_id, card_id))
 
 
 async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:

@@ -114,12 +114,12 @@ async def oauth_start(
     settings: SettingsDep,
     authorization: HTTPAuthorizationCredentials | None = Depends(_bearer),
 ) -> OAuthStartOut:
-    config = oauth.provider(settings, provider)
     link_user_id = None
     if authorization is not None:
         # A logged-in caller links the provider to their own account.
         link_user_id = (await get_current_user(request, authorization)).user_id
-    url, state = await oauth.start(db, config=config, link_user_id=link_user_id, now=clock.now())
+    url, state = await oauth.start(db, settings=settings, provider_name=provider,
+                                   link_user_id=link_user_id, now=clock.now())
     return OAuthStartOut(authorization_url=url, state=state)
 
 
@@ -132,11 +132,10 @@ async def oauth_finish(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> TokenPairOut:
-    config = oauth.provider(settings, provider)
     async with oauth.http_client_for(request.app) as client:
         pair = await oauth.finish(
             db,
-            config=config,
+            provider_name=provider,
             code=body.code,
             state=body.state,
             now=clock.now(),
@@ -176,33 +175,15 @@ async def verify_identity(
 
 @router.get("/me/bank-cards", response_model=BankCardsOut)
 async def my_bank_cards(user: CurrentUser, db: DbDep) -> BankCardsOut:
-    async with db.transaction(readonly=True) as session:
-        cards = await queries.bank_cards(session, user.user_id)
-    return BankCardsOut(
-        items=[
-            BankCardOut(
-                id=card.id,
-                card_number_masked=card.card_number_masked,
-                bank_name=card.bank_name,
-                created_at=card.created_at.isoformat(),
-            )
-            for card in cards
-        ]
-    )
+    cards = await queries.bank_cards_of(db, user_id=user.user_id)
+    return BankCardsOut(items=[BankCardOut(**card) for card in cards])
 
 
 @router.get("/me/bank-cards/{card_id}", response_model=BankCardOut)
 async def my_bank_card(
     card_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: CurrentUser, db: DbDep
 ) -> BankCardOut:
-    async with db.transaction(readonly=True) as session:
-        card = await queries.get_bank_card(session, user.user_id, card_id)
-    return BankCardOut(
-        id=card.id,
-        card_number_masked=card.card_number_masked,
-        bank_name=card.bank_name,
-        created_at=card.created_at.isoformat(),
-    )
+    return BankCardOut(**await queries.bank_card_of(db, user_id=user.user_id, card_id=card_id))
 
 
 @router.post("/me/contact", status_code=202, response_model=ContactChangeOut)
@@ -230,10 +211,9 @@ async def change_contact(
 async def confirm_contact_change(
     body: ContactConfirmIn, user: CurrentUser, db: DbDep, clock: ClockDep
 ) -> ProfileOut:
-    await contacts.confirm_contact_change(
+    return ProfileOut(**await contacts.confirm_contact_change(
         db, user_id=user.user_id, channel=body.channel, code=body.code, now=clock.now()
-    )
-    return ProfileOut(**await admin.get_user(db, user_id=user.user_id, now=clock.now()))
+    ))
 
 
 @router.post("/me/password", response_model=TokenPairOut)

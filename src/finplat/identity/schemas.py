@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finplat.core.fields import MAX_ID
+from finplat.core.fields import MAX_ID, SingleLine
 
 
 class Strict(BaseModel):
@@ -122,7 +122,7 @@ class OAuthFinishIn(Strict):
 
 
 class InstitutionIn(Strict):
-    name: str = Field(min_length=1, max_length=128)
+    name: SingleLine = Field(min_length=1, max_length=128)
     uscc: str = Field(min_length=18, max_length=18)
 
 
@@ -135,7 +135,7 @@ class InstitutionOut(BaseModel):
 
 
 class AccountIn(Strict):
-    login: str = Field(
+    login: SingleLine = Field(
         min_length=3, max_length=254, description="a user name, a mobile number or an email"
     )
     password: str = Field(min_length=1, max_length=128)
@@ -161,7 +161,7 @@ class RolesOut(BaseModel):
 
 class StatusIn(Strict):
     status: Literal["active", "frozen"]
-    reason: str = Field(min_length=1, max_length=500)
+    reason: SingleLine = Field(min_length=1, max_length=500)
 
 
 class UsersPage(BaseModel):
@@ -170,7 +170,7 @@ class UsersPage(BaseModel):
 
 
 class PersonalDataIn(Strict):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: SingleLine = Field(min_length=1, max_length=500)
 
 
 class PersonalCardOut(BaseModel):

@@ -7,8 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finplat.core.fields import AmountMinor, AmountMinorOrZero
+
 MAX_AMOUNT_MINOR = 10**13
 MAX_ASSETS_MINOR = 10**15
+Amount = Annotated[AmountMinor, Field(le=MAX_AMOUNT_MINOR)]
+Assets = Annotated[AmountMinorOrZero, Field(le=MAX_ASSETS_MINOR)]
 
 
 class OptionOut(BaseModel):
@@ -51,13 +55,10 @@ class QualificationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     experience_years: int = Field(ge=0, le=80)
-    net_financial_assets_minor: int = Field(default=0, ge=0, le=MAX_ASSETS_MINOR)
-    financial_assets_minor: int = Field(default=0, ge=0, le=MAX_ASSETS_MINOR)
-    average_income_minor: int = Field(
-        default=0,
-        ge=0,
-        le=MAX_ASSETS_MINOR,
-        description="own average annual income of the last 3 years",
+    net_financial_assets_minor: Assets = 0
+    financial_assets_minor: Assets = 0
+    average_income_minor: Assets = Field(
+        default=0, description="own average annual income of the last 3 years"
     )
 
 
@@ -70,7 +71,7 @@ class QualificationOut(BaseModel):
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
+    amount_minor: Amount
     disclosure_version: int | None = Field(
         default=None,
         ge=1,
@@ -108,7 +109,7 @@ class DelistIn(BaseModel):
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
+    amount_minor: Amount
 
 
 class ListOut(BaseModel):

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.clock import ensure_utc
 from finplat.core.errors import field_error
 from finplat.core.money import Money
-from finplat.core.pagination import MAX_LIMIT, cursor_id, encode_cursor
+from finplat.core.pagination import MAX_LIMIT, Page, PageParams, page_of
 from finplat.ledger.exceptions import AccountNotFound
 from finplat.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerPosting
 
@@ -67,10 +67,8 @@ class StatementLine:
                 "created_at": self.created_at.isoformat(), "reference": self.reference}
 
 
-@dataclass(frozen=True, slots=True)
-class StatementPage:
-    items: list[StatementLine]
-    next_cursor: str | None
+# A page of ``StatementLine``s (``items``, ``next_cursor``).
+StatementPage = Page
 
 
 def _signed(column: Any, direction: str) -> Any:
@@ -140,27 +138,26 @@ async def statement(session: AsyncSession, *, account_id: int, from_at: datetime
         query = query.where(p.created_at < ensure_utc(to_at))
     if codes:
         query = query.where(e.code.in_(list(codes)))
-    after = cursor_id(cursor)
-    if after is not None:
-        query = query.where(p.id < after)
-    rows = (await session.execute(query.order_by(p.id.desc()).limit(limit + 1))).all()
+    page = PageParams(limit=limit, cursor=cursor)
+    if page.last_id is not None:
+        query = query.where(p.id < page.last_id)
+    rows = (await session.execute(query.order_by(p.id.desc()).limit(page.fetch_limit))).all()
     inward = "credit" if found.normal_balance == "credit" else "debit"
-    items = [StatementLine(
+    return page_of(rows, page, item=lambda row: StatementLine(
         posting_id=row.id, entry_id=row.entry_id, code=row.code,
         direction="in" if row.direction == inward else "out",
         amount=Money(row.amount_minor, found.currency), pending=bool(row.pending),
         balance_after_minor=row.balance_after_minor,
         created_at=row.created_at, reference=row.reference,
-    ) for row in rows[:limit]]
-    next_cursor = encode_cursor({"id": items[-1].posting_id}) if len(rows) > limit else None
-    return StatementPage(items, next_cursor)
+    ))
 
 
 async def accounts(session: AsyncSession, *, owner_user_id: int | None = None,
                    kind: str | None = None, after_id: int | None = None,
                    limit: int = 20) -> list[LedgerAccount]:
-    """Accounts by owner and/or kind, in id order after ``after_id`` (for staff lookups)."""
-    query = select(LedgerAccount).order_by(LedgerAccount.id).limit(min(limit, MAX_LIMIT))
+    """Accounts by owner and/or kind, in id order after ``after_id`` (for staff lookups);
+    at most ``limit`` (a page and the one row telling whether another follows)."""
+    query = select(LedgerAccount).order_by(LedgerAccount.id).limit(min(limit, MAX_LIMIT + 1))
     if owner_user_id is not None:
         query = query.where(LedgerAccount.owner_user_id == owner_user_id)
     if kind is not None:

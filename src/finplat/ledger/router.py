@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
@@ -12,10 +12,10 @@ from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import field_error
 from finplat.core.fields import MAX_ID
-from finplat.core.pagination import Page, cursor_id, encode_cursor
+from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
-from finplat.ledger import queries, service, staff
+from finplat.ledger import customer, staff
 from finplat.ledger.schemas import (
     EARLIEST_DATE,
     AccountBalanceOut,
@@ -38,13 +38,8 @@ AccountIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 async def my_account(user: CurrentUser, db: DbDep, settings: SettingsDep) -> AccountBalanceOut:
     """The wallet's balance, available and frozen amounts. A user without a wallet (not yet
     verified) has zeros."""
-    async with db.transaction(readonly=True) as session:
-        wallet = await service.wallet_of(session, user.user_id)
-        if wallet is None:
-            return AccountBalanceOut(balance_minor=0, available_minor=0, frozen_minor=0,
-                                     currency=settings.currency)
-        balance = await service.balance(session, account_id=wallet)
-    return AccountBalanceOut(**balance.as_json())
+    return AccountBalanceOut(**await customer.balance(db, user_id=user.user_id,
+                                                      currency=settings.currency))
 
 
 @router.get("/me/transactions", response_model=Page[TransactionOut])
@@ -61,15 +56,11 @@ async def my_transactions(
     """The wallet's postings, newest first. A user without a wallet has none."""
     if from_date and to_date and from_date >= to_date:
         raise field_error("to", "must be after from")
-    async with db.transaction(readonly=True) as session:
-        wallet = await service.wallet_of(session, user.user_id)
-        if wallet is None:
-            return Page(items=[], next_cursor=None)
-        result = await service.statement(
-            session, account_id=wallet, cursor=page.cursor, limit=page.limit,
-            from_at=business_day_start(from_date) if from_date else None,
-            to_at=business_day_start(to_date) if to_date else None,
-            codes=[type_] if type_ else None)
+    result = await customer.statement(
+        db, user_id=user.user_id, page=page,
+        from_at=business_day_start(from_date) if from_date else None,
+        to_at=business_day_start(to_date) if to_date else None,
+        codes=[type_] if type_ else None)
     return Page(items=[TransactionOut(**line.as_json()) for line in result.items],
                 next_cursor=result.next_cursor)
 
@@ -79,25 +70,15 @@ async def staff_accounts(
     staff_user: StaffReader, db: DbDep, page: PageDep,
     owner_user_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
     kind: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
-) -> Page[StaffAccountOut]:
+) -> Page[dict[str, Any]]:
     """Find accounts by owner (a customer's wallet) and/or kind, in id order."""
-    if owner_user_id is None and kind is None:
-        raise field_error("owner_user_id", "give owner_user_id or kind")
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.accounts(session, owner_user_id=owner_user_id, kind=kind,
-                                      after_id=cursor_id(page.cursor), limit=page.limit + 1)
-        items = [StaffAccountOut(**await staff.account_view(session, row))
-                 for row in rows[:page.limit]]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+    return await staff.accounts_page(db, page=page, owner_user_id=owner_user_id, kind=kind)
 
 
 @router.get("/admin/accounts/{account_id}", response_model=StaffAccountOut)
 async def staff_account(account_id: AccountIdPath, staff_user: StaffReader,
                         db: DbDep) -> StaffAccountOut:
-    async with db.transaction(readonly=True) as session:
-        found = await queries.account(session, account_id=account_id)
-        return StaffAccountOut(**await staff.account_view(session, found))
+    return StaffAccountOut(**await staff.account(db, account_id=account_id))
 
 
 @router.post("/admin/accounts/{account_id}/freeze", status_code=201,

@@ -6,9 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from finplat.core.fields import MAX_ID
+from finplat.core.fields import MAX_ID, AmountMinor, SingleLine
 
-MAX_AMOUNT_MINOR = 10**15  # one hundred thousand billion fen: far above any real balance
 # Nothing on the books predates it; the start of business day 0001-01-01 is not even an instant
 # Python can hold in UTC.
 EARLIEST_DATE = date(1970, 1, 1)
@@ -45,21 +44,21 @@ class StaffAccountOut(AccountBalanceOut):
 
 
 class FreezeRequest(BaseModel):
-    amount_minor: int | None = Field(default=None, gt=0, le=MAX_AMOUNT_MINOR,
-                                     description="Freeze this amount (a judicial freeze); "
+    amount_minor: AmountMinor | None = Field(default=None,
+                                             description="Freeze this amount (a judicial freeze); "
                                                  "omit to freeze the whole account.")
-    reason: str = Field(min_length=1, max_length=200)
+    reason: SingleLine = Field(min_length=1, max_length=200)
 
 
 class UnfreezeRequest(BaseModel):
     hold_id: int | None = Field(default=None, gt=0, le=MAX_ID,
                                 description="Release this amount freeze; "
                                             "omit to unfreeze the account.")
-    reason: str = Field(min_length=1, max_length=200)
+    reason: SingleLine = Field(min_length=1, max_length=200)
 
 
 class CloseRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: SingleLine = Field(min_length=1, max_length=200)
 
 
 class HoldOut(BaseModel):

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core import idempotency
 from finplat.core.db import Database
+from finplat.core.errors import field_error
 from finplat.core.idempotency import Outcome
 from finplat.core.money import Money
+from finplat.core.pagination import Page, PageParams, page_of
 from finplat.ledger import queries, service
 from finplat.ledger.models import LedgerAccount
 
@@ -20,6 +22,26 @@ async def account_view(session: AsyncSession, found: LedgerAccount) -> dict[str,
     return {"id": found.id, "kind": found.kind, "reference": found.reference, "name": found.name,
             "status": found.status, "owner_user_id": found.owner_user_id,
             "tracks_balance": found.tracks_balance, **balance.as_json()}
+
+
+async def account(db: Database, *, account_id: int) -> dict[str, Any]:
+    """One account with its balances, for staff. Raises ``AccountNotFound``."""
+    async with db.transaction(readonly=True) as session:
+        return await account_view(session, await queries.account(session, account_id=account_id))
+
+
+async def accounts_page(db: Database, *, page: PageParams, owner_user_id: int | None,
+                        kind: str | None) -> Page[dict[str, Any]]:
+    """Accounts by owner (a customer's wallet) and/or kind, in id order, with balances.
+    Raises ``InvalidInput`` when neither is given."""
+    if owner_user_id is None and kind is None:
+        raise field_error("owner_user_id", "give owner_user_id or kind")
+    async with db.transaction(readonly=True) as session:
+        rows = await queries.accounts(session, owner_user_id=owner_user_id, kind=kind,
+                                      after_id=page.last_id, limit=page.fetch_limit)
+        result = page_of(rows, page)
+        result.items = [await account_view(session, row) for row in result.items]
+    return result
 
 
 async def freeze(db: Database, *, account_id: int, amount_minor: int | None, reason: str,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from finplat.core.fields import MAX_ID, Instant
+from finplat.core.fields import MAX_ID, AmountMinor, AmountMinorOrZero, Instant, SingleLine
 
 # Bounds far beyond any real campaign, coupon or order, small enough to catch typos.
 MAX_CAMPAIGN_MINOR = 10_000_000_000  # 1亿 yuan
@@ -16,28 +17,38 @@ MAX_COUPON_MINOR = 100_000_000
 MAX_ORDER_MINOR = 100_000_000_000
 
 
+_DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _ascii_decimal(value: object) -> object:
+    # Decimal() also reads Arabic-Indic or full-width digits; a rate is written in ASCII.
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        raise ValueError('must be a decimal number such as "1.5"')
+    return value
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class CampaignCreate(_Body):
-    name: str = Field(min_length=1, max_length=120)
+    name: SingleLine = Field(min_length=1, max_length=120)
     starts_at: Instant
     ends_at: Instant
-    red_packet_amount_minor: int | None = Field(default=None, gt=0, le=MAX_COUPON_MINOR)
+    red_packet_amount_minor: Annotated[AmountMinor, Field(le=MAX_COUPON_MINOR)] | None = None
 
 
 class CampaignFund(_Body):
-    amount_minor: int = Field(gt=0, le=MAX_CAMPAIGN_MINOR)
+    amount_minor: Annotated[AmountMinor, Field(le=MAX_CAMPAIGN_MINOR)]
 
 
 class CouponOfferCreate(_Body):
-    name: str = Field(min_length=1, max_length=120)
+    name: SingleLine = Field(min_length=1, max_length=120)
     kind: Literal["cashback", "rate_boost"]
-    cashback_minor: int = Field(default=0, ge=0, le=MAX_COUPON_MINOR)
+    cashback_minor: Annotated[AmountMinorOrZero, Field(le=MAX_COUPON_MINOR)] = 0
     rate_boost_bps: int = Field(default=0, ge=0, le=1_000)
-    rate_boost_cap_minor: int = Field(default=0, ge=0, le=MAX_COUPON_MINOR)
-    min_order_minor: int = Field(default=0, ge=0, le=MAX_ORDER_MINOR)
+    rate_boost_cap_minor: Annotated[AmountMinorOrZero, Field(le=MAX_COUPON_MINOR)] = 0
+    min_order_minor: Annotated[AmountMinorOrZero, Field(le=MAX_ORDER_MINOR)] = 0
     valid_days: int = Field(default=30, gt=0, le=366)
     user_claimable: bool = False
     points_cost: int | None = Field(default=None, gt=0, le=100_000_000)
@@ -57,7 +68,8 @@ class PointsRedeem(_Body):
 
 
 class PointsPolicyCreate(_Body):
-    points_per_yuan: Decimal = Field(ge=0, le=1000, max_digits=12, decimal_places=4)
+    points_per_yuan: Annotated[Decimal, BeforeValidator(_ascii_decimal)] = Field(
+        ge=0, le=1000, max_digits=12, decimal_places=4)
     effective_at: Instant
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finplat.core.fields import AmountMinor
+
 # A hard outer bound; the policy bounds (PaymentSettings) are checked by the service.
 MAX_AMOUNT_MINOR = 10**12
+Amount = Annotated[AmountMinor, Field(le=MAX_AMOUNT_MINOR)]
 # Nothing on the books predates it; the start of business day 0001-01-01 is not even an instant
 # Python can hold in UTC.
 EARLIEST_DATE = date(1970, 1, 1)
@@ -17,14 +20,14 @@ EARLIEST_DATE = date(1970, 1, 1)
 class DepositRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR, strict=True)
+    amount_minor: Amount
     channel: Literal["bank", "thirdparty"] = "bank"
 
 
 class WithdrawalRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR, strict=True)
+    amount_minor: Amount
     bank_card_id: int | None = Field(default=None, gt=0, le=2**62)
     channel: Literal["bank", "thirdparty"] | None = None
 
@@ -64,7 +67,7 @@ class CallbackNotification(BaseModel):
     merchant_reference: str = Field(min_length=1, max_length=40)
     kind: Literal["deposit", "withdrawal"]
     status: Literal["succeeded", "failed"]
-    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR)
+    amount_minor: Amount
     currency: str = Field(min_length=3, max_length=3)
     occurred_at: datetime
     reason: str | None = Field(default=None, max_length=200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import field_error
 from finplat.core.fields import MAX_ID
-from finplat.core.pagination import decode_cursor, encode_cursor
+from finplat.core.pagination import PageParams, decode_cursor, page_of
 from finplat.product import domain
 from finplat.product.models import Product
 
@@ -52,6 +52,10 @@ def _parse_cursor(cursor: str | None, sort: str) -> tuple[Any, int] | None:
             raise field_error("cursor", "is not a cursor this API issued") from None
         if value.tzinfo is None:
             raise field_error("cursor", "is not a cursor this API issued")
+        try:  # 0001-01-01T00:00+08:00 is valid ISO 8601 but no instant in UTC
+            value = value.astimezone(UTC)
+        except OverflowError:
+            raise field_error("cursor", "is not a cursor this API issued") from None
     elif key == "term_days":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
             raise field_error("cursor", "is not a cursor this API issued")
@@ -60,11 +64,11 @@ def _parse_cursor(cursor: str | None, sort: str) -> tuple[Any, int] | None:
     return value, last_id
 
 
-def _page(query: Select[Any], *, sort: str, cursor: str | None, limit: int) -> Select[Any]:
+def _page(query: Select[Any], *, sort: str, page: PageParams) -> Select[Any]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     column = SORTS[key]
-    after = _parse_cursor(cursor, sort)
+    after = _parse_cursor(page.cursor, sort)
     if after is not None:
         value, last_id = after
         if descending:
@@ -72,7 +76,7 @@ def _page(query: Select[Any], *, sort: str, cursor: str | None, limit: int) -> S
         else:
             query = query.where(or_(column > value, and_(column == value, Product.id > last_id)))
     order = (column.desc(), Product.id.desc()) if descending else (column.asc(), Product.id.asc())
-    return query.order_by(*order).limit(limit + 1)
+    return query.order_by(*order).limit(page.fetch_limit)
 
 
 async def list_products(
@@ -98,15 +102,11 @@ async def list_products(
         query = query.where(Product.product_type == product_type)
     if institution_id is not None:
         query = query.where(Product.institution_id == institution_id)
-    rows = list(await session.scalars(_page(query, sort=sort, cursor=cursor, limit=limit)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(
-            {"s": sort, "v": _sort_value(last, sort.lstrip("-")), "id": last.id}
-        )
-    return rows, next_cursor
+    page = PageParams(limit=limit, cursor=cursor)
+    rows = list(await session.scalars(_page(query, sort=sort, page=page)))
+    result = page_of(rows, page, position=lambda last: {
+        "s": sort, "v": _sort_value(last, sort.lstrip("-")), "id": last.id})
+    return result.items, result.next_cursor
 
 
 def is_public(product: Product) -> bool:

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.core.deps import ClockDep, DbDep, PageDep
 from finplat.core.pagination import Page
-from finplat.product import domain, queries
+from finplat.product import domain, queries, views
 from finplat.product import service as product_service
 from finplat.product.deps import InstitutionUser, ProductIdPath, Reviewer, StaffReader
 from finplat.product.schemas import (
@@ -25,57 +24,11 @@ from finplat.product.schemas import (
     ProductType,
     ReviewBody,
     RiskLevel,
-    product_out,
 )
 
 router = APIRouter(tags=["products"])
 
 Sort = Annotated[str, Query(max_length=32, description=", ".join(queries.SORT_CHOICES))]
-
-
-async def _view(
-    db: Database,
-    product_id: int,
-    *,
-    public_only: bool,
-    institution_id: int | None,
-    with_review: bool,
-) -> ProductOut:
-    async with db.transaction(readonly=True) as session:
-        product = await product_service.get(session, product_id=product_id)
-        if (public_only and not queries.is_public(product)) or (
-            institution_id is not None and product.institution_id != institution_id
-        ):
-            raise product_service.ProductNotFound()
-        texts = await product_service.disclosures(session, product_id=product_id)
-        return product_out(
-            product_service.snapshot(product), disclosures=texts, with_review=with_review
-        )
-
-
-async def _list(
-    session: AsyncSession,
-    page: PageDep,
-    *,
-    statuses: frozenset[str] | None,
-    risk_level: str | None,
-    product_type: str | None,
-    institution_id: int | None,
-    sort: str,
-) -> Page[ProductOut]:
-    rows, next_cursor = await queries.list_products(
-        session,
-        limit=page.limit,
-        cursor=page.cursor,
-        statuses=statuses,
-        risk_level=risk_level,
-        product_type=product_type,
-        institution_id=institution_id,
-        sort=sort,
-    )
-    return Page[ProductOut](
-        items=[product_out(product_service.snapshot(r)) for r in rows], next_cursor=next_cursor
-    )
 
 
 @router.get("/products", response_model=Page[ProductOut])
@@ -91,22 +44,16 @@ async def list_public(
     statuses = domain.PUBLIC_STATES
     if status is not None:
         statuses = statuses & {status}
-    async with db.transaction(readonly=True) as session:
-        return await _list(
-            session,
-            page,
-            statuses=frozenset(statuses),
-            risk_level=risk_level,
-            product_type=type,
-            institution_id=None,
-            sort=sort,
-        )
+    return await views.listing(db, page=page, statuses=frozenset(statuses),
+                               risk_level=risk_level, product_type=type, institution_id=None,
+                               sort=sort)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
 async def get_public(product_id: ProductIdPath, db: DbDep) -> ProductOut:
     """One catalogue product with the newest disclosure, risk disclosure and mismatch warning."""
-    return await _view(db, product_id, public_only=True, institution_id=None, with_review=False)
+    return await views.product(db, product_id=product_id, public_only=True, institution_id=None,
+                               with_review=False)
 
 
 def _draft(body: ProductCreate) -> product_service.Draft:
@@ -141,14 +88,8 @@ async def create(
 ) -> ProductOut:
     """A new product in ``draft`` for the caller's institution."""
     assert user.institution_id is not None
-    product = await product_service.create(
-        db,
-        author_id=user.user_id,
-        institution_id=user.institution_id,
-        draft=_draft(body),
-        now=clock.now(),
-    )
-    return await _view(db, product.id, public_only=False, institution_id=None, with_review=True)
+    return await views.create(db, author_id=user.user_id, institution_id=user.institution_id,
+                              draft=_draft(body), now=clock.now())
 
 
 @router.put("/products/{product_id}", response_model=ProductOut)
@@ -162,15 +103,9 @@ async def revise(
     """Replace the terms and texts of a draft or rejected product (changed texts get a new
     version); submit it again afterwards."""
     assert user.institution_id is not None
-    await product_service.revise(
-        db,
-        product_id=product_id,
-        author_id=user.user_id,
-        institution_id=user.institution_id,
-        draft=_draft(body),
-        now=clock.now(),
-    )
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await views.revise(db, product_id=product_id, author_id=user.user_id,
+                              institution_id=user.institution_id, draft=_draft(body),
+                              now=clock.now())
 
 
 @router.post("/products/{product_id}/submit", response_model=ProductOut)
@@ -178,14 +113,8 @@ async def submit(
     product_id: ProductIdPath, user: InstitutionUser, db: DbDep, clock: ClockDep
 ) -> ProductOut:
     assert user.institution_id is not None
-    await product_service.submit(
-        db,
-        product_id=product_id,
-        author_id=user.user_id,
-        institution_id=user.institution_id,
-        now=clock.now(),
-    )
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await views.submit(db, product_id=product_id, author_id=user.user_id,
+                              institution_id=user.institution_id, now=clock.now())
 
 
 @router.post("/products/{product_id}/disclosures", response_model=dict[str, DisclosureOut])
@@ -198,15 +127,9 @@ async def revise_disclosures(
 ) -> dict[str, DisclosureOut]:
     """New versions of disclosure texts; buyers must then confirm the newest risk disclosure."""
     assert user.institution_id is not None
-    texts = await product_service.revise_disclosures(
-        db,
-        product_id=product_id,
-        author_id=user.user_id,
-        institution_id=user.institution_id,
-        texts=body.texts(),
-        now=clock.now(),
-    )
-    return {kind: DisclosureOut(**value) for kind, value in texts.items()}
+    return await views.revise_disclosures(db, product_id=product_id, author_id=user.user_id,
+                                          institution_id=user.institution_id, texts=body.texts(),
+                                          now=clock.now())
 
 
 @router.get("/institution/products", response_model=Page[ProductOut])
@@ -218,23 +141,16 @@ async def list_own(
     sort: Sort = "-created_at",
 ) -> Page[ProductOut]:
     """The caller's institution's products in every state."""
-    async with db.transaction(readonly=True) as session:
-        return await _list(
-            session,
-            page,
-            statuses=None if status is None else frozenset({status}),
-            risk_level=None,
-            product_type=None,
-            institution_id=user.institution_id,
-            sort=sort,
-        )
+    return await views.listing(db, page=page,
+                               statuses=None if status is None else frozenset({status}),
+                               risk_level=None, product_type=None,
+                               institution_id=user.institution_id, sort=sort)
 
 
 @router.get("/institution/products/{product_id}", response_model=ProductOut)
 async def get_own(product_id: ProductIdPath, user: InstitutionUser, db: DbDep) -> ProductOut:
-    return await _view(
-        db, product_id, public_only=False, institution_id=user.institution_id, with_review=True
-    )
+    return await views.product(db, product_id=product_id, public_only=False,
+                               institution_id=user.institution_id, with_review=True)
 
 
 @router.get("/admin/products", response_model=Page[ProductOut])
@@ -246,21 +162,16 @@ async def list_for_review(
     sort: Sort = "-created_at",
 ) -> Page[ProductOut]:
     """Every product (``?status=submitted`` is the review queue)."""
-    async with db.transaction(readonly=True) as session:
-        return await _list(
-            session,
-            page,
-            statuses=None if status is None else frozenset({status}),
-            risk_level=None,
-            product_type=None,
-            institution_id=None,
-            sort=sort,
-        )
+    return await views.listing(db, page=page,
+                               statuses=None if status is None else frozenset({status}),
+                               risk_level=None, product_type=None, institution_id=None,
+                               sort=sort)
 
 
 @router.get("/admin/products/{product_id}", response_model=ProductOut)
 async def get_for_review(product_id: ProductIdPath, _staff: StaffReader, db: DbDep) -> ProductOut:
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await views.product(db, product_id=product_id, public_only=False, institution_id=None,
+                               with_review=True)
 
 
 @router.post("/admin/products/{product_id}/approve", response_model=ProductOut)
@@ -294,22 +205,13 @@ async def _review(
     *,
     approve: bool,
 ) -> ProductOut:
-    await product_service.review(
-        db,
-        product_id=product_id,
-        reviewer_id=reviewer_id,
-        approve=approve,
-        note=body.note if body else None,
-        now=now,
-    )
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await views.review(db, product_id=product_id, reviewer_id=reviewer_id,
+                              approve=approve, note=body.note if body else None, now=now)
 
 
 @router.post("/admin/products/{product_id}/publish", response_model=ProductOut)
 async def publish(
     product_id: ProductIdPath, reviewer: Reviewer, db: DbDep, clock: ClockDep
 ) -> ProductOut:
-    await product_service.publish(
-        db, product_id=product_id, actor_id=reviewer.user_id, now=clock.now()
-    )
-    return await _view(db, product_id, public_only=False, institution_id=None, with_review=True)
+    return await views.publish(db, product_id=product_id, actor_id=reviewer.user_id,
+                               now=clock.now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from finplat.core.fields import Instant
+from finplat.core.fields import AmountMinor, Instant, SingleLine, Text
 from finplat.product import domain
 
 MAX_AMOUNT_MINOR = 10**13  # 1000亿: far above any product, low enough to be a typo guard
@@ -21,41 +21,41 @@ MAX_TEXT = 20_000
 ProductType = Literal["fixed_income", "mixed", "equity", "derivative"]
 RiskLevel = Literal["R1", "R2", "R3", "R4", "R5"]
 YieldStartRule = Literal["day_after_raise_end", "raise_end_day"]
-Amount = Field(gt=0, le=MAX_AMOUNT_MINOR)
+Amount = Annotated[AmountMinor, Field(le=MAX_AMOUNT_MINOR)]
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=128)
+    name: SingleLine = Field(min_length=1, max_length=128)
     type: ProductType
     risk_level: RiskLevel
-    annual_rate: str = Field(min_length=1, max_length=16, examples=["0.0490"])
+    # ASCII digits only: Decimal() also reads Arabic-Indic or full-width digits.
+    annual_rate: str = Field(min_length=1, max_length=16, pattern=r"^[0-9]+(\.[0-9]+)?$",
+                             examples=["0.0490"])
     term_days: int = Field(ge=1, le=domain.MAX_TERM_DAYS)
-    min_amount_minor: int = Amount
-    step_amount_minor: int = Amount
-    max_per_investor_minor: int | None = Field(
-        default=None, gt=0, le=MAX_AMOUNT_MINOR, description="default: the raise cap"
+    min_amount_minor: Amount
+    step_amount_minor: Amount
+    max_per_investor_minor: Amount | None = Field(
+        default=None, description="default: the raise cap"
     )
-    raise_target_minor: int = Amount
-    raise_cap_minor: int | None = Field(
-        default=None, gt=0, le=MAX_AMOUNT_MINOR, description="default: the raise target"
-    )
+    raise_target_minor: Amount
+    raise_cap_minor: Amount | None = Field(default=None, description="default: the raise target")
     raise_start_at: Instant
     raise_end_at: Instant
     yield_start_rule: YieldStartRule = "day_after_raise_end"
     qualified_only: bool = False
-    disclosure: str = Field(min_length=1, max_length=MAX_TEXT)
-    risk_disclosure: str = Field(min_length=1, max_length=MAX_TEXT)
-    mismatch_warning: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    disclosure: Text = Field(min_length=1, max_length=MAX_TEXT)
+    risk_disclosure: Text = Field(min_length=1, max_length=MAX_TEXT)
+    mismatch_warning: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
 
 
 class DisclosuresRevise(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    disclosure: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
-    risk_disclosure: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
-    mismatch_warning: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    disclosure: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    risk_disclosure: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    mismatch_warning: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
 
     @model_validator(mode="after")
     def _something(self) -> DisclosuresRevise:
@@ -70,7 +70,7 @@ class DisclosuresRevise(BaseModel):
 class ReviewBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str | None = Field(default=None, max_length=500)
+    note: Text | None = Field(default=None, max_length=500)
 
 
 class DisclosureOut(BaseModel):

@@ -53,3 +53,15 @@ def test_scheduler_runs_a_date_once_and_reports_failures(db, cli, monkeypatch) -
 def test_scheduler_rejects_a_bad_date(cli) -> None:
     result = cli("scheduler", "--date", "2026-13-01")
     assert result.exit_code == 2
+
+
+def test_worker_and_scheduler_are_top_level_processes_beside_serve() -> None:
+    from finplat.cli import app
+
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"])
+    assert all(name in top.output for name in ("serve", "worker", "scheduler"))
+    events = runner.invoke(app, ["events", "--help"])
+    assert events.exit_code == 0
+    assert "worker" not in events.output and "scheduler" not in events.output
+    assert runner.invoke(app, ["events", "worker"]).exit_code == 2

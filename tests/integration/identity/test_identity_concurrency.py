@@ -91,7 +91,7 @@ async def test_one_id_number_verifies_one_user_under_a_race(
                 db,
                 user_id=user_id,
                 real_name="周杰",
-                id_number="440524188001010014",
+                id_number="440524198001010013",
                 bank_card_number=None,
                 bank_reserved_phone=None,
                 now=now,
@@ -129,7 +129,7 @@ async def test_same_user_verifying_twice_at_once_opens_one_account(
                 minimum_age_years=18,
                 provider=kyc.SimulatedIdentityProvider(),
             )
-            for number in ("440524188001010014", "11010519491231002X")
+            for number in ("440524198001010013", "11010519491231002X")
         )
     )
     assert sum(isinstance(r, dict) for r in results) == 1

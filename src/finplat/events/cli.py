@@ -153,8 +153,8 @@ def worker(
     batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Events per batch.")] = 100,
     metrics_port: MetricsPort = 0,
 ) -> None:
-    """Drain the outbox to the event handlers and seal the audit log until stopped
-    (SIGINT/SIGTERM)."""
+    """Drain the outbox to the event handlers, seal the audit log and settle unfinished payment
+    orders until stopped (SIGINT/SIGTERM)."""
     from finplat import runtime
     from finplat.audit import sealing
     from finplat.events import dispatcher
@@ -171,7 +171,8 @@ def worker(
         await asyncio.gather(
             dispatcher.run_forever(db, clock=clock, stop=stop,
                                    poll_interval_seconds=poll_seconds, batch_size=batch_size),
-            sealing.run_forever(db, clock=clock, stop=stop))
+            sealing.run_forever(db, clock=clock, stop=stop),
+            runtime.recovery_loop(db, clock=clock, stop=stop))
 
     _with_database(work)
 

@@ -284,3 +284,35 @@ async def test_a_withdrawal_goes_to_the_chosen_card_of_the_holder(
     assert chosen.status_code == default.status_code == 201
     assert chosen.json()["bank_card_id"] == default.json()["bank_card_id"] == card.id
     await bank.deliver_pending(post_callback)
+
+
+async def test_the_statement_shows_each_withdrawal_once(
+    client: httpx.AsyncClient, app: Any, db: Database, investor: dict[str, Any],
+    bank: SimulatedChannel, post_callback: Any,
+) -> None:
+    app.state.payment_settings = PaymentSettings(withdrawal_fee_minor={"bank": 200}, _env_file=None)
+    await _fund(client, investor, bank, post_callback, 50_000)
+
+    async def lines() -> list[tuple[str, str, int, int | None]]:
+        page = (await client.get("/api/v1/me/transactions", headers=investor["headers"])).json()
+        return [(i["type"], i["status"], i["amount_minor"], i["balance_after_minor"])
+                for i in page["items"]]
+
+    paid = (await withdraw(client, investor["headers"], 10_000)).json()
+    # Pending: one line, frozen; the balance has not moved yet.
+    assert await lines() == [("withdraw", "pending", 10_000, 50_000),
+                             ("deposit", "posted", 50_000, 50_000)]
+    await bank.deliver_pending(post_callback)
+    # Paid: one line for what the bank paid out and one for the fee, nothing frozen.
+    assert await lines() == [("fee", "posted", 200, 40_000),
+                             ("withdraw", "posted", 9_800, 40_200),
+                             ("deposit", "posted", 50_000, 50_000)]
+    bank.fail_next("account closed")
+    await withdraw(client, investor["headers"], 5_000)
+    await bank.deliver_pending(post_callback)
+    # Failed: one line, released; the balance is untouched.
+    assert (await lines())[0] == ("withdraw", "voided", 5_000, 40_000)
+    assert len(await lines()) == 4
+    csv_text = (await client.get("/api/v1/me/transactions.csv",
+                                 headers=investor["headers"])).text
+    assert csv_text.count(paid["reference"]) == 2  # the payout and its fee

@@ -256,3 +256,27 @@ async def test_the_simulator_answers_status_queries(
     assert (answer.state, answer.kind, answer.amount_minor, answer.reason) == (
         "failed", "deposit", 2_000, "card frozen")
     await bank.deliver_pending(post_callback)
+
+
+async def test_the_background_loops_of_serve_run_the_recovery(
+    app: Any, db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    client: httpx.AsyncClient, post_callback: Any, clock: FrozenClock,
+) -> None:
+    from finplat.runtime import BackgroundLoops
+
+    await _funded(client, investor, bank, post_callback)
+    created = (await withdraw(client, investor["headers"], 10_000)).json()
+    bank.pending.clear()  # the callback is lost
+    clock.advance(AFTER_GRACE)
+    loops = BackgroundLoops(db, clock, dispatch=False, schedule=False, seal=False,
+                            app_state=app.state)
+    loops.start()
+    try:
+        for _ in range(250):  # the first pass runs at once
+            if await _status(db, PaymentWithdrawal, created["reference"]) == "succeeded":
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await loops.shutdown()
+    assert await _status(db, PaymentWithdrawal, created["reference"]) == "succeeded"
+    assert all(task.done() for task in loops.tasks)

@@ -107,7 +107,15 @@ async def recover_once(
             order = await _load(db, model, order_id)
             if order.status not in UNFINISHED[model]:
                 continue
-            await _recover(db, channels, policy, order, now=now, report=report)
+            try:
+                await _recover(db, channels, policy, order, now=now, report=report)
+            except Exception:
+                # One order's trouble (an adapter's malformed answer, a database error) must
+                # not hold up the others; it is tried again when its lease ends.
+                log.exception(
+                    "recovering a payment order failed", extra={"reference": order.reference}
+                )
+                report.waiting += 1
     return report
 
 

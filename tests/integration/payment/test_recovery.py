@@ -280,3 +280,33 @@ async def test_the_background_loops_of_serve_run_the_recovery(
         await loops.shutdown()
     assert await _status(db, PaymentWithdrawal, created["reference"]) == "succeeded"
     assert all(task.done() for task in loops.tasks)
+
+
+async def test_one_orders_bad_channel_answer_does_not_hold_up_the_others(
+    client: httpx.AsyncClient, db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    channels: ChannelRegistry, post_callback: Any, clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from finplat.payment.channels import ChannelStatus
+
+    await _funded(client, investor, bank, post_callback)
+    first = (await withdraw(client, investor["headers"], 10_000)).json()
+    second = (await withdraw(client, investor["headers"], 20_000)).json()
+    bank.pending.clear()
+    real_query = bank.query
+
+    async def query(reference: str) -> ChannelStatus:
+        if reference == first["reference"]:
+            return ChannelStatus("succeeded")  # no amount, no reference: not a notice
+        return await real_query(reference)
+
+    monkeypatch.setattr(bank, "query", query)
+    clock.advance(AFTER_GRACE)
+    report = await _recover(db, channels, clock)
+    assert (report.settled, report.waiting) == (1, 1)
+    assert await _status(db, PaymentWithdrawal, first["reference"]) == "sent"
+    assert await _status(db, PaymentWithdrawal, second["reference"]) == "succeeded"
+    monkeypatch.setattr(bank, "query", real_query)
+    clock.advance(AFTER_LEASE)
+    assert (await _recover(db, channels, clock)).settled == 1
+    assert await _status(db, PaymentWithdrawal, first["reference"]) == "succeeded"

@@ -310,3 +310,26 @@ async def test_one_orders_bad_channel_answer_does_not_hold_up_the_others(
     clock.advance(AFTER_LEASE)
     assert (await _recover(db, channels, clock)).settled == 1
     assert await _status(db, PaymentWithdrawal, first["reference"]) == "succeeded"
+
+
+async def test_the_worker_runs_the_recovery_with_channels_of_its_own(
+    db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    client: httpx.AsyncClient, post_callback: Any, clock: FrozenClock,
+) -> None:
+    from finplat import runtime
+
+    await _funded(client, investor, bank, post_callback)
+    created = (await withdraw(client, investor["headers"], 10_000)).json()
+    bank.pending.clear()
+    clock.advance(AFTER_GRACE)
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.recovery_loop(db, clock=clock, stop=stop))
+    try:
+        for _ in range(250):
+            if await _status(db, PaymentWithdrawal, created["reference"]) == "succeeded":
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    assert await _status(db, PaymentWithdrawal, created["reference"]) == "succeeded"

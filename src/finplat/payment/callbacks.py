@@ -163,28 +163,14 @@ async def _apply(
     problem = _problem(order, channel=channel, notification=notification)
     if problem is not None:
         outcome = UNKNOWN_ORDER if order is None else ANOMALY
-        stored = await _log_once(
+        return await _record_anomaly(
             session,
             channel=channel,
             notification=notification,
             outcome=outcome,
-            detail=problem,
+            problem=problem,
             now=now,
         )
-        if stored is None:
-            return DUPLICATE  # the same contradicting notice again: stored and reported once
-        await events_service.emit(
-            session,
-            CallbackAnomaly(
-                channel=channel,
-                channel_reference=notification.channel_reference,
-                merchant_reference=notification.merchant_reference,
-                status=notification.status,
-                detail=problem,
-            ),
-            now=now,
-        )
-        return outcome
     assert order is not None
     stored = await _log_once(
         session,
@@ -195,14 +181,55 @@ async def _apply(
         now=now,
     )
     if stored is None:
-        # Its key was taken although the locked order is not final: that notice settled
-        # another order of ours (a channel reusing its reference). Keep it for operations.
-        return DUPLICATE
+        # The key is taken although this order is not final: the channel used this reference
+        # and status for another of our orders. Nothing changes; operations investigate.
+        return await _record_anomaly(
+            session,
+            channel=channel,
+            notification=notification,
+            outcome=ANOMALY,
+            problem="this channel reference and status settled another order",
+            now=now,
+        )
     if isinstance(order, PaymentDeposit):
         await _settle_deposit(session, order, notification, now)
     else:
         await _settle_withdrawal(session, order, notification, now)
     return APPLIED
+
+
+async def _record_anomaly(
+    session: AsyncSession,
+    *,
+    channel: str,
+    notification: CallbackNotification,
+    outcome: str,
+    problem: str,
+    now: datetime,
+) -> str:
+    """Keep a notice that changes nothing (once: keyed by its content) and tell operations."""
+    stored = await _log_once(
+        session,
+        channel=channel,
+        notification=notification,
+        outcome=outcome,
+        detail=problem,
+        now=now,
+    )
+    if stored is None:
+        return DUPLICATE  # the same contradicting notice again: stored and reported once
+    await events_service.emit(
+        session,
+        CallbackAnomaly(
+            channel=channel,
+            channel_reference=notification.channel_reference,
+            merchant_reference=notification.merchant_reference,
+            status=notification.status,
+            detail=problem,
+        ),
+        now=now,
+    )
+    return outcome
 
 
 def _completed(

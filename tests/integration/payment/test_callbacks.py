@@ -76,3 +76,21 @@ async def test_a_notice_after_the_order_is_final_is_an_anomaly_once(
     assert (await wallet(db, investor["user_id"]))["balance_minor"] == 30_000
     listed = [outcome for outcome, _ in await _callbacks(db)]
     assert listed == ["applied", "applied", "anomaly"]
+
+
+async def test_a_channel_reference_that_settled_another_order_is_an_anomaly(
+    client: httpx.AsyncClient, db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    first = (await deposit(client, investor["headers"], 1_000)).json()
+    second = (await deposit(client, investor["headers"], 1_000)).json()
+    genuine_first, genuine_second = bank.pending
+    bank.pending.clear()
+    assert (await post_callback(genuine_first)).json()["result"] == "applied"
+    reused = _variant(bank, genuine_second,
+                      channel_reference=genuine_first.payload["channel_reference"])
+    assert (await post_callback(reused)).json()["result"] == "anomaly"
+    assert (await post_callback(genuine_second)).json()["result"] == "applied"
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 2_000
+    assert {first["reference"], second["reference"]} == {
+        genuine_first.payload["merchant_reference"], genuine_second.payload["merchant_reference"]}

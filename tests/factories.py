@@ -40,9 +40,13 @@ def unique_id_number(*, birth: date = date(1985, 6, 15)) -> str:
 
 
 def unique_bank_card(prefix: str = "622202") -> str:
-    """A Luhn-valid 19-digit card number."""
-    partial = f"{prefix}{next(_sequence):012d}"
-    return partial + identifiers.luhn_check_digit(partial)
+    """A Luhn-valid 19-digit card number (never ending in 0000, which the simulated provider
+    refuses)."""
+    while True:
+        partial = f"{prefix}{next(_sequence):012d}"
+        card = partial + identifiers.luhn_check_digit(partial)
+        if not card.endswith("0000"):
+            return card
 
 
 async def make_user(
@@ -59,9 +63,13 @@ async def make_user(
     id_number: str | None = None,
     bank_card_number: str | None = None,
     username: str | None = None,
+    with_bank_card: bool = False,
 ) -> int:
     """A user with confirmed contacts; ``verified`` runs real-name verification (which opens the
-    fund account). Without phone/email/username a unique phone is made up."""
+    fund account and binds ``bank_card_number``, or a made-up card with ``with_bank_card``: a
+    withdrawal needs one). Without phone/email/username a unique phone is made up."""
+    if with_bank_card and bank_card_number is None:
+        bank_card_number = unique_bank_card()
     if phone is None and email is None and username is None:
         phone = unique_phone()
     password_hash = await _password_hash(password)

@@ -80,7 +80,8 @@ def worker(
         await asyncio.gather(
             dispatcher.run_forever(db, clock=clock, stop=stop,
                                    poll_interval_seconds=poll_seconds, batch_size=batch_size),
-            sealing.run_forever(db, clock=clock, stop=stop))
+            sealing.run_forever(db, clock=clock, stop=stop),
+            runtime.recovery_loop(db, clock=clock, stop=stop))
 
     _with_database(work)
 

@@ -1,8 +1,8 @@
 """Background work that the embedded default runs inside the API process.
 
-With ``enabled`` the outbox dispatcher, the audit sealer and the scheduler run as asyncio tasks
-beside the API; in a scaled deployment they run as ``finplat worker`` (dispatcher and sealer) and
-``finplat scheduler`` instead.
+With ``enabled`` the outbox dispatcher, the audit sealer, the payment recovery loop and the
+scheduler run as asyncio tasks beside the API; in a scaled deployment they run as
+``finplat worker`` (dispatcher, sealer and recovery) and ``finplat scheduler`` instead.
 
 Domain packages take part through two optional modules, imported here (``core`` must not import
 domain packages): ``finplat.<package>.handlers`` registers event handlers with
@@ -54,14 +54,24 @@ def load_package_modules() -> list[str]:
     return loaded
 
 
+def recovery_loop(db: Database, *, clock: Clock, stop: asyncio.Event,
+                  state: Any = None) -> Coroutine[Any, Any, None]:
+    """The loop that settles unfinished payment orders (``finplat.payment.recovery``): with the
+    application's channels when ``state`` (its ``app.state``) is given."""
+    from finplat.payment import runtime as payment_runtime
+
+    return payment_runtime.run_recovery(db, clock=clock, stop=stop, state=state)
+
+
 class BackgroundLoops:
-    """The dispatcher, audit sealer and scheduler loops as tasks, stopped together."""
+    """The dispatcher, audit sealer, payment recovery and scheduler loops as tasks, stopped
+    together."""
 
     def __init__(self, db: Database, clock: Clock, *, dispatch: bool = True,
-                 schedule: bool = True, seal: bool = True,
+                 schedule: bool = True, seal: bool = True, recover: bool = True,
                  poll_seconds: float = DISPATCH_POLL_SECONDS,
                  tick_seconds: float = SCHEDULER_TICK_SECONDS,
-                 seal_seconds: float = SEAL_INTERVAL_SECONDS) -> None:
+                 seal_seconds: float = SEAL_INTERVAL_SECONDS, app_state: Any = None) -> None:
         self.stop = asyncio.Event()
         self._coroutines: list[Coroutine[Any, Any, None]] = []
         if dispatch:
@@ -70,6 +80,9 @@ class BackgroundLoops:
         if seal:
             self._coroutines.append(sealing.run_forever(
                 db, clock=clock, stop=self.stop, interval_seconds=seal_seconds))
+        if recover:
+            self._coroutines.append(recovery_loop(db, clock=clock, stop=self.stop,
+                                                  state=app_state))
         if schedule:
             self._coroutines.append(scheduler.run_forever(
                 db, clock=clock, stop=self.stop, interval_seconds=tick_seconds))
@@ -98,20 +111,20 @@ class BackgroundLoops:
 
 @asynccontextmanager
 async def background(app: FastAPI, *, enabled: bool) -> AsyncIterator[None]:
-    """Run the dispatcher, audit sealer and scheduler beside the API while the app is up
-    (if ``enabled``)."""
+    """Run the dispatcher, audit sealer, payment recovery and scheduler beside the API while the
+    app is up (if ``enabled``)."""
     if not enabled:
         yield
         return
     load_package_modules()
     loops = BackgroundLoops(app.state.db, app.state.clock, poll_seconds=DISPATCH_POLL_SECONDS,
                             tick_seconds=SCHEDULER_TICK_SECONDS,
-                            seal_seconds=SEAL_INTERVAL_SECONDS)
+                            seal_seconds=SEAL_INTERVAL_SECONDS, app_state=app.state)
     loops.start()
     app.state.background = loops
-    log.info("background dispatcher, audit sealer and scheduler started")
+    log.info("background dispatcher, audit sealer, payment recovery and scheduler started")
     try:
         yield
     finally:
         await loops.shutdown()
-        log.info("background dispatcher, audit sealer and scheduler stopped")
+        log.info("background dispatcher, audit sealer, payment recovery and scheduler stopped")

@@ -33,3 +33,15 @@ async def test_every_money_moving_operation_documents_and_demands_its_idempotenc
                                       json={"amount_minor": 10_000, "channel": "bank"})
         assert response.status_code == 422, response.text
         assert response.json()["code"] == "idempotency.key_required"
+
+
+@pytest.mark.parametrize("timestamp", ["²".encode("latin-1"), "１７".encode(), b"", b" ",
+                                       b"-1", b"9" * 40, b"\xb2\xb3"])
+async def test_a_callback_timestamp_of_other_digits_is_a_401_problem(client, db, timestamp):
+    # "²" passes str.isdigit() and then failed int() (was a 500); no login is needed to send it.
+    response = await client.post(
+        "/api/v1/payments/callbacks/bank", content=b"{}",
+        headers=[(b"X-Channel-Timestamp", timestamp), (b"X-Channel-Signature", b"a" * 64)])
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "payment.callback_signature_invalid"

@@ -247,3 +247,72 @@ async def test_racing_contradictory_callbacks_settle_a_withdrawal_once(
         "frozen_minor": 0,
         "currency": "CNY",
     }
+
+
+async def test_a_withdrawal_needs_a_bank_card_in_the_holders_name(
+    client: httpx.AsyncClient, app: Any, db: Database, clock: Any, bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    from tests.factories import bearer_for, make_user
+
+    user_id = await make_user(db, now=clock.now())  # verified, no card bound
+    holder = {"user_id": user_id, "headers": bearer_for(app, user_id)}
+    await _fund(client, holder, bank, post_callback, 10_000)
+    response = await withdraw(client, holder["headers"], 1_000)
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "payment.bank_card_required"
+    assert "银行卡" in problem["detail"] and "bank card" in problem["detail"]
+    assert await wallet(db, user_id) == {"balance_minor": 10_000, "available_minor": 10_000,
+                                         "frozen_minor": 0, "currency": "CNY"}
+    listed = (await client.get("/api/v1/me/withdrawals", headers=holder["headers"])).json()
+    assert listed["items"] == [] and bank.pending == []
+
+
+async def test_a_withdrawal_goes_to_the_chosen_card_of_the_holder(
+    client: httpx.AsyncClient, db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    from finplat.identity import queries as identity_queries
+
+    async with db.transaction(readonly=True) as session:
+        [card] = await identity_queries.bank_cards(session, investor["user_id"])
+    await _fund(client, investor, bank, post_callback, 10_000)
+    chosen = await withdraw(client, investor["headers"], 1_000, bank_card_id=card.id)
+    default = await withdraw(client, investor["headers"], 1_000)
+    assert chosen.status_code == default.status_code == 201
+    assert chosen.json()["bank_card_id"] == default.json()["bank_card_id"] == card.id
+    await bank.deliver_pending(post_callback)
+
+
+async def test_the_statement_shows_each_withdrawal_once(
+    client: httpx.AsyncClient, app: Any, db: Database, investor: dict[str, Any],
+    bank: SimulatedChannel, post_callback: Any,
+) -> None:
+    app.state.payment_settings = PaymentSettings(withdrawal_fee_minor={"bank": 200}, _env_file=None)
+    await _fund(client, investor, bank, post_callback, 50_000)
+
+    async def lines() -> list[tuple[str, str, int, int | None]]:
+        page = (await client.get("/api/v1/me/transactions", headers=investor["headers"])).json()
+        return [(i["type"], i["status"], i["amount_minor"], i["balance_after_minor"])
+                for i in page["items"]]
+
+    paid = (await withdraw(client, investor["headers"], 10_000)).json()
+    # Pending: one line, frozen; the balance has not moved yet.
+    assert await lines() == [("withdraw", "pending", 10_000, 50_000),
+                             ("deposit", "posted", 50_000, 50_000)]
+    await bank.deliver_pending(post_callback)
+    # Paid: one line for what the bank paid out and one for the fee, nothing frozen.
+    assert await lines() == [("fee", "posted", 200, 40_000),
+                             ("withdraw", "posted", 9_800, 40_200),
+                             ("deposit", "posted", 50_000, 50_000)]
+    bank.fail_next("account closed")
+    await withdraw(client, investor["headers"], 5_000)
+    await bank.deliver_pending(post_callback)
+    # Failed: one line, released; the balance is untouched.
+    assert (await lines())[0] == ("withdraw", "voided", 5_000, 40_000)
+    assert len(await lines()) == 4
+    csv_text = (await client.get("/api/v1/me/transactions.csv",
+                                 headers=investor["headers"])).text
+    assert csv_text.count(paid["reference"]) == 2  # the payout and its fee

@@ -44,13 +44,14 @@ async def _create_user(
             actor_id=None,
         )
         if set(roles) & CUSTOMER_ROLES:
-            # A test customer is created verified, with a made-up but valid identity.
+            # A test customer is created verified, with a made-up but valid identity and a
+            # bank card in that name (withdrawals pay out only to one).
             await kyc.verify(
                 db,
                 user_id=user_id,
                 real_name="测试用户",
                 id_number=_test_id_number(user_id),
-                bank_card_number=None,
+                bank_card_number=_test_bank_card(user_id),
                 bank_reserved_phone=None,
                 now=now,
                 minimum_age_years=settings.minimum_age_years,
@@ -69,6 +70,15 @@ def _test_id_number(user_id: int) -> str:
     # Address code 990000 belongs to no province: obviously a test identity.
     birth = date(1990, 1, 1) + timedelta(days=user_id // 999)
     return identifiers.make_resident_id("990000", birth, user_id % 999)
+
+
+def _test_bank_card(user_id: int) -> str:
+    from finplat.identity import identifiers
+
+    # A Luhn-valid number; the simulated provider refuses cards ending in 0000, so the last
+    # digits before the check digit are never zero.
+    partial = f"622202{user_id:09d}999"
+    return partial + identifiers.luhn_check_digit(partial)
 
 
 @app.command("create-user")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
@@ -49,6 +49,10 @@ class Balance:
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
+    """One business movement of an account. A hold is one line: ``pending`` (frozen) while
+    open, ``voided`` once released (nothing moved), and once posted it is shown only as the
+    posting that settled it (``posted``)."""
+
     posting_id: int
     entry_id: int
     code: str
@@ -58,11 +62,12 @@ class StatementLine:
     balance_after_minor: int | None
     created_at: datetime
     reference: str | None
+    status: str = "posted"  # pending | posted | voided
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.posting_id, "entry_id": self.entry_id, "type": self.code,
                 "amount_minor": self.amount.amount_minor, "currency": self.amount.currency,
-                "direction": self.direction, "status": "pending" if self.pending else "posted",
+                "direction": self.direction, "status": self.status,
                 "balance_after_minor": self.balance_after_minor,
                 "created_at": self.created_at.isoformat(), "reference": self.reference}
 
@@ -120,18 +125,30 @@ async def balance(session: AsyncSession, *, account_id: int) -> Balance:
                    Money(frozen, currency))
 
 
+def _line_status(pending: bool, hold_status: str | None) -> str:
+    if not pending:
+        return "posted"
+    return "pending" if hold_status in (None, "open") else "voided"  # voided or expired
+
+
 async def statement(session: AsyncSession, *, account_id: int, from_at: datetime | None = None,
                     to_at: datetime | None = None, codes: Sequence[str] | None = None,
                     cursor: str | None = None, limit: int = 20) -> StatementPage:
-    """Postings of an account, newest first, in ``[from_at, to_at)``, optionally of some entry
+    """The account's movements (``StatementLine``: one per business movement, a hold and its
+    posting being one), newest first, in ``[from_at, to_at)``, optionally of some entry
     ``codes``. Raises ``AccountNotFound``, ``InvalidInput`` (bad cursor or limit)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise field_error("limit", f"must be 1 to {MAX_LIMIT}")
     found = await account(session, account_id=account_id)
-    p, e = POSTING.c, ENTRY.c
+    p, e, h = POSTING.c, ENTRY.c, HOLD.c
     query = (select(p.id, p.entry_id, e.code, p.direction, p.amount_minor, p.pending,
-                    p.balance_after_minor, p.created_at, e.reference)
-             .join(ENTRY, e.id == p.entry_id).where(p.account_id == account_id))
+                    p.balance_after_minor, p.created_at, e.reference,
+                    h.status.label("hold_status"))
+             .join(ENTRY, e.id == p.entry_id)
+             # Pending legs belong to a hold entry; a posted hold shows as its posting alone.
+             .outerjoin(HOLD, and_(p.pending.is_(True), h.entry_id == p.entry_id))
+             .where(p.account_id == account_id,
+                    or_(h.status.is_(None), h.status != "posted")))
     if from_at is not None:
         query = query.where(p.created_at >= ensure_utc(from_at))
     if to_at is not None:
@@ -149,6 +166,7 @@ async def statement(session: AsyncSession, *, account_id: int, from_at: datetime
         amount=Money(row.amount_minor, found.currency), pending=bool(row.pending),
         balance_after_minor=row.balance_after_minor,
         created_at=row.created_at, reference=row.reference,
+        status=_line_status(bool(row.pending), row.hold_status),
     ))
 
 

@@ -1,28 +1,41 @@
 """Channel callbacks: verify the signature, then apply the outcome once.
 
-Deduplication: a notification is identified by (channel, channel reference, status, amount)
-and stored under a unique key, so a redelivered one changes nothing. The order row is locked
-while the outcome is applied, so two different notifications about one order serialise; the
-second one finds the order final and, if it disagrees (a ``failed`` after ``succeeded``), it is
-recorded as an anomaly and changes nothing.
+``apply_notification`` is the one definition of applying what a channel says about an order:
+a signed callback goes through it, and so does the answer to a status query made by the
+recovery loop (``finplat.payment.recovery``).
+
+Deduplication: the order row is locked first, so every notice about one order is applied in
+turn. A notice that repeats what settled the order (same channel reference, status, amount and
+currency) answers ``duplicate`` and changes nothing. A notice that contradicts the order
+(another amount, currency, kind or channel, or an order final otherwise) is stored as an
+``anomaly`` and changes nothing; it does not use up the notice the channel will still send
+correctly. Each stored notice has a unique ``notice_key``: ``<status>:<channel reference>``
+for the one that was applied (the channel sends one notice per status of its transaction),
+a digest of its content for an anomaly (so a redelivered malformed notice is stored once).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
-from finplat.payment import booking, signing, sql_paths
+from finplat.payment import booking, signing
+from finplat.payment.events import (
+    CallbackAnomaly,
+    DepositFailed,
+    DepositSucceeded,
+    WithdrawalFailed,
+    WithdrawalSucceeded,
+)
 from finplat.payment.models import PaymentCallback, PaymentDeposit, PaymentWithdrawal
 from finplat.payment.schemas import CallbackNotification
 
@@ -71,12 +84,15 @@ async def handle(
         tolerance_seconds=tolerance_seconds,
     )
     notification = parse(body)
-    if notification.status == "succeeded" and sql_paths.available(db):
-        outcome = await sql_paths.settle_callback(
-            db, channel=channel, notification=notification, now=now
-        )
-        if outcome is not None:
-            return outcome
+    return await apply_notification(db=db, channel=channel, notification=notification, now=now)
+
+
+async def apply_notification(
+    *, db: Database, channel: str, notification: CallbackNotification, now: datetime
+) -> str:
+    """Apply what ``channel`` says about one of our orders, in one transaction; returns
+    applied | duplicate | anomaly | unknown_order. The caller has established that the channel
+    says it (a verified signature, or the channel's own answer to a status query)."""
 
     async def work(session: AsyncSession) -> str:
         return await _apply(session, channel=channel, notification=notification, now=now)
@@ -84,10 +100,24 @@ async def handle(
     return await db.run(work)
 
 
+def notice_key(notification: CallbackNotification, *, applied: bool) -> str:
+    """What identifies a stored notice (see the module's docstring)."""
+    if applied:
+        return f"{notification.status}:{notification.channel_reference}"
+    content = json.dumps(notification.model_dump(mode="json"), sort_keys=True).encode()
+    return f"x:{hashlib.sha256(content).hexdigest()}"
+
+
 async def _log_once(
-    session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
+    session: AsyncSession,
+    *,
+    channel: str,
+    notification: CallbackNotification,
+    outcome: str,
+    detail: str | None,
+    now: datetime,
 ) -> int | None:
-    """Store the notification under its unique key; None when it was stored before.
+    """Store the notice under its unique key; None when it was stored before.
 
     One statement where the dialect can ignore a conflict (a concurrent twin waits on the
     unique index and then finds the row); a savepoint elsewhere.
@@ -99,7 +129,9 @@ async def _log_once(
         "merchant_reference": notification.merchant_reference,
         "kind": notification.kind,
         "amount_minor": notification.amount_minor,
-        "outcome": APPLIED,
+        "notice_key": notice_key(notification, applied=outcome == APPLIED),
+        "outcome": outcome,
+        "detail": detail,
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
@@ -118,42 +150,86 @@ async def _log_once(
 async def _apply(
     session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
 ) -> str:
-    log_id = await _log_once(session, channel=channel, notification=notification, now=now)
-    if log_id is None:
-        return DUPLICATE
     model: type[PaymentDeposit] | type[PaymentWithdrawal] = (
         PaymentDeposit if notification.kind == "deposit" else PaymentWithdrawal
     )
+    # The order row first: every notice about one order (and the recovery loop's settling of
+    # it) is applied in turn, and the later ones see the order final.
     order: PaymentDeposit | PaymentWithdrawal | None = await session.scalar(
         select(model).where(model.reference == notification.merchant_reference).with_for_update()
     )
+    if order is not None and _repeats_settlement(order, channel=channel, notification=notification):
+        return DUPLICATE
     problem = _problem(order, channel=channel, notification=notification)
     if problem is not None:
         outcome = UNKNOWN_ORDER if order is None else ANOMALY
-        await session.execute(
-            update(PaymentCallback)
-            .where(PaymentCallback.id == log_id)
-            .values(outcome=outcome, detail=problem)
-        )
-        await events_service.publish(
+        return await _record_anomaly(
             session,
-            topic="payment.callback_anomaly",
+            channel=channel,
+            notification=notification,
+            outcome=outcome,
+            problem=problem,
             now=now,
-            payload={
-                "channel": channel,
-                "channel_reference": notification.channel_reference,
-                "merchant_reference": notification.merchant_reference,
-                "status": notification.status,
-                "detail": problem,
-            },
         )
-        return outcome
     assert order is not None
+    stored = await _log_once(
+        session,
+        channel=channel,
+        notification=notification,
+        outcome=APPLIED,
+        detail=None,
+        now=now,
+    )
+    if stored is None:
+        # The key is taken although this order is not final: the channel used this reference
+        # and status for another of our orders. Nothing changes; operations investigate.
+        return await _record_anomaly(
+            session,
+            channel=channel,
+            notification=notification,
+            outcome=ANOMALY,
+            problem="this channel reference and status settled another order",
+            now=now,
+        )
     if isinstance(order, PaymentDeposit):
         await _settle_deposit(session, order, notification, now)
     else:
         await _settle_withdrawal(session, order, notification, now)
     return APPLIED
+
+
+async def _record_anomaly(
+    session: AsyncSession,
+    *,
+    channel: str,
+    notification: CallbackNotification,
+    outcome: str,
+    problem: str,
+    now: datetime,
+) -> str:
+    """Keep a notice that changes nothing (once: keyed by its content) and tell operations."""
+    stored = await _log_once(
+        session,
+        channel=channel,
+        notification=notification,
+        outcome=outcome,
+        detail=problem,
+        now=now,
+    )
+    if stored is None:
+        return DUPLICATE  # the same contradicting notice again: stored and reported once
+    await events_service.emit(
+        session,
+        CallbackAnomaly(
+            channel=channel,
+            channel_reference=notification.channel_reference,
+            merchant_reference=notification.merchant_reference,
+            status=notification.status,
+            detail=problem,
+        ),
+        now=now,
+    )
+    return outcome
 
 
 def _completed(
@@ -164,6 +240,29 @@ def _completed(
     order.channel_reference = notification.channel_reference
     order.channel_completed_at = notification.occurred_at
     order.updated_at = now
+
+
+def _expected_amount(order: PaymentDeposit | PaymentWithdrawal) -> int:
+    if isinstance(order, PaymentWithdrawal):
+        return order.amount_minor - order.fee_minor  # what the channel paid out
+    return order.amount_minor
+
+
+def _repeats_settlement(
+    order: PaymentDeposit | PaymentWithdrawal,
+    *,
+    channel: str,
+    notification: CallbackNotification,
+) -> bool:
+    """The notice says what settled ``order`` already (a redelivery, or a recovery query
+    answered after the callback came)."""
+    return (
+        order.status == notification.status
+        and order.channel == channel
+        and order.channel_reference == notification.channel_reference
+        and notification.amount_minor == _expected_amount(order)
+        and notification.currency == order.currency
+    )
 
 
 def _problem(
@@ -177,14 +276,11 @@ def _problem(
     if order.channel != channel:
         return f"the order belongs to channel {order.channel}"
     if order.status in FINAL:
-        # Redelivery of the applied notification never gets here (the log's unique key).
         return (
             f"order already {order.status} ({order.channel_reference}); the channel now says "
             f"{notification.status} ({notification.channel_reference})"
         )
-    expected = order.amount_minor
-    if isinstance(order, PaymentWithdrawal):
-        expected = order.amount_minor - order.fee_minor
+    expected = _expected_amount(order)
     if notification.amount_minor != expected or notification.currency != order.currency:
         return (
             f"amount {notification.amount_minor} {notification.currency} differs from the "
@@ -199,36 +295,67 @@ async def _settle_deposit(
     notification: CallbackNotification,
     now: datetime,
 ) -> None:
-    summary: dict[str, Any] = {"channel_reference": notification.channel_reference}
-    if notification.status == "succeeded":
-        deposit.ledger_transfer_id = str(
-            await booking.credit_deposit(session, deposit=deposit, now=now)
+    if notification.status != "succeeded":
+        await fail_deposit(
+            session,
+            deposit,
+            reason=notification.reason or "failed at the channel",
+            now=now,
+            notification=notification,
         )
-        _completed(deposit, notification, now)
-        deposit.status = "succeeded"
-        topic = "payment.deposit_succeeded"
-    else:
-        _completed(deposit, notification, now)
-        deposit.status = "failed"
-        deposit.failure_reason = (notification.reason or "failed at the channel")[:200]
-        summary["reason"] = deposit.failure_reason
-        topic = "payment.deposit_failed"
-    await events_service.publish(
-        session,
-        topic=topic,
-        now=now,
-        payload={
-            "deposit_id": deposit.id,
-            "user_id": deposit.user_id,
-            "amount_minor": deposit.amount_minor,
-            "currency": deposit.currency,
-            "channel": deposit.channel,
-        },
+        return
+    deposit.ledger_transfer_id = str(
+        await booking.credit_deposit(session, deposit=deposit, now=now)
+    )
+    _completed(deposit, notification, now)
+    deposit.status = "succeeded"
+    event = DepositSucceeded(
+        deposit_id=deposit.id,
+        user_id=deposit.user_id,
+        amount_minor=deposit.amount_minor,
+        currency=deposit.currency,
+        channel=deposit.channel,
     )
     # The audit append comes last: its chain head is one row for the whole platform, locked
     # until this transaction commits.
-    await audit_service.record(
-        session, action=topic, target_type="deposit", target_id=deposit.id, now=now, summary=summary
+    await events_service.record(
+        session,
+        event,
+        target_type="deposit",
+        target_id=deposit.id,
+        now=now,
+        summary={"channel_reference": notification.channel_reference},
+    )
+
+
+async def fail_deposit(
+    session: AsyncSession,
+    deposit: PaymentDeposit,
+    *,
+    reason: str,
+    now: datetime,
+    notification: CallbackNotification | None = None,
+) -> None:
+    """End a ``pending`` deposit (locked by the caller) without money: the channel said so
+    (``notification``), refused it, or never received it."""
+    if notification is not None:
+        _completed(deposit, notification, now)
+    deposit.status, deposit.failure_reason, deposit.updated_at = "failed", reason[:200], now
+    event = DepositFailed(
+        deposit_id=deposit.id,
+        user_id=deposit.user_id,
+        amount_minor=deposit.amount_minor,
+        currency=deposit.currency,
+        channel=deposit.channel,
+        reason=deposit.failure_reason,
+    )
+    await events_service.record(
+        session,
+        event,
+        target_type="deposit",
+        target_id=deposit.id,
+        now=now,
+        summary={"channel_reference": deposit.channel_reference, "reason": event.reason},
     )
 
 
@@ -238,38 +365,65 @@ async def _settle_withdrawal(
     notification: CallbackNotification,
     now: datetime,
 ) -> None:
-    summary: dict[str, Any] = {"channel_reference": notification.channel_reference}
-    if notification.status == "succeeded":
-        await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
-        _completed(withdrawal, notification, now)
-        withdrawal.status = "succeeded"
-        topic = "payment.withdrawal_succeeded"
-    else:
-        await booking.release_withdrawal(session, withdrawal=withdrawal, now=now)
-        _completed(withdrawal, notification, now)
-        withdrawal.status = "failed"
-        withdrawal.failure_reason = (notification.reason or "failed at the channel")[:200]
-        summary["reason"] = withdrawal.failure_reason
-        topic = "payment.withdrawal_failed"
-    await events_service.publish(
-        session,
-        topic=topic,
-        now=now,
-        payload={
-            "withdrawal_id": withdrawal.id,
-            "user_id": withdrawal.user_id,
-            "amount_minor": withdrawal.amount_minor,
-            "fee_minor": withdrawal.fee_minor,
-            "currency": withdrawal.currency,
-            "channel": withdrawal.channel,
-        },
+    if notification.status != "succeeded":
+        await fail_withdrawal(
+            session,
+            withdrawal,
+            reason=notification.reason or "failed at the channel",
+            now=now,
+            notification=notification,
+        )
+        return
+    await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
+    _completed(withdrawal, notification, now)
+    withdrawal.status = "succeeded"
+    event = WithdrawalSucceeded(
+        withdrawal_id=withdrawal.id,
+        user_id=withdrawal.user_id,
+        amount_minor=withdrawal.amount_minor,
+        fee_minor=withdrawal.fee_minor,
+        currency=withdrawal.currency,
+        channel=withdrawal.channel,
     )
     # Last, as above: the audit chain head stays locked until commit.
-    await audit_service.record(
+    await events_service.record(
         session,
-        action=topic,
+        event,
         target_type="withdrawal",
         target_id=withdrawal.id,
         now=now,
-        summary=summary,
+        summary={"channel_reference": notification.channel_reference},
+    )
+
+
+async def fail_withdrawal(
+    session: AsyncSession,
+    withdrawal: PaymentWithdrawal,
+    *,
+    reason: str,
+    now: datetime,
+    notification: CallbackNotification | None = None,
+) -> None:
+    """End an unfinished withdrawal (locked by the caller) unpaid: its hold is voided, the
+    money is available again."""
+    await booking.release_withdrawal(session, withdrawal=withdrawal, now=now)
+    if notification is not None:
+        _completed(withdrawal, notification, now)
+    withdrawal.status, withdrawal.failure_reason = "failed", reason[:200]
+    withdrawal.updated_at = now
+    event = WithdrawalFailed(
+        withdrawal_id=withdrawal.id,
+        user_id=withdrawal.user_id,
+        amount_minor=withdrawal.amount_minor,
+        currency=withdrawal.currency,
+        channel=withdrawal.channel,
+        reason=withdrawal.failure_reason,
+    )
+    await events_service.record(
+        session,
+        event,
+        target_type="withdrawal",
+        target_id=withdrawal.id,
+        now=now,
+        summary={"channel_reference": withdrawal.channel_reference, "reason": event.reason},
     )

@@ -50,3 +50,17 @@ class WithdrawalFailed(DomainEvent):
     currency: str
     channel: str
     reason: str
+
+
+class CallbackAnomaly(DomainEvent):
+    """A channel's notice that changed nothing because it contradicts our order (another
+    amount, currency, kind or channel, no such order, or an order already final otherwise):
+    for operations to investigate. Not a state change, so it is emitted without an audit
+    record; the notice itself is kept in ``payment_callback``."""
+
+    topic = "payment.callback_anomaly"
+    channel: str
+    channel_reference: str
+    merchant_reference: str
+    status: str
+    detail: str

@@ -32,6 +32,8 @@ class PaymentDeposit(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     # The channel's own completion instant: reconciliation groups by its business date.
     channel_completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # While unfinished: when the recovery loop may look at it again (a lease; see recovery.py).
+    recovery_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel", "channel_reference"),
@@ -62,6 +64,7 @@ class PaymentWithdrawal(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     channel_completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    recovery_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel", "channel_reference"),
@@ -72,7 +75,8 @@ class PaymentWithdrawal(Base):
 
 
 class PaymentCallback(Base):
-    """Every distinct notification a channel sent; the unique key makes redelivery harmless."""
+    """Every distinct notice a channel sent (or answered to a status query); the unique
+    ``notice_key`` makes redelivery harmless (see ``finplat.payment.callbacks``)."""
 
     __tablename__ = "payment_callback"
 
@@ -83,6 +87,9 @@ class PaymentCallback(Base):
     merchant_reference: Mapped[str] = mapped_column(String(40), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # ``<status>:<channel reference>`` for the applied notice, a content digest for an anomaly
+    # (NULL on rows stored before the key existed).
+    notice_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # applied | anomaly | unknown_order
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -90,10 +97,7 @@ class PaymentCallback(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (
-        # A notification is what the channel says about one of its references; a different
-        # amount is a different (corrected) notification, not a redelivery.
-        UniqueConstraint("channel", "channel_reference", "status", "amount_minor",
-                         name="uq_payment_callback_notification"),
+        UniqueConstraint("channel", "notice_key", name="uq_payment_callback_notice"),
         Index("ix_payment_callback_outcome_id", "outcome", "id"),
     )
 

@@ -3,12 +3,13 @@ secrets, and (in the embedded default) in-process delivery of their callbacks.""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from finplat.config import Settings
+from finplat.config import Settings, get_settings
 from finplat.core.clock import Clock
 from finplat.core.db import Database
-from finplat.payment import callbacks
+from finplat.payment import callbacks, recovery
 from finplat.payment.channels import Channel, ChannelRegistry
 from finplat.payment.config import PaymentSettings, get_payment_settings
 from finplat.payment.simulator import Deliver, SignedCallback, SimulatedChannel
@@ -85,3 +86,29 @@ def channels_of(state: Any) -> ChannelRegistry:
         registry = build_registry(db=state.db, settings=settings, policy=policy, deliver=deliver)
         state.payment_channels = registry
     return registry
+
+
+async def drain(channels: ChannelRegistry) -> None:
+    """Wait for the simulators' scheduled callbacks (a real adapter has none)."""
+    for name in channels.names():
+        pending = getattr(channels.get(name), "drain", None)
+        if pending is not None:
+            await pending()
+
+
+async def run_recovery(
+    db: Database, *, clock: Clock, stop: asyncio.Event, state: Any = None
+) -> None:
+    """The recovery loop (``finplat.payment.recovery``) until ``stop``: with the application's
+    channels (``state``, in the API process) or with channels of its own (``finplat worker``),
+    whose simulators call back in this process."""
+    if state is not None:
+        channels, policy = channels_of(state), policy_of(state)
+    else:
+        settings, policy = get_settings(), get_payment_settings()
+        deliver = in_process_delivery(db=db, clock=clock, settings=settings, policy=policy)
+        channels = build_registry(db=db, settings=settings, policy=policy, deliver=deliver)
+    try:
+        await recovery.run_forever(db, clock=clock, stop=stop, channels=channels, policy=policy)
+    finally:
+        await drain(channels)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit import service as audit_service
 from finplat.core import idempotency
 from finplat.core.db import Database
-from finplat.core.errors import field_error
+from finplat.core.errors import Conflict, field_error
 from finplat.core.money import Money
 from finplat.identity import queries as identity_queries
 from finplat.payment import booking, sql_paths
@@ -113,18 +113,31 @@ async def create_deposit(
     )
 
 
+async def _payout_card(session: AsyncSession, user_id: int, asked: int | None) -> int:
+    """The card a withdrawal pays out to: the asked one, else the one bound first. Cards are
+    bound only through real-name verification, which checks that the card is in the holder's
+    own name, so an active card of the user's is a verified card in their name. Raises
+    ``NotFound('identity.bank_card_not_found')`` (also for someone else's card) and
+    ``Conflict('payment.bank_card_required')``."""
+    if asked is not None:
+        return (await identity_queries.get_bank_card(session, user_id, asked)).id
+    cards = await identity_queries.bank_cards(session, user_id)
+    if not cards:
+        raise Conflict(
+            "payment.bank_card_required",
+            "请先完成实名认证并绑定本人银行卡 / "
+            "bind a bank card in your own name (through real-name verification) first",
+        )
+    return cards[0].id
+
+
 async def _open_withdrawal(
     session: AsyncSession, withdrawal: PaymentWithdrawal, *, audit: dict[str, Any], now: datetime
 ) -> idempotency.Outcome:
     """Store ``withdrawal`` with its card (the asked one, else the first active one) and the
     hold of its amount."""
     user_id = withdrawal.user_id
-    if withdrawal.bank_card_id is not None:
-        await identity_queries.get_bank_card(session, user_id, withdrawal.bank_card_id)
-    else:
-        # Without a choice the money goes to the card bound first (the custody account's card).
-        cards = await identity_queries.bank_cards(session, user_id)
-        withdrawal.bank_card_id = cards[0].id if cards else None
+    withdrawal.bank_card_id = await _payout_card(session, user_id, withdrawal.bank_card_id)
     hold_id = await booking.hold_withdrawal(
         session,
         user_id=user_id,
@@ -179,8 +192,10 @@ async def create_withdrawal(
 
     The customer receives ``amount`` less the channel's fee. Raises
     ``InvalidInput('payment.amount_out_of_range' | 'payment.fee_exceeds_amount')``,
-    ``NotFound('identity.bank_card_not_found')``, ``Conflict('ledger.insufficient_funds')``
-    (remembered under the key: a retry after a later deposit still answers 409),
+    ``NotFound('identity.bank_card_not_found')`` (someone else's card too),
+    ``Conflict('payment.bank_card_required')`` (no card bound),
+    ``Conflict('ledger.insufficient_funds')`` (remembered under the key: a retry after a later
+    deposit still answers 409),
     ``Conflict('idempotency.key_reused')``.
     """
     _check_amount(
@@ -212,6 +227,9 @@ async def create_withdrawal(
         return _new_withdrawal(user_id, channel_name, amount, fee_minor, bank_card_id, now)
 
     if sql_paths.available(db):
+        # The card rule first (the database function would take a user without a card).
+        async with db.transaction(readonly=True) as session:
+            bank_card_id = await _payout_card(session, user_id, bank_card_id)
         outcome = await sql_paths.open_withdrawal(
             db,
             scope=scope,

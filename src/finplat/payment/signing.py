@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import datetime
 
 from finplat.core.errors import Unauthenticated
 
 TIMESTAMP_HEADER = "X-Channel-Timestamp"
 SIGNATURE_HEADER = "X-Channel-Signature"
-_MAX_TIMESTAMP_CHARS = 12
-_MAX_SIGNATURE_CHARS = 128
+# ASCII only: ``str.isdigit`` also accepts "²" or full-width digits, which ``int`` then refuses
+# (or reads), and ``hmac.compare_digest`` raises on non-ASCII text.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def sign(*, secret: str, timestamp: int, body: bytes) -> str:
@@ -42,11 +45,10 @@ def verify(
     tolerance window (in either direction, so a captured callback cannot be replayed later).
     """
     if (
-        not timestamp
-        or not signature
-        or len(timestamp) > _MAX_TIMESTAMP_CHARS
-        or len(signature) > _MAX_SIGNATURE_CHARS
-        or not timestamp.isdigit()
+        timestamp is None
+        or signature is None
+        or _TIMESTAMP.fullmatch(timestamp) is None
+        or _SIGNATURE.fullmatch(signature) is None
     ):
         raise Unauthenticated(
             "payment.callback_signature_invalid", "the callback is not signed as the channel signs"

@@ -1,7 +1,8 @@
 """Simulated channels: the custody bank (``bank``, the default) and third-party pay.
 
 They behave as a real channel does from our side: they take an order, answer later through the
-signed callback, and keep their own books from which they render a daily statement file. Tests
+signed callback, answer a status query from what they recorded, and keep their own books from
+which they render a daily statement file. Tests
 can make them fail an order, refuse one outright, send each callback twice, deliver callbacks
 in reverse order, and doctor a statement to inject discrepancies.
 """
@@ -21,7 +22,7 @@ from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from finplat.core.clock import business_date as business_date_of
 from finplat.core.db import Database
 from finplat.payment import signing, statement_format
-from finplat.payment.channels import ChannelAck, DepositOrder, WithdrawalOrder
+from finplat.payment.channels import ChannelAck, ChannelStatus, DepositOrder, WithdrawalOrder
 from finplat.payment.models import PaymentSimulatorTransaction
 
 _TABLE = cast(Table, PaymentSimulatorTransaction.__table__)
@@ -177,6 +178,22 @@ class SimulatedChannel:
             order.reference, "withdrawal", order.amount_minor, order.currency, now
         )
 
+    async def query(self, reference: str) -> ChannelStatus:
+        """Answered from the simulator's own record: what it decided, or ``unknown`` for an
+        order it never received (one it refused outright is not recorded either)."""
+        found = await self._seen(reference)
+        if found is None:
+            return ChannelStatus("unknown")
+        return ChannelStatus(
+            "succeeded" if found.status == "succeeded" else "failed",
+            kind="deposit" if found.kind == "deposit" else "withdrawal",
+            channel_reference=found.channel_reference,
+            amount_minor=found.amount_minor,
+            currency=found.currency,
+            occurred_at=found.processed_at,
+            reason=found.reason,
+        )
+
     async def fetch_statement(self, business_date: date) -> bytes:
         async with self._db.transaction(readonly=True) as session:
             rows = (
@@ -226,7 +243,7 @@ class SimulatedChannel:
             "business_date": business_date_of(now),
             "processed_at": now,
         }
-        recorded = await self._db.execute_plain(_RECORD_UNLESS_SEEN, row)
+        recorded = await self._db.execute(_RECORD_UNLESS_SEEN, row)
         if recorded:
             if reason is not None:
                 self._fail_next.pop(0)

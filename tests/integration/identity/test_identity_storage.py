@@ -164,6 +164,10 @@ async def test_cli_create_user(
             session, json.loads(investor.stdout)["user_id"], now=TEST_NOW
         )
     assert summary.kyc_verified and summary.roles == frozenset({"investor"})
+    async with db.transaction(readonly=True) as session:
+        # ... with a bank card in the test name, so that the test customer can withdraw.
+        [card] = await queries.bank_cards(session, json.loads(investor.stdout)["user_id"])
+    assert card.card_number.startswith("622202") and not card.card_number.endswith("0000")
 
 
 async def test_demo_seed_records_logins(db: Database, clock: FrozenClock) -> None:

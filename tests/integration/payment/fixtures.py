@@ -1,5 +1,6 @@
 """Fixtures for the funds tests, used by this folder's conftest and by tests/e2e/test_funds*:
-a verified investor, the app's channel simulators, and callbacks delivered over HTTP."""
+a verified investor with a bank card, the app's channel simulators, and callbacks delivered
+over HTTP."""
 
 from __future__ import annotations
 
@@ -45,5 +46,5 @@ def post_callback(client: httpx.AsyncClient) -> Callable[..., Any]:
 
 @pytest.fixture
 async def investor(db: Database, clock: FrozenClock, app: Any) -> dict[str, Any]:
-    user_id = await make_user(db, now=clock.now())
+    user_id = await make_user(db, now=clock.now(), with_bank_card=True)
     return {"user_id": user_id, "headers": bearer_for(app, user_id)}

@@ -22,7 +22,7 @@ def _job(name: str) -> scheduler.Job:
     return next(job for job in scheduler.registry.ordered() if job.name == name)
 
 
-async def test_the_daily_jobs_resubmit_then_reconcile_the_previous_day(
+async def test_the_daily_job_reconciles_the_previous_day(
     client: httpx.AsyncClient,
     db: Database,
     investor: dict[str, Any],
@@ -32,14 +32,7 @@ async def test_the_daily_jobs_resubmit_then_reconcile_the_previous_day(
 ) -> None:
     await deposit(client, investor["headers"], 8_000)
     await bank.deliver_pending(post_callback)
-    ordered = [job.name for job in scheduler.registry.ordered()]
-    assert ordered.index(jobs.RESUBMIT_JOB_NAME) < ordered.index(jobs.JOB_NAME)
-
     clock.advance(timedelta(days=1))
-    resubmit = await scheduler.run_job(
-        db, _job(jobs.RESUBMIT_JOB_NAME), day=DAY + timedelta(days=1), clock=clock
-    )
-    assert resubmit.status == "done"
     outcome = await scheduler.run_job(
         db, _job(jobs.JOB_NAME), day=DAY + timedelta(days=1), clock=clock
     )

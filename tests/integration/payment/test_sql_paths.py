@@ -58,7 +58,7 @@ _VARYING = {"id", "entry_id", "hold_id", "reference", "channel_reference", "merc
             "ledger_transfer_id", "key", "scope", "owner_user_id", "account_id", "name",
             "debit_account_id", "credit_account_id", "user_id", "target_id", "actor_id",
             "deposit_id", "withdrawal_id", "source_id", "request_id", "bank_card_id",
-            "content_hash", "updated_at", "created_at", "received_at", "processed_at"}
+            "content_hash", "notice_key", "updated_at", "created_at", "received_at", "processed_at"}
 
 
 def _normal(value: Any) -> Any:
@@ -119,8 +119,10 @@ async def test_the_functions_write_what_the_portable_code_writes(
         portable_calls.clear()
         user_id = await make_user(db, now=clock.now(), bank_card_number=unique_bank_card())
         answers = await _journey(client, bearer_for(app, user_id), bank, post_callback)
-        assert portable_calls == ([] if fast else ["open", "open", "callback", "open", "open",
-                                                   "callback"])
+        # Callbacks always take the portable code: the database function deduplicates
+        # notices on the old key (amount included), which let a malformed notice block.
+        assert portable_calls == (["callback", "callback"] if fast else [
+            "open", "open", "callback", "open", "open", "callback"])
         assert await wallet(db, user_id) == {"balance_minor": 5_000, "available_minor": 5_000,
                                              "frozen_minor": 0, "currency": "CNY"}
         rows = await _rows(db, user_id)

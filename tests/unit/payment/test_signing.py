@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from finplat.core.errors import Unauthenticated
 from finplat.payment import signing
@@ -54,3 +56,42 @@ def test_a_stale_or_future_timestamp_is_refused(offset: timedelta) -> None:
 
 def test_within_five_minutes_is_fresh() -> None:
     _verify(_headers(at=NOW - timedelta(minutes=4, seconds=59)))
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    ["²", "１７７２", "1772²", "", " ", " 1772416800", "1772416800 ", "-1772416800", "+17724",
+     "9" * 13, "9" * 400, "0x1F", "1e9", "١٧٧٢", "\x00", "1772416800\n"],
+)
+def test_a_timestamp_that_is_not_ascii_digits_is_refused(timestamp: str) -> None:
+    headers = _headers()
+    headers[signing.TIMESTAMP_HEADER] = timestamp
+    with pytest.raises(Unauthenticated) as raised:
+        _verify(headers)
+    assert raised.value.code == "payment.callback_signature_invalid"
+
+
+def test_a_huge_but_well_formed_timestamp_is_stale_not_an_error() -> None:
+    body = BODY
+    headers = signing.signed_headers(secret="s3cret", timestamp=999_999_999_999, body=body)
+    with pytest.raises(Unauthenticated) as raised:
+        _verify(headers)
+    assert raised.value.code == "payment.callback_stale"
+
+
+@pytest.mark.parametrize("signature", ["²" * 64, "ａ" * 64, "g" * 64, "a" * 63, "", "a" * 65])
+def test_a_signature_that_is_not_hex_is_refused(signature: str) -> None:
+    headers = _headers()
+    headers[signing.SIGNATURE_HEADER] = signature
+    with pytest.raises(Unauthenticated):
+        _verify(headers)
+
+
+@given(timestamp=st.text(max_size=20), signature=st.text(max_size=80))
+def test_any_header_text_is_accepted_or_refused_never_an_error(
+    timestamp: str, signature: str
+) -> None:
+    try:
+        _verify({signing.TIMESTAMP_HEADER: timestamp, signing.SIGNATURE_HEADER: signature})
+    except Unauthenticated:
+        pass

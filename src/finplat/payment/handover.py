@@ -121,7 +121,7 @@ async def submit_withdrawal(
 
     if ack.accepted:
         # Guarded: the callback may already have settled it (a fast channel answers first).
-        await db.execute_plain(_MARK_SENT, {"withdrawal_id": withdrawal_id, "now": now})
+        await db.execute(_MARK_SENT, {"withdrawal_id": withdrawal_id, "now": now})
         return
 
     async def work(session: AsyncSession) -> None:

@@ -226,7 +226,7 @@ class SimulatedChannel:
             "business_date": business_date_of(now),
             "processed_at": now,
         }
-        recorded = await self._db.execute_plain(_RECORD_UNLESS_SEEN, row)
+        recorded = await self._db.execute(_RECORD_UNLESS_SEEN, row)
         if recorded:
             if reason is not None:
                 self._fail_next.pop(0)

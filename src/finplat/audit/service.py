@@ -115,23 +115,6 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
     return inserted_id(result)
 
 
-_TARGET_MARK = "\x00target\x00"
-
-
-def prepare_for_database(*, action: str, target_type: str, now: datetime,
-                         summary: dict[str, Any] | None = None,
-                         actor_id: int | None = None) -> dict[str, Any]:
-    """What the database function ``audit_append`` (migration 0008) needs to write the record
-    that ``record`` would write, for a target whose id only the database knows yet: the fields,
-    and the canonical JSON the content hash is taken of, cut where the target id goes."""
-    fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
-                     actor_id=actor_id)
-    canonical = _canonical(_content(target_id=_TARGET_MARK, **fields))
-    prefix, suffix = canonical.split(json.dumps(_TARGET_MARK))
-    del fields["created_at"]  # the function's own ``p_now``
-    return {**fields, "hash_prefix": prefix, "hash_suffix": suffix}
-
-
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:
     """The newest ``limit`` records, sealed or not (newest first)."""
     rows = await session.scalars(

@@ -102,6 +102,19 @@ async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> Ba
     return _view(card)
 
 
+async def active_card_id(session: AsyncSession, user_id: int, card_id: int | None) -> int | None:
+    """``card_id`` when it is one of the user's active cards, or without a choice the user's
+    oldest active card (None when there is none): one statement, no card data decrypted. Raises
+    ``NotFound('identity.bank_card_not_found')`` for a chosen card that is not the user's."""
+    statement = select(BankCard.id).where(BankCard.user_id == user_id, BankCard.status == "active")
+    if card_id is not None:
+        statement = statement.where(BankCard.id == card_id)
+    found = await session.scalar(statement.order_by(BankCard.id).limit(1))
+    if found is None and card_id is not None:
+        raise NotFound("identity.bank_card_not_found", "no such bank card")
+    return found
+
+
 async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:
     """The keyed blind index of the user's verified ID number, or None before verification.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
@@ -82,6 +82,28 @@ async def open_customer_wallet(session: AsyncSession, *, user_id: int, now: date
                                   reference=chart.wallet_reference(user_id), now=now,
                                   owner_user_id=user_id, name=f"Wallet of user {user_id}")
     return account.id
+
+
+async def wallet_and_platform_ids(session: AsyncSession, *, user_id: int, kinds: tuple[str, ...],
+                                  now: datetime) -> tuple[int, dict[str, int]]:
+    """The wallet of ``user_id`` and the platform accounts of ``kinds``, read with one statement
+    (each opened on first use, as ``open_customer_wallet`` and ``platform_account_id`` do)."""
+    wanted = [(chart.CUSTOMER_WALLET, chart.wallet_reference(user_id)),
+              *((kind, chart.PLATFORM) for kind in kinds)]
+    rows = await session.execute(
+        select(LedgerAccount.kind, LedgerAccount.reference, LedgerAccount.id)
+        .where(or_(*(and_(LedgerAccount.kind == kind, LedgerAccount.reference == reference)
+                     for kind, reference in wanted))))
+    found = {(row.kind, row.reference): row.id for row in rows}
+    wallet_id = found.get(wanted[0])
+    if wallet_id is None:
+        wallet_id = await open_customer_wallet(session, user_id=user_id, now=now)
+    platform = {}
+    for kind in kinds:
+        account_id = found.get((kind, chart.PLATFORM))
+        platform[kind] = (account_id if account_id is not None
+                          else await platform_account_id(session, kind, now=now))
+    return wallet_id, platform
 
 
 async def wallet_of(session: AsyncSession, user_id: int) -> int | None:

@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
-from finplat.core.db import Database, insert_unless_taken
+from finplat.core.db import Database, insert_unless_taken, update_returning
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
-from finplat.payment import booking, signing, sql_paths
+from finplat.payment import booking, signing
+from finplat.payment.events import (
+    CallbackAnomaly,
+    DepositFailed,
+    DepositSucceeded,
+    WithdrawalFailed,
+    WithdrawalSucceeded,
+)
 from finplat.payment.models import PaymentCallback, PaymentDeposit, PaymentWithdrawal
 from finplat.payment.schemas import CallbackNotification
 
@@ -71,12 +77,6 @@ async def handle(
         tolerance_seconds=tolerance_seconds,
     )
     notification = parse(body)
-    if notification.status == "succeeded" and sql_paths.available(db):
-        outcome = await sql_paths.settle_callback(
-            db, channel=channel, notification=notification, now=now
-        )
-        if outcome is not None:
-            return outcome
 
     async def work(session: AsyncSession) -> str:
         return await _apply(session, channel=channel, notification=notification, now=now)
@@ -115,63 +115,97 @@ async def _log_once(
     return row.id
 
 
+_DEPOSIT = cast(Table, PaymentDeposit.__table__)
+_WITHDRAWAL = cast(Table, PaymentWithdrawal.__table__)
+_ORDER_COLUMNS = ("id", "user_id", "reference", "amount_minor", "currency", "channel")
+
+
 async def _apply(
     session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
 ) -> str:
     log_id = await _log_once(session, channel=channel, notification=notification, now=now)
     if log_id is None:
         return DUPLICATE
-    model: type[PaymentDeposit] | type[PaymentWithdrawal] = (
-        PaymentDeposit if notification.kind == "deposit" else PaymentWithdrawal
-    )
-    order: PaymentDeposit | PaymentWithdrawal | None = await session.scalar(
-        select(model).where(model.reference == notification.merchant_reference).with_for_update()
-    )
-    problem = _problem(order, channel=channel, notification=notification)
-    if problem is not None:
-        outcome = UNKNOWN_ORDER if order is None else ANOMALY
-        await session.execute(
-            update(PaymentCallback)
-            .where(PaymentCallback.id == log_id)
-            .values(outcome=outcome, detail=problem)
-        )
-        await events_service.publish(
-            session,
-            topic="payment.callback_anomaly",
-            now=now,
-            payload={
-                "channel": channel,
-                "channel_reference": notification.channel_reference,
-                "merchant_reference": notification.merchant_reference,
-                "status": notification.status,
-                "detail": problem,
-            },
-        )
-        return outcome
-    assert order is not None
-    if isinstance(order, PaymentDeposit):
+    order = await _complete(session, channel=channel, notification=notification, now=now)
+    if order is None:
+        return await _anomaly(session, log_id, channel=channel, notification=notification,
+                              now=now)
+    if notification.kind == "deposit":
         await _settle_deposit(session, order, notification, now)
     else:
         await _settle_withdrawal(session, order, notification, now)
     return APPLIED
 
 
-def _completed(
-    order: PaymentDeposit | PaymentWithdrawal, notification: CallbackNotification, now: datetime
-) -> None:
-    # Set after the booking: the ledger calls flush the session, and the order's columns then
-    # go out in one UPDATE with its new status instead of two.
-    order.channel_reference = notification.channel_reference
-    order.channel_completed_at = notification.occurred_at
-    order.updated_at = now
+async def _complete(
+    session: AsyncSession, *, channel: str, notification: CallbackNotification, now: datetime
+) -> Any:
+    """Move the order the notification is about to its final status, in one guarded statement
+    (which also locks the row until commit, so two notifications about one order serialise);
+    returns the order's columns that booking needs, or None when the guard refused it: no such
+    order on this channel, already final, or another amount or currency."""
+    deposit = notification.kind == "deposit"
+    table = _DEPOSIT if deposit else _WITHDRAWAL
+    c = table.c
+    expected = c.amount_minor if deposit else c.amount_minor - c.fee_minor
+    values: dict[str, Any] = {
+        "status": notification.status, "channel_reference": notification.channel_reference,
+        "channel_completed_at": notification.occurred_at, "updated_at": now,
+    }
+    if notification.status == "failed":
+        values["failure_reason"] = _reason(notification)
+    statement = (
+        update(table)
+        .where(c.reference == notification.merchant_reference, c.channel == channel,
+               c.status.not_in(FINAL), expected == notification.amount_minor,
+               c.currency == notification.currency)
+        .values(**values)
+    )
+    columns = [c[name] for name in _ORDER_COLUMNS]
+    if not deposit:
+        columns += [c.fee_minor, c.hold_id]
+    return await update_returning(session, statement, columns,
+                                  reread=c.reference == notification.merchant_reference)
 
 
-def _problem(
-    order: PaymentDeposit | PaymentWithdrawal | None,
+def _reason(notification: CallbackNotification) -> str:
+    return (notification.reason or "failed at the channel")[:200]
+
+
+async def _anomaly(
+    session: AsyncSession,
+    log_id: int,
     *,
     channel: str,
     notification: CallbackNotification,
-) -> str | None:
+    now: datetime,
+) -> str:
+    """Why the order refused the notification, recorded on its log row and as an event."""
+    table = _DEPOSIT if notification.kind == "deposit" else _WITHDRAWAL
+    order = (await session.execute(
+        select(table).where(table.c.reference == notification.merchant_reference))).first()
+    problem = _problem(order, channel=channel, notification=notification)
+    outcome = UNKNOWN_ORDER if order is None else ANOMALY
+    await session.execute(
+        update(PaymentCallback)
+        .where(PaymentCallback.id == log_id)
+        .values(outcome=outcome, detail=problem)
+    )
+    await events_service.emit(
+        session,
+        CallbackAnomaly(
+            channel=channel,
+            channel_reference=notification.channel_reference,
+            merchant_reference=notification.merchant_reference,
+            status=notification.status,
+            detail=problem,
+        ),
+        now=now,
+    )
+    return outcome
+
+
+def _problem(order: Any, *, channel: str, notification: CallbackNotification) -> str:
     if order is None:
         return "no order with this reference"
     if order.channel != channel:
@@ -183,93 +217,46 @@ def _problem(
             f"{notification.status} ({notification.channel_reference})"
         )
     expected = order.amount_minor
-    if isinstance(order, PaymentWithdrawal):
+    if notification.kind == "withdrawal":
         expected = order.amount_minor - order.fee_minor
-    if notification.amount_minor != expected or notification.currency != order.currency:
-        return (
-            f"amount {notification.amount_minor} {notification.currency} differs from the "
-            f"order's {expected} {order.currency}"
-        )
-    return None
+    return (
+        f"amount {notification.amount_minor} {notification.currency} differs from the "
+        f"order's {expected} {order.currency}"
+    )
 
 
 async def _settle_deposit(
-    session: AsyncSession,
-    deposit: PaymentDeposit,
-    notification: CallbackNotification,
-    now: datetime,
+    session: AsyncSession, deposit: Any, notification: CallbackNotification, now: datetime
 ) -> None:
     summary: dict[str, Any] = {"channel_reference": notification.channel_reference}
+    facts = {"deposit_id": deposit.id, "user_id": deposit.user_id,
+             "amount_minor": deposit.amount_minor, "currency": deposit.currency,
+             "channel": deposit.channel}
+    event: DepositSucceeded | DepositFailed
     if notification.status == "succeeded":
-        deposit.ledger_transfer_id = str(
-            await booking.credit_deposit(session, deposit=deposit, now=now)
-        )
-        _completed(deposit, notification, now)
-        deposit.status = "succeeded"
-        topic = "payment.deposit_succeeded"
+        await booking.credit_deposit(session, deposit=deposit, now=now)
+        event = DepositSucceeded(**facts)
     else:
-        _completed(deposit, notification, now)
-        deposit.status = "failed"
-        deposit.failure_reason = (notification.reason or "failed at the channel")[:200]
-        summary["reason"] = deposit.failure_reason
-        topic = "payment.deposit_failed"
-    await events_service.publish(
-        session,
-        topic=topic,
-        now=now,
-        payload={
-            "deposit_id": deposit.id,
-            "user_id": deposit.user_id,
-            "amount_minor": deposit.amount_minor,
-            "currency": deposit.currency,
-            "channel": deposit.channel,
-        },
-    )
-    # The audit append comes last: its chain head is one row for the whole platform, locked
-    # until this transaction commits.
-    await audit_service.record(
-        session, action=topic, target_type="deposit", target_id=deposit.id, now=now, summary=summary
-    )
+        summary["reason"] = _reason(notification)
+        event = DepositFailed(**facts, reason=summary["reason"])
+    await events_service.record(session, event, target_type="deposit", target_id=deposit.id,
+                                now=now, summary=summary)
 
 
 async def _settle_withdrawal(
-    session: AsyncSession,
-    withdrawal: PaymentWithdrawal,
-    notification: CallbackNotification,
-    now: datetime,
+    session: AsyncSession, withdrawal: Any, notification: CallbackNotification, now: datetime
 ) -> None:
     summary: dict[str, Any] = {"channel_reference": notification.channel_reference}
+    facts = {"withdrawal_id": withdrawal.id, "user_id": withdrawal.user_id,
+             "amount_minor": withdrawal.amount_minor, "currency": withdrawal.currency,
+             "channel": withdrawal.channel}
+    event: WithdrawalSucceeded | WithdrawalFailed
     if notification.status == "succeeded":
         await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
-        _completed(withdrawal, notification, now)
-        withdrawal.status = "succeeded"
-        topic = "payment.withdrawal_succeeded"
+        event = WithdrawalSucceeded(**facts, fee_minor=withdrawal.fee_minor)
     else:
         await booking.release_withdrawal(session, withdrawal=withdrawal, now=now)
-        _completed(withdrawal, notification, now)
-        withdrawal.status = "failed"
-        withdrawal.failure_reason = (notification.reason or "failed at the channel")[:200]
-        summary["reason"] = withdrawal.failure_reason
-        topic = "payment.withdrawal_failed"
-    await events_service.publish(
-        session,
-        topic=topic,
-        now=now,
-        payload={
-            "withdrawal_id": withdrawal.id,
-            "user_id": withdrawal.user_id,
-            "amount_minor": withdrawal.amount_minor,
-            "fee_minor": withdrawal.fee_minor,
-            "currency": withdrawal.currency,
-            "channel": withdrawal.channel,
-        },
-    )
-    # Last, as above: the audit chain head stays locked until commit.
-    await audit_service.record(
-        session,
-        action=topic,
-        target_type="withdrawal",
-        target_id=withdrawal.id,
-        now=now,
-        summary=summary,
-    )
+        summary["reason"] = _reason(notification)
+        event = WithdrawalFailed(**facts, reason=summary["reason"])
+    await events_service.record(session, event, target_type="withdrawal",
+                                target_id=withdrawal.id, now=now, summary=summary)

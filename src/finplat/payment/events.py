@@ -50,3 +50,15 @@ class WithdrawalFailed(DomainEvent):
     currency: str
     channel: str
     reason: str
+
+
+class CallbackAnomaly(DomainEvent):
+    """A signed channel notification that contradicts our order (unknown reference, another
+    channel, a final order, another amount or currency): recorded, nothing changed."""
+
+    topic = "payment.callback_anomaly"
+    channel: str
+    channel_reference: str
+    merchant_reference: str
+    status: str
+    detail: str

@@ -87,7 +87,8 @@ async def create_deposit(
         return idempotency.Outcome(201, deposit_view(deposit))
 
     return await idempotency.execute(
-        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now
+        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now,
+        claim_after_work=True,
     )
 
 
@@ -193,5 +194,6 @@ async def create_withdrawal(
         return await _open_withdrawal(session, withdrawal, summary=summary, now=now)
 
     return await idempotency.execute(
-        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now
+        db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now,
+        claim_after_work=True,
     )

@@ -1,0 +1,102 @@
+"""What a funds journey costs the database, counted: statements and transactions of a deposit
+and of a withdrawal, each with its signed callback, through the HTTP API. Round trips are what
+the funds path costs (docs/PERFORMANCE.md); a change that adds one shows up here. The budgets
+are the counts of the code as it is, the same on every database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from finplat.core.db import Database
+from finplat.payment.simulator import SimulatedChannel
+from tests.integration.payment.fixtures import bank, channels, investor, post_callback
+from tests.integration.payment.helpers import deposit, wallet, withdraw
+
+__all__ = ["bank", "channels", "investor", "post_callback"]
+
+# Statements sent, and transactions (BEGIN ... COMMIT: two round trips more each) committed.
+DEPOSIT_BUDGET = (13, 2)  # auth 1 + open 4 + channel 1 + callback 7 statements; 2 transactions
+WITHDRAWAL_BUDGET = (19, 2)  # auth 1 + open 8 + channel 1 + sent mark 1 + callback 8 (no fee)
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.statements) + 2 * self.transactions
+
+    def describe(self) -> str:
+        return "\n".join(s.split("\n", 1)[0][:100] for s in self.statements)
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[Counted]:
+    counted = Counted()
+    engine = db.engine.sync_engine
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # SQLite's own BEGIN IMMEDIATE (core.db) is the transaction, counted below.
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            counted.statements.append(statement)
+
+    def on_commit(_conn: Any) -> None:
+        counted.transactions += 1
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+
+
+def _within(counted: Counted, budget: tuple[int, int]) -> None:
+    statements, transactions = budget
+    print(f"{len(counted.statements)} statements, {counted.transactions} transactions, "
+          f"{counted.round_trips} round trips:\n{counted.describe()}")
+    assert len(counted.statements) <= statements, counted.describe()
+    assert counted.transactions <= transactions, counted.describe()
+
+
+async def test_a_deposit_journey_costs_its_budget(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await deposit(client, investor["headers"], 10_000)  # the wallet's first money
+    await bank.deliver_pending(post_callback)
+    with counting(db) as counted:
+        response = await deposit(client, investor["headers"], 10_000)
+        await bank.deliver_pending(post_callback)
+    assert response.status_code == 201
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 20_000
+    _within(counted, DEPOSIT_BUDGET)
+
+
+async def test_a_withdrawal_journey_costs_its_budget(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await deposit(client, investor["headers"], 50_000)
+    await bank.deliver_pending(post_callback)
+    with counting(db) as counted:
+        response = await withdraw(client, investor["headers"], 10_000)
+        await bank.deliver_pending(post_callback)
+    assert response.status_code == 201, response.text
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 40_000
+    _within(counted, WITHDRAWAL_BUDGET)

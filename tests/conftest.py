@@ -113,6 +113,11 @@ async def _empty_all_tables(database: Database) -> None:
     async with database.transaction() as session:
         for table in reversed(metadata.sorted_tables):
             await session.execute(table.delete())
+    try:
+        from finplat.ledger import accounts as ledger_accounts
+    except ImportError:
+        return
+    ledger_accounts.forget_known_ids()  # the ids of the accounts just deleted
 
 
 @pytest.fixture

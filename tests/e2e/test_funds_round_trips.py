@@ -20,9 +20,19 @@ from tests.integration.payment.helpers import deposit, wallet, withdraw
 
 __all__ = ["bank", "channels", "investor", "post_callback"]
 
-# Statements sent, and transactions (BEGIN ... COMMIT: two round trips more each) committed.
-DEPOSIT_BUDGET = (13, 2)  # auth 1 + open 4 + channel 1 + callback 7 statements; 2 transactions
-WITHDRAWAL_BUDGET = (19, 2)  # auth 1 + open 8 + channel 1 + sent mark 1 + callback 8 (no fee)
+# (statements sent, transactions committed: BEGIN and COMMIT are a round trip each). The code
+# is the same everywhere; the counts differ where the database lacks a feature: on PostgreSQL a
+# ledger entry is one statement (``ledger_write_entry``), elsewhere four or five; MariaDB has no
+# UPDATE ... RETURNING and claims unique keys with a savepoint; SQLite's single-statement
+# writes are transactions of their own.
+# PostgreSQL, deposit: auth 1; open 3 (order, audit, key); channel 1; callback 5 (log, order,
+# entry, audit, outbox). Withdrawal: auth 1; open 6 (card, entry, hold, order, audit, key);
+# channel 1; sent mark 1; callback 6 (log, order, hold, entry, audit, outbox).
+BUDGETS = {
+    "postgresql": {"deposit": (10, 2), "withdrawal": (15, 2)},
+    "sqlite": {"deposit": (13, 3), "withdrawal": (21, 4)},
+    "mysql": {"deposit": (19, 3), "withdrawal": (29, 4)},
+}
 
 
 @dataclass
@@ -41,7 +51,7 @@ class Counted:
 @contextmanager
 def counting(db: Database) -> Iterator[Counted]:
     counted = Counted()
-    engine = db.engine.sync_engine
+    engines = {db.engine.sync_engine, db.read_engine.sync_engine}
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # SQLite's own BEGIN IMMEDIATE (core.db) is the transaction, counted below.
@@ -51,19 +61,19 @@ def counting(db: Database) -> Iterator[Counted]:
     def on_commit(_conn: Any) -> None:
         counted.transactions += 1
 
-    event.listen(engine, "before_cursor_execute", on_statement)
-    event.listen(engine, "commit", on_commit)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", on_statement)
+        event.listen(engine, "commit", on_commit)
     try:
         yield counted
     finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
-        event.remove(engine, "commit", on_commit)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", on_statement)
+            event.remove(engine, "commit", on_commit)
 
 
 def _within(counted: Counted, budget: tuple[int, int]) -> None:
     statements, transactions = budget
-    print(f"{len(counted.statements)} statements, {counted.transactions} transactions, "
-          f"{counted.round_trips} round trips:\n{counted.describe()}")
     assert len(counted.statements) <= statements, counted.describe()
     assert counted.transactions <= transactions, counted.describe()
 
@@ -82,7 +92,7 @@ async def test_a_deposit_journey_costs_its_budget(
         await bank.deliver_pending(post_callback)
     assert response.status_code == 201
     assert (await wallet(db, investor["user_id"]))["available_minor"] == 20_000
-    _within(counted, DEPOSIT_BUDGET)
+    _within(counted, BUDGETS[db.dialect]["deposit"])
 
 
 async def test_a_withdrawal_journey_costs_its_budget(
@@ -99,4 +109,4 @@ async def test_a_withdrawal_journey_costs_its_budget(
         await bank.deliver_pending(post_callback)
     assert response.status_code == 201, response.text
     assert (await wallet(db, investor["user_id"]))["balance_minor"] == 40_000
-    _within(counted, WITHDRAWAL_BUDGET)
+    _within(counted, BUDGETS[db.dialect]["withdrawal"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Row, event, select
+from sqlalchemy import CursorResult, Row, Table, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -60,6 +61,22 @@ def insert_unless_taken(session: AsyncSession, model: Any, values: Mapping[str, 
     return None if insert is None else insert(model).values(**values).on_conflict_do_nothing()
 
 
+@functools.cache
+def _ignoring_conflicts(dialect_name: str, table: Table) -> Any:
+    insert = _UPSERTS.get(dialect_name)
+    if insert is None:
+        return None
+    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
+def insert_unless_taken_once(session: AsyncSession, table: Table) -> Any:
+    """``insert_unless_taken`` built once per dialect and table, its values given as execute
+    parameters (building and caching a statement per call costs more CPU than its round trip),
+    returning the primary key of the row it wrote (none when the key was taken); None where
+    the dialect cannot ignore a conflict."""
+    return _ignoring_conflicts(session.get_bind().dialect.name, table)
+
+
 def inserted_id(result: Any) -> int:
     """The primary key of the one row an ``INSERT`` statement wrote."""
     key = result.inserted_primary_key
@@ -67,17 +84,26 @@ def inserted_id(result: Any) -> int:
     return int(key[0])
 
 
-async def update_returning(session: AsyncSession, statement: Any, columns: Sequence[Any],
-                           *, reread: Any) -> Row[Any] | None:
-    """``columns`` of the one row a guarded ``UPDATE`` changed, or None when its guard matched
-    nothing. One round trip where the dialect has ``UPDATE ... RETURNING`` (PostgreSQL,
-    SQLite); elsewhere (MariaDB) the row is read back by ``reread`` (a WHERE clause naming it)
-    after the update, under the row lock the update took in the caller's transaction."""
-    if session.get_bind().dialect.update_returning:
-        return (await session.execute(statement.returning(*columns))).first()
-    if cast(CursorResult[Any], await session.execute(statement)).rowcount != 1:
-        return None
-    return (await session.execute(select(*columns).where(reread))).first()
+class GuardedUpdate:
+    """A guarded ``UPDATE`` built once (a module constant with bind parameters). Called, it
+    gives ``columns`` of the one row it changed, or None when its guard matched nothing: one
+    round trip where the dialect has ``UPDATE ... RETURNING`` (PostgreSQL, SQLite); elsewhere
+    (MariaDB) the row is read back by ``reread`` (a WHERE clause naming it with the same
+    parameters) under the row lock the update took."""
+
+    def __init__(self, statement: Any, columns: Sequence[Any], *, reread: Any) -> None:
+        self._plain = statement
+        self._returning = statement.returning(*columns)
+        self._reread = select(*columns).where(reread)
+
+    async def __call__(self, session: AsyncSession,
+                       parameters: Mapping[str, Any]) -> Row[Any] | None:
+        if session.get_bind().dialect.update_returning:
+            return (await session.execute(self._returning, parameters)).first()
+        result = await session.execute(self._plain, parameters)
+        if cast(CursorResult[Any], result).rowcount != 1:
+            return None
+        return (await session.execute(self._reread, parameters)).first()
 
 
 class Database:

@@ -13,17 +13,18 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, insert_unless_taken
+from finplat.core.db import Database, insert_unless_taken, insert_unless_taken_once
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
+_TABLE = cast(Table, IdempotencyRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,9 @@ async def _store_answer(
     values = {"scope": scope, "key": key, "request_hash": digest,
               "status_code": outcome.status_code, "response_body": outcome.body,
               "created_at": now}
-    statement = insert_unless_taken(session, IdempotencyRecord, values)
+    statement = insert_unless_taken_once(session, _TABLE)
     if statement is not None:
-        if await session.scalar(statement.returning(IdempotencyRecord.id)) is None:
+        if await session.scalar(statement, values) is None:
             raise _KeyTaken
         return
     try:

@@ -10,15 +10,16 @@ recorded as an anomaly and changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, insert_unless_taken, update_returning
+from finplat.core.db import Database, GuardedUpdate, insert_unless_taken_once
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
 from finplat.payment import booking, signing
@@ -103,9 +104,9 @@ async def _log_once(
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
-    statement = insert_unless_taken(session, PaymentCallback, values)
+    statement = insert_unless_taken_once(session, _CALLBACK)
     if statement is not None:
-        return await session.scalar(statement.returning(PaymentCallback.id))
+        return await session.scalar(statement, values)
     row = PaymentCallback(**values)
     try:
         async with session.begin_nested():
@@ -115,9 +116,36 @@ async def _log_once(
     return row.id
 
 
+_CALLBACK = cast(Table, PaymentCallback.__table__)
+_ORDER_COLUMNS = ("id", "user_id", "reference", "amount_minor", "currency", "channel")
+
+
+def _completion(table: Table, *, paid_out: Any, extra: Sequence[str] = ()) -> GuardedUpdate:
+    """The order named by the notification moved to its final status, guarded by everything
+    the notification must agree with (built once per order table)."""
+    c = table.c
+    return GuardedUpdate(
+        update(table)
+        .where(c.reference == bindparam("n_merchant_reference"),
+               c.channel == bindparam("n_channel"),
+               c.status.not_in(FINAL), paid_out == bindparam("n_amount_minor"),
+               c.currency == bindparam("n_currency"))
+        .values(status=bindparam("n_status"), channel_reference=bindparam("n_channel_reference"),
+                channel_completed_at=bindparam("n_occurred_at"), updated_at=bindparam("n_now"),
+                failure_reason=bindparam("n_failure_reason")),
+        [c[name] for name in (*_ORDER_COLUMNS, *extra)],
+        reread=c.reference == bindparam("n_merchant_reference"),
+    )
+
+
 _DEPOSIT = cast(Table, PaymentDeposit.__table__)
 _WITHDRAWAL = cast(Table, PaymentWithdrawal.__table__)
-_ORDER_COLUMNS = ("id", "user_id", "reference", "amount_minor", "currency", "channel")
+_COMPLETE = {
+    "deposit": _completion(_DEPOSIT, paid_out=_DEPOSIT.c.amount_minor),
+    "withdrawal": _completion(_WITHDRAWAL,
+                              paid_out=_WITHDRAWAL.c.amount_minor - _WITHDRAWAL.c.fee_minor,
+                              extra=("fee_minor", "hold_id")),
+}
 
 
 async def _apply(
@@ -144,28 +172,14 @@ async def _complete(
     (which also locks the row until commit, so two notifications about one order serialise);
     returns the order's columns that booking needs, or None when the guard refused it: no such
     order on this channel, already final, or another amount or currency."""
-    deposit = notification.kind == "deposit"
-    table = _DEPOSIT if deposit else _WITHDRAWAL
-    c = table.c
-    expected = c.amount_minor if deposit else c.amount_minor - c.fee_minor
-    values: dict[str, Any] = {
-        "status": notification.status, "channel_reference": notification.channel_reference,
-        "channel_completed_at": notification.occurred_at, "updated_at": now,
-    }
-    if notification.status == "failed":
-        values["failure_reason"] = _reason(notification)
-    statement = (
-        update(table)
-        .where(c.reference == notification.merchant_reference, c.channel == channel,
-               c.status.not_in(FINAL), expected == notification.amount_minor,
-               c.currency == notification.currency)
-        .values(**values)
-    )
-    columns = [c[name] for name in _ORDER_COLUMNS]
-    if not deposit:
-        columns += [c.fee_minor, c.hold_id]
-    return await update_returning(session, statement, columns,
-                                  reread=c.reference == notification.merchant_reference)
+    # A non-final order has no failure reason: setting it to None on success changes nothing.
+    return await _COMPLETE[notification.kind](session, {
+        "n_merchant_reference": notification.merchant_reference, "n_channel": channel,
+        "n_amount_minor": notification.amount_minor, "n_currency": notification.currency,
+        "n_status": notification.status, "n_channel_reference": notification.channel_reference,
+        "n_occurred_at": notification.occurred_at, "n_now": now,
+        "n_failure_reason": _reason(notification) if notification.status == "failed" else None,
+    })
 
 
 def _reason(notification: CallbackNotification) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit.models import AuditRecord
@@ -22,6 +22,8 @@ from finplat.core.db import inserted_id
 from finplat.core.masking import scrub
 
 HEAD_ID = 1
+# Built once, values as parameters: every audited use case pays for this statement.
+_INSERT = insert(cast(Table, AuditRecord.__table__))
 
 
 def _canonical(value: dict[str, Any]) -> str:
@@ -109,9 +111,9 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
                      actor_id=actor_id)
     fields["target_id"] = None if target_id is None else str(target_id)
     # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
-    result = await session.execute(insert(AuditRecord).values(
-        content_hash=compute_content_hash(**fields), sequence=None, previous_hash=None,
-        record_hash=None, **fields))
+    result = await session.execute(_INSERT, {
+        "content_hash": compute_content_hash(**fields), "sequence": None,
+        "previous_hash": None, "record_hash": None, **fields})
     return inserted_id(result)
 
 

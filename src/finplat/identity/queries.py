@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import NotFound
@@ -102,14 +102,23 @@ async def get_bank_card(session: AsyncSession, user_id: int, card_id: int) -> Ba
     return _view(card)
 
 
+# Built once (values as parameters): on every withdrawal.
+_OLDEST_ACTIVE_CARD = (
+    select(BankCard.id)
+    .where(BankCard.user_id == bindparam("c_user_id"), BankCard.status == "active")
+    .order_by(BankCard.id).limit(1)
+)
+_ACTIVE_CARD = _OLDEST_ACTIVE_CARD.where(BankCard.id == bindparam("c_card_id"))
+
+
 async def active_card_id(session: AsyncSession, user_id: int, card_id: int | None) -> int | None:
     """``card_id`` when it is one of the user's active cards, or without a choice the user's
     oldest active card (None when there is none): one statement, no card data decrypted. Raises
     ``NotFound('identity.bank_card_not_found')`` for a chosen card that is not the user's."""
-    statement = select(BankCard.id).where(BankCard.user_id == user_id, BankCard.status == "active")
-    if card_id is not None:
-        statement = statement.where(BankCard.id == card_id)
-    found = await session.scalar(statement.order_by(BankCard.id).limit(1))
+    if card_id is None:
+        found = await session.scalar(_OLDEST_ACTIVE_CARD, {"c_user_id": user_id})
+    else:
+        found = await session.scalar(_ACTIVE_CARD, {"c_user_id": user_id, "c_card_id": card_id})
     if found is None and card_id is not None:
         raise NotFound("identity.bank_card_not_found", "no such bank card")
     return found

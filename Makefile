@@ -63,9 +63,10 @@ lint: install
 		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events \
 		src/finplat/lending
 
+# The funds journeys against pgbench and the asyncpg client floor, in one run (PostgreSQL at
+# FINPLAT_BENCH_SERVER, default postgres@127.0.0.1:5432; FINPLAT_BENCH_SECONDS per row).
 bench: install
-	$(BIN)/python bench/ledger.py
-	$(BIN)/python bench/funds_http.py
+	$(BIN)/python bench/funds.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm

@@ -121,6 +121,9 @@ async def _empty_all_tables(database: Database) -> None:
         finally:
             if database.dialect in ("mysql", "mariadb"):
                 await session.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+    from finplat.ledger import accounts as ledger_accounts
+
+    ledger_accounts.forget_known_ids()  # the ids of the accounts just deleted
 
 
 @pytest.fixture

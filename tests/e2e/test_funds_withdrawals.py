@@ -136,6 +136,26 @@ async def test_withdrawal_idempotent_replay(
     assert other.status_code == 409 and other.json()["code"] == "idempotency.key_reused"
 
 
+async def test_racing_twins_of_one_withdrawal_hold_once_and_all_answer_it(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    # The answer is stored after the hold: a twin's hold waits for ours and is then refused
+    # (funds for one only), or its insert of the key finds ours; either way it replays ours.
+    await _fund(client, investor, bank, post_callback, 10_000)
+    responses = await asyncio.gather(
+        *(withdraw(client, investor["headers"], 8_000, idempotency_key="twin") for _ in range(6))
+    )
+    assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert (await wallet(db, investor["user_id"]))["frozen_minor"] == 8_000
+    await bank.deliver_pending(post_callback)
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 2_000
+
+
 async def test_concurrent_withdrawals_never_overdraw(
     client: httpx.AsyncClient,
     db: Database,
@@ -263,7 +283,7 @@ async def test_a_withdrawal_needs_a_bank_card_in_the_holders_name(
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["code"] == "payment.bank_card_required"
-    assert "银行卡" in problem["detail"] and "bank card" in problem["detail"]
+    assert "bank card" in problem["detail"]
     assert await wallet(db, user_id) == {"balance_minor": 10_000, "available_minor": 10_000,
                                          "frozen_minor": 0, "currency": "CNY"}
     listed = (await client.get("/api/v1/me/withdrawals", headers=holder["headers"])).json()

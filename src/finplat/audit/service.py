@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit.models import AuditRecord
@@ -22,6 +22,8 @@ from finplat.core.db import inserted_id
 from finplat.core.masking import scrub
 
 HEAD_ID = 1
+# Built once, values as parameters: every audited use case pays for this statement.
+_INSERT = insert(cast(Table, AuditRecord.__table__))
 
 
 def _canonical(value: dict[str, Any]) -> str:
@@ -109,27 +111,10 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
                      actor_id=actor_id)
     fields["target_id"] = None if target_id is None else str(target_id)
     # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
-    result = await session.execute(insert(AuditRecord).values(
-        content_hash=compute_content_hash(**fields), sequence=None, previous_hash=None,
-        record_hash=None, **fields))
+    result = await session.execute(_INSERT, {
+        "content_hash": compute_content_hash(**fields), "sequence": None,
+        "previous_hash": None, "record_hash": None, **fields})
     return inserted_id(result)
-
-
-_TARGET_MARK = "\x00target\x00"
-
-
-def prepare_for_database(*, action: str, target_type: str, now: datetime,
-                         summary: dict[str, Any] | None = None,
-                         actor_id: int | None = None) -> dict[str, Any]:
-    """What the database function ``audit_append`` (migration 0008) needs to write the record
-    that ``record`` would write, for a target whose id only the database knows yet: the fields,
-    and the canonical JSON the content hash is taken of, cut where the target id goes."""
-    fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
-                     actor_id=actor_id)
-    canonical = _canonical(_content(target_id=_TARGET_MARK, **fields))
-    prefix, suffix = canonical.split(json.dumps(_TARGET_MARK))
-    del fields["created_at"]  # the function's own ``p_now``
-    return {**fields, "hash_prefix": prefix, "hash_suffix": suffix}
 
 
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-import asyncpg
-from sqlalchemy import CursorResult, Row, Update, event, insert, make_url, select
+from sqlalchemy import CursorResult, Row, Table, Update, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -113,11 +112,49 @@ async def update_returning(session: AsyncSession, statement: Update,
     return (await session.execute(select(*columns).where(row))).first()
 
 
+@functools.cache
+def _ignoring_conflicts(dialect_name: str, table: Table) -> Any:
+    insert = _UPSERTS.get(dialect_name)
+    if insert is None:
+        return None
+    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
+def insert_unless_taken_once(session: AsyncSession, table: Table) -> Any:
+    """``insert_unless_taken`` built once per dialect and table, its values given as execute
+    parameters (building and caching a statement per call costs more CPU than its round trip),
+    returning the primary key of the row it wrote (none when the key was taken); None where
+    the dialect cannot ignore a conflict."""
+    return _ignoring_conflicts(session.get_bind().dialect.name, table)
+
+
 def inserted_id(result: Any) -> int:
     """The primary key of the one row an ``INSERT`` statement wrote."""
     key = result.inserted_primary_key
     assert key is not None and key[0] is not None, "an INSERT of one row has its primary key"
     return int(key[0])
+
+
+class GuardedUpdate:
+    """A guarded ``UPDATE`` built once (a module constant with bind parameters). Called, it
+    gives ``columns`` of the one row it changed, or None when its guard matched nothing: one
+    round trip where the dialect has ``UPDATE ... RETURNING`` (PostgreSQL, SQLite); elsewhere
+    (MariaDB) the row is read back by ``reread`` (a WHERE clause naming it with the same
+    parameters) under the row lock the update took."""
+
+    def __init__(self, statement: Any, columns: Sequence[Any], *, reread: Any) -> None:
+        self._plain = statement
+        self._returning = statement.returning(*columns)
+        self._reread = select(*columns).where(reread)
+
+    async def __call__(self, session: AsyncSession,
+                       parameters: Mapping[str, Any]) -> Row[Any] | None:
+        if session.get_bind().dialect.update_returning:
+            return (await session.execute(self._returning, parameters)).first()
+        result = await session.execute(self._plain, parameters)
+        if cast(CursorResult[Any], result).rowcount != 1:
+            return None
+        return (await session.execute(self._reread, parameters)).first()
 
 
 class Database:
@@ -156,10 +193,6 @@ class Database:
         # Single-statement reads need no BEGIN/COMMIT around them: two round trips saved.
         self._autocommit_reads = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._autocommit_writes = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._pool_size = pool_size
-        self._driver_pool: Any = None
-        self._driver_pool_lock = asyncio.Lock()
-        self._compiled: dict[Executable, Any] = {}
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -232,167 +265,21 @@ class Database:
         """One write statement as a transaction of its own (retried like ``run``); returns the
         number of rows it changed. On PostgreSQL it goes without BEGIN and COMMIT round trips:
         a single statement is atomic by itself."""
-        result = await self._statement(statement, parameters, attempts, is_retryable, rows=False)
-        return int(cast(CursorResult[Any], result).rowcount)
-
-    async def call(
-        self,
-        statement: Executable,
-        parameters: Mapping[str, Any],
-        *,
-        retry_if: Callable[[DBAPIError], bool] = is_retryable,
-        attempts: int = MAX_ATTEMPTS,
-    ) -> Row[Any]:
-        """The one row of one write statement (a database function, usually) run as a
-        transaction of its own, like ``execute``; ``retry_if`` narrows which failures are
-        tried again (they roll the statement back as a whole)."""
-        return cast(Row[Any], await self._statement(statement, parameters, attempts, retry_if,
-                                                    rows=True))
-
-    async def fetch_plain(self, statement: Executable,
-                          parameters: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-        """The rows of a read-only statement built once (a module constant with bind
-        parameters) whose columns need no conversion from the driver's values (no JSON,
-        encrypted or other processed types; checked). On PostgreSQL it is compiled once and run
-        straight on the driver (~0.1 ms of CPU instead of ~0.3 ms through SQLAlchemy);
-        elsewhere as ``fetch_all``."""
-        if self.dialect != "postgresql":
-            return [cast(Mapping[str, Any], row._mapping)
-                    for row in await self.fetch_all(statement, parameters)]
-        sql, arguments = self._driver_statement(statement, parameters, rows=True)
-        return await self._driver(lambda connection: connection.fetch(sql, *arguments), sql,
-                                  arguments, MAX_ATTEMPTS, is_retryable)
-
-    async def execute_plain(self, statement: Executable, parameters: Mapping[str, Any]) -> int:
-        """``execute`` for a write statement built once (a module constant with
-        bind parameters); on PostgreSQL compiled once and run straight on the driver, with the
-        parameters converted as SQLAlchemy would. Returns the number of rows it changed."""
-        if self.dialect != "postgresql":
-            return await self.execute(statement, parameters)
-        sql, arguments = self._driver_statement(statement, parameters, rows=False)
-        status = await self._driver(lambda connection: connection.execute(sql, *arguments), sql,
-                                    arguments, MAX_ATTEMPTS, is_retryable)
-        return int(str(status).rsplit(" ", 1)[-1])
-
-    def _driver_statement(self, statement: Executable, parameters: Mapping[str, Any], *,
-                          rows: bool) -> tuple[str, list[Any]]:
-        plan = self._compiled.get(statement)
-        if plan is None:
-            compiled = cast(Any, statement).compile(dialect=self.engine.dialect)
-            if rows:
-                for column in cast(Any, statement).selected_columns:
-                    if column.type._cached_result_processor(self.engine.dialect, None):
-                        raise ValueError(f"{column} needs converting; use fetch_all")
-            if len(self._compiled) >= 256:
-                raise RuntimeError("build plain statements once, as module constants")
-            # The values the statement carries itself (``.values(status="sent")``), the order
-            # of the positional parameters and how SQLAlchemy converts each for the driver.
-            fixed = {name: value for name, value in compiled.construct_params(_check=False).items()
-                     if not compiled.binds[name].required}
-            plan = (compiled.string, compiled.positiontup, fixed, compiled._bind_processors)
-            self._compiled[statement] = plan
-        sql, names, fixed, processors = plan
-        arguments = []
-        for name in names:
-            value = parameters[name] if name in parameters else fixed[name]  # KeyError: missing
-            processor = processors.get(name)
-            arguments.append(value if processor is None or value is None else processor(value))
-        return sql, arguments
-
-    async def call_sql(self, sql: str, *arguments: Any,
-                       retry_if: Callable[[DBAPIError], bool] = is_retryable,
-                       attempts: int = MAX_ATTEMPTS) -> Mapping[str, Any]:
-        """PostgreSQL only: the one row of one hand-written statement (``$1``, ``$2``, ...
-        parameters) run straight on the driver in autocommit, retried like ``call``. For the
-        hottest paths only: SQLAlchemy's own cost per statement (~0.25 ms of CPU, mostly the
-        connection's checkout and return) is most of what such a statement costs. Driver errors
-        come out as SQLAlchemy's ``DBAPIError``, as from every other method."""
-        row = await self._driver(lambda connection: connection.fetchrow(sql, *arguments), sql,
-                                 arguments, attempts, retry_if)
-        assert row is not None, "the statement returns one row"
-        return cast(Mapping[str, Any], row)
-
-    async def _driver(self, work: Callable[[Any], Awaitable[T]], sql: str,
-                      arguments: Sequence[Any], attempts: int,
-                      retry_if: Callable[[DBAPIError], bool]) -> T:
-        """``work`` on a connection of the driver's own pool, in autocommit, retried like
-        ``run``; driver errors come out as SQLAlchemy's ``DBAPIError``."""
-        pool = self._driver_pool or await self._open_driver_pool()
-
-        async def once() -> T:
-            try:
-                async with pool.acquire() as connection:
-                    try:
-                        return await work(connection)
-                    except _DRIVER_ERRORS as error:
-                        if _lost(error):
-                            _discard(connection)
-                        raise
-            except _DRIVER_ERRORS as error:
-                raise DBAPIError(sql, arguments, error,
-                                 connection_invalidated=_lost(error)) from error
-
-        return await _retrying(once, attempts, retry_if)
-
-    async def _open_driver_pool(self) -> Any:
-        async with self._driver_pool_lock:
-            if self._driver_pool is None:
-                if self.dialect != "postgresql":
-                    raise RuntimeError("call_sql is for PostgreSQL only")
-                dsn = make_url(self.url).set(drivername="postgresql")
-                self._driver_pool = await asyncpg.create_pool(
-                    dsn.render_as_string(hide_password=False), min_size=1,
-                    max_size=self._pool_size, server_settings=self._server_settings,
-                    # Single autocommit statements leave no session state behind: no reset
-                    # round trip (RESET ALL, UNLISTEN, ...) each time a connection comes back.
-                    reset=_keep_session)
-        return self._driver_pool
-
-    async def _statement(self, statement: Executable, parameters: Mapping[str, Any] | None,
-                         attempts: int, retry_if: Callable[[DBAPIError], bool], *,
-                         rows: bool) -> Any:
         async def once() -> Any:
             if self.dialect == "postgresql":
                 async with self._autocommit_writes.connect() as connection:
-                    result = await connection.execute(statement, parameters)
-                    return result.one() if rows else result
+                    return await connection.execute(statement, parameters)
             # SQLite takes its write lock with our BEGIN IMMEDIATE; keep it explicit.
             async with self.engine.begin() as connection:
-                result = await connection.execute(statement, parameters)
-                return result.one() if rows else result
+                return await connection.execute(statement, parameters)
 
-        return await _retrying(once, attempts, retry_if)
+        result = await _retrying(once, attempts, is_retryable)
+        return int(cast(CursorResult[Any], result).rowcount)
 
     async def dispose(self) -> None:
-        if self._driver_pool is not None:
-            pool, self._driver_pool = self._driver_pool, None
-            await pool.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
-
-
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError,
-                  asyncpg.exceptions.InternalClientError, OSError)
-
-
-def _lost(error: BaseException) -> bool:
-    """The driver's connection (or the way to the server) is gone, not the statement wrong."""
-    return isinstance(error, asyncpg.PostgresConnectionError | asyncpg.AdminShutdownError
-                      | asyncpg.CannotConnectNowError | asyncpg.exceptions.InternalClientError
-                      | asyncpg.ConnectionDoesNotExistError | OSError)
-
-
-def _discard(connection: Any) -> None:
-    """Never back into the pool: the next acquire connects anew (asyncpg may have let go of a
-    connection the server closed already)."""
-    with contextlib.suppress(asyncpg.InterfaceError):
-        if not connection.is_closed():
-            connection.terminate()
-
-
-async def _keep_session(_connection: Any) -> None:
-    return None
 
 
 async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int,

@@ -13,17 +13,18 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, insert_unless_taken
+from finplat.core.db import Database, insert_unless_taken, insert_unless_taken_once
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
+_TABLE = cast(Table, IdempotencyRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,42 @@ async def _claim(
     return record.id
 
 
+async def _store_answer(
+    session: AsyncSession, *, scope: str, key: str, digest: str, outcome: Outcome, now: datetime
+) -> None:
+    """Store ``outcome`` under the key with one insert, after the work; raises ``_KeyTaken`` when
+    the key has a record already (a twin committed first, or this is a replay): the caller's
+    transaction is then rolled back, work and all, and the next attempt replays the answer."""
+    values = {"scope": scope, "key": key, "request_hash": digest,
+              "status_code": outcome.status_code, "response_body": outcome.body,
+              "created_at": now}
+    statement = insert_unless_taken_once(session, _TABLE)
+    if statement is not None:
+        if await session.scalar(statement, values) is None:
+            raise _KeyTaken
+        return
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(IdempotencyRecord).values(**values))
+    except IntegrityError as error:
+        raise _KeyTaken from error
+
+
+async def _answered(db: Database, *, scope: str, key: str, digest: str) -> Outcome | None:
+    """The answer stored under the key, if any. Raises ``Conflict('idempotency.key_reused')``."""
+    async def read(session: AsyncSession) -> Outcome | None:
+        existing = await session.scalar(select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+        if existing is None or existing.status_code == _PENDING:
+            return None
+        if existing.request_hash != digest:
+            raise Conflict("idempotency.key_reused",
+                           "this Idempotency-Key was already used for a different request")
+        return Outcome(existing.status_code, existing.response_body, replayed=True)
+
+    return await db.run(read, readonly=True)
+
+
 async def execute(
     db: Database,
     *,
@@ -89,15 +126,30 @@ async def execute(
     payload: Mapping[str, Any],
     work: Callable[[AsyncSession], Awaitable[Outcome]],
     now: datetime,
+    claim_after_work: bool = False,
 ) -> Outcome:
     """Run ``work`` once per ``(scope, key)``; replay its first outcome afterwards.
+
+    By default the key is claimed first (a pending record, filled in after the work: two
+    statements), so that a concurrent twin waits for the answer instead of doing the work.
+    With ``claim_after_work`` the answer is stored with one insert after the work: a twin then
+    does the work too, until its own insert waits for ours and finds the key taken, which rolls
+    its work back and replays our answer; a refusal of its work (the funds our twin just held)
+    also replays our answer. For use cases whose work may run twice up to the commit (a deposit
+    order, a hold on the wallet), one round trip less.
 
     Raises ``Conflict('idempotency.key_reused')`` for the same key with another payload, and
     re-raises the ``DomainError`` of a first failed attempt (after remembering it).
     """
     digest = request_hash(payload)
+    after_work = [claim_after_work]
 
     async def attempt(session: AsyncSession) -> Outcome:
+        if after_work[0]:
+            outcome = await work(session)
+            await _store_answer(session, scope=scope, key=key, digest=digest, outcome=outcome,
+                                now=now)
+            return outcome
         claimed = await _claim(session, scope=scope, key=key, digest=digest, now=now)
         if isinstance(claimed, Outcome):
             return claimed
@@ -114,10 +166,15 @@ async def execute(
         try:
             return await db.run(attempt)
         except _KeyTaken:
+            after_work[0] = False  # the key has a record: claim it first now, to replay it
             continue
         except DomainError as error:
             if error.code.startswith("idempotency."):
                 raise
+            if after_work[0]:
+                answered = await _answered(db, scope=scope, key=key, digest=digest)
+                if answered is not None:
+                    return answered
             await _remember_failure(db, scope=scope, key=key, digest=digest, error=error, now=now)
             raise
     raise Conflict("idempotency.in_progress", "a request with this Idempotency-Key is in progress")

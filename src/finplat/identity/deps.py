@@ -69,15 +69,15 @@ async def get_current_user(
         )
     except Unauthenticated as error:
         raise _unauthenticated(error.detail) from None
-    rows = await request.app.state.db.fetch_plain(_PRINCIPAL, {"user_id": user_id})
+    rows = await request.app.state.db.fetch_all(_PRINCIPAL, {"user_id": user_id})
     user = rows[0] if rows else None
-    if user is None or user["status"] != USER_ACTIVE or user["session_epoch"] != epoch:
+    if user is None or user.status != USER_ACTIVE or user.session_epoch != epoch:
         raise _unauthenticated("the session has ended; log in again")
     principal = Principal(
         user_id=user_id,
-        roles=frozenset(row["role"] for row in rows if row["role"] is not None),
-        kyc_verified=user["kyc_status"] == KYC_VERIFIED,
-        institution_id=user["institution_id"],
+        roles=frozenset(row.role for row in rows if row.role is not None),
+        kyc_verified=user.kyc_status == KYC_VERIFIED,
+        institution_id=user.institution_id,
     )
     actor_id_var.set(principal.user_id)
     return principal

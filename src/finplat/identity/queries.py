@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
@@ -119,6 +119,28 @@ async def bank_card_of(db: Database, *, user_id: int, card_id: int) -> dict[str,
     """``get_bank_card`` in one read transaction. Raises ``NotFound``."""
     async with db.transaction(readonly=True) as session:
         return _card_out(await get_bank_card(session, user_id, card_id))
+
+
+# Built once (values as parameters): on every withdrawal.
+_OLDEST_ACTIVE_CARD = (
+    select(BankCard.id)
+    .where(BankCard.user_id == bindparam("c_user_id"), BankCard.status == "active")
+    .order_by(BankCard.id).limit(1)
+)
+_ACTIVE_CARD = _OLDEST_ACTIVE_CARD.where(BankCard.id == bindparam("c_card_id"))
+
+
+async def active_card_id(session: AsyncSession, user_id: int, card_id: int | None) -> int | None:
+    """``card_id`` when it is one of the user's active cards, or without a choice the user's
+    oldest active card (None when there is none): one statement, no card data decrypted. Raises
+    ``NotFound('identity.bank_card_not_found')`` for a chosen card that is not the user's."""
+    if card_id is None:
+        found = await session.scalar(_OLDEST_ACTIVE_CARD, {"c_user_id": user_id})
+    else:
+        found = await session.scalar(_ACTIVE_CARD, {"c_user_id": user_id, "c_card_id": card_id})
+    if found is None and card_id is not None:
+        raise NotFound("identity.bank_card_not_found", "no such bank card")
+    return found
 
 
 async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:

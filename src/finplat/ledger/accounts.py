@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, event, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from finplat.core.clock import ensure_utc
 from finplat.core.db import insert_unless_taken, update_returning
@@ -82,6 +84,65 @@ async def open_customer_wallet(session: AsyncSession, *, user_id: int, now: date
                                   reference=chart.wallet_reference(user_id), now=now,
                                   owner_user_id=user_id, name=f"Wallet of user {user_id}")
     return account.id
+
+
+# (kind, reference) -> id of accounts that exist, per engine. An account's id never changes and
+# accounts are never deleted (closed at most), so an id once committed stays true: the funds
+# path reads its wallet and platform books from here instead of a statement per use case. Ids
+# seen in a transaction are kept only once it commits (a rolled-back insert leaves none behind).
+_KNOWN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+_KNOWN_LIMIT = 100_000
+_SEEN = "ledger.account_ids"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_ids(session: Session) -> None:
+    seen = session.info.pop(_SEEN, None)
+    if seen:
+        known = _KNOWN.setdefault(session.get_bind(), {})
+        if len(known) > _KNOWN_LIMIT:
+            known.clear()
+        known.update(seen)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_uncommitted_ids(session: Session) -> None:
+    session.info.pop(_SEEN, None)
+
+
+def forget_known_ids() -> None:
+    """For tests that delete accounts (emptying every table between tests)."""
+    _KNOWN.clear()
+
+
+async def wallet_and_platform_ids(session: AsyncSession, *, user_id: int, kinds: tuple[str, ...],
+                                  now: datetime) -> tuple[int, dict[str, int]]:
+    """The wallet of ``user_id`` and the platform accounts of ``kinds`` (each opened on first
+    use, as ``open_customer_wallet`` and ``platform_account_id`` do): no statement when all are
+    known already, else one to read them."""
+    wanted = [(chart.CUSTOMER_WALLET, chart.wallet_reference(user_id)),
+              *((kind, chart.PLATFORM) for kind in kinds)]
+    known = _KNOWN.get(session.get_bind(), {})
+    found = {key: known[key] for key in wanted if key in known}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        rows = await session.execute(
+            select(LedgerAccount.kind, LedgerAccount.reference, LedgerAccount.id)
+            .where(or_(*(and_(LedgerAccount.kind == kind, LedgerAccount.reference == reference)
+                         for kind, reference in missing))))
+        found.update({(row.kind, row.reference): row.id for row in rows})
+    wallet_id = found.get(wanted[0])
+    if wallet_id is None:
+        wallet_id = found[wanted[0]] = await open_customer_wallet(session, user_id=user_id, now=now)
+    platform = {}
+    for kind in kinds:
+        key = (kind, chart.PLATFORM)
+        if key not in found:
+            found[key] = await platform_account_id(session, kind, now=now)
+        platform[kind] = found[key]
+    if missing:
+        session.sync_session.info.setdefault(_SEEN, {}).update(found)
+    return wallet_id, platform
 
 
 async def wallet_of(session: AsyncSession, user_id: int) -> int | None:

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
+from finplat.core.db import GuardedUpdate
 from finplat.core.errors import field_error
 from finplat.core.money import CNY, Money
 from finplat.ledger.exceptions import HoldNotFound, HoldNotOpen
@@ -19,15 +20,14 @@ from finplat.ledger.posting import (
     EntrySpec,
     credit,
     debit,
-    dialect,
     inserted_id,
-    rowcount,
     write_entry,
 )
 
 HOLD = cast(Table, LedgerHold.__table__)
 HOLD_SOURCE = "ledger_hold"
 EXPIRY_BATCH_LIMIT = 500
+_INSERT_HOLD = insert(HOLD)  # built once: values as parameters
 
 
 async def hold(session: AsyncSession, *, source_type: str, source_id: str, code: str,
@@ -49,29 +49,38 @@ async def hold(session: AsyncSession, *, source_type: str, source_id: str, code:
                      legs=[debit(debit_account_id, amount), credit(credit_account_id, amount)],
                      pending=True, reference=reference, metadata=metadata)
     entry_id = await write_entry(session, spec, now=now)
-    result = await session.execute(insert(HOLD).values(
-        entry_id=entry_id, debit_account_id=debit_account_id, credit_account_id=credit_account_id,
-        amount_minor=amount.amount_minor, posted_minor=0, status="open", code=code,
-        expires_at=None if expires_at is None else ensure_utc(expires_at), created_at=now))
+    result = await session.execute(_INSERT_HOLD, {
+        "entry_id": entry_id, "debit_account_id": debit_account_id,
+        "credit_account_id": credit_account_id, "amount_minor": amount.amount_minor,
+        "posted_minor": 0, "status": "open", "code": code,
+        "expires_at": None if expires_at is None else ensure_utc(expires_at), "created_at": now})
     return inserted_id(result)
+
+
+def _claiming(posted: Any, *guards: Any) -> GuardedUpdate:
+    h = HOLD.c
+    return GuardedUpdate(
+        update(HOLD).where(h.id == bindparam("h_id"), h.status == "open", *guards)
+        .values(status=bindparam("h_status"), posted_minor=posted,
+                resolved_at=bindparam("h_now")),
+        (h.debit_account_id, h.credit_account_id, h.amount_minor, h.posted_minor, h.code),
+        reread=h.id == bindparam("h_id"))
+
+
+# Built once (values as parameters): posted for a given amount, posted in full, released.
+_CLAIM_AMOUNT = _claiming(bindparam("h_amount"), HOLD.c.amount_minor >= bindparam("h_amount"))
+_CLAIM_ALL = _claiming(HOLD.c.amount_minor)
+_CLAIM_NONE = _claiming(0)
 
 
 async def _claim(session: AsyncSession, hold_id: int, *, status: str, now: datetime,
                  amount_minor: int | None = None) -> Any:
     """Move an open hold to ``status`` in one guarded statement (the hold row is the lock)."""
     h = HOLD.c
-    posted = h.amount_minor if amount_minor is None and status == "posted" else (amount_minor or 0)
-    statement = (update(HOLD).where(h.id == hold_id, h.status == "open")
-                 .values(status=status, posted_minor=posted, resolved_at=now))
-    if amount_minor is not None:
-        statement = statement.where(h.amount_minor >= amount_minor)
-    columns = (h.debit_account_id, h.credit_account_id, h.amount_minor, h.posted_minor, h.code)
-    if dialect(session).update_returning:
-        row = (await session.execute(statement.returning(*columns))).first()
-    else:
-        result = await session.execute(statement)
-        row = None if rowcount(result) != 1 else \
-            (await session.execute(select(*columns).where(h.id == hold_id))).first()
+    claim = (_CLAIM_AMOUNT if amount_minor is not None
+             else _CLAIM_ALL if status == "posted" else _CLAIM_NONE)
+    row = await claim(session, {"h_id": hold_id, "h_status": status, "h_now": now,
+                                "h_amount": amount_minor})
     if row is not None:
         return row
     current = (await session.execute(select(h.status, h.amount_minor)

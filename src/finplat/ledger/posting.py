@@ -340,6 +340,8 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     currency = check_legs(spec.legs, allow_empty=bool(spec.releases))
     deltas = deltas_of(spec)
     if dialect(session).name == "postgresql":
+        # The ledger's one write primitive in SQL (the only dialect branch of the write path):
+        # the same checks and rows as below, in one round trip.
         return await _write_entry_postgresql(session, spec, deltas, currency, now)
     states = await load_accounts(session, list(deltas))
     if currency is not None and any(states[leg.account_id].currency != currency

@@ -10,18 +10,20 @@ does): the ledger does not undo partial work itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
-from finplat.core.db import Database
 from finplat.core.errors import field_error
 from finplat.core.money import Money
-from finplat.ledger import accounts, chart, group, queries
-from finplat.ledger.accounts import ensure_platform_accounts, open_customer_wallet, wallet_of
+from finplat.ledger import accounts, chart, queries
+from finplat.ledger.accounts import (
+    ensure_platform_accounts,
+    open_customer_wallet,
+    wallet_and_platform_ids,
+    wallet_of,
+)
 from finplat.ledger.batch import TransferRequest, transfer_many
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
@@ -36,8 +38,8 @@ __all__ = [
     "Balance", "Leg", "StatementLine", "StatementPage", "TransferRequest", "account_for",
     "balance", "close_account", "credit", "debit", "ensure_platform_accounts", "expire_holds",
     "freeze_account", "freeze_amount", "get_account", "get_hold", "hold", "open_customer_wallet",
-    "platform_account", "post_hold", "reverse", "statement", "submit_transfer", "transfer",
-    "transfer_many", "unfreeze_account", "unfreeze_amount", "void_hold", "wallet_of",
+    "platform_account", "post_hold", "reverse", "statement", "transfer", "transfer_many",
+    "unfreeze_account", "unfreeze_amount", "void_hold", "wallet_and_platform_ids", "wallet_of",
 ]
 
 
@@ -157,32 +159,3 @@ async def unfreeze_amount(session: AsyncSession, *, account_id: int, hold_id: in
                                target_type="ledger_account", target_id=account_id, now=now,
                                actor_id=actor_id, summary={"hold_id": hold_id, "reason": reason})
     return entry_id
-
-
-async def submit_transfer(db: Database, *, source_type: str, source_id: str, code: str,
-                          debit_account_id: int, credit_account_id: int, amount: Money,
-                          now: datetime, reference: str | None = None,
-                          metadata: Mapping[str, Any] | None = None) -> int:
-    """Post one two-leg transfer in a transaction of its own, shared with whatever other
-    transfers are waiting at the same moment (group commit, ``finplat.ledger.group``); returns
-    the entry id once the transfer is durable (committed).
-
-    Unlike every other function here it takes the ``Database``, not a session: it commits on
-    its own and cannot be part of a caller's transaction. Use it where one transfer *is* the use
-    case (a deposit credited from a channel callback, a bulk import of independent movements);
-    use ``transfer`` inside ``Database.run`` when the transfer must commit together with other
-    writes (an idempotency record, a business row). Outcomes are per transfer: a refused one
-    fails only its own caller.
-
-    Raises ``InsufficientFunds``, ``AccountFrozen``, ``AccountClosed``, ``AccountNotFound``,
-    ``DuplicateSource`` (also for a second transfer with the same source in the same group),
-    ``InvalidPostings`` (currency, amount), ``InvalidInput`` (source, code, reference, metadata,
-    account ids, the same account twice, a NUL character); ``FlushInterrupted`` or a database
-    error when the outcome is unknown (retry with the same source). A caller cancelled after
-    its group was sent may still have its transfer committed.
-    """
-    item = group.prepare(source_type=source_type, source_id=source_id, code=code,
-                         debit_account_id=debit_account_id,
-                         credit_account_id=credit_account_id, amount=amount, now=now,
-                         reference=reference, metadata=metadata)
-    return await group.submit(db, item)

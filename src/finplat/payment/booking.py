@@ -10,31 +10,52 @@ out (custody cash credited) and books the fee from the released remainder to fee
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.money import Money
 from finplat.ledger import service as ledger_service
-from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
 
 CUSTODY_CASH = "custody_cash"
 FEE_REVENUE = "fee_revenue"
 
 
-async def _platform_account(session: AsyncSession, kind: str, *, now: datetime) -> int:
-    return await ledger_service.platform_account(session, kind=kind, now=now)
+class Order(Protocol):
+    """What booking reads of an order: its ORM row or a row a statement returned."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
 
 
-async def credit_deposit(session: AsyncSession, *, deposit: PaymentDeposit, now: datetime) -> int:
-    """Book a succeeded deposit; returns the entry id."""
-    wallet_id = await ledger_service.open_customer_wallet(session, user_id=deposit.user_id, now=now)
-    custody_id = await _platform_account(session, CUSTODY_CASH, now=now)
+class Withdrawal(Order, Protocol):
+    @property
+    def fee_minor(self) -> int: ...
+    @property
+    def hold_id(self) -> str: ...
+
+
+async def credit_deposit(session: AsyncSession, *, deposit: Order, now: datetime) -> int:
+    """Book a succeeded deposit; returns the entry id (also found by its source,
+    ``payment_deposit`` + the order's reference)."""
+    wallet_id, platform = await ledger_service.wallet_and_platform_ids(
+        session, user_id=deposit.user_id, kinds=(CUSTODY_CASH,), now=now)
     return await ledger_service.transfer(
         session,
         source_type="payment_deposit",
         source_id=deposit.reference,
         code="deposit",
-        debit_account_id=custody_id,
+        debit_account_id=platform[CUSTODY_CASH],
         credit_account_id=wallet_id,
         amount=Money(deposit.amount_minor, deposit.currency),
         reference=deposit.reference,
@@ -50,15 +71,15 @@ async def hold_withdrawal(
 
     Raises ``Conflict('ledger.insufficient_funds')`` (and the ledger's account errors).
     """
-    wallet_id = await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
-    custody_id = await _platform_account(session, CUSTODY_CASH, now=now)
+    wallet_id, platform = await ledger_service.wallet_and_platform_ids(
+        session, user_id=user_id, kinds=(CUSTODY_CASH,), now=now)
     return await ledger_service.hold(
         session,
         source_type="payment_withdrawal",
         source_id=reference,
         code="withdraw",
         debit_account_id=wallet_id,
-        credit_account_id=custody_id,
+        credit_account_id=platform[CUSTODY_CASH],
         amount=amount,
         reference=reference,
         now=now,
@@ -66,7 +87,7 @@ async def hold_withdrawal(
 
 
 async def settle_withdrawal(
-    session: AsyncSession, *, withdrawal: PaymentWithdrawal, now: datetime
+    session: AsyncSession, *, withdrawal: Withdrawal, now: datetime
 ) -> None:
     """Post the hold for what the channel paid out and the fee to fee revenue, atomically."""
     paid_out = withdrawal.amount_minor - withdrawal.fee_minor
@@ -84,17 +105,15 @@ async def settle_withdrawal(
         # post_hold moves two legs only; the fee is a second entry in the same transaction,
         # taken from the part of the hold that the post just released (the wallet row is still
         # locked by this transaction, so nothing else can spend it in between).
-        wallet_id = await ledger_service.open_customer_wallet(
-            session, user_id=withdrawal.user_id, now=now
-        )
-        fee_id = await _platform_account(session, FEE_REVENUE, now=now)
+        wallet_id, platform = await ledger_service.wallet_and_platform_ids(
+            session, user_id=withdrawal.user_id, kinds=(FEE_REVENUE,), now=now)
         await ledger_service.transfer(
             session,
             source_type="payment_withdrawal_fee",
             source_id=withdrawal.reference,
             code="fee",
             debit_account_id=wallet_id,
-            credit_account_id=fee_id,
+            credit_account_id=platform[FEE_REVENUE],
             amount=Money(withdrawal.fee_minor, withdrawal.currency),
             reference=withdrawal.reference,
             metadata={"channel": withdrawal.channel},
@@ -103,7 +122,7 @@ async def settle_withdrawal(
 
 
 async def release_withdrawal(
-    session: AsyncSession, *, withdrawal: PaymentWithdrawal, now: datetime
+    session: AsyncSession, *, withdrawal: Withdrawal, now: datetime
 ) -> None:
     """Void the hold: the money is available again."""
     await ledger_service.void_hold(

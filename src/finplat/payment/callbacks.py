@@ -304,9 +304,7 @@ async def _settle_deposit(
             notification=notification,
         )
         return
-    deposit.ledger_transfer_id = str(
-        await booking.credit_deposit(session, deposit=deposit, now=now)
-    )
+    await booking.credit_deposit(session, deposit=deposit, now=now)
     _completed(deposit, notification, now)
     deposit.status = "succeeded"
     event = DepositSucceeded(

@@ -27,7 +27,6 @@ class PaymentDeposit(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     channel_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    ledger_transfer_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     # The channel's own completion instant: reconciliation groups by its business date.

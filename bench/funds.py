@@ -1,14 +1,23 @@
-"""The HTTP funds path under load: deposits and withdrawals through a real uvicorn server on
-127.0.0.1 backed by PostgreSQL, with the embedded channel simulator calling back in-process.
+"""The funds path as production runs it, against baselines measured in the same run.
 
-    .venv/bin/python bench/funds_http.py [--clients 16] [--seconds 15] [--max-requests 20000]
-                                         [--workers 1]
+    .venv/bin/python bench/funds.py [--seconds 15] [--clients 16]
+    FINPLAT_BENCH_SECONDS=3 .venv/bin/python bench/funds.py      # a quick check of the script
 
-Each client is its own verified investor, pre-funded before the clock starts; then it
-alternates ``POST /me/deposits`` and ``POST /me/withdrawals`` (each a money-moving request with
-its own Idempotency-Key; the channel's callback then books it). Prints one table: requests/s,
-p50 and p99 latency per kind and overall. Bounded by both time and request count. The scratch
-database ``payment_bench`` is dropped and re-created. It never runs as a test.
+One run prints one table:
+  - pgbench TPC-B-like at 16 clients (scale 16, scratch database ``funds_pgbench``): the
+    database's own baseline;
+  - the asyncpg client floor at 16 clients: ``BEGIN; SELECT 1; COMMIT`` per request through
+    bare asyncpg (4 processes of 4 clients): what any Python client gets here, and its p99;
+  - the HTTP funds journeys through a real uvicorn server started here (one, then two server
+    processes), 16 verified investors alternating ``POST /me/deposits`` and
+    ``POST /me/withdrawals`` (each with its own Idempotency-Key), each answered by the embedded
+    bank simulator's signed callback, verified and applied by the same server;
+and the ratios: journeys/s over pgbench's TPS (target >= 0.08x with one server process) and
+the journeys' p99 over the floor's p99 (target <= 15x). A journey is counted when its request
+answered 201; the run then waits for every callback to be applied and prints how long that
+took (a backlog would mean the rate overstates what was settled). ``ledger verify`` runs on the
+journeys' database at the end. The scratch databases ``funds_pgbench`` and ``payment_bench``
+are dropped and re-created. It never runs as a test.
 """
 
 from __future__ import annotations
@@ -16,7 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,7 +35,9 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+import asyncpg
 import httpx
 
 SERVER = os.environ.get("FINPLAT_BENCH_SERVER", "postgres@127.0.0.1:5432")
@@ -259,102 +272,185 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def _print(stats: Stats, seconds: float, clients: int, workers: int) -> None:
-    rows = []
-    everything: list[float] = []
-    for kind, values in stats.latencies_ms.items():
-        everything += values
-        rows.append(
-            (
-                kind,
-                len(values),
-                len(values) / seconds,
-                percentile(values, 0.5),
-                percentile(values, 0.99),
-            )
-        )
-    rows.append(
-        (
-            "all",
-            len(everything),
-            len(everything) / seconds,
-            percentile(everything, 0.5),
-            percentile(everything, 0.99),
-        )
-    )
-    print(
-        f"\nfunds over HTTP: {clients} clients, {seconds:.1f} s, "
-        f"uvicorn with {workers} worker(s) + PostgreSQL"
-    )
-    print(f"{'kind':<12}{'requests':>10}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}")
-    for kind, count, rate, p50, p99 in rows:
-        print(f"{kind:<12}{count:>10}{rate:>12.1f}{p50:>10.1f}{p99:>10.1f}")
-    if everything:
-        server_ms = stats.server_cpu_s * 1000 / len(everything)
-        database_ms = stats.database_cpu_s * 1000 / len(everything)
-        client_ms = stats.client_cpu_s * 1000 / len(everything)
-        print(
-            f"CPU per request (with its callback): server {server_ms:.2f} ms, "
-            f"PostgreSQL backends {database_ms:.2f} ms, load-generating client {client_ms:.2f} ms"
-        )
-    print("errors:", json.dumps(stats.errors) if stats.errors else "none")
+def _settle_wait(env: dict[str, str]) -> float:
+    """Seconds until every order of the run is final (its callback applied), at most 60."""
+    started = time.perf_counter()
+    query = ("SELECT (SELECT count(*) FROM payment_deposit WHERE status = 'pending') "
+             "+ (SELECT count(*) FROM payment_withdrawal WHERE status IN ('created', 'sent'))")
+    user_host, _, port = SERVER.rpartition(":")
+    user, _, host = user_host.partition("@")
+    while time.perf_counter() - started < 60:
+        left = subprocess.run(["psql", "-h", host, "-p", port, "-U", user, "-d", BENCH_DB,
+                               "-tAc", query], check=True, capture_output=True, text=True)
+        if int(left.stdout.strip() or 0) == 0:
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
-def measure(
-    clients: int, seconds: float, *, workers: int = 1, max_requests: int = 1_000_000
-) -> tuple[Stats, float]:
-    """One run on a fresh scratch database: the stats and the measured seconds."""
+def _ledger_verified(env: dict[str, str]) -> bool:
+    finplat = os.path.join(os.path.dirname(sys.executable), "finplat")
+    done = subprocess.run([finplat, "ledger", "verify"], env=env, capture_output=True)
+    return done.returncode == 0
+
+
+@dataclass
+class Journeys:
+    stats: Stats
+    seconds: float
+    settle_seconds: float
+    verified: bool
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return [value for values in self.stats.latencies_ms.values() for value in values]
+
+
+def measure(clients: int, seconds: float, *, workers: int = 1,
+            max_requests: int = 1_000_000) -> Journeys:
+    """One run on a fresh scratch database, through a server started for it."""
     env = _environment(f"postgresql+asyncpg://{SERVER}/{BENCH_DB}")
     _prepare_database(env)
     logins = _create_investors(env, clients)
     port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "finplat.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--workers",
-            str(workers),
-        ],
+        [sys.executable, "-m", "uvicorn", "finplat.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level",
+         "warning", "--workers", str(workers)],
         env=env,
     )
     try:
         _wait_until_up(port, server)
-        return asyncio.run(_run(port, server.pid, logins, seconds, max_requests))
+        stats, elapsed = asyncio.run(_run(port, server.pid, logins, seconds, max_requests))
+        settle = _settle_wait(env)
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    return Journeys(stats, elapsed, settle, _ledger_verified(env))
+
+
+# -- baselines ------------------------------------------------------------------------------
+PGBENCH_DB = "funds_pgbench"
+FLOOR_PROCESSES = 4
+
+
+def pgbench(clients: int, seconds: float) -> float:
+    user_host, _, port = SERVER.rpartition(":")
+    user, _, host = user_host.partition("@")
+    connection = ["-h", host, "-p", port, "-U", user]
+    for statement in (f"DROP DATABASE IF EXISTS {PGBENCH_DB} WITH (FORCE)",
+                      f"CREATE DATABASE {PGBENCH_DB}"):
+        subprocess.run(["psql", *connection, "-qc", statement], check=True)
+    subprocess.run(["pgbench", *connection, "-i", "-q", "-s", "16", PGBENCH_DB], check=True,
+                   capture_output=True)
+    output = subprocess.run(
+        ["pgbench", *connection, "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T",
+         str(max(int(seconds), 1)), PGBENCH_DB],
+        check=True, capture_output=True, text=True).stdout
+    match = re.search(r"tps = ([0-9.]+)", output)
+    return float(match.group(1)) if match else float("nan")
+
+
+def _floor_process(clients: int, seconds: float, queue: Any) -> None:
+    """One process of the floor: ``clients`` tasks, each ``BEGIN; SELECT 1; COMMIT`` in turn."""
+    async def run() -> tuple[int, list[float]]:
+        pool = await asyncpg.create_pool(f"postgresql://{SERVER}/{PGBENCH_DB}",
+                                         min_size=clients, max_size=clients)
+        latencies: list[float] = []
+        deadline = time.perf_counter() + seconds
+
+        async def client() -> None:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                async with pool.acquire() as connection, connection.transaction():
+                    await connection.fetchval("SELECT 1")
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        try:
+            await asyncio.gather(*(client() for _ in range(clients)))
+        finally:
+            await pool.close()
+        return len(latencies), latencies
+
+    queue.put(asyncio.run(run()))
+
+
+def client_floor(clients: int, seconds: float) -> tuple[float, list[float]]:
+    """Requests/s and latencies of the asyncpg floor, its clients spread over processes (one
+    Python event loop saturates long before PostgreSQL does)."""
+    processes = min(FLOOR_PROCESSES, clients)
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [context.Process(target=_floor_process, args=(clients // processes, seconds, queue))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    parts = [queue.get(True, seconds * 3 + 60) for _ in workers]
+    for worker in workers:
+        worker.join(5)
+    latencies = [value for _count, values in parts for value in values]
+    return len(latencies) / seconds, latencies
+
+
+# -- the table ------------------------------------------------------------------------------
+TARGET_RATE = 0.08  # journeys/s over pgbench TPS, one server process
+TARGET_P99 = 15.0  # journey p99 over the floor's p99
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    header = ("workload", "clients", "per second", "p50 ms", "p99 ms", "vs pgbench",
+              "p99 vs floor")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float,
+                        default=float(os.environ.get("FINPLAT_BENCH_SECONDS", "15")))
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--max-requests", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
-    if not 1 <= args.workers <= 16:
-        parser.error("workers 1-16")
-    if not (
-        1 <= args.clients <= 256 and 0 < args.seconds <= 300 and 0 < args.max_requests <= 1_000_000
-    ):
-        parser.error("clients 1-256, seconds up to 300, max-requests up to 1,000,000")
-    stats, seconds = measure(
-        args.clients, args.seconds, workers=args.workers, max_requests=args.max_requests
-    )
-    _print(stats, seconds, args.clients, args.workers)
+    if not (1 <= args.clients <= 64 and 0 < args.seconds <= 300):
+        parser.error("clients 1-64, seconds up to 300")
+    clients, seconds = args.clients, args.seconds
+    load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    tps = pgbench(clients, seconds)
+    floor_rate, floor_latencies = client_floor(clients, seconds)
+    floor_p99 = percentile(floor_latencies, 0.99)
+    journeys = {workers: measure(clients, seconds, workers=workers) for workers in (1, 2)}
+
+    rows = [("pgbench TPC-B-like (scale 16)", str(clients), f"{tps:,.0f}", "", "", "baseline",
+             ""),
+            ("asyncpg BEGIN; SELECT 1; COMMIT (client floor)", str(clients),
+             f"{floor_rate:,.0f}", f"{percentile(floor_latencies, 0.5):.1f}", f"{floor_p99:.1f}",
+             f"{floor_rate / tps:.2f}x", "baseline")]
+    for workers, run in journeys.items():
+        latencies = run.latencies_ms
+        rate = len(latencies) / run.seconds
+        p99 = percentile(latencies, 0.99)
+        rows.append((f"HTTP funds journeys, {workers} server process(es)", str(clients),
+                     f"{rate:,.0f}", f"{percentile(latencies, 0.5):.1f}", f"{p99:.1f}",
+                     f"{rate / tps:.3f}x", f"{p99 / floor_p99:.1f}x"))
+    print()
+    _table(rows)
+    print(f"\ntargets, one server process: >= {TARGET_RATE}x pgbench, p99 <= {TARGET_P99}x floor")
+    for workers, run in journeys.items():
+        count = len(run.latencies_ms)
+        kinds = ", ".join(f"{len(v)} {kind}s" for kind, v in run.stats.latencies_ms.items())
+        per = max(count, 1)
+        print(f"{workers} process(es): {kinds}; errors {json.dumps(run.stats.errors) or 'none'}; "
+              f"callbacks all applied {run.settle_seconds:.1f} s after the last request; "
+              f"ledger verify {'ok' if run.verified else 'FAILED'}; CPU per journey: server "
+              f"{run.stats.server_cpu_s * 1000 / per:.2f} ms, PostgreSQL "
+              f"{run.stats.database_cpu_s * 1000 / per:.2f} ms, load generator "
+              f"{run.stats.client_cpu_s * 1000 / per:.2f} ms")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"load average before: {load_before}; after: {load}; {os.cpu_count()} CPUs; "
+          f"{seconds:g} s per row")
 
 
 if __name__ == "__main__":

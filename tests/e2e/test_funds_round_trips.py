@@ -1,0 +1,113 @@
+"""What a funds journey costs the database, counted: statements and transactions of a deposit
+and of a withdrawal, each with its signed callback, through the HTTP API. Round trips are what
+the funds path costs (docs/PERFORMANCE.md); a change that adds one shows up here. The budgets
+are the counts of the code as it is, the same on every database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from finplat.core.db import Database
+from finplat.payment.simulator import SimulatedChannel
+from tests.integration.payment.fixtures import bank, channels, investor, post_callback
+from tests.integration.payment.helpers import deposit, wallet, withdraw
+
+__all__ = ["bank", "channels", "investor", "post_callback"]
+
+# (statements sent, transactions committed: BEGIN and COMMIT are a round trip each). The code
+# is the same everywhere; the counts differ where the database lacks a feature: on PostgreSQL a
+# ledger entry is one statement (``ledger_write_entry``), elsewhere four or five; MariaDB has no
+# UPDATE ... RETURNING and claims unique keys with a savepoint; SQLite's single-statement
+# writes are transactions of their own.
+# PostgreSQL, deposit: auth 1; open 3 (order, audit, key); channel 1; callback 6 (the order
+# locked, log, entry, order, audit, outbox). Withdrawal: auth 1; open 6 (card, entry, hold,
+# order, audit, key); channel 1; sent mark 1; callback 7 (the order locked, log, hold, entry,
+# order, audit, outbox).
+BUDGETS = {
+    "postgresql": {"deposit": (11, 2), "withdrawal": (16, 2)},
+    "sqlite": {"deposit": (14, 3), "withdrawal": (22, 4)},
+    "mysql": {"deposit": (20, 3), "withdrawal": (30, 4)},
+}
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @property
+    def round_trips(self) -> int:
+        return len(self.statements) + 2 * self.transactions
+
+    def describe(self) -> str:
+        return "\n".join(s.split("\n", 1)[0][:100] for s in self.statements)
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[Counted]:
+    counted = Counted()
+    engines = {db.engine.sync_engine, db.read_engine.sync_engine}
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # SQLite's own BEGIN IMMEDIATE (core.db) is the transaction, counted below.
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            counted.statements.append(statement)
+
+    def on_commit(_conn: Any) -> None:
+        counted.transactions += 1
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", on_statement)
+        event.listen(engine, "commit", on_commit)
+    try:
+        yield counted
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", on_statement)
+            event.remove(engine, "commit", on_commit)
+
+
+def _within(counted: Counted, budget: tuple[int, int]) -> None:
+    statements, transactions = budget
+    assert len(counted.statements) <= statements, counted.describe()
+    assert counted.transactions <= transactions, counted.describe()
+
+
+async def test_a_deposit_journey_costs_its_budget(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await deposit(client, investor["headers"], 10_000)  # the wallet's first money
+    await bank.deliver_pending(post_callback)
+    with counting(db) as counted:
+        response = await deposit(client, investor["headers"], 10_000)
+        await bank.deliver_pending(post_callback)
+    assert response.status_code == 201
+    assert (await wallet(db, investor["user_id"]))["available_minor"] == 20_000
+    _within(counted, BUDGETS[db.dialect]["deposit"])
+
+
+async def test_a_withdrawal_journey_costs_its_budget(
+    client: httpx.AsyncClient,
+    db: Database,
+    investor: dict[str, Any],
+    bank: SimulatedChannel,
+    post_callback: Any,
+) -> None:
+    await deposit(client, investor["headers"], 50_000)
+    await bank.deliver_pending(post_callback)
+    with counting(db) as counted:
+        response = await withdraw(client, investor["headers"], 10_000)
+        await bank.deliver_pending(post_callback)
+    assert response.status_code == 201, response.text
+    assert (await wallet(db, investor["user_id"]))["balance_minor"] == 40_000
+    _within(counted, BUDGETS[db.dialect]["withdrawal"])

@@ -7,11 +7,11 @@ Prints one table: transfers/s and latency percentiles for
       so every transfer touches the hot custody account) at 1 and 16 clients, and the same with
       custody cash forced to keep a running balance (the design we rejected) for comparison;
       the same deposits one per call through ``ledger_service.submit_transfer`` (group commit);
-  (b) batches of 100 deposits through ``ledger_service.transfer_many``;
+  (b) set-based bulk work: see bench/bulk.py;
   (c) the HTTP funds path (bench/funds_http.py): deposits and withdrawals with their signed
       callbacks through a real server, at 1 and 16 clients;
-and the baselines: pgbench TPC-B-like at 1 and 16 clients (scratch database) and a raw
-set-based SQL batch doing the same work as (b) in one statement. It never runs as a test.
+and the baseline: pgbench TPC-B-like at 1 and 16 clients (scratch database).
+It never runs as a test.
 Scratch databases ``ledger_bench``, ``ledger_pgbench`` and ``payment_bench`` are dropped and
 re-created.
 """
@@ -42,8 +42,6 @@ from finplat.migrate import upgrade
 SERVER = os.environ.get("FINPLAT_BENCH_SERVER", "postgres@127.0.0.1:5432")
 BENCH_DB, PGBENCH_DB = "ledger_bench", "ledger_pgbench"
 WALLETS = 1_000
-BATCH = 100
-BATCH_CLIENTS = 4
 PROCESSES = 4
 # submit_transfer's clients share one committer per process: one process of 16 tasks forms
 # groups of up to 16, 2 x 8 measured ~15% slower here (smaller groups, two Python processes
@@ -200,77 +198,6 @@ class Books:
             amount=Money(100), now=self.now)
         return 1
 
-    def _partition(self, client: int) -> list[int]:
-        # Each client its own wallets, so batches never wait on each other's row locks.
-        size = len(self.wallets) // BATCH_CLIENTS
-        return self.wallets[client * size:(client + 1) * size]
-
-    async def deposit_batch(self, client: int) -> int:
-        wallets = self._partition(client)
-        requests = [ledger_service.TransferRequest(
-            source_type="bench", source_id=self.source(), code="deposit",
-            debit_account_id=self.custody, credit_account_id=random.choice(wallets),
-            amount=Money(100)) for _ in range(BATCH)]
-
-        async def work(session):  # type: ignore[no-untyped-def]
-            return await ledger_service.transfer_many(session, transfers=requests, now=self.now)
-
-        await self.db.run(work)
-        return BATCH
-
-
-# The same work as ``transfer_many`` for one batch, as one hand-written statement: entries,
-# account totals with the overdraft guard, postings with their balance after.
-RAW_BATCH = """
-WITH v AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
-        AS t(source_id, account_id, amount, n)),
-e AS (
-    INSERT INTO ledger_entry (source_type, source_id, code, entry_type, metadata, created_at)
-    SELECT 'raw', source_id, 'deposit', 'transfer', '{}', now() FROM v ORDER BY n
-    RETURNING id, source_id),
-s AS (SELECT account_id, sum(amount) AS total FROM v GROUP BY account_id),
-u AS (
-    UPDATE ledger_account a
-       SET credits_posted = a.credits_posted + s.total, version = a.version + 1, updated_at = now()
-      FROM s
-     WHERE a.id = s.account_id AND a.status = 'open'
-       AND (NOT a.debits_must_not_exceed_credits
-            OR a.debits_posted + a.debits_pending <= a.credits_posted + s.total)
-    RETURNING a.id, a.credits_posted - a.debits_posted AS balance, a.version),
-w AS (
-    SELECT v.*, e.id AS entry_id, u.balance - sum(v.amount) OVER (
-               PARTITION BY v.account_id ORDER BY v.n DESC
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS later, u.balance, u.version
-      FROM v JOIN e USING (source_id) JOIN u ON u.id = v.account_id)
-INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
-                            balance_after_minor, account_version, created_at)
-SELECT entry_id, account_id, direction, amount, false, balance_after, version, now()
-  FROM (SELECT n, 1 AS leg, entry_id, account_id, 'credit' AS direction, amount,
-               coalesce(later, balance) AS balance_after, version FROM w
-        UNION ALL
-        SELECT n, 0, entry_id, $4, 'debit', amount, NULL, NULL FROM w) AS legs
- ORDER BY n, leg
-"""
-
-
-async def raw_batches(books: Books, seconds: float) -> Result:
-    pool = await asyncpg.create_pool(f"postgresql://{SERVER}/{BENCH_DB}", min_size=BATCH_CLIENTS,
-                                     max_size=BATCH_CLIENTS)
-
-    async def one(client: int) -> int:
-        wallets = books._partition(client)
-        sources = [f"raw-{books.source()}" for _ in range(BATCH)]
-        accounts = [random.choice(wallets) for _ in range(BATCH)]
-        async with pool.acquire() as connection, connection.transaction():
-            await connection.execute(RAW_BATCH, sources, accounts, [100] * BATCH, books.custody)
-        return BATCH
-
-    try:
-        return await _drive(seconds, BATCH_CLIENTS, one)
-    finally:
-        await pool.close()
-
 
 # -- (c) the HTTP deposit and withdrawal path: bench/funds_http.py -------------------------------
 HTTP_TARGET_PER_SECOND = 500.0  # issue target for (c) at 16 clients, with p99 < 100 ms
@@ -332,8 +259,6 @@ async def main(seconds: float) -> None:
         results[f"a{clients}"] = await _deposits_in_processes(books, url, clients, seconds)
         results[f"g{clients}"] = await _deposits_in_processes(
             books, url, clients, seconds, mode="grouped", processes=GROUPED_PROCESSES)
-    results["b"] = await _drive(seconds, BATCH_CLIENTS, books.deposit_batch)
-    results["raw"] = await raw_batches(books, seconds)
     journeys = await asyncio.to_thread(http_journeys, seconds)
     async with db.transaction(readonly=True) as session:
         from finplat.ledger.verify import verify_ledger
@@ -356,7 +281,6 @@ async def main(seconds: float) -> None:
         return (name, result.clients, f"{result.rate:,.0f}", f"{result.percentile(0.5):.1f}",
                 f"{result.percentile(0.99):.1f}", ratio)
 
-    raw = results["raw"]
     _print([
         ("pgbench TPC-B-like", 1, f"{tps[1]:,.0f}", "", "", "baseline"),
         ("pgbench TPC-B-like", 16, f"{tps[16]:,.0f}", "", "", "baseline"),
@@ -368,8 +292,6 @@ async def main(seconds: float) -> None:
         row("(a) service submit_transfer (group commit)", results["g16"], tps[16]),
         row("(a') same, custody cash as one hot row", results["hot"], tps[16]),
         row("(a') submit_transfer, custody cash as one hot row", results["hot_g"], tps[16]),
-        (*row("raw set-based SQL, 100 per statement", raw, None)[:5], "baseline"),
-        row("(b) service transfer_many, 100 per batch", results["b"], raw.rate),
         # (c) is compared with its target rate, not with a baseline.
         *[row(f"(c) HTTP deposits + withdrawals, {workers} server process(es) (vs 500/s)",
               journeys[clients, workers], HTTP_TARGET_PER_SECOND)
@@ -377,8 +299,8 @@ async def main(seconds: float) -> None:
     ])
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nload average before the run: {load_before}; after: {load}; {os.cpu_count()} CPUs")
-    print(f"{seconds:.0f} s per workload; latencies are per transaction (a batch in (b) and raw);"
-          f" ledger verify after (a)/(b)/raw: {'ok' if report.ok else report.problems[:3]}")
+    print(f"{seconds:.0f} s per workload; latencies are per transaction;"
+          f" ledger verify after (a): {'ok' if report.ok else report.problems[:3]}")
 
 
 if __name__ == "__main__":

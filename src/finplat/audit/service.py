@@ -129,7 +129,7 @@ async def record_many(session: AsyncSession, *,
         rows.append({"content_hash": compute_content_hash(**fields), "sequence": None,
                      "previous_hash": None, "record_hash": None, **fields})
     if rows:
-        await session.execute(insert(AuditRecord).values(rows))
+        await session.execute(insert(AuditRecord.__table__), rows)
 
 
 _TARGET_MARK = "\x00target\x00"

@@ -50,14 +50,16 @@ async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent,
     whatever their number (the bulk jobs record one change per order or holding of a chunk)."""
     if not events:
         return
+    payloads = [event.payload() for event, _target in events]
     await audit_service.record_many(
         session, now=now, actor_id=actor_id,
-        records=[(event.topic, target_type, target_id, event.payload())
-                 for event, target_id in events])
+        records=[(event.topic, target_type, target_id, payload)
+                 for (event, target_id), payload in zip(events, payloads, strict=True)])
     created_at = ensure_utc(now)
-    await session.execute(insert(OutboxEvent).values([
-        {"topic": event.topic, "version": event.version, "payload": event.payload(),
-         "created_at": created_at, "dispatched_at": None} for event, _target in events]))
+    await session.execute(insert(OutboxEvent.__table__), [
+        {"topic": event.topic, "version": event.version, "payload": payload,
+         "created_at": created_at, "dispatched_at": None}
+        for (event, _target), payload in zip(events, payloads, strict=True)])
 
 
 async def publish(session: AsyncSession, *, topic: str, payload: dict[str, Any],

@@ -109,7 +109,7 @@ async def apply_accruals(
         after[holding.id] = (days_after, holding.accrued_minor + amount)
     if not rows:
         return after
-    await session.execute(insert(ACCRUAL).values(rows))
+    await session.execute(insert(ACCRUAL), rows)
     h, a = HOLDING.c, ACCRUAL.c
     result = await session.execute(
         update(HOLDING)

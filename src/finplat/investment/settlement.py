@@ -269,31 +269,30 @@ async def _confirm_chunk(
         return
     await _set_status(session, [row.id for row in confirmed], status=ORDER_CONFIRMED, now=now)
     await session.execute(
-        insert(HOLDING).values(
-            [
-                {
-                    "order_id": row.id,
-                    "user_id": row.user_id,
-                    "product_id": product.id,
-                    "principal_minor": row.amount_minor,
-                    "currency": row.currency,
-                    "annual_rate": product.annual_rate,
-                    "rate_boost_bps": row.rate_boost_bps,
-                    "value_date": product.value_date,
-                    "maturity_date": product.maturity_date,
-                    "term_days": product.term_days,
-                    "accrued_days": 0,
-                    "accrued_minor": 0,
-                    "status": HOLDING_ACCRUING,
-                    "payout_minor": None,
-                    "boost_paid_minor": None,
-                    "paid_at": None,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for row in confirmed
-            ]
-        )
+        insert(HOLDING),
+        [
+            {
+                "order_id": row.id,
+                "user_id": row.user_id,
+                "product_id": product.id,
+                "principal_minor": row.amount_minor,
+                "currency": row.currency,
+                "annual_rate": product.annual_rate,
+                "rate_boost_bps": row.rate_boost_bps,
+                "value_date": product.value_date,
+                "maturity_date": product.maturity_date,
+                "term_days": product.term_days,
+                "accrued_days": 0,
+                "accrued_minor": 0,
+                "status": HOLDING_ACCRUING,
+                "payout_minor": None,
+                "boost_paid_minor": None,
+                "paid_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in confirmed
+        ],
     )
     for row in confirmed:
         if row.coupon_id is not None:

@@ -158,7 +158,7 @@ async def _insert_entries(session: AsyncSession, specs: Sequence[EntrySpec],
              "reverses_entry_id": s.reverses_entry_id, "reference": s.reference,
              "metadata": dict(s.metadata or {}), "created_at": now} for s in specs]
     try:
-        await session.execute(insert(ENTRY).values(rows))
+        await session.execute(insert(ENTRY), rows)
     except IntegrityError as error:
         raise DuplicateSource(specs[0].source_type, "one of the bulk write's sources") from error
     e = ENTRY.c
@@ -262,7 +262,7 @@ async def write_entries(session: AsyncSession, specs: Sequence[EntrySpec], *,
     await _update_accounts(session, plan, states, now)
     rows = _posting_rows(specs, entry_ids, plan, states, now)
     if rows:
-        await session.execute(insert(POSTING).values(rows))
+        await session.execute(insert(POSTING), rows)
     return entry_ids
 
 

@@ -113,7 +113,7 @@ async def earn_many(session: AsyncSession, *, awards: Sequence[tuple[int, int, s
         .values(balance_points=PointsAccount.balance_points + by_user,
                 earned_points=PointsAccount.earned_points + by_user, updated_at=now)
         .execution_options(synchronize_session=False))
-    await session.execute(insert(PointsEntry).values(rows))
+    await session.execute(insert(PointsEntry.__table__), rows)
     return len(rows)
 
 

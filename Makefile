@@ -58,6 +58,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/bulk.py
 	$(BIN)/python bench/funds_http.py
 
 clean:

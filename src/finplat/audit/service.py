@@ -11,9 +11,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit.models import AuditRecord
@@ -129,7 +129,7 @@ async def record_many(session: AsyncSession, *,
         rows.append({"content_hash": compute_content_hash(**fields), "sequence": None,
                      "previous_hash": None, "record_hash": None, **fields})
     if rows:
-        await session.execute(insert(AuditRecord.__table__), rows)
+        await session.execute(insert(cast(Table, AuditRecord.__table__)), rows)
 
 
 _TARGET_MARK = "\x00target\x00"

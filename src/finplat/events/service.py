@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
@@ -56,7 +56,7 @@ async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent,
         records=[(event.topic, target_type, target_id, payload)
                  for (event, target_id), payload in zip(events, payloads, strict=True)])
     created_at = ensure_utc(now)
-    await session.execute(insert(OutboxEvent.__table__), [
+    await session.execute(insert(cast(Table, OutboxEvent.__table__)), [
         {"topic": event.topic, "version": event.version, "payload": payload,
          "created_at": created_at, "dispatched_at": None}
         for (event, _target), payload in zip(events, payloads, strict=True)])

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, case, func, insert, literal, select, update
+from sqlalchemy import BigInteger, Table, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,7 +113,7 @@ async def earn_many(session: AsyncSession, *, awards: Sequence[tuple[int, int, s
         .values(balance_points=PointsAccount.balance_points + by_user,
                 earned_points=PointsAccount.earned_points + by_user, updated_at=now)
         .execution_options(synchronize_session=False))
-    await session.execute(insert(PointsEntry.__table__), rows)
+    await session.execute(insert(cast(Table, PointsEntry.__table__)), rows)
     return len(rows)
 
 

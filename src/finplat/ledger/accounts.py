@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
@@ -142,10 +143,12 @@ async def set_status(session: AsyncSession, *, account_id: int, status: str,
         # Checked in the same statement that closes, so a concurrent posting cannot slip in.
         guard += [LedgerAccount.debits_posted == LedgerAccount.credits_posted,
                   LedgerAccount.debits_pending == 0, LedgerAccount.credits_pending == 0]
+    # The changed-row count, not RETURNING: MariaDB has no UPDATE ... RETURNING.
     result = await session.execute(
         update(LedgerAccount).where(*guard)
-        .values(status=status, updated_at=ensure_utc(now)).returning(LedgerAccount.id)
+        .values(status=status, updated_at=ensure_utc(now))
+        .execution_options(synchronize_session=False)
     )
-    if result.scalar_one_or_none() is None:
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise AccountNotEmpty() if status == "closed" else AccountClosed(account_id)
     return await get(session, account_id)

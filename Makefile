@@ -67,6 +67,7 @@ lint: install
 # FINPLAT_BENCH_SERVER, default postgres@127.0.0.1:5432; FINPLAT_BENCH_SECONDS per row).
 bench: install
 	$(BIN)/python bench/funds.py
+	$(BIN)/python bench/bulk.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -115,6 +116,22 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
         "content_hash": compute_content_hash(**fields), "sequence": None,
         "previous_hash": None, "record_hash": None, **fields})
     return inserted_id(result)
+
+
+async def record_many(session: AsyncSession, *,
+                      records: Sequence[tuple[str, str, str | int, dict[str, Any]]],
+                      now: datetime, actor_id: int | None = None) -> None:
+    """``record`` for many changes at once, ``(action, target_type, target_id, summary)`` each:
+    one multi-row insert (the bulk jobs record one change per order or holding of a chunk)."""
+    rows = []
+    for action, target_type, target_id, summary in records:
+        fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
+                         actor_id=actor_id)
+        fields["target_id"] = str(target_id)
+        rows.append({"content_hash": compute_content_hash(**fields), "sequence": None,
+                     "previous_hash": None, "record_hash": None, **fields})
+    if rows:
+        await session.execute(insert(cast(Table, AuditRecord.__table__)), rows)
 
 
 async def latest(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:

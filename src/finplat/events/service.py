@@ -6,6 +6,7 @@ together, in the caller's transaction, so one exists exactly when the other does
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -43,6 +44,25 @@ async def record(session: AsyncSession, event: DomainEvent, *, target_type: str,
                                target_id=target_id, now=now, actor_id=actor_id,
                                summary=event.payload() if summary is None else summary)
     return await emit(session, event, now=now)
+
+
+async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent, str | int]], *,
+                      target_type: str, now: datetime, actor_id: int | None = None) -> None:
+    """``record`` for many changes at once, ``(event, target_id)`` each, the audit summary being
+    the event's payload: one multi-row insert of audit records and one of outbox events,
+    whatever their number (the bulk jobs record one change per order or holding of a chunk)."""
+    if not events:
+        return
+    payloads = [event.payload() for event, _target in events]
+    await audit_service.record_many(
+        session, now=now, actor_id=actor_id,
+        records=[(event.topic, target_type, target_id, payload)
+                 for (event, target_id), payload in zip(events, payloads, strict=True)])
+    created_at = ensure_utc(now)
+    await session.execute(insert(cast(Table, OutboxEvent.__table__)), [
+        {"topic": event.topic, "version": event.version, "payload": payload,
+         "created_at": created_at, "dispatched_at": None}
+        for (event, _target), payload in zip(events, payloads, strict=True)])
 
 
 async def publish(session: AsyncSession, *, topic: str, payload: dict[str, Any],

@@ -4,28 +4,55 @@ Rounding: a holding's accrued yield after n days is the exact principal x rate x
 down to whole fen; each run records only the difference from what was recorded before. The
 sum of a holding's daily rows is therefore always that rounded-down exact amount (no drift),
 and the platform-wide total is by construction the sum of the per-holding amounts.
+
+A chunk is set-based: one locked read of its holdings, one multi-row INSERT of their accrual
+rows and one UPDATE of the holdings from those rows, whatever the chunk's size. The UPDATE is
+guarded on the days each row starts from, and the accrual row is unique per holding and
+business date, so nothing is accrued twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.investment import domain
 from finplat.investment.models import HOLDING_PAID, Accrual, Holding
 from finplat.investment.policy import get_policy
-from finplat.product import domain as product_domain
 from finplat.product import service as product_service
-from finplat.product.models import Product
+
+HOLDING = cast(Table, Holding.__table__)
+ACCRUAL = cast(Table, Accrual.__table__)
+# What accruing (and paying) a holding reads of it.
+HOLDING_COLUMNS = tuple(
+    HOLDING.c[name]
+    for name in (
+        "id",
+        "order_id",
+        "user_id",
+        "product_id",
+        "principal_minor",
+        "currency",
+        "annual_rate",
+        "rate_boost_bps",
+        "value_date",
+        "term_days",
+        "accrued_days",
+        "accrued_minor",
+        "status",
+    )
+)
 
 
-def accrue_holding(holding: Holding, *, through_date: date) -> tuple[int, int, int] | None:
+def accrue_holding(holding: Any, *, through_date: date) -> tuple[int, int, int] | None:
     """``(days_before, days_after, amount_minor)`` owed up to ``through_date``, or None."""
     target = domain.accrued_days(
         value_date=holding.value_date, term_days=holding.term_days, through_date=through_date
@@ -41,34 +68,63 @@ def accrue_holding(holding: Holding, *, through_date: date) -> tuple[int, int, i
     return holding.accrued_days, target, amount
 
 
-async def apply_accrual(
+def _from_accrual(column: Any, business_date: date) -> Any:
+    a = ACCRUAL.c
+    return (
+        select(column)
+        .where(a.holding_id == HOLDING.c.id, a.business_date == business_date)
+        .scalar_subquery()
+    )
+
+
+async def apply_accruals(
     session: AsyncSession,
     *,
-    holding: Holding,
+    holdings: Sequence[Any],
     business_date: date,
     through_date: date,
     now: datetime,
-) -> int:
-    """Record what ``holding`` earned up to ``through_date``; returns the fen added."""
-    owed = accrue_holding(holding, through_date=through_date)
-    if owed is None:
-        return 0
-    days_before, days_after, amount = owed
-    session.add(
-        Accrual(
-            holding_id=holding.id,
-            product_id=holding.product_id,
-            business_date=business_date,
-            days_before=days_before,
-            days_after=days_after,
-            amount_minor=amount,
-            created_at=now,
+) -> dict[int, tuple[int, int]]:
+    """Record what each of ``holdings`` (rows locked by the caller) earned up to
+    ``through_date``, in two statements; returns holding id -> (accrued days, accrued fen) after,
+    for the holdings that earned something."""
+    rows = []
+    after: dict[int, tuple[int, int]] = {}
+    for holding in holdings:
+        owed = accrue_holding(holding, through_date=through_date)
+        if owed is None:
+            continue
+        days_before, days_after, amount = owed
+        rows.append(
+            {
+                "holding_id": holding.id,
+                "product_id": holding.product_id,
+                "business_date": business_date,
+                "days_before": days_before,
+                "days_after": days_after,
+                "amount_minor": amount,
+                "created_at": now,
+            }
+        )
+        after[holding.id] = (days_after, holding.accrued_minor + amount)
+    if not rows:
+        return after
+    await session.execute(insert(ACCRUAL), rows)
+    h, a = HOLDING.c, ACCRUAL.c
+    result = await session.execute(
+        update(HOLDING)
+        .where(
+            h.id.in_(sorted(after)), h.accrued_days == _from_accrual(a.days_before, business_date)
+        )
+        .values(
+            accrued_days=_from_accrual(a.days_after, business_date),
+            accrued_minor=h.accrued_minor + _from_accrual(a.amount_minor, business_date),
+            updated_at=now,
         )
     )
-    holding.accrued_days, holding.accrued_minor = days_after, holding.accrued_minor + amount
-    holding.updated_at = now
-    await session.flush()
-    return amount
+    changed = cast(CursorResult[Any], result).rowcount
+    assert changed == len(after), "the holdings of a chunk are locked by it"
+    return after
 
 
 async def accrue_chunk(
@@ -79,28 +135,26 @@ async def accrue_chunk(
     Returns ``(holdings looked at, last id)``; last id is None when there were none. Running it
     again for the same date finds nothing owed, so a repeated or resumed run changes nothing.
     """
+    h = HOLDING.c
     rows = list(
-        await session.scalars(
-            select(Holding)
-            .where(
-                Holding.id > after_id,
-                Holding.status != HOLDING_PAID,
-                Holding.accrued_days < Holding.term_days,
-                Holding.value_date <= business_date,
+        (
+            await session.execute(
+                select(*HOLDING_COLUMNS)
+                .where(
+                    h.id > after_id,
+                    h.status != HOLDING_PAID,
+                    h.accrued_days < h.term_days,
+                    h.value_date <= business_date,
+                )
+                .order_by(h.id)
+                .limit(limit)
+                .with_for_update()
             )
-            .order_by(Holding.id)
-            .limit(limit)
-            .with_for_update()
-        )
+        ).all()
     )
-    for holding in rows:
-        await apply_accrual(
-            session,
-            holding=holding,
-            business_date=business_date,
-            through_date=business_date,
-            now=now,
-        )
+    await apply_accruals(
+        session, holdings=rows, business_date=business_date, through_date=business_date, now=now
+    )
     return len(rows), (rows[-1].id if rows else None)
 
 
@@ -139,23 +193,10 @@ async def start_running(
     """Raised products whose value date has come start running; returns how many."""
 
     async def work(session: AsyncSession) -> int:
-        ids = list(
-            await session.scalars(
-                select(Product.id)
-                .where(
-                    Product.status == product_domain.RAISED,
-                    Product.orders_settled_at.is_not(None),
-                    Product.value_date <= business_date,
-                )
-                .order_by(Product.id)
-                .limit(limit)
-            )
-        )
+        ids = await product_service.startable_ids(session, business_date=business_date, limit=limit)
         for product_id in ids:
             product = await product_service.lock(session, product_id=product_id)
-            await product_service.transition(
-                session, product=product, action="start", now=now, actor_id=None
-            )
+            await product_service.start_term(session, product=product, now=now)
         return len(ids)
 
     return await db.run(work)

@@ -9,10 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.errors import DomainError
 from finplat.investment import orders, questionnaire, suitability
 from finplat.ledger import service as ledger_service
-from finplat.product import domain as product_domain
 from finplat.product import queries as product_queries
 from finplat.product import service as product_service
-from finplat.product.models import RISK_DISCLOSURE
 
 if TYPE_CHECKING:
     from finplat.demo import DemoContext
@@ -35,7 +33,7 @@ async def _catalogue(ctx: DemoContext) -> list[tuple[int, str, int]]:
     async with ctx.db.transaction(readonly=True) as session:
         rows, _ = await product_queries.list_products(
             session,
-            statuses=frozenset({product_domain.RAISING}),
+            statuses=frozenset({product_service.RAISING}),
             risk_level=None,
             product_type=None,
             institution_id=None,
@@ -46,7 +44,7 @@ async def _catalogue(ctx: DemoContext) -> list[tuple[int, str, int]]:
         found = []
         for row in rows:
             disclosure = await product_service.latest_disclosure(
-                session, product_id=row.id, kind=RISK_DISCLOSURE
+                session, product_id=row.id, kind=product_service.RISK_DISCLOSURE
             )
             found.append((row.id, row.risk_level, disclosure.version if disclosure else 1))
     return found

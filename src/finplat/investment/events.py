@@ -39,3 +39,26 @@ class HoldingPaid(DomainEvent):
     principal_minor: int
     yield_minor: int
     currency: str
+
+
+class PayoutUnderfunded(DomainEvent):
+    """A matured product cannot be paid: its institution's settlement account is short."""
+
+    topic = "investment.payout_underfunded"
+    product_id: int
+    institution_id: int
+    required_minor: int
+    available_minor: int
+    shortfall_minor: int
+    business_date: str
+
+
+class PayoutBlocked(DomainEvent):
+    """A matured product was paid except for holdings whose wallets take no money (frozen or
+    closed); those wait (the first ``holding_ids``, ``count`` in all)."""
+
+    topic = "investment.payout_blocked"
+    product_id: int
+    holding_ids: list[int]
+    count: int
+    business_date: str

@@ -7,7 +7,6 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
@@ -18,7 +17,7 @@ from finplat.core.money import CNY, Money
 from finplat.events import service as events_service
 from finplat.investment import payout, settlement
 from finplat.ledger import service as ledger_service
-from finplat.product.models import Product
+from finplat.product import service as product_service
 
 FUNDING_SOURCE = "institution_funding"
 FUNDING_CODE = "settlement_funding"
@@ -39,15 +38,8 @@ async def _settlement_view(
         session, institution_id=institution_id, now=now
     )
     balance = await ledger_service.balance(session, account_id=account_id)
-    waiting = list(
-        await session.scalars(
-            select(Product.id)
-            .where(
-                Product.institution_id == institution_id, Product.status.in_(payout.PAYABLE_STATES)
-            )
-            .order_by(Product.maturity_date, Product.id)
-            .limit(100)
-        )
+    waiting = await product_service.payable_ids_of_institution(
+        session, institution_id=institution_id, limit=100
     )
     owed = [
         {"product_id": pid, "required_minor": await payout.required_minor(session, product_id=pid)}

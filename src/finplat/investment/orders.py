@@ -22,12 +22,10 @@ from finplat.investment.models import (
     ORDER_PENDING,
     Order,
 )
-from finplat.ledger import chart as ledger_chart
 from finplat.ledger import service as ledger_service
 from finplat.marketing import service as marketing_service
-from finplat.product import domain as product_domain
 from finplat.product import service as product_service
-from finplat.product.models import MISMATCH_WARNING, RISK_DISCLOSURE, Product
+from finplat.product.service import MISMATCH_WARNING, RISK_DISCLOSURE, Product
 
 ORDER_SOURCE = "investment_order"
 INVEST_CODE = "invest"
@@ -65,7 +63,10 @@ def escrow_reference(product_id: int) -> str:
 
 async def escrow_account(session: AsyncSession, *, product_id: int, now: datetime) -> int:
     return await ledger_service.account_for(
-        session, kind=ledger_chart.PRODUCT_ESCROW, reference=escrow_reference(product_id), now=now
+        session,
+        kind=ledger_service.PRODUCT_ESCROW,
+        reference=escrow_reference(product_id),
+        now=now,
     )
 
 
@@ -105,9 +106,7 @@ async def place_order(
         # sold amount it updates cannot interleave with another order's.
         product = await product_service.lock(session, product_id=product_id)
         _require_on_sale(product, now)
-        confirmed_version = await _require_current_disclosure(
-            session, product, disclosure_version
-        )
+        confirmed_version = await _require_current_disclosure(session, product, disclosure_version)
         order = await _new_order(
             session,
             product=product,
@@ -121,9 +120,7 @@ async def place_order(
         await _hold_funds(session, order=order, product=product, now=now)
         if coupon_id is not None:
             await _reserve_coupon(session, order=order, coupon_id=coupon_id, now=now)
-        product.sold_minor += amount_minor
-        product.order_count += 1
-        product.updated_at = now
+        product_service.reserve_quota(product, amount_minor=amount_minor, now=now)
         await session.flush()
         await record(
             session,
@@ -161,7 +158,7 @@ async def cancel_order(db: Database, *, user_id: int, order_id: int, now: dateti
         order = await _locked_order(session, order_id)
         if (
             order.status != ORDER_PENDING
-            or product.status != product_domain.RAISING
+            or not product_service.on_sale(product)
             or now >= product.raise_end_at
         ):
             raise Conflict(
@@ -186,9 +183,7 @@ async def release(
     if order.coupon_id is not None:
         await marketing_service.release_coupon(session, order_id=order.id, now=now)
     order.status, order.closed_at, order.updated_at = status, now, now
-    product.sold_minor -= order.amount_minor
-    product.order_count -= 1
-    product.updated_at = now
+    product_service.release_quota(product, amount_minor=order.amount_minor, orders=1, now=now)
     await session.flush()
     await record(session, order, action=f"investment.order_{status}", now=now)
 
@@ -290,7 +285,7 @@ async def _reserve_coupon(
 
 
 def _require_on_sale(product: Product, now: datetime) -> None:
-    if product.status != product_domain.RAISING:
+    if not product_service.on_sale(product):
         raise Conflict(
             "investment.not_on_sale",
             f"the product is {product.status}, not raising",

@@ -24,9 +24,11 @@ class InvestmentPolicy(BaseSettings):
     qualified_net_financial_assets_minor: int = Field(default=300_000_000, gt=0)  # 300万
     qualified_financial_assets_minor: int = Field(default=500_000_000, gt=0)  # 500万
     qualified_average_income_minor: int = Field(default=40_000_000, gt=0)  # 40万
-    # Batch sizes for the daily jobs (rows per transaction).
-    accrual_chunk_size: int = Field(default=500, gt=0, le=10_000)
-    payout_chunk_size: int = Field(default=200, gt=0, le=10_000)
+    # Batch sizes for the daily jobs (rows per transaction). Each chunk is a few set-based
+    # statements; the maximums keep one statement's bind parameters under PostgreSQL's 32,767
+    # (an accrual row takes 7; a settled order 2 postings, the ledger taking 3,000 at most).
+    accrual_chunk_size: int = Field(default=1_000, gt=0, le=4_000)
+    payout_chunk_size: int = Field(default=500, gt=0, le=1_000)
 
 
 @lru_cache

@@ -14,8 +14,8 @@ from finplat.core.pagination import cursor_id, encode_cursor
 from finplat.investment import domain
 from finplat.investment.models import Holding, Order
 from finplat.investment.orders import order_json
-from finplat.product import domain as product_domain
-from finplat.product.models import Product
+from finplat.product import service as product_service
+from finplat.product.service import Product
 
 
 def before_id(cursor: str | None) -> int | None:
@@ -27,10 +27,7 @@ def before_id(cursor: str | None) -> int | None:
 
 
 async def _names(session: AsyncSession, product_ids: set[int]) -> dict[int, Product]:
-    if not product_ids:
-        return {}
-    rows = await session.scalars(select(Product).where(Product.id.in_(sorted(product_ids))))
-    return {p.id: p for p in rows}
+    return await product_service.by_ids(session, product_ids=product_ids)
 
 
 def holding_json(holding: Holding, product: Product | None) -> dict[str, Any]:
@@ -55,7 +52,7 @@ def holding_json(holding: Holding, product: Product | None) -> dict[str, Any]:
         "status": holding.status,
         "principal_minor": holding.principal_minor,
         "currency": holding.currency,
-        "annual_rate": product_domain.display_rate(holding.annual_rate),
+        "annual_rate": product_service.display_rate(holding.annual_rate),
         "rate_boost_bps": holding.rate_boost_bps,
         "value_date": holding.value_date.isoformat(),
         "maturity_date": holding.maturity_date.isoformat(),

@@ -9,16 +9,20 @@ nothing; ``drain`` (also run by the daily job) picks up where it stopped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
-from finplat.core.errors import Conflict, DomainError
+from finplat.core.errors import DomainError
 from finplat.core.money import Money
+from finplat.events import service as events_service
 from finplat.investment import orders
+from finplat.investment.events import OrderConfirmed, OrderRefunded
 from finplat.investment.models import (
     HOLDING_ACCRUING,
     ORDER_CONFIRMED,
@@ -28,25 +32,24 @@ from finplat.investment.models import (
     Order,
 )
 from finplat.investment.policy import get_policy
-from finplat.ledger import chart as ledger_chart
 from finplat.ledger import service as ledger_service
 from finplat.marketing import service as marketing_service
-from finplat.product import domain as product_domain
 from finplat.product import service as product_service
-from finplat.product.models import Product
 
 RAISE_SOURCE = "product_raise"
 RAISE_CODE = "product_raise"
 # Ledger refusals that concern one investor's wallet, not the raise as a whole.
 BLOCKING_CODES = frozenset({"ledger.account_frozen", "ledger.account_closed"})
-REFUNDING_STATES = frozenset({product_domain.FAILED, product_domain.DELISTED})
-SETTLING_STATES = frozenset(
-    {
-        product_domain.RAISED,
-        product_domain.RUNNING,
-        product_domain.PAYOUT_PENDING,
-        product_domain.MATURED,
-    }
+ORDER = cast(Table, Order.__table__)
+HOLDING = cast(Table, Holding.__table__)
+_ORDER_COLUMNS = (
+    Order.id,
+    Order.user_id,
+    Order.amount_minor,
+    Order.currency,
+    Order.hold_id,
+    Order.coupon_id,
+    Order.rate_boost_bps,
 )
 
 
@@ -57,7 +60,7 @@ def settlement_reference(institution_id: int) -> str:
 async def settlement_account(session: AsyncSession, *, institution_id: int, now: datetime) -> int:
     return await ledger_service.account_for(
         session,
-        kind=ledger_chart.INSTITUTION_SETTLEMENT,
+        kind=ledger_service.INSTITUTION_SETTLEMENT,
         reference=settlement_reference(institution_id),
         now=now,
     )
@@ -72,43 +75,11 @@ async def close_raise(
     Raises ``ProductNotFound``, ``Conflict('product.invalid_state')``,
     ``Conflict('investment.raise_not_ended')``.
     """
-
-    async def decide(session: AsyncSession) -> None:
-        product = await product_service.lock(session, product_id=product_id)
-        product_domain.next_state("close_raise", product.status)
-        if not early and not product_domain.raise_has_ended(
-            now=now,
-            raise_end_at=product.raise_end_at,
-            sold_minor=product.sold_minor,
-            raise_cap_minor=product.raise_cap_minor,
-        ):
-            raise Conflict("investment.raise_not_ended", "the raise window is still open")
-        outcome = product_domain.raise_outcome(
-            sold_minor=product.sold_minor, raise_target_minor=product.raise_target_minor
+    await db.run(
+        lambda session: product_service.close_raise(
+            session, product_id=product_id, now=now, actor_id=actor_id, early=early
         )
-        closed_at = min(now, product.raise_end_at)
-        product.raise_closed_at = closed_at
-        if outcome == product_domain.RAISED:
-            product.value_date = product_domain.value_date(
-                raise_closed_at=closed_at, rule=product.yield_start_rule
-            )
-            product.maturity_date = product_domain.maturity_date(
-                value_date=product.value_date, term_days=product.term_days
-            )
-        await product_service.transition(
-            session,
-            product=product,
-            action="close_raise",
-            target=outcome,
-            now=now,
-            actor_id=actor_id,
-            extra={
-                "sold_minor": product.sold_minor,
-                "raise_target_minor": product.raise_target_minor,
-            },
-        )
-
-    await db.run(decide)
+    )
     await drain(db, product_id=product_id, now=now)
     return await _snapshot(db, product_id)
 
@@ -121,24 +92,11 @@ async def delist(
     Raises ``ProductNotFound``, ``Conflict('product.invalid_state')``,
     ``Conflict('investment.raise_ended')`` (close the raise instead).
     """
-
-    async def decide(session: AsyncSession) -> None:
-        product = await product_service.lock(session, product_id=product_id)
-        if product.status == product_domain.RAISING and now >= product.raise_end_at:
-            raise Conflict(
-                "investment.raise_ended", "the raise has ended; close it instead of delisting"
-            )
-        await product_service.transition(
-            session,
-            product=product,
-            action="delist",
-            now=now,
-            actor_id=actor_id,
-            extra={"reason": reason},
+    await db.run(
+        lambda session: product_service.delist(
+            session, product_id=product_id, now=now, actor_id=actor_id, reason=reason
         )
-        product.delisted_at = now
-
-    await db.run(decide)
+    )
     await drain(db, product_id=product_id, now=now)
     return await _snapshot(db, product_id)
 
@@ -154,103 +112,217 @@ async def drain(
 
 async def unsettled_product_ids(session: AsyncSession, *, limit: int) -> list[int]:
     """Closed raises whose orders are not all settled or refunded yet (for the daily job)."""
-    rows = await session.scalars(
-        select(Product.id)
-        .where(
-            Product.orders_settled_at.is_(None),
-            Product.status.in_(sorted(REFUNDING_STATES | SETTLING_STATES)),
-        )
-        .order_by(Product.id)
-        .limit(limit)
-    )
-    return list(rows)
+    return await product_service.unsettled_ids(session, limit=limit)
+
+
+async def due_raise_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+    """Raising products whose window has closed or whose cap is sold out."""
+    return await product_service.due_raise_ids(session, now=now, limit=limit)
 
 
 async def _drain_chunk(session: AsyncSession, product_id: int, now: datetime, size: int) -> bool:
-    """One chunk; True once the product has nothing left to settle."""
+    """One chunk, a constant number of statements for any number of orders (coupons aside);
+    True once the product has nothing left to settle."""
     product = await product_service.lock(session, product_id=product_id)
     if product.orders_settled_at is not None:
         return True
-    refunding = product.status in REFUNDING_STATES
-    if not refunding and product.status not in SETTLING_STATES:
+    refunding = product_service.refunding(product)
+    if not refunding and not product_service.settling(product):
         return True
     pending = list(
-        await session.scalars(
-            select(Order)
-            .where(Order.product_id == product_id, Order.status == ORDER_PENDING)
-            .order_by(Order.id)
-            .limit(size)
-            .with_for_update()
-        )
-    )
-    for order in pending:
-        if refunding:
-            await orders.release(
-                session, order=order, product=product, status=ORDER_REFUNDED, now=now
+        (
+            await session.execute(
+                select(*_ORDER_COLUMNS)
+                .where(Order.product_id == product_id, Order.status == ORDER_PENDING)
+                .order_by(Order.id)
+                .limit(size)
+                .with_for_update()
             )
-        else:
-            await _confirm_or_refund(session, order=order, product=product, now=now)
+        ).all()
+    )
+    if refunding:
+        reason = "delisted" if product.delisted_at is not None else "raise_failed"
+        await _refund(session, product=product, pending=pending, reason=reason, now=now)
+    elif pending:
+        await _confirm_chunk(session, product=product, pending=pending, now=now)
     if len(pending) == size:
         return False
     if not refunding and product.sold_minor > 0:
         await _move_to_settlement(session, product=product, now=now)
-    product.orders_settled_at = now
-    product.updated_at = now
+    product_service.mark_orders_settled(product, now=now)
     return True
 
 
-async def _confirm_or_refund(
-    session: AsyncSession, *, order: Order, product: Product, now: datetime
+async def _set_status(
+    session: AsyncSession, order_ids: Sequence[int], *, status: str, now: datetime
 ) -> None:
-    try:
-        async with session.begin_nested():
-            await _confirm(session, order=order, product=product, now=now)
-    except DomainError as error:
-        # A wallet frozen since the order (e.g. judicially) cannot pay: the order is refunded
-        # (releasing a hold is allowed on a frozen account) and the raise goes on without it.
-        if error.code not in BLOCKING_CODES:
-            raise
-        await session.refresh(order)
-        await session.refresh(product)
-        await orders.release(session, order=order, product=product, status=ORDER_REFUNDED, now=now)
-
-
-async def _confirm(session: AsyncSession, *, order: Order, product: Product, now: datetime) -> None:
-    """The order becomes effective: its money leaves the wallet for escrow; a holding starts."""
-    assert order.hold_id is not None and product.value_date and product.maturity_date
-    await ledger_service.post_hold(
-        session, hold_id=order.hold_id, now=now, reference=orders.escrow_reference(product.id)
+    """Pending orders to ``status`` in one guarded statement (they are locked by this chunk)."""
+    result = await session.execute(
+        update(ORDER)
+        .where(ORDER.c.id.in_(order_ids), ORDER.c.status == ORDER_PENDING)
+        .values(status=status, closed_at=now, updated_at=now)
     )
-    order.status, order.closed_at, order.updated_at = ORDER_CONFIRMED, now, now
-    session.add(
-        Holding(
-            order_id=order.id,
-            user_id=order.user_id,
-            product_id=product.id,
-            principal_minor=order.amount_minor,
-            currency=order.currency,
-            annual_rate=product.annual_rate,
-            rate_boost_bps=order.rate_boost_bps,
-            value_date=product.value_date,
-            maturity_date=product.maturity_date,
-            term_days=product.term_days,
-            accrued_days=0,
-            accrued_minor=0,
-            status=HOLDING_ACCRUING,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    if order.coupon_id is not None:
-        await marketing_service.settle_coupon(session, order_id=order.id, now=now)
-    await marketing_service.award_points_for_investment(
-        session, user_id=order.user_id, order_id=order.id, amount_minor=order.amount_minor, now=now
-    )
-    await session.flush()
-    await orders.record(session, order, action="investment.order_confirmed", now=now)
+    changed = cast(CursorResult[Any], result).rowcount
+    assert changed == len(order_ids), "the orders of a chunk are locked and pending"
 
 
-async def _move_to_settlement(session: AsyncSession, *, product: Product, now: datetime) -> None:
+async def _refund(
+    session: AsyncSession,
+    *,
+    product: product_service.Product,
+    pending: Sequence[Any],
+    reason: str,
+    now: datetime,
+) -> None:
+    """Give the orders' money back: holds voided (allowed on a frozen wallet), coupons
+    released, quota returned, one typed event each."""
+    if not pending:
+        return
+    await ledger_service.void_holds(
+        session,
+        hold_ids=[row.hold_id for row in pending],
+        now=now,
+        reference=orders.escrow_reference(product.id),
+    )
+    for row in pending:
+        if row.coupon_id is not None:
+            await marketing_service.release_coupon(session, order_id=row.id, now=now)
+    await _set_status(session, [row.id for row in pending], status=ORDER_REFUNDED, now=now)
+    product_service.release_quota(
+        product,
+        amount_minor=sum(row.amount_minor for row in pending),
+        orders=len(pending),
+        now=now,
+    )
+    await events_service.record_many(
+        session,
+        [
+            (
+                OrderRefunded(
+                    order_id=row.id,
+                    user_id=row.user_id,
+                    product_id=product.id,
+                    amount_minor=row.amount_minor,
+                    currency=row.currency,
+                    reason=reason,
+                ),
+                row.id,
+            )
+            for row in pending
+        ],
+        target_type="investment_order",
+        now=now,
+    )
+
+
+async def _post_unblocked(
+    session: AsyncSession,
+    *,
+    product: product_service.Product,
+    pending: Sequence[Any],
+    now: datetime,
+) -> list[Any]:
+    """Post the holds of every order whose wallet takes money; returns the orders refused.
+
+    A wallet frozen since the order (e.g. judicially) cannot pay: its orders are refunded
+    instead (releasing a hold is allowed on a frozen account) and the raise goes on without
+    them. Wallets are checked first; one frozen between that check and the posting makes the
+    ledger refuse, and the posting is tried again without it.
+    """
+    wallets = await ledger_service.wallets_of(session, [row.user_id for row in pending])
+    blocked = await ledger_service.blocked_accounts(session, account_ids=list(wallets.values()))
+    while True:
+        paying = [row for row in pending if wallets.get(row.user_id) not in blocked]
+        if not paying:
+            return list(pending)
+        try:
+            async with session.begin_nested():
+                await ledger_service.post_holds(
+                    session,
+                    hold_ids=[row.hold_id for row in paying],
+                    now=now,
+                    currency=product.currency,
+                    reference=orders.escrow_reference(product.id),
+                )
+        except DomainError as error:
+            if error.code not in BLOCKING_CODES or "account_id" not in error.extra:
+                raise
+            blocked.add(error.extra["account_id"])
+            continue
+        return [row for row in pending if wallets.get(row.user_id) in blocked]
+
+
+async def _confirm_chunk(
+    session: AsyncSession,
+    *,
+    product: product_service.Product,
+    pending: Sequence[Any],
+    now: datetime,
+) -> None:
+    """The orders become effective: their money leaves the wallets for escrow; holdings start."""
+    assert product.value_date and product.maturity_date
+    refused = await _post_unblocked(session, product=product, pending=pending, now=now)
+    refused_ids = {row.id for row in refused}
+    confirmed = [row for row in pending if row.id not in refused_ids]
+    await _refund(session, product=product, pending=refused, reason="wallet_blocked", now=now)
+    if not confirmed:
+        return
+    await _set_status(session, [row.id for row in confirmed], status=ORDER_CONFIRMED, now=now)
+    await session.execute(
+        insert(HOLDING),
+        [
+            {
+                "order_id": row.id,
+                "user_id": row.user_id,
+                "product_id": product.id,
+                "principal_minor": row.amount_minor,
+                "currency": row.currency,
+                "annual_rate": product.annual_rate,
+                "rate_boost_bps": row.rate_boost_bps,
+                "value_date": product.value_date,
+                "maturity_date": product.maturity_date,
+                "term_days": product.term_days,
+                "accrued_days": 0,
+                "accrued_minor": 0,
+                "status": HOLDING_ACCRUING,
+                "payout_minor": None,
+                "boost_paid_minor": None,
+                "paid_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in confirmed
+        ],
+    )
+    for row in confirmed:
+        if row.coupon_id is not None:
+            await marketing_service.settle_coupon(session, order_id=row.id, now=now)
+    await marketing_service.award_points_for_investments(
+        session, awards=[(row.user_id, row.id, row.amount_minor) for row in confirmed], now=now
+    )
+    await events_service.record_many(
+        session,
+        [
+            (
+                OrderConfirmed(
+                    order_id=row.id,
+                    user_id=row.user_id,
+                    product_id=product.id,
+                    amount_minor=row.amount_minor,
+                    currency=row.currency,
+                ),
+                row.id,
+            )
+            for row in confirmed
+        ],
+        target_type="investment_order",
+        now=now,
+    )
+
+
+async def _move_to_settlement(
+    session: AsyncSession, *, product: product_service.Product, now: datetime
+) -> None:
     """Everything raised goes on from escrow to the institution in one entry."""
     await ledger_service.transfer(
         session,
@@ -265,23 +337,9 @@ async def _move_to_settlement(session: AsyncSession, *, product: Product, now: d
         amount=Money(product.sold_minor, product.currency),
         reference=orders.escrow_reference(product.id),
     )
-    product.funds_transferred_at = now
+    product_service.mark_funds_transferred(product, now=now)
 
 
 async def _snapshot(db: Database, product_id: int) -> dict[str, Any]:
     async with db.transaction(readonly=True) as session:
         return product_service.snapshot(await product_service.get(session, product_id=product_id))
-
-
-async def due_raise_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
-    """Raising products whose window has closed or whose cap is sold out."""
-    rows = await session.scalars(
-        select(Product.id)
-        .where(
-            Product.status == product_domain.RAISING,
-            (Product.raise_end_at <= now) | (Product.sold_minor >= Product.raise_cap_minor),
-        )
-        .order_by(Product.id)
-        .limit(limit)
-    )
-    return list(rows)

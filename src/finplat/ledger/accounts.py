@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -151,6 +152,18 @@ async def wallet_of(session: AsyncSession, user_id: int) -> int | None:
         select(LedgerAccount.id).where(LedgerAccount.kind == chart.CUSTOMER_WALLET,
                                        LedgerAccount.reference == chart.wallet_reference(user_id))
     )
+
+
+async def wallets_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
+    """user id -> wallet account id, for those of ``user_ids`` that have one (one statement)."""
+    if not user_ids:
+        return {}
+    by_reference = {chart.wallet_reference(user_id): user_id for user_id in set(user_ids)}
+    rows = await session.execute(
+        select(LedgerAccount.id, LedgerAccount.reference)
+        .where(LedgerAccount.kind == chart.CUSTOMER_WALLET,
+               LedgerAccount.reference.in_(sorted(by_reference))))
+    return {by_reference[row.reference]: int(row.id) for row in rows}
 
 
 async def get(session: AsyncSession, account_id: int) -> LedgerAccount:

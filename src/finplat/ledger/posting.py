@@ -143,14 +143,15 @@ def validate_source(source_type: str, source_id: str, code: str) -> None:
             raise field_error(name, f"must be 1 to {limit} characters")
 
 
-def check_legs(legs: Sequence[Leg], *, allow_empty: bool = False) -> str | None:
+def check_legs(legs: Sequence[Leg], *, allow_empty: bool = False,
+               max_legs: int = MAX_LEGS) -> str | None:
     """The entry's currency; raises ``InvalidPostings`` or ``Unbalanced``."""
     if not legs:
         if allow_empty:
             return None
         raise InvalidPostings("an entry needs two or more postings")
-    if len(legs) < 2 or len(legs) > MAX_LEGS:
-        raise InvalidPostings(f"an entry needs 2 to {MAX_LEGS} postings")
+    if len(legs) < 2 or len(legs) > max_legs:
+        raise InvalidPostings(f"an entry needs 2 to {max_legs} postings")
     currencies = set()
     net = 0
     for leg in legs:

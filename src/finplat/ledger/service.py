@@ -23,8 +23,10 @@ from finplat.ledger.accounts import (
     open_customer_wallet,
     wallet_and_platform_ids,
     wallet_of,
+    wallets_of,
 )
-from finplat.ledger.batch import TransferRequest, transfer_many
+from finplat.ledger.bulk import blocked_accounts, post_holds, transfer_to_many, void_holds
+from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
 from finplat.ledger.journal import reverse, transfer
@@ -35,11 +37,13 @@ JUDICIAL_FREEZE_SOURCE = "ledger_judicial_freeze"
 JUDICIAL_FREEZE_CODE = "judicial_freeze"
 
 __all__ = [
-    "Balance", "Leg", "StatementLine", "StatementPage", "TransferRequest", "account_for",
-    "balance", "close_account", "credit", "debit", "ensure_platform_accounts", "expire_holds",
-    "freeze_account", "freeze_amount", "get_account", "get_hold", "hold", "open_customer_wallet",
-    "platform_account", "post_hold", "reverse", "statement", "transfer", "transfer_many",
-    "unfreeze_account", "unfreeze_amount", "void_hold", "wallet_and_platform_ids", "wallet_of",
+    "INSTITUTION_SETTLEMENT", "PRODUCT_ESCROW", "Balance", "Leg", "StatementLine",
+    "StatementPage", "account_for", "balance", "blocked_accounts", "close_account", "credit",
+    "debit", "ensure_platform_accounts", "expire_holds", "freeze_account", "freeze_amount",
+    "get_account", "get_hold", "hold", "open_customer_wallet", "platform_account", "post_hold",
+    "post_holds", "reverse", "statement", "transfer", "transfer_to_many",
+    "unfreeze_account", "unfreeze_amount", "void_hold", "void_holds", "wallet_and_platform_ids",
+    "wallet_of", "wallets_of",
 ]
 
 

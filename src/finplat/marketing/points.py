@@ -7,11 +7,13 @@ recomputes every balance from the journal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, Table, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +82,58 @@ async def earn(session: AsyncSession, *, user_id: int, points: int, reason: str,
     balance_after = changed.balance_points
     return await _append(session, user_id=user_id, delta=points, balance_after=balance_after,
                          reason=reason, reference=reference, now=now)
+
+
+async def earn_many(session: AsyncSession, *, awards: Sequence[tuple[int, int, str]], reason: str,
+                    now: datetime) -> int:
+    """``earn`` for many ``(user_id, points, reference)`` at once, in a constant number of
+    statements (a raise's confirmed orders); references already recorded and zero awards are
+    skipped. Balance rows are locked in ascending user order; returns the entries written."""
+    wanted = {reference: (user_id, points) for user_id, points, reference in awards if points > 0}
+    if not wanted:
+        return 0
+    if any(points < 0 for _user, points, _reference in awards):
+        raise ValueError("earn takes a non-negative number of points")
+    done = set(await session.scalars(select(PointsEntry.reference)
+                                     .where(PointsEntry.reference.in_(sorted(wanted)))))
+    todo = [(reference, *wanted[reference]) for reference in sorted(wanted)
+            if reference not in done]
+    if not todo:
+        return 0
+    user_ids = sorted({user_id for _reference, user_id, _points in todo})
+    balances = await _locked_balances(session, user_ids=user_ids, now=now)
+    earned: dict[int, int] = {}
+    rows = []
+    for reference, user_id, points in todo:
+        earned[user_id] = earned.get(user_id, 0) + points
+        rows.append({"user_id": user_id, "delta_points": points,
+                     "balance_after_points": balances[user_id] + earned[user_id],
+                     "reason": reason, "reference": reference, "created_at": now})
+    by_user = case(*[(PointsAccount.user_id == user_id, literal(points, BigInteger))
+                     for user_id, points in sorted(earned.items())], else_=literal(0, BigInteger))
+    await session.execute(
+        update(PointsAccount).where(PointsAccount.user_id.in_(user_ids))
+        .values(balance_points=PointsAccount.balance_points + by_user,
+                earned_points=PointsAccount.earned_points + by_user, updated_at=now)
+        .execution_options(synchronize_session=False))
+    await session.execute(insert(cast(Table, PointsEntry.__table__)), rows)
+    return len(rows)
+
+
+async def _locked_balances(session: AsyncSession, *, user_ids: Sequence[int],
+                           now: datetime) -> dict[int, int]:
+    """Each user's points balance, their rows locked (created first when missing)."""
+    def locked() -> Any:
+        return (select(PointsAccount.user_id, PointsAccount.balance_points)
+                .where(PointsAccount.user_id.in_(user_ids))
+                .order_by(PointsAccount.user_id).with_for_update())
+    balances = {row.user_id: row.balance_points for row in await session.execute(locked())}
+    missing = [user_id for user_id in user_ids if user_id not in balances]
+    if missing:
+        for user_id in missing:
+            await _ensure_account(session, user_id=user_id, now=now)
+        balances = {row.user_id: row.balance_points for row in await session.execute(locked())}
+    return balances
 
 
 async def spend(session: AsyncSession, *, user_id: int, points: int, reason: str, reference: str,

@@ -6,7 +6,6 @@ from finplat.core.errors import InvalidInput
 from finplat.core.money import Money
 from finplat.ledger import service as ledger_service
 from finplat.ledger.exceptions import (
-    AccountFrozen,
     AlreadyReversed,
     DuplicateSource,
     InsufficientFunds,
@@ -118,53 +117,3 @@ async def test_a_reversal_is_not_reversible(books):
     with pytest.raises(NotReversible):
         async with books.db.transaction() as session:
             await ledger_service.reverse(session, entry_id=reversal, reason="y", now=books.now)
-
-
-async def test_batch_posts_many_transfers(books):
-    wallets = [await books.wallet(user_id) for user_id in range(1, 6)]
-    requests = [ledger_service.TransferRequest(
-        source_type="test_interest", source_id=f"i{n}", code="interest",
-        debit_account_id=books.custody_cash, credit_account_id=wallets[n % 5],
-        amount=Money(100 + n)) for n in range(50)]
-    async with books.db.transaction() as session:
-        ids = await ledger_service.transfer_many(session, transfers=requests, now=books.now)
-    assert len(ids) == 50 and len(set(ids)) == 50
-    expected = [sum(100 + n for n in range(50) if n % 5 == k) for k in range(5)]
-    assert [(await books.balance(w))[0] for w in wallets] == expected
-    async with books.db.transaction(readonly=True) as session:
-        page = await ledger_service.statement(session, account_id=wallets[0], limit=100)
-    assert page.items[0].balance_after_minor == expected[0]
-    assert sorted(line.balance_after_minor for line in page.items)[0] == 100
-
-
-async def test_batch_overdraft_refuses_the_whole_batch(books):
-    wallet = await books.wallet(1, funded_minor=100)
-    requests = [ledger_service.TransferRequest(
-        source_type="t", source_id=f"w{n}", code="withdraw", debit_account_id=wallet,
-        credit_account_id=books.custody_cash, amount=Money(60)) for n in range(2)]
-    with pytest.raises(InsufficientFunds):
-        async with books.db.transaction() as session:
-            await ledger_service.transfer_many(session, transfers=requests, now=books.now)
-    assert await books.balance(wallet) == (100, 100, 0)
-
-
-async def test_batch_refuses_frozen_accounts_and_repeated_sources(books):
-    wallet = await books.wallet(1)
-    first = [ledger_service.TransferRequest(
-        source_type="t", source_id="once", code="interest", debit_account_id=books.custody_cash,
-        credit_account_id=wallet, amount=Money(10))]
-    async with books.db.transaction() as session:
-        await ledger_service.transfer_many(session, transfers=first, now=books.now)
-    with pytest.raises(DuplicateSource):
-        async with books.db.transaction() as session:
-            await ledger_service.transfer_many(session, transfers=first, now=books.now)
-    async with books.db.transaction() as session:
-        await ledger_service.freeze_account(session, account_id=wallet, reason="review",
-                                            actor_id=None, now=books.now)
-    again = [ledger_service.TransferRequest(
-        source_type="t", source_id="twice", code="interest", debit_account_id=books.custody_cash,
-        credit_account_id=wallet, amount=Money(10))]
-    with pytest.raises(AccountFrozen):
-        async with books.db.transaction() as session:
-            await ledger_service.transfer_many(session, transfers=again, now=books.now)
-    assert await books.balance(wallet) == (10, 10, 0)

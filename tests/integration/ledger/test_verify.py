@@ -70,6 +70,30 @@ async def test_database_refuses_an_unbalanced_entry_at_commit(books):
     assert (await _report(books.db)).ok
 
 
+async def test_each_entry_is_checked_once_but_never_skipped(books):
+    # The balance trigger skips a posting whose entry the previous check of the transaction
+    # proved balanced; postings of another entry in between make it check again.
+    if books.db.dialect != "postgresql":
+        pytest.skip("the deferred balance trigger is PostgreSQL's")
+    wallet = await books.wallet(1)
+    first = await books.deposit(wallet, 100, source_id="a")
+    second = await books.deposit(wallet, 100, source_id="b")
+    insert = text("INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, "
+                  "pending, created_at) VALUES (:entry, :account, :direction, 1, false, now())")
+    with pytest.raises(DBAPIError, match="unbalanced"):
+        async with books.db.transaction() as session:
+            for entry, direction in ((first, "credit"), (second, "credit"), (second, "debit"),
+                                     (first, "credit")):
+                await session.execute(insert.bindparams(entry=entry, account=wallet,
+                                                        direction=direction))
+    async with books.db.transaction() as session:
+        # Balanced additions to two entries, interleaved: accepted.
+        for entry, direction in ((first, "credit"), (second, "credit"), (second, "debit"),
+                                 (first, "debit")):
+            await session.execute(insert.bindparams(entry=entry, account=books.custody_cash,
+                                                    direction=direction))
+
+
 async def test_database_refuses_an_overdraft_even_past_the_code(books):
     wallet = await books.wallet(1, funded_minor=100)
     with pytest.raises(DBAPIError):

@@ -5,7 +5,10 @@ from datetime import timedelta
 from finplat.payment.events import DepositSucceeded
 from tests.factories import bearer_for, make_user
 from tests.integration.notification.helpers import dispatch_all, record
+from tests.integration.payment.fixtures import bank, channels, investor, post_callback
+from tests.integration.payment.helpers import deposit
 
+__all__ = ["bank", "channels", "investor", "post_callback"]
 API = "/api/v1"
 
 
@@ -69,3 +72,15 @@ async def test_inbox_bad_input(app, client, db, clock) -> None:
         answer = await client.post(f"{API}/me/notifications/{path}/read", headers=me)
         assert answer.status_code == 422, (path, answer.text)
     assert (await client.post(f"{API}/me/notifications/99/read", headers=me)).status_code == 404
+
+
+async def test_a_real_deposit_lands_in_the_inbox(client, db, clock, investor, bank,
+                                                  post_callback) -> None:
+    answer = await deposit(client, investor["headers"], 150_000)
+    assert answer.status_code == 201, answer.text
+    await bank.deliver_pending(post_callback)
+    report = await dispatch_all(db, now=clock.now())
+    assert report.failed == 0
+    inbox = (await client.get(f"{API}/me/notifications", headers=investor["headers"])).json()
+    assert [(i["topic"], i["title"], i["body"]) for i in inbox["items"]] == [
+        ("payment.deposit_succeeded", "充值成功", "您充值的 ¥1,500.00 已到账。")]

@@ -20,6 +20,7 @@ from finplat.core.errors import Conflict, InvalidInput, NotFound, ServiceUnavail
 from finplat.core.masking import mask_bank_card, mask_id_number, mask_name
 from finplat.events import service as events_service
 from finplat.identity import identifiers
+from finplat.identity.events import KycVerified
 from finplat.identity.models import KYC_VERIFIED, BankCard, User
 from finplat.ledger import service as ledger_service
 
@@ -222,24 +223,15 @@ async def _apply(
         )
         card_id = card.id
     await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
-    await audit_service.record(
+    await events_service.record(
         session,
-        action="identity.kyc_verified",
+        KycVerified(user_id=user_id, bank_card_id=card_id,
+                    address_code_known=request.address_code_known),
         target_type="user",
         target_id=user_id,
         now=now,
         summary={
             "id_number": mask_id_number(request.id_number),
-            "bank_card_id": card_id,
-            "address_code_known": request.address_code_known,
-        },
-    )
-    await events_service.publish(
-        session,
-        topic="identity.kyc_verified",
-        now=now,
-        payload={
-            "user_id": user_id,
             "bank_card_id": card_id,
             "address_code_known": request.address_code_known,
         },

@@ -1,5 +1,5 @@
-"""Real-name verification (KYC): identifier rules, the identity-provider check, bank cards, and
-opening the user's fund account in the same transaction."""
+"""Real-name verification (KYC): identifier rules, the identity-provider check and bank cards.
+The ``identity.kyc_verified`` event it records opens the user's fund account (a ledger handler)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from finplat.events import service as events_service
 from finplat.identity import identifiers
 from finplat.identity.events import KycVerified
 from finplat.identity.models import KYC_VERIFIED, BankCard, User
-from finplat.ledger import service as ledger_service
 
 ID_NUMBER_PURPOSE = "identity.id_number"
 BANK_CARD_PURPOSE = "identity.bank_card"
@@ -222,7 +221,6 @@ async def _apply(
             now=now,
         )
         card_id = card.id
-    await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
     await events_service.record(
         session,
         KycVerified(user_id=user_id, bank_card_id=card_id,

@@ -54,7 +54,8 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/finplat/core src/finplat/identity src/finplat/ledger src/finplat/payment \
-		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events
+		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events \
+		src/finplat/notification
 
 bench: install
 	$(BIN)/python bench/ledger.py

@@ -41,7 +41,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import Clock, ensure_utc
-from finplat.core.db import Database
+from finplat.core.db import Database, is_retryable
 from finplat.events.models import EventDelivery, OutboxEvent
 from finplat.events.types import DomainEvent
 
@@ -276,6 +276,12 @@ async def _deliver(session: AsyncSession, *, event_id: int, handler: Handler, no
         async with session.begin_nested():
             await handler.run(session, view)
     except Exception as error:
+        transient = _transient(error)
+        if transient is not None:
+            # A deadlock is no failure of the handler: the unit of work runs the whole delivery
+            # again. (MariaDB ends the transaction, savepoint included, on a deadlock, so the
+            # error seen here may be the failed rollback to the savepoint, the deadlock its cause.)
+            raise transient from None
         delivery.attempts = attempts
         delivery.last_error = f"{type(error).__name__}: {error}"[:_MAX_ERROR_CHARS]
         delivery.updated_at = now
@@ -298,6 +304,18 @@ async def _deliver(session: AsyncSession, *, event_id: int, handler: Handler, no
     await session.flush()
     DELIVERIES.labels(handler.name, DONE).inc()
     return "delivered"
+
+
+def _transient(error: BaseException) -> BaseException | None:
+    """The retryable database error behind ``error`` (itself or what it happened during)."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return None
+        if is_retryable(seen):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 async def _settle_event(session: AsyncSession, *, event_id: int, now: datetime,

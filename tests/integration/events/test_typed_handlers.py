@@ -73,3 +73,31 @@ def test_on_refuses_a_class_without_topic(registry) -> None:
 
     with pytest.raises(TypeError):
         registry.on(DomainEvent)  # type: ignore[type-abstract]
+
+
+async def test_a_deadlock_in_a_handler_reruns_the_delivery_not_a_failure(
+        db, clock, registry) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    calls: list[int] = []
+
+    class Deadlock(Exception):
+        args = (1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+    @registry.on(ThingHappened, name="test.typed")
+    async def handle(session, event: ThingHappened, meta: Event) -> None:
+        calls.append(event.thing_id)
+        if len(calls) == 1:
+            # As MariaDB reports it: the rollback to the savepoint fails during the deadlock.
+            try:
+                raise OperationalError("INSERT ...", {}, Deadlock())
+            except OperationalError:
+                raise OperationalError("ROLLBACK TO SAVEPOINT sa_savepoint_1", {},
+                                       Exception(1305, "SAVEPOINT does not exist")) from None
+
+    event_id = await _record(db, clock, ThingHappened(thing_id=5, amount_minor=1))
+    report = await dispatcher.dispatch_pending(db, now=clock.now(), registry=registry)
+    assert (report.delivered, report.failed) == (1, 0)
+    assert calls == [5, 5]
+    delivery = (await _deliveries(db))[event_id]
+    assert (delivery.status, delivery.attempts) == ("done", 1)

@@ -147,3 +147,28 @@ async def test_a_payload_that_does_not_parse_is_a_failed_delivery(db, clock) -> 
         failed = await session.scalar(select(EventDelivery).where(EventDelivery.status == "failed"))
     assert failed.handler == "notification.deposit_succeeded"
     assert "payload does not match DepositSucceeded" in failed.last_error
+
+
+async def test_two_deliveries_about_one_source_racing_leave_the_newer(db, clock) -> None:
+    import asyncio
+
+    now = clock.now()
+
+    async def deliver(source: str, event_id: int, key: str) -> None:
+        async def work(session) -> None:
+            await notification_service.notify(
+                session, user_id=USER, source=source, event_id=event_id,
+                topic=f"payment.{key}", message_key=key,
+                params={"amount_minor": 100, "currency": "CNY"}, occurred_at=now)
+            await asyncio.sleep(0.05)  # hold the transaction open while the other one starts
+
+        await db.run(work)
+
+    for source, newer_first in (("withdrawal:77", True), ("withdrawal:78", False)):
+        order = [(20, "withdrawal_failed"), (10, "withdrawal_succeeded")]
+        if not newer_first:
+            order.reverse()
+        await asyncio.gather(deliver(source, *order[0]), deliver(source, *order[1]))
+    rows = await _rows(db)
+    assert [(r.source, r.event_id, r.message_key) for r in rows] == [
+        ("withdrawal:77", 20, "withdrawal_failed"), ("withdrawal:78", 20, "withdrawal_failed")]

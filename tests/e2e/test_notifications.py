@@ -72,6 +72,10 @@ async def test_inbox_bad_input(app, client, db, clock) -> None:
         answer = await client.post(f"{API}/me/notifications/{path}/read", headers=me)
         assert answer.status_code == 422, (path, answer.text)
     assert (await client.post(f"{API}/me/notifications/99/read", headers=me)).status_code == 404
+    long_header = ",".join(["fr;q=0.1"] * 200) + ",en"
+    answer = await client.get(f"{API}/me/notifications",
+                              headers={**me, "Accept-Language": long_header})
+    assert answer.status_code == 200
 
 
 async def test_a_real_deposit_lands_in_the_inbox(client, db, clock, investor, bank,

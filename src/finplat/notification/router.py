@@ -15,7 +15,8 @@ from finplat.notification.schemas import InboxOut, UnreadOut
 
 router = APIRouter(tags=["notification"])
 MessageId = Annotated[int, Path(gt=0, le=MAX_ID)]
-AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_length=512)]
+# Not bounded here: an over-long header is read in part (``messages.locale_from``), never refused.
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
 
 
 @router.get("/me/notifications", response_model=InboxOut)

@@ -229,7 +229,16 @@ async function investorOnboarding(page) {
   check(/充值成功|Deposit credited/.test(inboxText) && /¥1,500\.00/.test(inboxText), 'the inbox tells of the deposit')
   check(/提现成功|Withdrawal paid/.test(inboxText), 'the inbox tells of the withdrawal')
   await shot(page, 'inbox')
-  await page.click('[data-test="read-all"]')
+  const viewport = page.viewportSize()
+  await page.setViewportSize({ width: 375, height: 800 })
+  check(await page.isVisible('[data-test="bell"]'), 'the bell shows on a 375 px screen')
+  await shot(page, 'inbox-375px')
+  if (viewport) await page.setViewportSize(viewport)
+  // The list is read again after the change: wait for that answer, not just an idle network.
+  await Promise.all([
+    page.waitForResponse((answer) => answer.url().includes('/me/notifications?') && answer.request().method() === 'GET'),
+    page.click('[data-test="read-all"]'),
+  ])
   await settle(page)
   check(await page.locator('[data-test="notification"].unread').count() === 0, 'mark all read clears the unread marks')
 

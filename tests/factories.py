@@ -10,8 +10,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
+from finplat.events import dispatcher
 from finplat.identity import admin, credentials, identifiers, kyc
 from finplat.identity import service as identity_service
+from finplat.modules import optional_module
+from finplat.schema import MODEL_PACKAGES
 
 DEFAULT_PASSWORD = "Secret-pass-123"
 VALID_ID_NUMBERS = ("11010519491231002X", "440524198001010013")
@@ -65,9 +68,10 @@ async def make_user(
     username: str | None = None,
     with_bank_card: bool = False,
 ) -> int:
-    """A user with confirmed contacts; ``verified`` runs real-name verification (which opens the
-    fund account and binds ``bank_card_number``, or a made-up card with ``with_bank_card``: a
-    withdrawal needs one). Without phone/email/username a unique phone is made up."""
+    """A user with confirmed contacts; ``verified`` runs real-name verification (binding
+    ``bank_card_number``, or a made-up card with ``with_bank_card``: a withdrawal needs one) and
+    delivers its event (which opens the fund account). Without phone/email/username a unique
+    phone is made up."""
     if with_bank_card and bank_card_number is None:
         bank_card_number = unique_bank_card()
     if phone is None and email is None and username is None:
@@ -101,7 +105,17 @@ async def make_user(
             minimum_age_years=18,
             provider=kyc.SimulatedIdentityProvider(),
         )
+        # Verification's consequences (the wallet) follow from its event, as after any commit.
+        await deliver_events(db, now=now)
     return user_id
+
+
+async def deliver_events(db: Database, *, now: datetime) -> None:
+    """Run every package's event handlers on every due event, as the worker does."""
+    for package in MODEL_PACKAGES:
+        optional_module(f"finplat.{package}.handlers")
+    while (await dispatcher.dispatch_pending(db, now=now)).events:
+        pass
 
 
 async def make_staff(

@@ -50,11 +50,23 @@ async def run(
             if module is None:
                 continue
             await module.seed(ctx)
+            # What a seed recorded has its consequences before the next seed relies on them
+            # (verification opens wallets), and the demo users find their inboxes filled.
+            await _deliver_events(database, ctx.clock)
     finally:
         if db is None:
             await database.dispose()
     _print(console, ctx)
     return ctx
+
+
+async def _deliver_events(db: Database, clock: Clock) -> None:
+    from finplat import runtime
+    from finplat.events import dispatcher
+
+    runtime.load_package_modules()
+    while (await dispatcher.dispatch_pending(db, now=clock.now())).events:
+        pass
 
 
 async def _has_users(db: Database) -> bool:

@@ -26,6 +26,7 @@ ROUTER_PACKAGES = (
     "marketing",
     "analytics",
     "audit",
+    "notification",
 )
 
 

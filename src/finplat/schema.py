@@ -17,6 +17,7 @@ MODEL_PACKAGES = (
     "investment",
     "marketing",
     "analytics",
+    "notification",
 )
 
 

@@ -29,7 +29,7 @@ async def _register_and_login(client: httpx.AsyncClient, phone: str) -> dict[str
 
 
 async def test_register_login_kyc_profile(
-    client: httpx.AsyncClient, app: FastAPI, db: Database
+    client: httpx.AsyncClient, app: FastAPI, db: Database, clock
 ) -> None:
     headers = await _register_and_login(client, "13912345678")
     profile = (await client.get("/api/v1/me", headers=headers)).json()
@@ -68,8 +68,11 @@ async def test_register_login_kyc_profile(
     )
     assert again.status_code == 409 and again.json()["code"] == "identity.kyc_already_verified"
 
-    # The fund account exists and the change was audited and published.
+    # The change was audited and published; its event opens the fund account.
     user_id = profile["user_id"]
+    async with db.transaction(readonly=True) as session:
+        assert await ledger_service.wallet_of(session, user_id) is None
+    await factories.deliver_events(db, now=clock.now())
     async with db.transaction(readonly=True) as session:
         assert await ledger_service.wallet_of(session, user_id) is not None
         actions = set(

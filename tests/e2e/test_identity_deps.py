@@ -75,7 +75,7 @@ async def test_kyc_publishes_an_event(
     async with db.transaction(readonly=True) as session:
         events = list(await session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)))
     topics = [(event.topic, event.payload.get("user_id")) for event in events]
-    assert ("identity.user_registered", user_id) in topics
+    assert ("identity.user_created", user_id) in topics
     assert ("identity.kyc_verified", user_id) in topics
 
 

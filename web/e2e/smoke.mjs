@@ -1,6 +1,6 @@
 // Smoke test against a running server (FINPLAT_E2E_URL, default http://127.0.0.1:8765).
-// An investor registers, passes real-name verification, signs out and in, deposits ¥1,000 and sees
-// it in the balance. With a staff account (FINPLAT_E2E_STAFF_*, created by e2e/run.sh) an
+// An investor registers, passes real-name verification, signs out and in, deposits and withdraws,
+// sees both in the balance and in the inbox behind the header's bell. With a staff account (FINPLAT_E2E_STAFF_*, created by e2e/run.sh) an
 // institution's R4 product is set up through the API, a reviewer approves and publishes it in the
 // operator console and reads the audit log, and the investor (graded C3 by the questionnaire)
 // buys it through the suitability warning. Every step is screenshotted to e2e/out/.
@@ -211,6 +211,36 @@ async function investorOnboarding(page) {
   check(withdrawText.includes('¥500.00 ✓'), `withdrawal accepted (${withdrawText.replace(/\s+/g, ' ').slice(0, 160)})`)
   check(await balanceBecomes(page, '¥1,000.00'), 'balance shows the withdrawal')
   await shot(page, 'account-after-withdrawal')
+
+  // The deposit and the withdrawal reach the inbox (event handlers, after the commit); the bell
+  // leads there and the messages can be marked read.
+  const told = (text) => /充值成功|Deposit credited/.test(text) && /提现成功|Withdrawal paid/.test(text)
+  let inboxText = ''
+  for (let attempt = 0; attempt < 10 && !told(inboxText); attempt++) {
+    if (attempt) {
+      await page.waitForTimeout(1000)
+      await page.goto(`${baseUrl}/account`, { waitUntil: 'networkidle' })
+    }
+    await page.click('[data-test="bell"]')
+    await page.waitForURL(/\/notifications/)
+    await settle(page)
+    inboxText = (await page.textContent('.el-card')) ?? ''
+  }
+  check(/充值成功|Deposit credited/.test(inboxText) && /¥1,500\.00/.test(inboxText), 'the inbox tells of the deposit')
+  check(/提现成功|Withdrawal paid/.test(inboxText), 'the inbox tells of the withdrawal')
+  await shot(page, 'inbox')
+  const viewport = page.viewportSize()
+  await page.setViewportSize({ width: 375, height: 800 })
+  check(await page.isVisible('[data-test="bell"]'), 'the bell shows on a 375 px screen')
+  await shot(page, 'inbox-375px')
+  if (viewport) await page.setViewportSize(viewport)
+  // The list is read again after the change: wait for that answer, not just an idle network.
+  await Promise.all([
+    page.waitForResponse((answer) => answer.url().includes('/me/notifications?') && answer.request().method() === 'GET'),
+    page.click('[data-test="read-all"]'),
+  ])
+  await settle(page)
+  check(await page.locator('[data-test="notification"].unread').count() === 0, 'mark all read clears the unread marks')
 
   // Lending pages render (or say the service is not available yet) without breaking.
   await page.goto(`${baseUrl}/loans`, { waitUntil: 'networkidle' })

@@ -17,6 +17,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/kyc', component: () => import('./views/KycView.vue'), meta: { auth: true, title: '实名认证' } },
   { path: '/risk', component: () => import('./views/RiskView.vue'), meta: { auth: true, title: '风险测评' } },
   { path: '/account', component: () => import('./views/AccountView.vue'), meta: { auth: true, title: '我的账户' } },
+  { path: '/notifications', component: () => import('./views/NotificationsView.vue'), meta: { auth: true, title: '消息' } },
   { path: '/transactions', component: () => import('./views/TransactionsView.vue'), meta: { auth: true, title: '交易明细' } },
   { path: '/products', component: () => import('./views/ProductsView.vue'), meta: { title: '理财产品' } },
   { path: '/products/:id', component: () => import('./views/ProductDetailView.vue'), props: true, meta: { title: '产品详情' } },

@@ -107,6 +107,7 @@ DETAILS_ZH = {
     # payment
     "payment.amount_out_of_range": "金额超出允许范围",
     "payment.bank_card_required": "请先完成实名认证并绑定本人银行卡",
+    "notification.not_found": "消息不存在",
     "lending.invalid_principal": "借款本金超出允许范围",
     "lending.invalid_term": "借款期限超出允许范围",
     "lending.invalid_rate": "年利率超出允许范围",

@@ -1,17 +1,23 @@
 """In-process dispatcher: at-least-once delivery of outbox events to registered handlers.
 
-A handler runs as ``await fn(session, event)`` inside a transaction that also records its
-``events_delivery`` row, so its effects and the fact that it ran commit together: a crash before
-the commit redelivers, and a handler that has run for an event never runs for it again. A handler
-that raises is rolled back to a savepoint, its failure is recorded in the same transaction and it
-is retried later with exponential backoff, a bounded number of times; after the last attempt the
-delivery is marked ``dead`` (visible with ``finplat events failures``; ``finplat events retry``
-revives it).
+A handler runs as ``await fn(session, event)`` (typed: ``await fn(session, model, event)``)
+inside a transaction that also records its ``events_delivery`` row, so its effects and the fact
+that it ran commit together: a crash before the commit redelivers, and a handler that has run for
+an event never runs for it again. A handler that raises is rolled back to a savepoint, its
+failure is recorded in the same transaction and it is retried later with exponential backoff, a
+bounded number of times; after the last attempt the delivery is marked ``dead`` (visible with
+``finplat events failures``; ``finplat events retry`` revives it).
 
-Handlers live in ``finplat.<package>.handlers`` modules and register at import time::
+Handlers live in ``finplat.<package>.handlers`` modules and register at import time, typed by
+the event class they consume (``finplat.events.types``)::
 
-    @dispatcher.handler("payment.deposit_succeeded", name="risk.monitor_deposit")
-    async def monitor_deposit(session: AsyncSession, event: Event) -> None: ...
+    @dispatcher.on(DepositSucceeded, name="notification.deposit_succeeded")
+    async def notify(session: AsyncSession, event: DepositSucceeded, meta: Event) -> None: ...
+
+The model is parsed from the stored ``(topic, version, payload)``; a row that does not parse
+(another version, a payload that does not match the declaration) is a failed delivery whose error
+says so, retried and finally dead like any other failure. ``handler(topic)`` registers an
+untyped ``fn(session, event)`` for topics without a declared class.
 
 Two dispatchers may run at once: each event is worked on under a row lock taken with
 ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MySQL 8, MariaDB 10.6), so the other one moves on; on
@@ -30,12 +36,14 @@ from functools import partial
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
+from pydantic import ValidationError
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import Clock, ensure_utc
-from finplat.core.db import Database
+from finplat.core.db import Database, is_retryable
 from finplat.events.models import EventDelivery, OutboxEvent
+from finplat.events.types import DomainEvent
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +64,47 @@ class Event:
     topic: str
     payload: dict[str, Any]
     created_at: datetime
+    version: int = 1
 
 
 HandlerFn = Callable[[AsyncSession, Event], Awaitable[None]]
 F = TypeVar("F", bound=HandlerFn)
+E = TypeVar("E", bound=DomainEvent)
+TypedHandlerFn = Callable[[AsyncSession, E, Event], Awaitable[None]]
+
+
+class UnparsableEvent(ValueError):
+    """A stored event that does not match the class its handler consumes."""
 
 
 @dataclass(frozen=True)
 class Handler:
     topic: str
     name: str
-    fn: HandlerFn
+    fn: Callable[..., Awaitable[None]]
+    # The class the handler consumes; None for an untyped ``fn(session, event)``.
+    event_type: type[DomainEvent] | None = None
+
+    async def run(self, session: AsyncSession, event: Event) -> None:
+        if self.event_type is None:
+            await self.fn(session, event)
+            return
+        await self.fn(session, parsed(self.event_type, event), event)
+
+
+def parsed(event_type: type[E], event: Event) -> E:
+    """The typed model of a stored event. Raises ``UnparsableEvent`` naming the topic, the
+    version and what does not match."""
+    if event.version != event_type.version:
+        raise UnparsableEvent(f"{event.topic} version {event.version} stored, "
+                              f"{event_type.__qualname__} reads version {event_type.version}")
+    try:
+        return event_type.model_validate(event.payload)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}"
+                             for e in error.errors()[:5])
+        raise UnparsableEvent(f"{event.topic} v{event.version} payload does not match "
+                              f"{event_type.__qualname__}: {problems}") from None
 
 
 @dataclass(frozen=True)
@@ -87,18 +125,33 @@ class Registry:
     def __init__(self) -> None:
         self._by_name: dict[str, Handler] = {}
 
-    def register(self, topic: str, name: str, fn: HandlerFn) -> None:
+    def register(self, topic: str, name: str, fn: Callable[..., Awaitable[None]], *,
+                 event_type: type[DomainEvent] | None = None) -> None:
         """Add ``fn`` for ``topic``; raises ``ValueError`` if another handler has ``name``."""
         if not topic or not name or len(name) > 128:
             raise ValueError("a handler needs a topic and a name of at most 128 characters")
         existing = self._by_name.get(name)
         if existing is not None and (existing.fn is not fn or existing.topic != topic):
             raise ValueError(f"an event handler named {name!r} is already registered")
-        self._by_name[name] = Handler(topic=topic, name=name, fn=fn)
+        self._by_name[name] = Handler(topic=topic, name=name, fn=fn, event_type=event_type)
 
     def handler(self, topic: str, *, name: str | None = None) -> Callable[[F], F]:
+        """Register an untyped ``fn(session, event)`` for ``topic``."""
         def decorate(fn: F) -> F:
             self.register(topic, name or f"{fn.__module__}.{fn.__qualname__}", fn)
+            return fn
+        return decorate
+
+    def on(self, event_type: type[E], *, name: str | None = None
+           ) -> Callable[[TypedHandlerFn[E]], TypedHandlerFn[E]]:
+        """Register ``fn(session, event: event_type, meta: Event)`` for the class's topic."""
+        topic = getattr(event_type, "topic", None)
+        if not isinstance(topic, str):
+            raise TypeError(f"{event_type!r} is not a declared event (it has no topic)")
+
+        def decorate(fn: TypedHandlerFn[E]) -> TypedHandlerFn[E]:
+            self.register(topic, name or f"{fn.__module__}.{fn.__qualname__}", fn,
+                          event_type=event_type)
             return fn
         return decorate
 
@@ -113,6 +166,7 @@ class Registry:
 registry = Registry()
 register = registry.register
 handler = registry.handler
+on = registry.on
 
 
 def default_registry() -> Registry:
@@ -215,13 +269,19 @@ async def _deliver(session: AsyncSession, *, event_id: int, handler: Handler, no
                                  attempts=0, updated_at=now)
         session.add(delivery)
     view = Event(id=event.id, topic=event.topic, payload=dict(event.payload),
-                 created_at=event.created_at)
+                 created_at=event.created_at, version=event.version)
     # Read before the savepoint: a rolled-back savepoint may expire what it touched.
     attempts = delivery.attempts + 1
     try:
         async with session.begin_nested():
-            await handler.fn(session, view)
+            await handler.run(session, view)
     except Exception as error:
+        transient = _transient(error)
+        if transient is not None:
+            # A deadlock is no failure of the handler: the unit of work runs the whole delivery
+            # again. (MariaDB ends the transaction, savepoint included, on a deadlock, so the
+            # error seen here may be the failed rollback to the savepoint, the deadlock its cause.)
+            raise transient from None
         delivery.attempts = attempts
         delivery.last_error = f"{type(error).__name__}: {error}"[:_MAX_ERROR_CHARS]
         delivery.updated_at = now
@@ -244,6 +304,18 @@ async def _deliver(session: AsyncSession, *, event_id: int, handler: Handler, no
     await session.flush()
     DELIVERIES.labels(handler.name, DONE).inc()
     return "delivered"
+
+
+def _transient(error: BaseException) -> BaseException | None:
+    """The retryable database error behind ``error`` (itself or what it happened during)."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return None
+        if is_retryable(seen):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 async def _settle_event(session: AsyncSession, *, event_id: int, now: datetime,

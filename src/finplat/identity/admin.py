@@ -18,6 +18,7 @@ from finplat.core.pagination import Page, PageParams, page_of
 from finplat.events import service as events_service
 from finplat.identity import credentials, identifiers
 from finplat.identity import service as identity_service
+from finplat.identity.events import RolesChanged, UserFrozen, UserUnfrozen
 from finplat.identity.models import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -204,21 +205,13 @@ async def set_roles(
         user.updated_at = now
         # Role changes take effect on the next request; sessions need not end.
         await session.flush()
-        summary = {"before": sorted(before), "after": sorted(wanted)}
-        await audit_service.record(
+        await events_service.record(
             session,
-            action="identity.roles_changed",
+            RolesChanged(user_id=user_id, before=sorted(before), after=sorted(wanted)),
             target_type="user",
             target_id=user_id,
             now=now,
             actor_id=actor_id,
-            summary=summary,
-        )
-        await events_service.publish(
-            session,
-            topic="identity.roles_changed",
-            now=now,
-            payload={"user_id": user_id, **summary},
         )
         return {"user_id": user_id, "roles": sorted(wanted), "totp_secret": new_secret}
 
@@ -240,17 +233,16 @@ async def set_status(
         before, user.status, user.updated_at = user.status, status, now
         if status == USER_FROZEN:
             await identity_service.revoke_all_sessions(session, user_id=user_id, now=now)
-        await audit_service.record(
+        event = UserFrozen(user_id=user_id) if status == USER_FROZEN else UserUnfrozen(
+            user_id=user_id)
+        await events_service.record(
             session,
-            action=f"identity.user_{status}",
+            event,
             target_type="user",
             target_id=user_id,
             now=now,
             actor_id=actor_id,
             summary={"before": before, "reason": reason[:MAX_REASON_LENGTH]},
-        )
-        await events_service.publish(
-            session, topic=f"identity.user_{status}", now=now, payload={"user_id": user_id}
         )
 
     await db.run(work)

@@ -1,5 +1,5 @@
-"""Real-name verification (KYC): identifier rules, the identity-provider check, bank cards, and
-opening the user's fund account in the same transaction."""
+"""Real-name verification (KYC): identifier rules, the identity-provider check and bank cards.
+The ``identity.kyc_verified`` event it records opens the user's fund account (a ledger handler)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from finplat.core.errors import Conflict, InvalidInput, NotFound, ServiceUnavail
 from finplat.core.masking import mask_bank_card, mask_id_number, mask_name
 from finplat.events import service as events_service
 from finplat.identity import identifiers
+from finplat.identity.events import KycVerified
 from finplat.identity.models import KYC_VERIFIED, BankCard, User
-from finplat.ledger import service as ledger_service
 
 ID_NUMBER_PURPOSE = "identity.id_number"
 BANK_CARD_PURPOSE = "identity.bank_card"
@@ -221,25 +221,15 @@ async def _apply(
             now=now,
         )
         card_id = card.id
-    await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
-    await audit_service.record(
+    await events_service.record(
         session,
-        action="identity.kyc_verified",
+        KycVerified(user_id=user_id, bank_card_id=card_id,
+                    address_code_known=request.address_code_known),
         target_type="user",
         target_id=user_id,
         now=now,
         summary={
             "id_number": mask_id_number(request.id_number),
-            "bank_card_id": card_id,
-            "address_code_known": request.address_code_known,
-        },
-    )
-    await events_service.publish(
-        session,
-        topic="identity.kyc_verified",
-        now=now,
-        payload={
-            "user_id": user_id,
             "bank_card_id": card_id,
             "address_code_known": request.address_code_known,
         },

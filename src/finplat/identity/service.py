@@ -19,6 +19,7 @@ from finplat.core import crypto
 from finplat.core.errors import Conflict, InvalidInput, NotFound, field_error
 from finplat.events import service as events_service
 from finplat.identity import credentials, identifiers
+from finplat.identity.events import UserCreated
 from finplat.identity.models import (
     ALL_ROLES,
     STAFF_ROLES,
@@ -148,20 +149,13 @@ async def create_user(
     for role in sorted(wanted):
         session.add(UserRole(user_id=user.id, role=role, granted_at=now))
     await session.flush()
-    await audit_service.record(
+    await events_service.record(
         session,
-        action="identity.user_created",
+        UserCreated(user_id=user.id, roles=sorted(wanted), staff=bool(wanted & STAFF_ROLES)),
         target_type="user",
         target_id=user.id,
         now=now,
         actor_id=actor_id,
-        summary={"roles": sorted(wanted), "staff": bool(wanted & STAFF_ROLES)},
-    )
-    await events_service.publish(
-        session,
-        topic="identity.user_registered",
-        now=now,
-        payload={"user_id": user.id, "roles": sorted(wanted)},
     )
     return user, user.totp_secret
 

@@ -67,12 +67,10 @@ async def _expense_account(session: AsyncSession, *, now: datetime) -> int:
     return await ledger_service.platform_account(session, kind=MARKETING_EXPENSE, now=now)
 
 
-async def _wallet(session: AsyncSession, *, user_id: int) -> int:
-    wallet = await ledger_service.wallet_of(session, user_id)
-    if wallet is None:
-        raise Conflict("marketing.wallet_missing",
-                       "the user has no fund account yet (real-name verification opens it)")
-    return wallet
+async def _wallet(session: AsyncSession, *, user_id: int, now: datetime) -> int:
+    # Callers have checked the user is verified; the wallet that verification opens (an event
+    # handler, after the commit) may not be there yet, and opening it is get-or-create.
+    return await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +122,7 @@ async def sweep_if_closed(session: AsyncSession, *, campaign: Campaign, now: dat
 async def pay(session: AsyncSession, *, campaign: Campaign, user_id: int, amount_minor: int,
               source_type: str, source_id: str, now: datetime) -> int:
     """Budget -> the user's wallet. Raises ``BudgetExhausted`` (409 marketing.budget_exhausted)."""
-    wallet_id = await _wallet(session, user_id=user_id)
+    wallet_id = await _wallet(session, user_id=user_id, now=now)
     return await _budget_guard(campaign.id, ledger_service.transfer(
         session, source_type=source_type, source_id=source_id, code=CODE_RED_PACKET,
         debit_account_id=_account(campaign), credit_account_id=wallet_id,
@@ -135,7 +133,7 @@ async def hold(session: AsyncSession, *, campaign: Campaign, user_id: int, amoun
                source_id: str, now: datetime) -> int:
     """Hold ``amount_minor`` of the budget towards the user's wallet; returns the hold id.
     Raises ``BudgetExhausted``."""
-    wallet_id = await _wallet(session, user_id=user_id)
+    wallet_id = await _wallet(session, user_id=user_id, now=now)
     return await _budget_guard(campaign.id, ledger_service.hold(
         session, source_type="marketing_coupon", source_id=source_id, code=CODE_COUPON,
         debit_account_id=_account(campaign), credit_account_id=wallet_id,

@@ -16,6 +16,7 @@ from finplat.core.errors import Conflict
 from finplat.core.money import CNY
 from finplat.events import service as events_service
 from finplat.marketing import budget, domain
+from finplat.marketing.events import CampaignClosed, CampaignCreated
 from finplat.marketing.models import Campaign, CouponOffer
 
 
@@ -48,13 +49,12 @@ async def create_campaign(session: AsyncSession, *, name: str, starts_at: dateti
     await session.flush()
     campaign.budget_account_id = await budget.open_account(session, campaign_id=campaign.id,
                                                            now=now)
-    await audit_service.record(session, action="marketing.campaign_created", target_type="campaign",
-                               target_id=campaign.id, now=now, actor_id=actor_id,
-                               summary={"name": name, "starts_at": starts_at.isoformat(),
-                                        "ends_at": ends_at.isoformat(),
-                                        "red_packet_amount_minor": red_packet_amount_minor})
-    await events_service.publish(session, topic="marketing.campaign_created",
-                                 payload={"campaign_id": campaign.id}, now=now)
+    await events_service.record(session, CampaignCreated(campaign_id=campaign.id),
+                                target_type="campaign", target_id=campaign.id, now=now,
+                                actor_id=actor_id,
+                                summary={"name": name, "starts_at": starts_at.isoformat(),
+                                         "ends_at": ends_at.isoformat(),
+                                         "red_packet_amount_minor": red_packet_amount_minor})
     return campaign
 
 
@@ -93,12 +93,10 @@ async def close_campaign(session: AsyncSession, *, campaign_id: int, actor_id: i
     campaign.status = "closed"
     campaign.closed_at = now
     returned = await budget.return_unspent(session, campaign=campaign, now=now)
-    await audit_service.record(session, action="marketing.campaign_closed", target_type="campaign",
-                               target_id=campaign.id, now=now, actor_id=actor_id,
-                               summary={"returned_minor": returned})
-    await events_service.publish(session, topic="marketing.campaign_closed",
-                                 payload={"campaign_id": campaign.id, "returned_minor": returned},
-                                 now=now)
+    await events_service.record(session,
+                                CampaignClosed(campaign_id=campaign.id, returned_minor=returned),
+                                target_type="campaign", target_id=campaign.id, now=now,
+                                actor_id=actor_id, summary={"returned_minor": returned})
     await session.flush()
     return campaign
 

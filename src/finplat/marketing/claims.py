@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core.errors import Conflict, Forbidden
 from finplat.events import service as events_service
 from finplat.identity import queries as identity_queries
 from finplat.marketing import budget, campaigns, domain, points
+from finplat.marketing.events import CouponIssued, RedPacketClaimed
 from finplat.marketing.models import Claim, Coupon, CouponOffer
 
 
@@ -66,18 +66,18 @@ async def claim_red_packet(session: AsyncSession, *, user_id: int, campaign_id: 
                                 campaign_id=campaign.id, amount_minor=amount, now=now)
     await budget.pay(session, campaign=campaign, user_id=user_id, amount_minor=amount,
                      source_type="marketing_red_packet", source_id=str(claim.id), now=now)
-    await audit_service.record(session, action="marketing.red_packet_claimed",
-                               target_type="campaign", target_id=campaign.id, now=now,
-                               actor_id=user_id, summary={"amount_minor": amount,
-                                                          "claim_id": claim.id})
-    await events_service.publish(session, topic="marketing.red_packet_claimed",
-                                 payload={"campaign_id": campaign.id, "user_id": user_id,
-                                          "amount_minor": amount}, now=now)
+    event = RedPacketClaimed(campaign_id=campaign.id, claim_id=claim.id, user_id=user_id,
+                             amount_minor=amount)
+    await events_service.record(session, event,
+                                target_type="campaign", target_id=campaign.id, now=now,
+                                actor_id=user_id, summary={"amount_minor": amount,
+                                                           "claim_id": claim.id})
     return claim
 
 
 async def _issue(session: AsyncSession, *, offer: CouponOffer, user_id: int, source: str,
-                 now: datetime) -> Coupon:
+                 now: datetime, actor_id: int | None = None) -> Coupon:
+    """A new coupon, audited (by ``actor_id`` for staff, else by the user) with its event."""
     coupon = Coupon(offer_id=offer.id, campaign_id=offer.campaign_id, user_id=user_id,
                     kind=offer.kind, cashback_minor=offer.cashback_minor,
                     rate_boost_bps=offer.rate_boost_bps,
@@ -87,9 +87,10 @@ async def _issue(session: AsyncSession, *, offer: CouponOffer, user_id: int, sou
                     held_minor=0, paid_minor=0)
     session.add(coupon)
     await session.flush()
-    await events_service.publish(session, topic="marketing.coupon_issued",
-                                 payload={"coupon_id": coupon.id, "user_id": user_id,
-                                          "offer_id": offer.id, "source": source}, now=now)
+    await events_service.record(session, CouponIssued(coupon_id=coupon.id, user_id=user_id,
+                                                      offer_id=offer.id, source=source),
+                                target_type="coupon", target_id=coupon.id, now=now,
+                                actor_id=user_id if actor_id is None else actor_id)
     return coupon
 
 
@@ -107,10 +108,8 @@ async def issue_coupon(session: AsyncSession, *, offer_id: int, user_id: int, ac
     offer or the user, ``Conflict`` when the campaign is not running."""
     offer = await _open_offer(session, offer_id=offer_id, now=now)
     await identity_queries.user_summary(session, user_id, now=now)
-    coupon = await _issue(session, offer=offer, user_id=user_id, source="staff", now=now)
-    await audit_service.record(session, action="marketing.coupon_issued", target_type="coupon",
-                               target_id=coupon.id, now=now, actor_id=actor_id,
-                               summary={"offer_id": offer.id, "user_id": user_id})
+    coupon = await _issue(session, offer=offer, user_id=user_id, source="staff", now=now,
+                          actor_id=actor_id)
     return coupon
 
 

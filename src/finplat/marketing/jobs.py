@@ -12,6 +12,7 @@ from finplat.core.db import Database
 from finplat.core.scheduler import Checkpoint, register_job
 from finplat.events import service as events_service
 from finplat.marketing import points
+from finplat.marketing.events import PointsUnbalanced
 
 log = logging.getLogger(__name__)
 MAX_REPORTED_PROBLEMS = 20
@@ -24,10 +25,9 @@ async def verify_points(*, db: Database, business_date: date, now: datetime,
         log.error("points journal does not balance", extra={"problems": len(report.problems)})
 
         async def alert(session: AsyncSession) -> None:
-            await events_service.publish(session, topic="marketing.points_unbalanced", now=now,
-                                         payload={"business_date": business_date.isoformat(),
-                                                  "problems": report.problems[
-                                                      :MAX_REPORTED_PROBLEMS]})
+            await events_service.emit(session, PointsUnbalanced(
+                business_date=business_date.isoformat(),
+                problems=report.problems[:MAX_REPORTED_PROBLEMS]), now=now)
 
         await db.run(alert)
     await checkpoint.save({"accounts": report.accounts, "entries": report.entries,

@@ -21,6 +21,7 @@ from finplat.core.errors import Conflict, InvalidInput
 from finplat.events import service as events_service
 from finplat.marketing import budget, campaigns, domain, points
 from finplat.marketing.domain import CouponTerms
+from finplat.marketing.events import CouponReleased, CouponReserved, CouponUsed, RateBoostPaid
 from finplat.marketing.models import Coupon
 
 __all__ = [
@@ -82,9 +83,9 @@ async def reserve_coupon(session: AsyncSession, *, user_id: int, coupon_id: int,
     coupon.order_id, coupon.product_id = order_id, product_id
     coupon.order_amount_minor, coupon.reserved_at = order_amount_minor, now
     await session.flush()
-    await events_service.publish(session, topic="marketing.coupon_reserved",
-                                 payload={"coupon_id": coupon.id, "order_id": order_id,
-                                          "user_id": user_id}, now=now)
+    # Part of the order's use case, which the investment package audits: outbox only.
+    await events_service.emit(session, CouponReserved(coupon_id=coupon.id, order_id=order_id,
+                                                      user_id=user_id), now=now)
     return terms
 
 
@@ -107,8 +108,8 @@ async def release_coupon(session: AsyncSession, *, order_id: int, now: datetime)
     coupon.hold_id, coupon.held_minor, coupon.reserved_at = None, 0, None
     await session.flush()
     await budget.sweep_if_closed(session, campaign=campaign, now=now)
-    await events_service.publish(session, topic="marketing.coupon_released",
-                                 payload={"coupon_id": coupon.id, "order_id": order_id}, now=now)
+    await events_service.emit(session, CouponReleased(coupon_id=coupon.id, order_id=order_id),
+                              now=now)
     return True
 
 
@@ -128,10 +129,9 @@ async def settle_coupon(session: AsyncSession, *, order_id: int, now: datetime
         coupon.paid_minor = coupon.held_minor
     coupon.status, coupon.used_at = "used", now
     await session.flush()
-    await events_service.publish(session, topic="marketing.coupon_used",
-                                 payload={"coupon_id": coupon.id, "order_id": order_id,
-                                          "user_id": coupon.user_id,
-                                          "paid_minor": coupon.paid_minor}, now=now)
+    await events_service.emit(session, CouponUsed(coupon_id=coupon.id, order_id=order_id,
+                                                  user_id=coupon.user_id,
+                                                  paid_minor=coupon.paid_minor), now=now)
     return _terms(coupon)
 
 
@@ -162,9 +162,9 @@ async def pay_rate_boost(session: AsyncSession, *, order_id: int, amount_minor: 
     coupon.paid_minor, coupon.status = paid, "settled"
     await session.flush()
     await budget.sweep_if_closed(session, campaign=campaign, now=now)
-    await events_service.publish(session, topic="marketing.rate_boost_paid",
-                                 payload={"coupon_id": coupon.id, "order_id": order_id,
-                                          "user_id": coupon.user_id, "paid_minor": paid}, now=now)
+    await events_service.emit(session, RateBoostPaid(coupon_id=coupon.id, order_id=order_id,
+                                                     user_id=coupon.user_id, paid_minor=paid),
+                              now=now)
     return paid
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, NotFound
 from finplat.events import service as events_service
 from finplat.product import domain
+from finplat.product import events as product_events
 from finplat.product.models import Product
 
 
@@ -91,28 +91,28 @@ async def record(
     actor_id: int | None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """An audit record and an outbox event for a change of ``product``."""
-    summary = {"status": product.status, "version": product.version, **(extra or {})}
-    await audit_service.record(
+    """The audit record and the typed event (``product.events``, by topic ``action``) of a
+    change of ``product``. ``extra`` goes to the audit record whole and to the event as far as
+    its class declares the fields (a review note, say, stays in the audit log)."""
+    cls = product_events.BY_TOPIC[action]
+    extra = extra or {}
+    event = cls(
+        product_id=product.id,
+        institution_id=product.institution_id,
+        status=product.status,
+        risk_level=product.risk_level,
+        product_version=product.version,
+        previous_status=extra.get("from"),
+        **{key: value for key, value in extra.items() if key in cls.model_fields},
+    )
+    await events_service.record(
         session,
-        action=action,
+        event,
         target_type="product",
         target_id=product.id,
         now=now,
-        summary=summary,
         actor_id=actor_id,
-    )
-    await events_service.publish(
-        session,
-        topic=action,
-        now=now,
-        payload={
-            "product_id": product.id,
-            "institution_id": product.institution_id,
-            "status": product.status,
-            "risk_level": product.risk_level,
-            **(extra or {}),
-        },
+        summary={"status": product.status, "version": product.version, **extra},
     )
 
 

@@ -1,7 +1,7 @@
 /** The app's API: one shared client and a typed function per endpoint it uses. */
 import { ApiClient } from './client'
 import type {
-  Account, BankCard, FundsMovement, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
+  Account, BankCard, FundsMovement, Inbox, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
   Questionnaire, RiskAssessment, Row, Transaction,
 } from './types'
 
@@ -55,6 +55,10 @@ export const api = {
   resendCode: (body: { login: string }) =>
     client.request<void>('POST', '/auth/confirm/resend', { body, auth: false }),
   me: () => client.get<Me>('/me'),
+  notifications: (query: PageQuery) => client.get<Inbox>('/me/notifications', { ...query }),
+  unreadCount: () => client.get<{ unread: number }>('/me/notifications/unread-count'),
+  markNotificationRead: (id: number) => client.post<void>(`/me/notifications/${id}/read`),
+  markAllNotificationsRead: () => client.post<void>('/me/notifications/read-all'),
   submitKyc: (body: KycRequest) => client.post<KycResult>('/me/kyc', body),
   questionnaire: () => client.get<Questionnaire>('/risk-assessment/questionnaire'),
   submitRiskAssessment: (body: { version: string | number; answers: Record<string, string> }) =>

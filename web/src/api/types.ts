@@ -142,3 +142,17 @@ export interface Order {
 }
 
 export type Row = Record<string, unknown>
+
+/** One inbox message, rendered by the server in the language the browser asks for. */
+export interface Notification {
+  id: number
+  topic: string
+  title: string
+  body: string
+  created_at: string
+  read_at: string | null
+}
+
+export interface Inbox extends Page<Notification> {
+  unread: number
+}

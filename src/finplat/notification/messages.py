@@ -1,0 +1,140 @@
+"""Titles and bodies of inbox messages in Chinese (the default) and English.
+
+A message is stored as a key and parameters; it is rendered when read, so a reader switching
+language sees every message in the new one and a wording fix reaches old messages too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+ZH, EN = "zh-CN", "en"
+LOCALES = (ZH, EN)
+DEFAULT_LOCALE = ZH
+_MAX_HEADER_CHARS = 512
+
+
+def locale_from(accept_language: str | None) -> str:
+    """The best of ``LOCALES`` for an ``Accept-Language`` header (RFC 9110 weights); Chinese
+    when the header is absent, malformed or names neither."""
+    if not accept_language:
+        return DEFAULT_LOCALE
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language[:_MAX_HEADER_CHARS].split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        language = tag.strip().lower().split("-")[0]
+        if language in ("zh", "en") and weight > 0:
+            ranked.append((-weight, position, ZH if language == "zh" else EN))
+    return min(ranked)[2] if ranked else DEFAULT_LOCALE
+
+
+def money(amount_minor: int, currency: str = "CNY") -> str:
+    """``¥1,234.56`` from fen; other currencies by their code (``USD 1,234.56``)."""
+    sign = "-" if amount_minor < 0 else ""
+    yuan, fen = divmod(abs(amount_minor), 100)
+    figure = f"{yuan:,}.{fen:02d}"
+    return f"{sign}¥{figure}" if currency == "CNY" else f"{sign}{currency} {figure}"
+
+
+def _product(params: Mapping[str, Any], locale: str) -> str:
+    name = params.get("product_name")
+    if name:
+        return f"「{name}」" if locale == ZH else f"\"{name}\""
+    number = params.get("product_id")
+    return f"产品 #{number}" if locale == ZH else f"product #{number}"
+
+
+def _amount(params: Mapping[str, Any], field: str = "amount_minor") -> str:
+    return money(int(params.get(field, 0)), str(params.get("currency", "CNY")))
+
+
+Text = Callable[[Mapping[str, Any], str], tuple[str, str]]
+
+
+def _deposit_succeeded(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    if locale == EN:
+        return "Deposit credited", f"Your deposit of {_amount(p)} is in your wallet."
+    return "充值成功", f"您充值的 {_amount(p)} 已到账。"
+
+
+def _deposit_failed(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    if locale == EN:
+        return "Deposit failed", (f"Your deposit of {_amount(p)} did not go through; "
+                                  "your wallet was not credited.")
+    return "充值失败", f"您充值的 {_amount(p)} 未能完成，账户余额未变动。"
+
+
+def _withdrawal_succeeded(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    fee = _amount(p, "fee_minor")
+    if locale == EN:
+        return "Withdrawal paid", (f"Your withdrawal of {_amount(p)} was paid to your bank card "
+                                   f"(fee {fee}).")
+    return "提现成功", f"您提现的 {_amount(p)} 已转入银行卡（手续费 {fee}）。"
+
+
+def _withdrawal_failed(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    if locale == EN:
+        return "Withdrawal failed", (f"Your withdrawal of {_amount(p)} was not paid out; "
+                                     "the money is available in your wallet again.")
+    return "提现失败", f"您提现的 {_amount(p)} 未能完成，资金已退回账户余额。"
+
+
+def _order_confirmed(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    product = _product(p, locale)
+    if locale == EN:
+        return "Investment confirmed", (f"Your investment of {_amount(p)} in {product} is "
+                                        "confirmed and earns from its value date.")
+    return "投资成功", f"您在{product}的 {_amount(p)} 投资已确认，自起息日起计算收益。"
+
+
+_REFUND_REASONS = {
+    "raise_failed": ("募集未成功", "its raise did not succeed"),
+    "delisted": ("已下架", "it was withdrawn from sale"),
+}
+
+
+def _order_refunded(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    product = _product(p, locale)
+    zh_reason, en_reason = _REFUND_REASONS.get(str(p.get("reason")),
+                                               ("订单未能成交", "the order could not go ahead"))
+    if locale == EN:
+        return "Investment refunded", (f"{product[0].upper()}{product[1:]}: {en_reason}. Your "
+                                       f"{_amount(p)} is available in your wallet again.")
+    return "投资退款", f"{product}{zh_reason}，您的 {_amount(p)} 已解冻，退回账户余额。"
+
+
+def _holding_paid(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    product = _product(p, locale)
+    principal, earned = _amount(p, "principal_minor"), _amount(p, "yield_minor")
+    if locale == EN:
+        return "Matured and paid", (f"{product[0].upper()}{product[1:]} has matured: principal "
+                                    f"{principal} and yield {earned} were paid to your wallet.")
+    return "到期兑付", f"{product}已到期，本金 {principal} 与收益 {earned} 已转入您的账户。"
+
+
+MESSAGES: dict[str, Text] = {
+    "deposit_succeeded": _deposit_succeeded,
+    "deposit_failed": _deposit_failed,
+    "withdrawal_succeeded": _withdrawal_succeeded,
+    "withdrawal_failed": _withdrawal_failed,
+    "order_confirmed": _order_confirmed,
+    "order_refunded": _order_refunded,
+    "holding_paid": _holding_paid,
+}
+
+
+def render(message_key: str, params: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    """(title, body) of a stored message in ``locale``; an unknown key (a message written by a
+    newer release) reads as a generic notice rather than failing the whole inbox."""
+    text = MESSAGES.get(message_key)
+    if text is None:
+        return ("通知", "您有一条新消息。") if locale == ZH else (
+            "Notice", "You have a new message.")
+    return text(params, locale)

@@ -55,7 +55,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/finplat/core src/finplat/identity src/finplat/ledger src/finplat/payment \
 		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events \
-		src/finplat/lending
+		src/finplat/lending src/finplat/risk
 
 bench: install
 	$(BIN)/python bench/ledger.py

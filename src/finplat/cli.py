@@ -25,6 +25,7 @@ COMMAND_GROUPS = (
     ("payment", "reconcile"),
     ("events", "events"),
     ("lending", "loan"),
+    ("risk", "risk"),
 )
 
 

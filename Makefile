@@ -62,7 +62,8 @@ lint: install
 	$(BIN)/mypy src/finplat/core src/finplat/identity src/finplat/ledger src/finplat/payment \
 		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events \
 		src/finplat/lending \
-		src/finplat/notification
+		src/finplat/notification \
+		src/finplat/risk
 
 # The funds journeys against pgbench and the asyncpg client floor, in one run (PostgreSQL at
 # FINPLAT_BENCH_SERVER, default postgres@127.0.0.1:5432; FINPLAT_BENCH_SECONDS per row).

@@ -27,6 +27,7 @@ COMMAND_GROUPS = (
     ("payment", "reconcile"),
     ("events", "events"),
     ("lending", "loan"),
+    ("risk", "risk"),
 )
 
 

@@ -24,7 +24,8 @@ MetricsPort = Annotated[int, typer.Option(
     min=0, max=65535, help="Serve Prometheus /metrics on this port (0: do not serve).")]
 
 
-def _with_database(work: Callable[[Database, Clock], Awaitable[T]]) -> T:
+def with_database(work: Callable[[Database, Clock], Awaitable[T]]) -> T:
+    """Run ``work`` with a database built from the settings and the system clock (for commands)."""
     from finplat.config import get_settings
     from finplat.core import crypto
     from finplat.main import build_database
@@ -83,7 +84,7 @@ def worker(
             sealing.run_forever(db, clock=clock, stop=stop),
             runtime.recovery_loop(db, clock=clock, stop=stop))
 
-    _with_database(work)
+    with_database(work)
 
 
 def scheduler(
@@ -124,5 +125,5 @@ def scheduler(
         await core_scheduler.run_forever(db, clock=clock, stop=stop, interval_seconds=tick_seconds)
         return True
 
-    if not _with_database(work):
+    if not with_database(work):
         raise typer.Exit(1)

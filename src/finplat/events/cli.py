@@ -3,42 +3,21 @@ outbox continuously is a top-level process (``finplat.processes``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from finplat.core.clock import Clock, SystemClock
+from finplat.core.clock import Clock
 from finplat.core.db import Database
+from finplat.processes import with_database as _with_database
 
 app = typer.Typer(help="The transactional outbox: pending events, failed deliveries, redelivery.",
                   no_args_is_help=True)
 console = Console()
-T = TypeVar("T")
-
-
-def _with_database(work: Callable[[Database, Clock], Awaitable[T]]) -> T:
-    from finplat.config import get_settings
-    from finplat.core import crypto
-    from finplat.main import build_database
-
-    settings = get_settings()
-    crypto.configure(crypto.KeyRing.parse(settings.data_keys, settings.data_key_active,
-                                          settings.blind_index_key))
-
-    async def main() -> T:
-        db = build_database(settings)
-        try:
-            return await work(db, SystemClock())
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
 
 
 @app.command("dispatch")

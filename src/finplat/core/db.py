@@ -104,12 +104,21 @@ async def update_returning(session: AsyncSession, statement: Update,
     One statement with ``RETURNING`` (PostgreSQL, SQLite); MariaDB has no ``UPDATE ...
     RETURNING``, so there the changed row is read back by its key: the UPDATE holds its lock
     until the transaction ends, so the read sees exactly what the UPDATE wrote."""
+    return await _guarded(session, statement.returning(*columns), statement,
+                          select(*columns).where(row), None)
+
+
+async def _guarded(session: AsyncSession, returning: Any, plain: Any, reread: Any,
+                   parameters: Mapping[str, Any] | None) -> Row[Any] | None:
+    """The one way a guarded UPDATE gives back its row: ``returning`` where the dialect has
+    ``UPDATE ... RETURNING``; else ``plain``, its changed-row count, and ``reread`` under the row
+    lock the UPDATE took."""
     if session.get_bind().dialect.update_returning:
-        return (await session.execute(statement.returning(*columns))).first()
-    result = cast(CursorResult[Any], await session.execute(statement))
+        return (await session.execute(returning, parameters)).first()
+    result = cast(CursorResult[Any], await session.execute(plain, parameters))
     if result.rowcount != 1:
         return None
-    return (await session.execute(select(*columns).where(row))).first()
+    return (await session.execute(reread, parameters)).first()
 
 
 @functools.cache
@@ -149,12 +158,7 @@ class GuardedUpdate:
 
     async def __call__(self, session: AsyncSession,
                        parameters: Mapping[str, Any]) -> Row[Any] | None:
-        if session.get_bind().dialect.update_returning:
-            return (await session.execute(self._returning, parameters)).first()
-        result = await session.execute(self._plain, parameters)
-        if cast(CursorResult[Any], result).rowcount != 1:
-            return None
-        return (await session.execute(self._reread, parameters)).first()
+        return await _guarded(session, self._returning, self._plain, self._reread, parameters)
 
 
 class Database:

@@ -314,8 +314,6 @@ async def _settle_deposit(
         currency=deposit.currency,
         channel=deposit.channel,
     )
-    # The audit append comes last: its chain head is one row for the whole platform, locked
-    # until this transaction commits.
     await events_service.record(
         session,
         event,
@@ -383,7 +381,6 @@ async def _settle_withdrawal(
         currency=withdrawal.currency,
         channel=withdrawal.channel,
     )
-    # Last, as above: the audit chain head stays locked until commit.
     await events_service.record(
         session,
         event,

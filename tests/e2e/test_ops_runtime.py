@@ -3,8 +3,9 @@ import asyncio
 from finplat import runtime
 from finplat.core import scheduler
 from finplat.core.scheduler import JobRegistry
-from finplat.events import dispatcher, service
+from finplat.events import dispatcher
 from finplat.main import create_app
+from tests.outbox import stored_event
 
 handled: list[int] = []
 
@@ -39,7 +40,7 @@ async def test_embedded_runtime_dispatches_and_schedules_then_stops(settings, db
     app = create_app(settings, clock=clock, db=db, background=True)
     async with app.router.lifespan_context(app):
         loops = app.state.background
-        event_id = await db.run(lambda s: service.publish(s, topic="test.runtime_probe",
+        event_id = await db.run(lambda s: stored_event(s, topic="test.runtime_probe",
                                                        payload={}, now=clock.now()))
         await _wait_for(lambda: event_id in handled and ran)
     assert all(task.done() for task in loops.tasks)

@@ -64,10 +64,3 @@ async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent,
          "created_at": created_at, "dispatched_at": None}
         for (event, _target), payload in zip(events, payloads, strict=True)])
 
-
-async def publish(session: AsyncSession, *, topic: str, payload: dict[str, Any],
-                  now: datetime) -> int:
-    """Untyped publishing, for call sites not yet moved to ``record``/``emit``."""
-    result = await session.execute(insert(OutboxEvent).values(
-        topic=topic, payload=payload, created_at=ensure_utc(now), dispatched_at=None))
-    return inserted_id(result)

@@ -62,3 +62,61 @@ class PayoutBlocked(DomainEvent):
     holding_ids: list[int]
     count: int
     business_date: str
+
+
+class OrderPlaced(DomainEvent):
+    """An investor bought into a raising product: the money is held in the wallet towards the
+    product's escrow until the raise closes."""
+
+    topic = "investment.order_placed"
+    order_id: int
+    user_id: int
+    product_id: int
+    amount_minor: int
+    currency: str
+    coupon_id: int | None
+
+
+class OrderCancelled(DomainEvent):
+    """The investor cancelled a pending order while the raise was open: the hold was voided."""
+
+    topic = "investment.order_cancelled"
+    order_id: int
+    user_id: int
+    product_id: int
+    amount_minor: int
+    currency: str
+
+
+class RiskAssessed(DomainEvent):
+    """An investor answered the risk questionnaire; their risk level is set until it expires."""
+
+    topic = "investment.assessed"
+    assessment_id: int
+    user_id: int
+    questionnaire_version: str
+    score: int
+    risk_level: str
+
+
+class SettlementFunded(DomainEvent):
+    """An institution user moved money from their wallet to the institution's settlement
+    account (from which maturity payouts are paid)."""
+
+    topic = "investment.settlement_funded"
+    institution_id: int
+    user_id: int
+    entry_id: int
+    amount_minor: int
+    currency: str
+
+
+class SettlementWithdrawn(DomainEvent):
+    """An institution user took money back from the settlement account to their wallet."""
+
+    topic = "investment.settlement_withdrawn"
+    institution_id: int
+    user_id: int
+    entry_id: int
+    amount_minor: int
+    currency: str

@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core import idempotency
 from finplat.core.db import Database
 from finplat.core.errors import Forbidden
 from finplat.core.money import CNY, Money
 from finplat.events import service as events_service
 from finplat.investment import payout, settlement
+from finplat.investment.events import SettlementFunded, SettlementWithdrawn
 from finplat.ledger import service as ledger_service
 from finplat.product import service as product_service
 
@@ -105,11 +105,10 @@ async def _move(
     into_settlement: bool,
 ) -> idempotency.Outcome:
     """One idempotent transfer between the institution user's wallet and its settlement account."""
-    source_type, code, action, scope = (
-        (FUNDING_SOURCE, FUNDING_CODE, "investment.settlement_funded", "settlement_funding")
+    source_type, code, scope = (
+        (FUNDING_SOURCE, FUNDING_CODE, "settlement_funding")
         if into_settlement
-        else (WITHDRAWAL_SOURCE, WITHDRAWAL_CODE, "investment.settlement_withdrawn",
-              "settlement_withdrawal")
+        else (WITHDRAWAL_SOURCE, WITHDRAWAL_CODE, "settlement_withdrawal")
     )
 
     async def work(session: AsyncSession) -> idempotency.Outcome:
@@ -135,7 +134,7 @@ async def _move(
             201,
             await _recorded(
                 session,
-                action=action,
+                into_settlement=into_settlement,
                 user_id=user_id,
                 institution_id=institution_id,
                 account_id=account_id,
@@ -170,7 +169,7 @@ async def _wallet(session: AsyncSession, user_id: int) -> int:
 async def _recorded(
     session: AsyncSession,
     *,
-    action: str,
+    into_settlement: bool,
     user_id: int,
     institution_id: int,
     account_id: int,
@@ -178,24 +177,12 @@ async def _recorded(
     entry_id: int,
     now: datetime,
 ) -> dict[str, Any]:
-    await audit_service.record(
+    event_class = SettlementFunded if into_settlement else SettlementWithdrawn
+    await events_service.record(
         session,
-        action=action,
-        target_type="institution",
-        target_id=institution_id,
-        now=now,
-        actor_id=user_id,
-        summary={"amount_minor": amount_minor, "entry_id": entry_id},
-    )
-    await events_service.publish(
-        session,
-        topic=action,
-        now=now,
-        payload={
-            "institution_id": institution_id,
-            "user_id": user_id,
-            "amount_minor": amount_minor,
-        },
+        event_class(institution_id=institution_id, user_id=user_id, entry_id=entry_id,
+                    amount_minor=amount_minor, currency=CNY),
+        target_type="institution", target_id=institution_id, now=now, actor_id=user_id,
     )
     balance = await ledger_service.balance(session, account_id=account_id)
     return {

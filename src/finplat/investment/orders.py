@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core import idempotency
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, Forbidden, NotFound
 from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.investment import domain, suitability
+from finplat.investment.events import OrderCancelled, OrderPlaced
 from finplat.investment.models import (
     ORDER_CANCELLED,
     ORDER_CONFIRMED,
@@ -122,13 +122,7 @@ async def place_order(
             await _reserve_coupon(session, order=order, coupon_id=coupon_id, now=now)
         product_service.reserve_quota(product, amount_minor=amount_minor, now=now)
         await session.flush()
-        await record(
-            session,
-            order,
-            action="investment.order_placed",
-            now=now,
-            extra={"sold_minor": product.sold_minor},
-        )
+        await record(session, order, now=now, sold_minor=product.sold_minor)
         return idempotency.Outcome(201, order_json(order))
 
     return await idempotency.execute(
@@ -185,7 +179,7 @@ async def release(
     order.status, order.closed_at, order.updated_at = status, now, now
     product_service.release_quota(product, amount_minor=order.amount_minor, orders=1, now=now)
     await session.flush()
-    await record(session, order, action=f"investment.order_{status}", now=now)
+    await record(session, order, now=now)
 
 
 async def _new_order(
@@ -358,33 +352,18 @@ async def _locked_order(session: AsyncSession, order_id: int) -> Order:
 
 
 async def record(
-    session: AsyncSession,
-    order: Order,
-    *,
-    action: str,
-    now: datetime,
-    extra: dict[str, Any] | None = None,
+    session: AsyncSession, order: Order, *, now: datetime, sold_minor: int | None = None
 ) -> None:
-    summary = {
-        "product_id": order.product_id,
-        "amount_minor": order.amount_minor,
-        "status": order.status,
-        **(extra or {}),
-    }
-    await audit_service.record(
-        session,
-        action=action,
-        target_type="investment_order",
-        target_id=order.id,
-        now=now,
-        summary=summary,
-    )
-    await events_service.publish(
-        session,
-        topic=action,
-        now=now,
-        payload={"order_id": order.id, "user_id": order.user_id, **summary},
-    )
+    """The audit record and event of an order placed or cancelled (by its status)."""
+    facts = {"order_id": order.id, "user_id": order.user_id, "product_id": order.product_id,
+             "amount_minor": order.amount_minor, "currency": order.currency}
+    event = (OrderPlaced(**facts, coupon_id=order.coupon_id) if order.status == ORDER_PENDING
+             else OrderCancelled(**facts))
+    summary = {**event.payload(), "status": order.status}
+    if sold_minor is not None:
+        summary["sold_minor"] = sold_minor
+    await events_service.record(session, event, target_type="investment_order",
+                                target_id=order.id, now=now, summary=summary)
 
 
 def _iso(value: datetime | None) -> str | None:

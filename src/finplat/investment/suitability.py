@@ -16,6 +16,7 @@ from finplat.core.errors import Conflict, Forbidden, NotFound
 from finplat.events import service as events_service
 from finplat.identity import service as identity_service
 from finplat.investment import domain, questionnaire
+from finplat.investment.events import RiskAssessed
 from finplat.investment.models import Assessment, Qualification
 from finplat.investment.policy import InvestmentPolicy, get_policy
 
@@ -81,29 +82,13 @@ async def assess(
         await identity_service.set_risk_level(
             session, user_id=user_id, risk_level=result.risk_level, expires_at=expires_at, now=now
         )
-        await audit_service.record(
+        await events_service.record(
             session,
-            action="investment.assessed",
-            target_type="user",
-            target_id=user_id,
-            now=now,
-            actor_id=user_id,
-            summary={
-                "assessment_id": assessment.id,
-                "score": result.score,
-                "risk_level": result.risk_level,
-                "version": version,
-            },
-        )
-        await events_service.publish(
-            session,
-            topic="investment.assessed",
-            now=now,
-            payload={
-                "user_id": user_id,
-                "assessment_id": assessment.id,
-                "risk_level": result.risk_level,
-            },
+            RiskAssessed(
+                assessment_id=assessment.id, user_id=user_id, questionnaire_version=version,
+                score=result.score, risk_level=result.risk_level,
+            ),
+            target_type="user", target_id=user_id, now=now, actor_id=user_id,
         )
         return assessment
 

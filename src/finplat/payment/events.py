@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from finplat.events.types import DomainEvent
 
 
@@ -64,3 +66,28 @@ class CallbackAnomaly(DomainEvent):
     merchant_reference: str
     status: str
     detail: str
+
+
+
+class _ReconciliationFacts(DomainEvent):
+    """What a reconciliation run found (no topic: the base of the two below)."""
+
+    report_id: int
+    channel: str
+    business_date: date
+    matched_count: int
+    discrepancy_count: int
+
+
+class Reconciled(_ReconciliationFacts):
+    """A channel's statement for a business date was compared with our settled orders and the
+    report stored (``matched`` or ``mismatch``)."""
+
+    topic = "payment.reconciled"
+
+
+class ReconciliationMismatch(_ReconciliationFacts):
+    """A reconciliation found discrepancies between the channel's statement and our books: an
+    alert for operations (the report lists each one)."""
+
+    topic = "payment.reconciliation_mismatch"

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.audit import service as audit_service
 from finplat.core.clock import business_day_start
 from finplat.core.db import Database
 from finplat.core.money import CNY
 from finplat.events import service as events_service
 from finplat.payment import queries, reconciliation, statement_format
 from finplat.payment.channels import ChannelRegistry
+from finplat.payment.events import Reconciled, ReconciliationMismatch
 from finplat.payment.models import PaymentReconciliationItem, PaymentReconciliationReport
 from finplat.payment.schemas import ReconciliationReportOut
 
@@ -98,27 +98,16 @@ async def reconcile_channel(
                 for d in result.discrepancies
             ]
         )
-        summary = {
-            "channel": channel,
-            "business_date": business_date.isoformat(),
-            "matched_count": result.matched_count,
-            "discrepancy_count": len(result.discrepancies),
-        }
-        if not result.ok:
-            await events_service.publish(
-                session,
-                topic="payment.reconciliation_mismatch",
-                now=now,
-                payload={"report_id": report.id, **summary},
-            )
-        await audit_service.record(
-            session,
-            action="payment.reconciled",
-            target_type="reconciliation_report",
-            target_id=report.id,
-            now=now,
-            summary=summary,
+        facts = {"report_id": report.id, "channel": channel, "business_date": business_date,
+                 "matched_count": result.matched_count,
+                 "discrepancy_count": len(result.discrepancies)}
+        await events_service.record(
+            session, Reconciled(**facts), target_type="reconciliation_report",
+            target_id=report.id, now=now,
         )
+        if not result.ok:
+            # The alert operations act on; the report above is its audited change.
+            await events_service.emit(session, ReconciliationMismatch(**facts), now=now)
         return report_out(report, currency=CNY)
 
     return await db.run(work)

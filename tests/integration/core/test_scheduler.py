@@ -8,6 +8,7 @@ from finplat.core import scheduler
 from finplat.core.clock import FrozenClock
 from finplat.core.scheduler import Checkpoint, JobRegistry
 from finplat.core.scheduler_models import JobRun
+from tests.outbox import stored_event
 
 DAY = date(2026, 3, 2)
 
@@ -81,7 +82,6 @@ async def test_a_crashed_job_resumes_from_its_checkpoint(db, clock) -> None:
 
 
 async def test_checkpoint_saved_in_the_chunk_transaction_commits_with_it(db, clock) -> None:
-    from finplat.events import service as events_service
     from finplat.events.models import OutboxEvent
 
     jobs = JobRegistry()
@@ -93,14 +93,14 @@ async def test_checkpoint_saved_in_the_chunk_transaction_commits_with_it(db, clo
                 fail["after_chunks"] = None
                 # The chunk's work and its checkpoint are rolled back together.
                 async def doomed(session, chunk=chunk):
-                    await events_service.publish(session, topic="test.chunk",
+                    await stored_event(session, topic="test.chunk",
                                                  payload={"chunk": chunk}, now=now)
                     await checkpoint.save({"chunk": chunk + 1}, session=session)
                     raise RuntimeError("crash mid-chunk")
                 await db.run(doomed)
 
             async def work(session, chunk=chunk):
-                await events_service.publish(session, topic="test.chunk",
+                await stored_event(session, topic="test.chunk",
                                              payload={"chunk": chunk}, now=now)
                 await checkpoint.save({"chunk": chunk + 1}, session=session)
             await db.run(work)

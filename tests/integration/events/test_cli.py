@@ -6,8 +6,9 @@ from typer.testing import CliRunner
 
 from finplat import runtime
 from finplat.core.db import Database
-from finplat.events import dispatcher, service
+from finplat.events import dispatcher
 from finplat.events.dispatcher import Registry
+from tests.outbox import stored_event
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ async def _seed(url: str, now, topics: list[str]) -> None:
     try:
         async def work(session):
             for topic in topics:
-                await service.publish(session, topic=topic, payload={}, now=now)
+                await stored_event(session, topic=topic, payload={}, now=now)
         await database.run(work)
     finally:
         await database.dispose()

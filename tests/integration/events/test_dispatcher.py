@@ -4,14 +4,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from finplat.events import dispatcher, service
+from finplat.events import dispatcher
 from finplat.events.dispatcher import Event, RetryPolicy
 from finplat.events.models import EventDelivery, OutboxEvent
+from tests.outbox import stored_event
 
 
 async def _publish(db, clock, topic: str, count: int = 1) -> list[int]:
     async def work(session):
-        return [await service.publish(session, topic=topic, payload={"n": n}, now=clock.now())
+        return [await stored_event(session, topic=topic, payload={"n": n}, now=clock.now())
                 for n in range(count)]
 
     return await db.run(work)
@@ -20,7 +21,7 @@ async def _publish(db, clock, topic: str, count: int = 1) -> list[int]:
 def _echo(calls: list[int], topic: str = "test.echo"):
     async def handle(session, event: Event) -> None:
         calls.append(event.id)
-        await service.publish(session, topic=topic, payload={"of": event.id}, now=event.created_at)
+        await stored_event(session, topic=topic, payload={"of": event.id}, now=event.created_at)
 
     return handle
 
@@ -92,7 +93,7 @@ async def test_failed_handler_is_rolled_back_retried_with_backoff_then_succeeds(
 
     async def flaky(session, event: Event) -> None:
         attempts.append(event.id)
-        await service.publish(session, topic="test.echo", payload={"of": event.id},
+        await stored_event(session, topic="test.echo", payload={"of": event.id},
                               now=event.created_at)
         if len(attempts) < 3:
             raise RuntimeError("downstream unavailable")
@@ -163,7 +164,7 @@ async def test_two_dispatchers_racing_deliver_each_event_once(db, clock, registr
     async def slow_echo(session, event: Event) -> None:
         calls.append(event.id)
         await asyncio.sleep(0.01)
-        await service.publish(session, topic="test.echo", payload={"of": event.id},
+        await stored_event(session, topic="test.echo", payload={"of": event.id},
                               now=event.created_at)
 
     registry.register("test.happened", "test.slow_echo", slow_echo)

@@ -6,6 +6,7 @@ from finplat.events import dispatcher, service
 from finplat.events.dispatcher import Event
 from finplat.events.models import EventDelivery, OutboxEvent
 from finplat.events.types import DomainEvent
+from tests.outbox import stored_event
 
 
 class ThingHappened(DomainEvent):
@@ -47,9 +48,9 @@ async def test_unparsable_payload_is_a_failed_delivery_and_the_loop_goes_on(
     async def handle(session, event: ThingHappened, meta: Event) -> None:
         seen.append(event.thing_id)
 
-    bad = await db.run(lambda s: service.publish(s, topic=ThingHappened.topic,
+    bad = await db.run(lambda s: stored_event(s, topic=ThingHappened.topic,
                                                  payload={"thing_id": "seven"}, now=clock.now()))
-    newer_version = await db.run(lambda s: service.publish(
+    newer_version = await db.run(lambda s: stored_event(
         s, topic=ThingHappened.topic, payload={"thing_id": 8, "amount_minor": 1},
         now=clock.now()))
     await db.run(lambda s: s.execute(update(OutboxEvent).where(OutboxEvent.id == newer_version)

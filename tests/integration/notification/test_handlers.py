@@ -15,6 +15,7 @@ from finplat.payment.events import (
     WithdrawalSucceeded,
 )
 from tests.integration.notification.helpers import dispatch_all, record
+from tests.outbox import stored_event
 
 USER = 41
 
@@ -134,10 +135,8 @@ async def test_out_of_order_delivery_keeps_the_newest_outcome(db, clock) -> None
 
 
 async def test_a_payload_that_does_not_parse_is_a_failed_delivery(db, clock) -> None:
-    from finplat.events import service as events_service
-
     now = clock.now()
-    await db.run(lambda s: events_service.publish(
+    await db.run(lambda s: stored_event(
         s, topic=DepositSucceeded.topic, payload={"deposit_id": 1}, now=now))
     await record(db, _deposit_ok(deposit_id=2), now=now)
     report = await dispatch_all(db, now=now)

@@ -1,4 +1,4 @@
-"""Packages that moved to typed events publish nothing untyped."""
+"""Every package that publishes declares its events; nothing is published untyped."""
 
 import importlib
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 import finplat
 from finplat.events.types import declared_topics
 
-TYPED_PACKAGES = ("identity", "marketing", "product")
+TYPED_PACKAGES = ("identity", "investment", "marketing", "payment", "product")
 
 
 @pytest.mark.parametrize("package", TYPED_PACKAGES)
@@ -19,6 +19,12 @@ def test_package_declares_its_events_and_publishes_none_untyped(package: str) ->
     untyped = [path.name for path in root.glob("*.py")
                if "events_service.publish(" in path.read_text(encoding="utf-8")]
     assert untyped == []
+
+
+def test_the_outbox_takes_typed_events_only() -> None:
+    from finplat.events import service
+
+    assert not hasattr(service, "publish")
 
 
 def test_every_product_state_has_its_event() -> None:

@@ -135,14 +135,17 @@ async def place_order(
     )
 
 
-async def cancel_order(db: Database, *, user_id: int, order_id: int, now: datetime) -> Order:
-    """Cancel a pending order while its product still raises: the hold is released.
+async def cancel_order(
+    db: Database, *, user_id: int, order_id: int, now: datetime
+) -> dict[str, Any]:
+    """Cancel a pending order while its product still raises: the hold is released. Returns the
+    order as ``GET /me/orders/{id}`` shows it.
 
     Raises ``OrderNotFound`` (also for another user's order) and
     ``Conflict('investment.order_not_cancellable')``.
     """
 
-    async def work(session: AsyncSession) -> Order:
+    async def work(session: AsyncSession) -> dict[str, Any]:
         product_id = await session.scalar(
             select(Order.product_id).where(Order.id == order_id, Order.user_id == user_id)
         )
@@ -161,7 +164,7 @@ async def cancel_order(db: Database, *, user_id: int, order_id: int, now: dateti
                 extra={"order_status": order.status, "product_status": product.status},
             )
         await release(session, order=order, product=product, status=ORDER_CANCELLED, now=now)
-        return order
+        return order_json(order)
 
     return await db.run(work)
 
@@ -355,8 +358,10 @@ async def record(
     session: AsyncSession, order: Order, *, now: datetime, sold_minor: int | None = None
 ) -> None:
     """The audit record and event of an order placed or cancelled (by its status)."""
-    facts = {"order_id": order.id, "user_id": order.user_id, "product_id": order.product_id,
-             "amount_minor": order.amount_minor, "currency": order.currency}
+    facts: dict[str, Any] = {
+        "order_id": order.id, "user_id": order.user_id, "product_id": order.product_id,
+        "amount_minor": order.amount_minor, "currency": order.currency,
+    }
     event = (OrderPlaced(**facts, coupon_id=order.coupon_id) if order.status == ORDER_PENDING
              else OrderCancelled(**facts))
     summary = {**event.payload(), "status": order.status}

@@ -8,22 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.errors import field_error
-from finplat.core.fields import MAX_ID
-from finplat.core.pagination import cursor_id, encode_cursor
+from finplat.core.pagination import Page, PageParams, page_of
 from finplat.investment import domain
 from finplat.investment.models import Holding, Order
 from finplat.investment.orders import order_json
 from finplat.product import service as product_service
 from finplat.product.service import Product
-
-
-def before_id(cursor: str | None) -> int | None:
-    """The last id a cursor carries; 422 for one no page of ours could have issued."""
-    before = cursor_id(cursor)
-    if before is not None and not 0 <= before <= MAX_ID:
-        raise field_error("cursor", "is not a cursor this API issued")
-    return before
 
 
 async def _names(session: AsyncSession, product_ids: set[int]) -> dict[int, Product]:
@@ -71,43 +61,32 @@ def holding_json(holding: Holding, product: Product | None) -> dict[str, Any]:
 
 
 async def holdings(
-    session: AsyncSession, *, user_id: int, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+    session: AsyncSession, *, user_id: int, page: PageParams
+) -> Page[dict[str, Any]]:
     query = select(Holding).where(Holding.user_id == user_id)
-    before = before_id(cursor)
-    if before is not None:
-        query = query.where(Holding.id < before)
-    rows = list(await session.scalars(query.order_by(Holding.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    if page.last_id is not None:
+        query = query.where(Holding.id < page.last_id)
+    rows = list(await session.scalars(query.order_by(Holding.id.desc()).limit(page.fetch_limit)))
     products = await _names(session, {h.product_id for h in rows})
-    items = [holding_json(h, products.get(h.product_id)) for h in rows]
-    return items, encode_cursor({"id": rows[-1].id}) if more else None
+    return page_of(rows, page, item=lambda h: holding_json(h, products.get(h.product_id)))
 
 
 async def orders(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    limit: int,
-    cursor: str | None,
-    status: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
+    session: AsyncSession, *, user_id: int, page: PageParams, status: str | None = None
+) -> Page[dict[str, Any]]:
     query = select(Order).where(Order.user_id == user_id)
     if status is not None:
         query = query.where(Order.status == status)
-    before = before_id(cursor)
-    if before is not None:
-        query = query.where(Order.id < before)
-    rows = list(await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    if page.last_id is not None:
+        query = query.where(Order.id < page.last_id)
+    rows = list(await session.scalars(query.order_by(Order.id.desc()).limit(page.fetch_limit)))
     products = await _names(session, {o.product_id for o in rows})
-    items = []
-    for order in rows:
+
+    def item(order: Order) -> dict[str, Any]:
         product = products.get(order.product_id)
-        items.append({**order_json(order), "product_name": product.name if product else None})
-    return items, encode_cursor({"id": rows[-1].id}) if more else None
+        return {**order_json(order), "product_name": product.name if product else None}
+
+    return page_of(rows, page, item=item)
 
 
 async def order(session: AsyncSession, *, user_id: int, order_id: int) -> dict[str, Any] | None:

@@ -10,20 +10,17 @@ from fastapi.responses import JSONResponse
 
 from finplat.core.clock import business_date
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
-from finplat.core.errors import NotFound
+from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, VerifiedUser
-from finplat.investment import queries, suitability
 from finplat.investment import service as investment_service
-from finplat.investment.models import Assessment
-from finplat.investment.orders import OrderNotFound
+from finplat.investment import views
 from finplat.investment.schemas import (
     AmountIn,
     AssessmentIn,
     AssessmentOut,
     CloseRaiseIn,
     DelistIn,
-    ListOut,
     QualificationIn,
     QualificationOut,
     QuestionnaireOut,
@@ -33,18 +30,6 @@ from finplat.product.deps import InstitutionUser, OrderIdPath, ProductIdPath, Re
 from finplat.product.schemas import ProductOut, product_out
 
 router = APIRouter(tags=["investing"])
-
-
-def _assessment_out(row: Assessment, *, with_answers: bool = False) -> AssessmentOut:
-    return AssessmentOut(
-        id=row.id,
-        risk_level=row.risk_level,
-        score=row.score,
-        version=row.questionnaire_version,
-        assessed_at=row.assessed_at,
-        expires_at=row.expires_at,
-        answers=suitability.answers_of(row) if with_answers else None,
-    )
 
 
 # ---- suitability -----------------------------------------------------------------------------
@@ -64,30 +49,21 @@ async def assess(
     row = await investment_service.assess(
         db, user_id=user.user_id, version=body.version, answers=body.answers, now=clock.now()
     )
-    return _assessment_out(row)
+    return views.assessment_out(row)
 
 
 @router.get("/me/risk-assessment", response_model=AssessmentOut)
 async def current_assessment(user: CurrentUser, db: DbDep, clock: ClockDep) -> AssessmentOut:
     """The valid assessment; 404 ``investment.assessment_required`` when none (or expired)."""
-    async with db.transaction(readonly=True) as session:
-        row = await suitability.current_assessment(session, user_id=user.user_id, now=clock.now())
-    if row is None:
-        raise NotFound("investment.assessment_required", "no valid risk-tolerance assessment")
-    return _assessment_out(row, with_answers=True)
+    return await views.current_assessment(db, user_id=user.user_id, now=clock.now())
 
 
-@router.get("/me/risk-assessments", response_model=list[AssessmentOut])
-async def assessment_history(user: CurrentUser, db: DbDep, page: PageDep) -> list[AssessmentOut]:
+@router.get("/me/risk-assessments", response_model=Page[AssessmentOut])
+async def assessment_history(
+    user: CurrentUser, db: DbDep, page: PageDep
+) -> Page[AssessmentOut]:
     """Every assessment taken, newest first, with the answers given."""
-    async with db.transaction(readonly=True) as session:
-        rows = await suitability.history(
-            session,
-            user_id=user.user_id,
-            limit=page.limit,
-            before_id=queries.before_id(page.cursor),
-        )
-    return [_assessment_out(r, with_answers=True) for r in rows]
+    return await views.assessment_history(db, user_id=user.user_id, page=page)
 
 
 @router.post("/me/qualification", status_code=201, response_model=QualificationOut)
@@ -109,11 +85,7 @@ async def declare_qualification(
 
 @router.get("/me/qualification", response_model=QualificationOut)
 async def qualification(user: CurrentUser, db: DbDep) -> QualificationOut:
-    async with db.transaction(readonly=True) as session:
-        row = await suitability.current_qualification(session, user_id=user.user_id)
-    return QualificationOut(
-        qualified=bool(row and row.qualified), declared_at=row.declared_at if row else None
-    )
+    return await views.qualification(db, user_id=user.user_id)
 
 
 # ---- orders and holdings ---------------------------------------------------------------------
@@ -144,27 +116,19 @@ async def place_order(
     return outcome_response(outcome)
 
 
-@router.get("/me/orders", response_model=ListOut)
+@router.get("/me/orders", response_model=Page[dict[str, Any]])
 async def my_orders(
     user: CurrentUser,
     db: DbDep,
     page: PageDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
-) -> ListOut:
-    async with db.transaction(readonly=True) as session:
-        items, next_cursor = await queries.orders(
-            session, user_id=user.user_id, limit=page.limit, cursor=page.cursor, status=status
-        )
-    return ListOut(items=items, next_cursor=next_cursor)
+) -> Page[dict[str, Any]]:
+    return await views.orders(db, user_id=user.user_id, page=page, status=status)
 
 
 @router.get("/me/orders/{order_id}")
 async def my_order(order_id: OrderIdPath, user: CurrentUser, db: DbDep) -> dict[str, Any]:
-    async with db.transaction(readonly=True) as session:
-        found = await queries.order(session, user_id=user.user_id, order_id=order_id)
-    if found is None:
-        raise OrderNotFound()
-    return found
+    return await views.order(db, user_id=user.user_id, order_id=order_id)
 
 
 @router.post("/me/orders/{order_id}/cancel")
@@ -172,20 +136,15 @@ async def cancel_order(
     order_id: OrderIdPath, user: CurrentUser, db: DbDep, clock: ClockDep
 ) -> dict[str, Any]:
     """Cancel a pending order while the product still raises; the held funds are released."""
-    await investment_service.cancel_order(
+    return await investment_service.cancel_order(
         db, user_id=user.user_id, order_id=order_id, now=clock.now()
     )
-    return await my_order(order_id, user, db)
 
 
-@router.get("/me/holdings", response_model=ListOut)
-async def my_holdings(user: CurrentUser, db: DbDep, page: PageDep) -> ListOut:
+@router.get("/me/holdings", response_model=Page[dict[str, Any]])
+async def my_holdings(user: CurrentUser, db: DbDep, page: PageDep) -> Page[dict[str, Any]]:
     """Holdings with accrued yield (whole fen and exact), expected payout and its date."""
-    async with db.transaction(readonly=True) as session:
-        items, next_cursor = await queries.holdings(
-            session, user_id=user.user_id, limit=page.limit, cursor=page.cursor
-        )
-    return ListOut(items=items, next_cursor=next_cursor)
+    return await views.holdings(db, user_id=user.user_id, page=page)
 
 
 # ---- operator actions that move money ----------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,8 +110,3 @@ class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: Amount
-
-
-class ListOut(BaseModel):
-    items: list[dict[str, Any]]
-    next_cursor: str | None = None

@@ -28,14 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
-from finplat.payment import booking, signing
-from finplat.payment.events import (
-    CallbackAnomaly,
-    DepositFailed,
-    DepositSucceeded,
-    WithdrawalFailed,
-    WithdrawalSucceeded,
-)
+from finplat.payment import settling, signing
+from finplat.payment.events import CallbackAnomaly
 from finplat.payment.models import PaymentCallback, PaymentDeposit, PaymentWithdrawal
 from finplat.payment.schemas import CallbackNotification
 
@@ -44,7 +38,7 @@ DUPLICATE = "duplicate"
 ANOMALY = "anomaly"
 UNKNOWN_ORDER = "unknown_order"
 MAX_BODY_BYTES = 16_384
-FINAL = ("succeeded", "failed")
+FINAL = (settling.SUCCEEDED, settling.FAILED)
 
 
 def parse(body: bytes) -> CallbackNotification:
@@ -191,10 +185,7 @@ async def _apply(
             problem="this channel reference and status settled another order",
             now=now,
         )
-    if isinstance(order, PaymentDeposit):
-        await _settle_deposit(session, order, notification, now)
-    else:
-        await _settle_withdrawal(session, order, notification, now)
+    await settling.settle(session, order, notification, now)
     return APPLIED
 
 
@@ -230,16 +221,6 @@ async def _record_anomaly(
         now=now,
     )
     return outcome
-
-
-def _completed(
-    order: PaymentDeposit | PaymentWithdrawal, notification: CallbackNotification, now: datetime
-) -> None:
-    # Set after the booking: the ledger calls flush the session, and the order's columns then
-    # go out in one UPDATE with its new status instead of two.
-    order.channel_reference = notification.channel_reference
-    order.channel_completed_at = notification.occurred_at
-    order.updated_at = now
 
 
 def _expected_amount(order: PaymentDeposit | PaymentWithdrawal) -> int:
@@ -287,138 +268,3 @@ def _problem(
             f"order's {expected} {order.currency}"
         )
     return None
-
-
-async def _settle_deposit(
-    session: AsyncSession,
-    deposit: PaymentDeposit,
-    notification: CallbackNotification,
-    now: datetime,
-) -> None:
-    if notification.status != "succeeded":
-        await fail_deposit(
-            session,
-            deposit,
-            reason=notification.reason or "failed at the channel",
-            now=now,
-            notification=notification,
-        )
-        return
-    await booking.credit_deposit(session, deposit=deposit, now=now)
-    _completed(deposit, notification, now)
-    deposit.status = "succeeded"
-    event = DepositSucceeded(
-        deposit_id=deposit.id,
-        user_id=deposit.user_id,
-        amount_minor=deposit.amount_minor,
-        currency=deposit.currency,
-        channel=deposit.channel,
-    )
-    await events_service.record(
-        session,
-        event,
-        target_type="deposit",
-        target_id=deposit.id,
-        now=now,
-        summary={"channel_reference": notification.channel_reference},
-    )
-
-
-async def fail_deposit(
-    session: AsyncSession,
-    deposit: PaymentDeposit,
-    *,
-    reason: str,
-    now: datetime,
-    notification: CallbackNotification | None = None,
-) -> None:
-    """End a ``pending`` deposit (locked by the caller) without money: the channel said so
-    (``notification``), refused it, or never received it."""
-    if notification is not None:
-        _completed(deposit, notification, now)
-    deposit.status, deposit.failure_reason, deposit.updated_at = "failed", reason[:200], now
-    event = DepositFailed(
-        deposit_id=deposit.id,
-        user_id=deposit.user_id,
-        amount_minor=deposit.amount_minor,
-        currency=deposit.currency,
-        channel=deposit.channel,
-        reason=deposit.failure_reason,
-    )
-    await events_service.record(
-        session,
-        event,
-        target_type="deposit",
-        target_id=deposit.id,
-        now=now,
-        summary={"channel_reference": deposit.channel_reference, "reason": event.reason},
-    )
-
-
-async def _settle_withdrawal(
-    session: AsyncSession,
-    withdrawal: PaymentWithdrawal,
-    notification: CallbackNotification,
-    now: datetime,
-) -> None:
-    if notification.status != "succeeded":
-        await fail_withdrawal(
-            session,
-            withdrawal,
-            reason=notification.reason or "failed at the channel",
-            now=now,
-            notification=notification,
-        )
-        return
-    await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
-    _completed(withdrawal, notification, now)
-    withdrawal.status = "succeeded"
-    event = WithdrawalSucceeded(
-        withdrawal_id=withdrawal.id,
-        user_id=withdrawal.user_id,
-        amount_minor=withdrawal.amount_minor,
-        fee_minor=withdrawal.fee_minor,
-        currency=withdrawal.currency,
-        channel=withdrawal.channel,
-    )
-    await events_service.record(
-        session,
-        event,
-        target_type="withdrawal",
-        target_id=withdrawal.id,
-        now=now,
-        summary={"channel_reference": notification.channel_reference},
-    )
-
-
-async def fail_withdrawal(
-    session: AsyncSession,
-    withdrawal: PaymentWithdrawal,
-    *,
-    reason: str,
-    now: datetime,
-    notification: CallbackNotification | None = None,
-) -> None:
-    """End an unfinished withdrawal (locked by the caller) unpaid: its hold is voided, the
-    money is available again."""
-    await booking.release_withdrawal(session, withdrawal=withdrawal, now=now)
-    if notification is not None:
-        _completed(withdrawal, notification, now)
-    withdrawal.status, withdrawal.failure_reason = "failed", reason[:200]
-    withdrawal.updated_at = now
-    event = WithdrawalFailed(
-        withdrawal_id=withdrawal.id,
-        user_id=withdrawal.user_id,
-        amount_minor=withdrawal.amount_minor,
-        currency=withdrawal.currency,
-        channel=withdrawal.channel,
-        reason=withdrawal.failure_reason,
-    )
-    await events_service.record(
-        session,
-        event,
-        target_type="withdrawal",
-        target_id=withdrawal.id,
-        now=now,
-        summary={"channel_reference": withdrawal.channel_reference, "reason": event.reason},
-    )

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.core.errors import DomainError
-from finplat.payment import callbacks
+from finplat.payment import settling
 from finplat.payment.channels import ChannelAck, ChannelRegistry, DepositOrder, WithdrawalOrder
 from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
 from finplat.payment.service import CREATED, PENDING, SENT
@@ -128,10 +128,7 @@ async def fail_unfinished(
         )
         if order is None or order.status not in UNFINISHED[model]:
             return False  # settled meanwhile (a callback, another loop)
-        if isinstance(order, PaymentDeposit):
-            await callbacks.fail_deposit(session, order, reason=reason, now=now)
-        else:
-            await callbacks.fail_withdrawal(session, order, reason=reason, now=now)
+        await settling.fail(session, order, reason=reason, now=now)
         return True
 
     return await db.run(work)

@@ -95,6 +95,10 @@ async def reports(
     )
 
 
+async def report(session: AsyncSession, report_id: int) -> PaymentReconciliationReport | None:
+    return await session.get(PaymentReconciliationReport, report_id)
+
+
 async def report_items(session: AsyncSession, report_id: int) -> list[PaymentReconciliationItem]:
     return list(
         await session.scalars(

@@ -5,6 +5,7 @@ report's status) and a ``payment.reconciliation_mismatch`` event on the outbox."
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,24 +18,10 @@ from finplat.payment.channels import ChannelRegistry
 from finplat.payment.events import Reconciled, ReconciliationMismatch
 from finplat.payment.models import PaymentReconciliationItem, PaymentReconciliationReport
 from finplat.payment.schemas import ReconciliationReportOut
+from finplat.payment.views import report_out
 
 MATCHED = "matched"
 MISMATCH = "mismatch"
-
-
-def report_out(report: PaymentReconciliationReport, *, currency: str) -> ReconciliationReportOut:
-    return ReconciliationReportOut(
-        id=report.id,
-        channel=report.channel,
-        business_date=report.business_date,
-        status=report.status,
-        matched_count=report.matched_count,
-        discrepancy_count=report.discrepancy_count,
-        channel_total_minor=report.channel_total_minor,
-        platform_total_minor=report.platform_total_minor,
-        currency=currency,
-        created_at=report.created_at,
-    )
 
 
 async def _platform_records(
@@ -98,9 +85,11 @@ async def reconcile_channel(
                 for d in result.discrepancies
             ]
         )
-        facts = {"report_id": report.id, "channel": channel, "business_date": business_date,
-                 "matched_count": result.matched_count,
-                 "discrepancy_count": len(result.discrepancies)}
+        facts: dict[str, Any] = {
+            "report_id": report.id, "channel": channel, "business_date": business_date,
+            "matched_count": result.matched_count,
+            "discrepancy_count": len(result.discrepancies),
+        }
         await events_service.record(
             session, Reconciled(**facts), target_type="reconciliation_report",
             target_id=report.id, now=now,

@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
-from finplat.core.errors import NotFound, field_error
+from finplat.core.errors import field_error
 from finplat.core.money import Money
-from finplat.core.pagination import Page, cursor_id, encode_cursor
+from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
-from finplat.payment import (
-    callbacks,
-    export,
-    handover,
-    queries,
-    reconciliation_service,
-    runtime,
-    service,
-    signing,
-)
+from finplat.payment import runtime, usecases, views
 from finplat.payment.schemas import (
     EARLIEST_DATE,
     CallbackAck,
     CallbackOut,
     DepositOut,
     DepositRequest,
-    ReconciliationItemOut,
     ReconciliationReportOut,
     WithdrawalOut,
     WithdrawalRequest,
 )
-from finplat.payment.views import deposit_view, withdrawal_view
 
 router = APIRouter(tags=["funds"])
 
@@ -55,25 +43,11 @@ async def create_deposit(
 ) -> JSONResponse:
     """Open a deposit; the channel completes it by callback (the simulator does so by itself)."""
     state = request.app.state
-    outcome = await service.create_deposit(
-        db=db,
-        user_id=user.user_id,
-        amount=Money(body.amount_minor, settings.currency),
-        channel=body.channel,
-        idempotency_key=key,
-        policy=runtime.policy_of(state),
-        currency=settings.currency,
-        now=clock.now(),
-    )
-    if outcome.status_code == 201 and not outcome.replayed:
-        await handover.submit_deposit(
-            db=db,
-            channels=runtime.channels_of(state),
-            user_id=user.user_id,
-            deposit=outcome.body,
-            now=clock.now(),
-        )
-    return outcome_response(outcome)
+    return outcome_response(await usecases.deposit(
+        db=db, channels=runtime.channels_of(state), policy=runtime.policy_of(state),
+        user_id=user.user_id, amount=Money(body.amount_minor, settings.currency),
+        channel=body.channel, idempotency_key=key, clock=clock,
+    ))
 
 
 @router.post("/me/withdrawals", status_code=201, response_model=WithdrawalOut)
@@ -89,48 +63,21 @@ async def create_withdrawal(
     """Hold the amount and instruct the channel; 409 ``ledger.insufficient_funds`` when more
     than the available balance."""
     state = request.app.state
-    outcome = await service.create_withdrawal(
-        db=db,
-        user_id=user.user_id,
-        amount=Money(body.amount_minor, settings.currency),
-        bank_card_id=body.bank_card_id,
-        channel=body.channel,
-        idempotency_key=key,
-        policy=runtime.policy_of(state),
-        currency=settings.currency,
-        now=clock.now(),
-    )
-    if outcome.status_code == 201 and not outcome.replayed:
-        await handover.submit_withdrawal(
-            db=db,
-            channels=runtime.channels_of(state),
-            user_id=user.user_id,
-            withdrawal=outcome.body,
-            now=clock.now(),
-        )
-    return outcome_response(outcome)
+    return outcome_response(await usecases.withdraw(
+        db=db, channels=runtime.channels_of(state), policy=runtime.policy_of(state),
+        user_id=user.user_id, amount=Money(body.amount_minor, settings.currency),
+        bank_card_id=body.bank_card_id, channel=body.channel, idempotency_key=key, clock=clock,
+    ))
 
 
 @router.get("/me/deposits", response_model=Page[DepositOut])
-async def list_deposits(user: CurrentUser, db: DbDep, page: PageDep) -> Page[DepositOut]:
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.deposits_of(
-            session, user_id=user.user_id, limit=page.limit + 1, before_id=cursor_id(page.cursor)
-        )
-    items = [DepositOut.model_validate(deposit_view(row)) for row in rows[: page.limit]]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+async def list_deposits(user: CurrentUser, db: DbDep, page: PageDep) -> Page[dict[str, Any]]:
+    return await views.deposits(db, user_id=user.user_id, page=page)
 
 
 @router.get("/me/withdrawals", response_model=Page[WithdrawalOut])
-async def list_withdrawals(user: CurrentUser, db: DbDep, page: PageDep) -> Page[WithdrawalOut]:
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.withdrawals_of(
-            session, user_id=user.user_id, limit=page.limit + 1, before_id=cursor_id(page.cursor)
-        )
-    items = [WithdrawalOut.model_validate(withdrawal_view(row)) for row in rows[: page.limit]]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+async def list_withdrawals(user: CurrentUser, db: DbDep, page: PageDep) -> Page[dict[str, Any]]:
+    return await views.withdrawals(db, user_id=user.user_id, page=page)
 
 
 @router.get(
@@ -151,14 +98,8 @@ async def my_transactions_csv(
     """The wallet's transactions as CSV (masked), filtered like ``GET /me/transactions``."""
     if from_date and to_date and from_date >= to_date:
         raise field_error("to", "must be after from")
-    async with db.transaction(readonly=True) as session:
-        text = await export.statement_csv(
-            session,
-            user_id=user.user_id,
-            from_at=business_day_start(from_date) if from_date else None,
-            to_at=business_day_start(to_date) if to_date else None,
-            codes=[type_] if type_ else None,
-        )
+    text = await views.statement_csv(db, user_id=user.user_id, from_date=from_date,
+                                     to_date=to_date, code=type_)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -175,19 +116,11 @@ async def channel_callback(
     settings: SettingsDep,
 ) -> CallbackAck:
     """A channel's signed notification: 200 once verified (replays included), 401 otherwise."""
-    channels = runtime.channels_of(request.app.state)
-    if channel not in channels:
-        raise NotFound("payment.channel_not_found", "no such channel")
-    policy = runtime.policy_of(request.app.state)
-    result = await callbacks.handle(
-        db=db,
-        channel=channel,
-        secret=runtime.secret_for(channel, settings=settings, policy=policy),
-        timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
-        signature=request.headers.get(signing.SIGNATURE_HEADER),
-        body=await request.body(),
-        tolerance_seconds=policy.callback_tolerance_seconds,
-        now=clock.now(),
+    state = request.app.state
+    result = await usecases.receive_callback(
+        db=db, channels=runtime.channels_of(state), settings=settings,
+        policy=runtime.policy_of(state), channel=channel, headers=request.headers,
+        body=await request.body(), clock=clock,
     )
     return CallbackAck(result=result)
 
@@ -201,20 +134,8 @@ async def list_reports(
     business_date: Annotated[date | None, Query(alias="date")] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Page[ReconciliationReportOut]:
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.reports(
-            session,
-            business_date=business_date,
-            channel=channel,
-            limit=page.limit + 1,
-            before_id=cursor_id(page.cursor),
-        )
-    items = [
-        reconciliation_service.report_out(row, currency=settings.currency)
-        for row in rows[: page.limit]
-    ]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+    return await views.reports(db, business_date=business_date, channel=channel, page=page,
+                               currency=settings.currency)
 
 
 @router.get("/admin/reconciliation/reports/{report_id}", response_model=ReconciliationReportOut)
@@ -224,16 +145,7 @@ async def get_report(
     db: DbDep,
     settings: SettingsDep,
 ) -> ReconciliationReportOut:
-    from finplat.payment.models import PaymentReconciliationReport
-
-    async with db.transaction(readonly=True) as session:
-        report = await session.get(PaymentReconciliationReport, report_id)
-        if report is None:
-            raise NotFound("payment.report_not_found", "no such reconciliation report")
-        items = await queries.report_items(session, report_id)
-    out = reconciliation_service.report_out(report, currency=settings.currency)
-    out.items = [ReconciliationItemOut.model_validate(item, from_attributes=True) for item in items]
-    return out
+    return await views.report(db, report_id=report_id, currency=settings.currency)
 
 
 @router.get("/admin/payments/callbacks", response_model=Page[CallbackOut])
@@ -245,10 +157,4 @@ async def list_callbacks(
 ) -> Page[CallbackOut]:
     """Channel notifications as received; ``?outcome=anomaly`` lists those that contradicted an
     order and changed nothing (for operations to investigate)."""
-    async with db.transaction(readonly=True) as session:
-        rows = await queries.callbacks(
-            session, outcome=outcome, limit=page.limit + 1, before_id=cursor_id(page.cursor)
-        )
-    items = [CallbackOut.model_validate(row, from_attributes=True) for row in rows[: page.limit]]
-    more = len(rows) > page.limit
-    return Page(items=items, next_cursor=encode_cursor({"id": items[-1].id}) if more else None)
+    return await views.callbacks(db, outcome=outcome, page=page)

@@ -47,8 +47,14 @@ async def test_assessment_sets_the_profile_risk_level_and_keeps_history(
     )
     assert second.json()["risk_level"] == "C4"
     history = (await client.get("/api/v1/me/risk-assessments", headers=headers)).json()
-    assert [h["risk_level"] for h in history] == ["C4", "C2"]
-    assert history[1]["answers"] == answers_for("C2")
+    assert [h["risk_level"] for h in history["items"]] == ["C4", "C2"]
+    assert history["items"][1]["answers"] == answers_for("C2")
+    first = (await client.get("/api/v1/me/risk-assessments", headers=headers,
+                              params={"limit": 1})).json()
+    assert [h["risk_level"] for h in first["items"]] == ["C4"]
+    rest = (await client.get("/api/v1/me/risk-assessments", headers=headers,
+                             params={"limit": 1, "cursor": first["next_cursor"]})).json()
+    assert [h["risk_level"] for h in rest["items"]] == ["C2"] and rest["next_cursor"] is None
     assert (await client.get("/api/v1/me", headers=headers)).json()["risk_level"] == "C4"
 
     clock.advance(timedelta(days=366))
@@ -74,7 +80,8 @@ async def test_bad_answers_and_old_versions_change_nothing(app, client, db, cloc
     )
     assert outdated.status_code == 409
     assert outdated.json()["code"] == "investment.questionnaire_outdated"
-    assert (await client.get("/api/v1/me/risk-assessments", headers=headers)).json() == []
+    empty = (await client.get("/api/v1/me/risk-assessments", headers=headers)).json()
+    assert empty == {"items": [], "next_cursor": None}
 
 
 async def test_qualification_declaration(app, client, db, clock) -> None:

@@ -14,14 +14,13 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
 from finplat.audit.service import HEAD_ID, compute_link_hash
 from finplat.core.clock import Clock
-from finplat.core.db import Database
+from finplat.core.db import Database, insert_unless_taken, update_many
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +40,10 @@ async def lock_head(session: AsyncSession) -> Any:
     head = (await session.execute(query)).one_or_none()
     if head is not None:
         return head
-    # The first seal ever: two sealers may race to create the head; the loser's insert fails
-    # once the winner commits, and it then locks the winner's row like everyone else.
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(AuditChainHead).values(
-                id=HEAD_ID, sequence=0, last_hash=GENESIS_HASH))
-    except IntegrityError:
-        pass
+    # The first seal ever: two sealers may race to create the head; the loser's insert waits
+    # for the winner's commit, inserts nothing, and it then locks the winner's row.
+    await insert_unless_taken(session, AuditChainHead,
+                              {"id": HEAD_ID, "sequence": 0, "last_hash": GENESIS_HASH})
     return (await session.execute(query)).one()
 
 
@@ -65,7 +60,7 @@ async def _seal_batch(session: AsyncSession, *, batch_size: int) -> int:
         sequence += 1
         record_hash = compute_link_hash(previous_hash=previous_hash, sequence=sequence,
                                         content_hash=content_hash)
-        links.append({"record_id": record_id, "sequence": sequence,
+        links.append({"id": record_id, "sequence": sequence,
                       "previous_hash": previous_hash, "record_hash": record_hash})
         previous_hash = record_hash
     if links:
@@ -77,33 +72,12 @@ async def _seal_batch(session: AsyncSession, *, batch_size: int) -> int:
     return len(pending)
 
 
-_LINK_ALL_POSTGRESQL = text(
-    "UPDATE audit_record AS a SET sequence = v.sequence, previous_hash = v.previous_hash, "
-    "record_hash = v.record_hash "
-    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:sequences AS BIGINT[]), "
-    "CAST(:previous AS VARCHAR[]), CAST(:hashes AS VARCHAR[])) "
-    "AS v(id, sequence, previous_hash, record_hash) "
-    "WHERE a.id = v.id AND a.sequence IS NULL")
-
-
 async def _write_links(session: AsyncSession, links: list[dict[str, Any]]) -> None:
-    """Write a batch's links in one statement (PostgreSQL) or one executemany (elsewhere);
-    each update is guarded by ``sequence IS NULL``, so fewer rows than links means a fork."""
-    if session.get_bind().dialect.name == "postgresql":
-        result = await session.execute(_LINK_ALL_POSTGRESQL, {
-            "ids": [link["record_id"] for link in links],
-            "sequences": [link["sequence"] for link in links],
-            "previous": [link["previous_hash"] for link in links],
-            "hashes": [link["record_hash"] for link in links]})
-    else:
-        table = cast(Table, AuditRecord.__table__)
-        result = await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("record_id"), table.c.sequence.is_(None))
-            .values(sequence=bindparam("sequence"), previous_hash=bindparam("previous_hash"),
-                    record_hash=bindparam("record_hash")),
-            links)
-    if cast(CursorResult[Any], result).rowcount != len(links):
+    """Write a batch's links in one statement (``core.db.update_many``); each update is guarded
+    by ``sequence IS NULL``, so fewer rows changed than links means a fork."""
+    table = cast(Table, AuditRecord.__table__)
+    changed = await update_many(session, table, links, key="id", guard=table.c.sequence.is_(None))
+    if changed != len(links):
         raise SealingConflict("audit records of this batch were sealed concurrently")
 
 

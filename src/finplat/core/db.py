@@ -9,8 +9,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Row, Table, Update, event, insert, select
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    Table,
+    Update,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -67,25 +80,37 @@ def is_disconnect(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def insert_unless_taken(session: AsyncSession, model: Any, values: Mapping[str, Any]) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite) or ``INSERT IGNORE`` (MariaDB,
-    MySQL): a twin inserting the same unique key at the same time waits on the index, then
-    inserts nothing; add ``.returning(...)`` to tell which (MariaDB returns no row for an ignored
-    insert). None on a dialect with neither (the caller falls back to a savepoint).
+async def insert_unless_taken(session: AsyncSession, table: Any,
+                              values: Mapping[str, Any]) -> Any | None:
+    """Insert one row of ``table`` (a Table or a mapped class) unless a unique key it carries is
+    taken; returns its primary key, or None when the key was taken. ``INSERT ... ON CONFLICT DO
+    NOTHING`` (PostgreSQL, SQLite) or ``INSERT IGNORE`` (MariaDB, MySQL), with ``RETURNING``: a
+    twin inserting the same key at the same time waits on the index, then inserts nothing. The
+    statement is built once per dialect and table, ``values`` go as parameters (building and
+    caching a statement per call costs more CPU than its round trip).
 
     ``IGNORE`` would also turn a too-long string or a missing NOT NULL value into a warning and
     store something else, so those are refused here first, on every dialect alike
     (``ValueError``: a programming error, the caller validates user input)."""
-    _check_fits(model, values)
-    name = session.get_bind().dialect.name
-    if name in ("mysql", "mariadb"):
-        return insert(model).values(**values).prefix_with("IGNORE")
-    upsert = _UPSERTS.get(name)
-    return None if upsert is None else upsert(model).values(**values).on_conflict_do_nothing()
+    table = getattr(table, "__table__", table)
+    _check_fits(table, values)
+    statement = _ignoring_conflicts(session.get_bind().dialect.name, table)
+    return await session.scalar(statement, values)
 
 
-def _check_fits(model: Any, values: Mapping[str, Any]) -> None:
-    for column in model.__table__.columns:
+@functools.cache
+def _ignoring_conflicts(dialect_name: str, table: Table) -> Any:
+    if dialect_name in ("mysql", "mariadb"):
+        statement = insert(table).prefix_with("IGNORE")
+    elif dialect_name in _UPSERTS:
+        statement = _UPSERTS[dialect_name](table).on_conflict_do_nothing()
+    else:
+        raise NotImplementedError(f"no insert-unless-taken on {dialect_name}")
+    return statement.returning(*table.primary_key.columns)
+
+
+def _check_fits(table: Table, values: Mapping[str, Any]) -> None:
+    for column in table.columns:
         value = values.get(column.key)
         if value is None:
             if not column.nullable and column.key in values:
@@ -121,20 +146,32 @@ async def _guarded(session: AsyncSession, returning: Any, plain: Any, reread: An
     return (await session.execute(reread, parameters)).first()
 
 
-@functools.cache
-def _ignoring_conflicts(dialect_name: str, table: Table) -> Any:
-    insert = _UPSERTS.get(dialect_name)
-    if insert is None:
-        return None
-    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-
-
-def insert_unless_taken_once(session: AsyncSession, table: Table) -> Any:
-    """``insert_unless_taken`` built once per dialect and table, its values given as execute
-    parameters (building and caching a statement per call costs more CPU than its round trip),
-    returning the primary key of the row it wrote (none when the key was taken); None where
-    the dialect cannot ignore a conflict."""
-    return _ignoring_conflicts(session.get_bind().dialect.name, table)
+async def update_many(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]],
+                      *, key: str, guard: Any = None) -> int:
+    """Update each row of ``table`` named by its ``key`` column to the other values of its
+    mapping (every mapping has the same keys); ``guard`` is a further condition each row must
+    meet. Returns how many rows changed. One statement on PostgreSQL (``UPDATE ... FROM`` the
+    values as arrays: a batch costs one round trip whatever its size), one executemany
+    elsewhere (SQLite and MariaDB report its changed-row count; asyncpg does not)."""
+    if not rows:
+        return 0
+    names = list(rows[0])
+    targets = [name for name in names if name != key]
+    if session.get_bind().dialect.name == "postgresql":
+        values = select(*(
+            func.unnest(sql_cast(bindparam(f"v_{name}"), ARRAY(table.c[name].type))).label(name)
+            for name in names)).subquery("v")
+        statement = (update(table).where(table.c[key] == values.c[key])
+                     .values({name: values.c[name] for name in targets}))
+        parameters: Any = {f"v_{name}": [row[name] for row in rows] for name in names}
+    else:
+        statement = (update(table).where(table.c[key] == bindparam(f"v_{key}"))
+                     .values({name: bindparam(f"v_{name}") for name in targets}))
+        parameters = [{f"v_{name}": row[name] for name in names} for row in rows]
+    if guard is not None:
+        statement = statement.where(guard)
+    result = await session.execute(statement, parameters)
+    return cast(CursorResult[Any], result).rowcount
 
 
 def inserted_id(result: Any) -> int:

@@ -13,18 +13,16 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, insert_unless_taken, insert_unless_taken_once
+from finplat.core.db import Database, insert_unless_taken
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
-_TABLE = cast(Table, IdempotencyRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +52,9 @@ async def _claim(
     values = {"scope": scope, "key": key, "request_hash": digest, "status_code": _PENDING,
               "response_body": {}, "created_at": now}
     # One round trip in the usual case (a new key): insert unless the key is taken.
-    statement = insert_unless_taken(session, IdempotencyRecord, values)
-    if statement is not None:
-        claimed = await session.scalar(statement.returning(IdempotencyRecord.id))
-        if claimed is not None:
-            return int(claimed)
+    claimed = await insert_unless_taken(session, IdempotencyRecord, values)
+    if claimed is not None:
+        return int(claimed)
     existing = await session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
@@ -71,15 +67,7 @@ async def _claim(
                 "this Idempotency-Key was already used for a different request",
             )
         return Outcome(existing.status_code, existing.response_body, replayed=True)
-    if statement is not None:
-        raise _KeyTaken  # the twin's record went away between the two statements: start again
-    record = IdempotencyRecord(**values)
-    session.add(record)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise _KeyTaken from error
-    return record.id
+    raise _KeyTaken  # the twin's record went away between the two statements: start again
 
 
 async def _store_answer(
@@ -91,16 +79,8 @@ async def _store_answer(
     values = {"scope": scope, "key": key, "request_hash": digest,
               "status_code": outcome.status_code, "response_body": outcome.body,
               "created_at": now}
-    statement = insert_unless_taken_once(session, _TABLE)
-    if statement is not None:
-        if await session.scalar(statement, values) is None:
-            raise _KeyTaken
-        return
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(IdempotencyRecord).values(**values))
-    except IntegrityError as error:
-        raise _KeyTaken from error
+    if await insert_unless_taken(session, IdempotencyRecord, values) is None:
+        raise _KeyTaken
 
 
 async def _answered(db: Database, *, scope: str, key: str, digest: str) -> Outcome | None:
@@ -184,19 +164,9 @@ async def _remember_failure(
     db: Database, *, scope: str, key: str, digest: str, error: DomainError, now: datetime
 ) -> None:
     async def remember(session: AsyncSession) -> None:
-        try:
-            async with session.begin_nested():
-                session.add(
-                    IdempotencyRecord(
-                        scope=scope,
-                        key=key,
-                        request_hash=digest,
-                        status_code=error.status,
-                        response_body=error.problem(),
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            pass  # someone answered this key meanwhile; their answer stands
+        # Someone may have answered this key meanwhile; their answer stands.
+        await insert_unless_taken(session, IdempotencyRecord, {
+            "scope": scope, "key": key, "request_hash": digest, "status_code": error.status,
+            "response_body": error.problem(), "created_at": now})
 
     await db.run(remember)

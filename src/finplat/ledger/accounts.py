@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, event, insert, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,6 @@ from finplat.core.money import CNY
 from finplat.ledger import chart
 from finplat.ledger.exceptions import AccountClosed, AccountNotEmpty, AccountNotFound
 from finplat.ledger.models import LedgerAccount, LedgerHold
-
-
-def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
-    statement = insert_unless_taken(session, LedgerAccount, values)
-    return statement if statement is not None else (
-        insert(LedgerAccount).values(**values).prefix_with("IGNORE"))
 
 
 async def _find(session: AsyncSession, kind: str, reference: str) -> LedgerAccount | None:
@@ -52,7 +46,7 @@ async def get_or_create(session: AsyncSession, *, kind: str, reference: str, now
     if account is not None:
         return account
     now = ensure_utc(now)
-    await session.execute(_insert_ignoring_duplicates(session, {
+    await insert_unless_taken(session, LedgerAccount, {
         "kind": kind, "reference": reference, "name": name or f"{spec.name} {reference}",
         "normal_balance": spec.normal_balance, "currency": currency,
         "owner_user_id": owner_user_id,
@@ -61,7 +55,7 @@ async def get_or_create(session: AsyncSession, *, kind: str, reference: str, now
         "tracks_balance": spec.tracks_balance, "status": "open", "debits_posted": 0,
         "credits_posted": 0, "debits_pending": 0, "credits_pending": 0, "version": 0,
         "created_at": now, "updated_at": now,
-    }))
+    })
     account = await _find(session, kind, reference)
     assert account is not None, "account vanished right after its insert"
     return account

@@ -22,7 +22,6 @@ from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database, insert_unless_taken
@@ -111,11 +110,8 @@ async def _log_once(
     detail: str | None,
     now: datetime,
 ) -> int | None:
-    """Store the notice under its unique key; None when it was stored before.
-
-    One statement where the dialect can ignore a conflict (a concurrent twin waits on the
-    unique index and then finds the row); a savepoint elsewhere.
-    """
+    """Store the notice under its unique key; None when it was stored before (a concurrent
+    twin waits on the unique index and then finds the row)."""
     values = {
         "channel": channel,
         "channel_reference": notification.channel_reference,
@@ -129,16 +125,7 @@ async def _log_once(
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
-    statement = insert_unless_taken(session, PaymentCallback, values)
-    if statement is not None:
-        return await session.scalar(statement.returning(PaymentCallback.id))
-    row = PaymentCallback(**values)
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row.id
+    return await insert_unless_taken(session, PaymentCallback, values)
 
 
 async def _apply(

@@ -239,7 +239,7 @@ async def test_a_record_sealed_under_the_sealer_fails_the_whole_batch(db, clock)
     async def seal_over(session):
         rows = (await session.execute(select(AuditRecord.id).order_by(AuditRecord.id))).all()
         # Links for two new records and for one already in the chain: a fork.
-        links = [{"record_id": row.id, "sequence": 100 + n, "previous_hash": "0" * 64,
+        links = [{"id": row.id, "sequence": 100 + n, "previous_hash": "0" * 64,
                   "record_hash": f"{n:064x}"} for n, row in enumerate(rows[2:])]
         await sealing._write_links(session, links)
 

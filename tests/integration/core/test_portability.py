@@ -37,8 +37,8 @@ async def test_instants_keep_their_microseconds(db, clock) -> None:
 async def test_strings_differing_only_in_case_or_trailing_space_are_different(db, clock) -> None:
     async def work(session):
         for key in ("Key-A", "key-a", "key-a "):
-            statement = insert_unless_taken(session, IdempotencyRecord, _values(clock, key))
-            assert await session.scalar(statement.returning(IdempotencyRecord.id)) is not None
+            assert await insert_unless_taken(session, IdempotencyRecord,
+                                             _values(clock, key)) is not None
         found = await session.scalars(select(IdempotencyRecord.key)
                                       .where(IdempotencyRecord.key == "key-a"))
         return list(found)
@@ -48,17 +48,17 @@ async def test_strings_differing_only_in_case_or_trailing_space_are_different(db
 
 async def test_insert_unless_taken_inserts_once_and_refuses_what_does_not_fit(db, clock) -> None:
     async def claim(session):
-        statement = insert_unless_taken(session, IdempotencyRecord, _values(clock, "once"))
-        return await session.scalar(statement.returning(IdempotencyRecord.id))
+        return await insert_unless_taken(session, IdempotencyRecord, _values(clock, "once"))
 
     first = await db.run(claim)
     assert first is not None and await db.run(claim) is None
 
     async def too_long(session):
-        insert_unless_taken(session, IdempotencyRecord, _values(clock, "k" * 65))
+        await insert_unless_taken(session, IdempotencyRecord, _values(clock, "k" * 65))
 
     async def null(session):
-        insert_unless_taken(session, IdempotencyRecord, _values(clock, "n", request_hash=None))
+        await insert_unless_taken(session, IdempotencyRecord,
+                                  _values(clock, "n", request_hash=None))
 
     for work in (too_long, null):
         with pytest.raises(ValueError):
@@ -67,8 +67,7 @@ async def test_insert_unless_taken_inserts_once_and_refuses_what_does_not_fit(db
 
 async def test_racing_inserts_of_one_key_claim_it_once(db, clock) -> None:
     async def claim(session):
-        statement = insert_unless_taken(session, IdempotencyRecord, _values(clock, "race"))
-        claimed = await session.scalar(statement.returning(IdempotencyRecord.id))
+        claimed = await insert_unless_taken(session, IdempotencyRecord, _values(clock, "race"))
         await asyncio.sleep(0.01)  # hold the claim while the twins wait on the unique index
         return claimed
 

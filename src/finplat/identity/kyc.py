@@ -1,5 +1,7 @@
 """Real-name verification (KYC): identifier rules, the identity-provider check and bank cards.
-The ``identity.kyc_verified`` event it records opens the user's fund account (a ledger handler)."""
+The verification opens the user's fund account (``ledger.service``) in its own transaction, so
+a verified user can invest the moment the answer arrives; the ``identity.kyc_verified`` event's
+ledger handler opens it too (get-or-create), for a verification committed without it."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from finplat.events import service as events_service
 from finplat.identity import identifiers
 from finplat.identity.events import KycVerified
 from finplat.identity.models import KYC_VERIFIED, BankCard, User
+from finplat.ledger import service as ledger_service
 
 ID_NUMBER_PURPOSE = "identity.id_number"
 BANK_CARD_PURPOSE = "identity.bank_card"
@@ -221,6 +224,9 @@ async def _apply(
             now=now,
         )
         card_id = card.id
+    # The ledger owns the wallet; opening it here, not only in the event's handler, leaves no
+    # moment in which the user is verified but has no wallet (orders would answer 403).
+    await ledger_service.open_customer_wallet(session, user_id=user_id, now=now)
     await events_service.record(
         session,
         KycVerified(user_id=user_id, bank_card_id=card_id,

@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from finplat.investment import questionnaire, suitability
 from finplat.investment.models import Order
 from tests import factories
-from tests.integration.investment.helpers import investor, order, wallet_balance
+from tests.integration.investment.helpers import answers_for, investor, order, wallet_balance
 
 
 async def test_an_order_holds_the_funds_and_is_idempotent(app, client, db, clock, desk) -> None:
@@ -184,3 +185,21 @@ async def test_the_api_md_order_body_records_the_versions_in_force(
         assert stored.risk_mismatch_acknowledged is True
         assert stored.risk_warning_version == disclosures["mismatch_warning"]["version"]
         assert stored.risk_acknowledged_at == clock.now()
+
+
+async def test_an_order_right_after_verification_finds_the_wallet(app, client, db, clock,
+                                                                   desk) -> None:
+    """No event delivered between verifying and ordering: the wallet came with the
+    verification, so the order is refused for want of money, not of a wallet."""
+    product = await desk.publish()
+    now = clock.now()
+    user_id = await factories.make_user(db, now=now, verified=False)
+    headers = factories.bearer_for(app, user_id)
+    verified = await client.post("/api/v1/me/kyc", headers=headers, json={
+        "real_name": "张三", "id_number": factories.unique_id_number()})
+    assert verified.status_code == 200, verified.text
+    await suitability.assess(db, user_id=user_id, version=questionnaire.CURRENT_VERSION,
+                             answers=answers_for("C3"), now=now)
+    refused = await order(client, factories.bearer_for(app, user_id), product, 100_000)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "ledger.insufficient_funds"

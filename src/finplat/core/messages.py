@@ -172,9 +172,10 @@ DETAILS_ZH = {
 }
 
 
-def negotiate(accept_language: str | None) -> str:
-    """``zh`` when the best-ranked language the client names is Chinese, else ``en``."""
-    best, best_q = ENGLISH, 0.0
+def negotiate(accept_language: str | None, *, default: str = ENGLISH) -> str:
+    """``zh`` or ``en``, whichever the client ranks higher; ``default`` when it names neither
+    (problem bodies stay English for a client that asks for no language)."""
+    best, best_q = default, 0.0
     for part in (accept_language or "")[:512].split(","):
         tag, _, params = part.strip().partition(";")
         q = 1.0
@@ -189,6 +190,12 @@ def negotiate(accept_language: str | None) -> str:
         if language in (ENGLISH, CHINESE) and q > best_q:
             best, best_q = language, q
     return best
+
+
+def content_language(accept_language: str | None) -> str:
+    """The language of a text written for the user (questionnaire, agreements): what the client
+    ranks higher of ``zh`` and ``en``, Chinese when it names neither."""
+    return negotiate(accept_language, default=CHINESE)
 
 
 def localise(body: dict[str, Any]) -> dict[str, Any]:

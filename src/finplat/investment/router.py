@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
+from finplat.core import messages
 from finplat.core.clock import business_date
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep
 from finplat.core.pagination import Page
@@ -38,8 +39,12 @@ router = APIRouter(tags=["investing"])
 @router.get("/risk-assessment/questionnaire", response_model=QuestionnaireOut)
 async def questionnaire(
     version: Annotated[str | None, Query(max_length=16)] = None,
+    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
 ) -> dict[str, Any]:
-    return investment_service.questionnaire_view(version)
+    """The questions and options in the language of ``Accept-Language`` (Chinese by default,
+    or English)."""
+    return investment_service.questionnaire_view(
+        version, language=messages.content_language(accept_language))
 
 
 @router.post("/me/risk-assessment", status_code=201, response_model=AssessmentOut)

@@ -29,6 +29,7 @@ class QuestionOut(BaseModel):
 
 class QuestionnaireOut(BaseModel):
     version: str
+    language: str  # zh | en, from Accept-Language (zh by default)
     questions: list[QuestionOut]
 
 

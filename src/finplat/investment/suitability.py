@@ -21,19 +21,22 @@ from finplat.investment.models import Assessment, Qualification
 from finplat.investment.policy import InvestmentPolicy, get_policy
 
 
-def questionnaire_view(version: str | None = None) -> dict[str, Any]:
-    """``{"version", "questions": [{"id", "text", "topic", "options": [{"id", "text"}]}]}``."""
+def questionnaire_view(version: str | None = None, *, language: str = "zh") -> dict[str, Any]:
+    """``{"version", "language", "questions": [{"id", "text", "topic", "options": [{"id",
+    "text"}]}]}``, the texts in ``language`` (``zh`` or ``en``)."""
     q = questionnaire.QUESTIONNAIRES.get(version or questionnaire.CURRENT_VERSION)
     if q is None:
         raise NotFound("investment.questionnaire_unknown", "no such questionnaire version")
     return {
         "version": q.version,
+        "language": language,
         "questions": [
             {
                 "id": question.id,
                 "topic": question.topic,
-                "text": question.text,
-                "options": [{"id": o.id, "text": o.text} for o in question.options],
+                "text": question.text.in_language(language),
+                "options": [{"id": o.id, "text": o.text.in_language(language)}
+                            for o in question.options],
             }
             for question in q.questions
         ],

@@ -21,6 +21,14 @@ async def test_assessment_sets_the_profile_risk_level_and_keeps_history(
     assert form["version"] == questionnaire.CURRENT_VERSION
     assert len(form["questions"]) >= 10
     assert all("score" not in option for q in form["questions"] for option in q["options"])
+    assert form["language"] == "zh" and form["questions"][0]["text"] == "您的年龄"
+    english = (await client.get("/api/v1/risk-assessment/questionnaire",
+                                headers={"Accept-Language": "en-US,en;q=0.9"})).json()
+    assert english["language"] == "en" and english["questions"][0]["text"] == "Your age"
+    assert [o["id"] for o in english["questions"][1]["options"]] == [
+        o["id"] for o in form["questions"][1]["options"]]
+    assert english["questions"][1]["options"][0]["text"] == "under ¥50,000"
+    assert form["questions"][1]["options"][0]["text"] == "5万元以下"
     unknown = await client.get("/api/v1/risk-assessment/questionnaire?version=no-such-version")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "investment.questionnaire_unknown"

@@ -67,6 +67,7 @@ async def make_user(
     bank_card_number: str | None = None,
     username: str | None = None,
     with_bank_card: bool = False,
+    contacts_confirmed: bool = True,
 ) -> int:
     """A user with confirmed contacts; ``verified`` runs real-name verification (binding
     ``bank_card_number``, or a made-up card with ``with_bank_card``: a withdrawal needs one) and
@@ -88,7 +89,7 @@ async def make_user(
             username=username,
             roles=roles,
             institution_id=institution_id,
-            contacts_confirmed=True,
+            contacts_confirmed=contacts_confirmed,
         )
         return user.id
 
@@ -105,7 +106,7 @@ async def make_user(
             minimum_age_years=18,
             provider=kyc.SimulatedIdentityProvider(),
         )
-        # Verification's consequences (the wallet) follow from its event, as after any commit.
+        # Delivered as after any commit (the wallet opens with the verification itself).
         await deliver_events(db, now=now)
     return user_id
 
@@ -174,3 +175,23 @@ def bearer_for(app: Any, user_id: int, *, session_epoch: int = 0) -> dict[str, s
         ttl_seconds=settings.access_token_ttl_seconds,
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+async def register(
+    client: httpx.AsyncClient, app: Any, *, password: str = DEFAULT_PASSWORD,
+    phone: str | None = None, email: str | None = None, **extra: Any,
+) -> httpx.Response:
+    """``POST /auth/register`` as a person does it: a code sent to the contact first, read from
+    the development notifier, and the agreements in force accepted."""
+    from finplat.identity import agreements
+    from finplat.identity.notifier import notifier_for
+
+    contact = {key: value for key, value in (("phone", phone), ("email", email)) if value}
+    sent = await client.post("/api/v1/auth/register/code", json=contact)
+    assert sent.status_code == 202, sent.text
+    destination = (identifiers.normalize_phone(phone) if phone and phone.strip()
+                   else identifiers.normalize_email(email or ""))
+    code = notifier_for(app).last_code(destination)  # type: ignore[attr-defined]
+    body = {**contact, "password": password, "code": code,
+            "agreements": dict(agreements.CURRENT), **extra}
+    return await client.post("/api/v1/auth/register", json=body)

@@ -9,6 +9,7 @@ import jwt
 import pytest
 
 from finplat.identity import identifiers
+from tests import factories
 from tests.factories import bearer_for, make_user
 
 PROBLEM = "application/problem+json"
@@ -52,19 +53,16 @@ async def test_a_blank_contact_is_422(client, app, db, clock, body):
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_registering_with_a_blank_phone_beside_an_email_takes_the_email(client, db):
-    response = await client.post(
-        "/api/v1/auth/register",
-        json={"phone": " ", "email": "blank.phone@example.com", "password": "a long passphrase 1"},
-    )
+async def test_registering_with_a_blank_phone_beside_an_email_takes_the_email(client, app, db):
+    response = await factories.register(client, app, phone=" ", email="blank.phone@example.com",
+                                        password="a long passphrase 1")
     assert response.status_code == 201, response.text
 
 
 @pytest.mark.parametrize("phone", ["1380013800\u0660", "\uff11\uff13\uff18\uff10\uff10\uff11"
                                    "\uff13\uff18\uff10\uff10\uff10"])
 async def test_unicode_digits_make_no_phone_number(client, db, phone):
-    response = await client.post("/api/v1/auth/register",
-                                 json={"phone": phone, "password": "a long passphrase 1"})
+    response = await client.post("/api/v1/auth/register/code", json={"phone": phone})
     assert response.status_code == 422, response.text
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,10 +19,9 @@ from tests import factories
 PASSWORD = "Secret-pass-123"
 
 
-async def _register_and_login(client: httpx.AsyncClient, phone: str) -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/register", json={"phone": phone, "password": PASSWORD}
-    )
+async def _register_and_login(client: httpx.AsyncClient, app: FastAPI,
+                              phone: str) -> dict[str, str]:
+    response = await factories.register(client, app, phone=phone, password=PASSWORD)
     assert response.status_code == 201, response.text
     assert isinstance(response.json()["user_id"], int)
     return await factories.login_headers(client, phone, PASSWORD)
@@ -31,7 +30,7 @@ async def _register_and_login(client: httpx.AsyncClient, phone: str) -> dict[str
 async def test_register_login_kyc_profile(
     client: httpx.AsyncClient, app: FastAPI, db: Database, clock
 ) -> None:
-    headers = await _register_and_login(client, "13912345678")
+    headers = await _register_and_login(client, app, "13912345678")
     profile = (await client.get("/api/v1/me", headers=headers)).json()
     assert profile["phone"] == "139****5678"
     assert profile["kyc_status"] == "unverified" and profile["risk_level"] is None
@@ -68,11 +67,8 @@ async def test_register_login_kyc_profile(
     )
     assert again.status_code == 409 and again.json()["code"] == "identity.kyc_already_verified"
 
-    # The change was audited and published; its event opens the fund account.
+    # The change was audited and published; the fund account opened with it.
     user_id = profile["user_id"]
-    async with db.transaction(readonly=True) as session:
-        assert await ledger_service.wallet_of(session, user_id) is None
-    await factories.deliver_events(db, now=clock.now())
     async with db.transaction(readonly=True) as session:
         assert await ledger_service.wallet_of(session, user_id) is not None
         actions = set(
@@ -162,7 +158,9 @@ async def test_unauthenticated_and_bad_tokens(
     assert response.status_code == 401
 
 
-async def test_invalid_registrations(client: httpx.AsyncClient, db: Database) -> None:
+async def test_invalid_registrations(client: httpx.AsyncClient, app: FastAPI,
+                                     db: Database) -> None:
+    consent = {"code": "123456", "agreements": {"user_agreement": 1, "privacy_policy": 1}}
     cases = [
         ({"phone": "12345", "password": PASSWORD}, "phone"),
         ({"email": "nope", "password": PASSWORD}, "email"),
@@ -172,16 +170,13 @@ async def test_invalid_registrations(client: httpx.AsyncClient, db: Database) ->
         ({"phone": "13912345670", "email": "a@example.com", "password": PASSWORD}, "phone"),
     ]
     for body, field in cases:
-        response = await client.post("/api/v1/auth/register", json=body)
+        response = await client.post("/api/v1/auth/register", json={**body, **consent})
         assert response.status_code == 422, (body, response.text)
         assert response.json()["errors"][0]["field"] == field
-    first = await client.post(
-        "/api/v1/auth/register", json={"email": "li@example.com", "password": PASSWORD}
-    )
+    first = await factories.register(client, app, email="li@example.com", password=PASSWORD)
     assert first.status_code == 201
-    duplicate = await client.post(
-        "/api/v1/auth/register", json={"email": "li@EXAMPLE.com", "password": PASSWORD}
-    )
+    app.state.clock.advance(timedelta(minutes=1))
+    duplicate = await factories.register(client, app, email="li@EXAMPLE.com", password=PASSWORD)
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "identity.login_taken"
 
 
@@ -313,17 +308,29 @@ async def test_password_change_ends_other_sessions(
     assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
 
 
-async def test_contact_otp_required_setting(
+async def test_registration_proves_the_contact_so_login_needs_no_confirmation(
     client: httpx.AsyncClient, app: FastAPI, db: Database
 ) -> None:
     app.state.settings = app.state.settings.model_copy(update={"require_contact_otp": True})
-    registered = await client.post(
-        "/api/v1/auth/register", json={"email": "wang@example.com", "password": PASSWORD}
-    )
-    assert registered.status_code == 201
+    registered = await factories.register(client, app, email="wang@example.com",
+                                          password=PASSWORD)
+    assert registered.status_code == 201, registered.text
+    login = {"login": "wang@example.com", "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
+
+
+async def test_an_unconfirmed_contact_is_confirmed_with_a_code(
+    client: httpx.AsyncClient, app: FastAPI, db: Database
+) -> None:
+    """Accounts made without a proven contact (before registration required a code)."""
+    app.state.settings = app.state.settings.model_copy(update={"require_contact_otp": True})
+    await factories.make_user(db, now=app.state.clock.now(), email="wang@example.com",
+                              password=PASSWORD, contacts_confirmed=False)
     login = {"login": "wang@example.com", "password": PASSWORD}
     refused = await client.post("/api/v1/auth/login", json=login)
     assert refused.status_code == 403 and refused.json()["code"] == "identity.contact_unconfirmed"
+    resent = await client.post("/api/v1/auth/confirm/resend", json={"login": "wang@example.com"})
+    assert resent.status_code == 202
     code = notifier_for(app).last_code("wang@example.com")  # type: ignore[attr-defined]
     assert code is not None
     wrong = await client.post(
@@ -341,9 +348,8 @@ async def test_contact_otp_required_setting(
 async def test_contact_not_required_by_default_in_test(
     client: httpx.AsyncClient, db: Database
 ) -> None:
-    await client.post(
-        "/api/v1/auth/register", json={"email": "zhao@example.com", "password": PASSWORD}
-    )
+    await factories.make_user(db, now=datetime.now(UTC), email="zhao@example.com",
+                              password=PASSWORD, contacts_confirmed=False)
     response = await client.post(
         "/api/v1/auth/login", json={"login": "zhao@example.com", "password": PASSWORD}
     )

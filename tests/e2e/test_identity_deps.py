@@ -84,26 +84,30 @@ async def test_codes_expire_and_allow_few_attempts(
 ) -> None:
     email = "chen@example.com"
     password = "Secret-pass-123"
-    assert (
-        await client.post("/api/v1/auth/register", json={"email": email, "password": password})
-    ).status_code == 201
+    consent = {"user_agreement": 1, "privacy_policy": 1}
+
+    async def register(code: str | None) -> httpx.Response:
+        return await client.post("/api/v1/auth/register", json={
+            "email": email, "password": password, "code": code, "agreements": consent})
+
+    assert (await client.post("/api/v1/auth/register/code",
+                              json={"email": email})).status_code == 202
+    again = await client.post("/api/v1/auth/register/code", json={"email": email})
+    assert again.status_code == 409 and again.json()["code"] == "identity.code_sent_recently"
     notifier = notifier_for(app)
     first = notifier.last_code(email)  # type: ignore[attr-defined]
     app.state.clock.advance(timedelta(seconds=app.state.settings.otp_ttl_seconds))
-    expired = await client.post("/api/v1/auth/confirm", json={"login": email, "code": first})
+    expired = await register(first)
     assert expired.status_code == 422 and expired.json()["code"] == "identity.code_invalid"
 
-    assert (
-        await client.post("/api/v1/auth/confirm/resend", json={"login": email})
-    ).status_code == 202
+    assert (await client.post("/api/v1/auth/register/code",
+                              json={"email": email})).status_code == 202
     fresh = notifier.last_code(email)  # type: ignore[attr-defined]
     wrong = "000000" if fresh != "000000" else "111111"
     for _ in range(5):
-        response = await client.post("/api/v1/auth/confirm", json={"login": email, "code": wrong})
-        assert response.status_code == 422
+        assert (await register(wrong)).status_code == 422
     # After five wrong guesses even the right code no longer works.
-    exhausted = await client.post("/api/v1/auth/confirm", json={"login": email, "code": fresh})
-    assert exhausted.status_code == 422
+    assert (await register(fresh)).status_code == 422
     # Resending to an unknown login reveals nothing.
     assert (
         await client.post("/api/v1/auth/confirm/resend", json={"login": "nobody@example.com"})

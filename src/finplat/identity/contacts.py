@@ -1,5 +1,6 @@
-"""Registration and contact proof: one-time codes by SMS/email confirm a phone or email, at
-registration and when a user changes either."""
+"""Contact proof: one-time codes by SMS/email confirm a phone or email when a user changes either
+(and an account's contact left unconfirmed). Registration proves its contact with a code of its
+own, sent before the account exists (``registration``)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,9 @@ from finplat.identity.notifier import Notifier
 from finplat.identity.service import (
     EMAIL_PURPOSE,
     PHONE_PURPOSE,
-    create_user,
     find_by_login,
     locked_user,
     normalized,
-    prepare_password,
 )
 
 MAX_CODE_ATTEMPTS = 5
@@ -120,51 +119,6 @@ async def _run_remembering(db: Database, work: Callable[[AsyncSession], Awaitabl
     if error is not None:
         raise error
     return result
-
-
-async def register(
-    db: Database,
-    *,
-    phone: str | None,
-    email: str | None,
-    password: str,
-    now: datetime,
-    settings: Settings,
-    notifier: Notifier,
-) -> int:
-    """Register an investor by phone or email; a code is sent to confirm the contact.
-
-    Raises ``InvalidInput`` and ``Conflict('identity.login_taken')``.
-    """
-    phone = normalized(identifiers.normalize_phone, phone, "phone")
-    email = normalized(identifiers.normalize_email, email, "email")
-    if (phone is None) == (email is None):
-        raise field_error(
-            "phone", "give exactly one of phone or email", code="identity.login_required"
-        )
-    password_hash = await prepare_password(password, phone=phone, email=email)
-
-    async def work(session: AsyncSession) -> tuple[int, str, str, str]:
-        user, _ = await create_user(
-            session, now=now, password_hash=password_hash, phone=phone, email=email
-        )
-        channel, destination = ("phone", user.phone) if user.phone else ("email", user.email)
-        assert destination is not None
-        code = await _issue_code(
-            session,
-            user_id=user.id,
-            channel=channel,
-            destination=destination,
-            now=now,
-            settings=settings,
-        )
-        return user.id, channel, destination, code
-
-    user_id, channel, destination, code = await db.run(work)
-    await notifier.send_code(
-        channel=channel, destination=destination, code=code, purpose="confirm_contact"
-    )
-    return user_id
 
 
 async def resend_confirmation(

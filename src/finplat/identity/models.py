@@ -175,3 +175,39 @@ class OAuthState(Base):
     created_at: Mapped[Instant]
     expires_at: Mapped[Instant]
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class RegistrationCode(Base):
+    """A code sent to a phone or email before its account exists: registration consumes it,
+    which proves the contact. Found by the contact's blind index; stored hashed, short-lived,
+    single use, a bounded number of attempts."""
+
+    __tablename__ = "identity_registration_code"
+
+    id: Mapped[IntPk]
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)  # "phone" | "email"
+    destination_index: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[Instant]
+    expires_at: Mapped[Instant]
+    consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Consent(Base):
+    """A user's acceptance of one version of an agreement (``identity.agreements``): when, in
+    which language it was shown, and the digest of its texts."""
+
+    __tablename__ = "identity_consent"
+
+    id: Mapped[IntPk]
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identity_user.id"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    text_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    consented_at: Mapped[Instant]
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "version"),)

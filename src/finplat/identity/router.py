@@ -3,18 +3,30 @@ Staff administration is in ``admin_router`` and mounted here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
+from finplat.core import messages
 from finplat.core.deps import ClockDep, DbDep, SettingsDep
 from finplat.core.fields import MAX_ID
-from finplat.identity import admin, contacts, kyc, oauth, queries, sessions
+from finplat.identity import (
+    admin,
+    agreements,
+    contacts,
+    kyc,
+    oauth,
+    queries,
+    registration,
+    sessions,
+)
 from finplat.identity.admin_router import router as admin_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
 from finplat.identity.schemas import (
+    AgreementOut,
+    AgreementsOut,
     BankCardOut,
     BankCardsOut,
     ConfirmContactIn,
@@ -31,28 +43,62 @@ from finplat.identity.schemas import (
     RefreshIn,
     RegisterIn,
     RegisterOut,
+    RegistrationCodeIn,
     ResendCodeIn,
     TokenPairOut,
 )
 
 router = APIRouter(tags=["identity"])
+# Not bounded here: an over-long header is read in part, never refused.
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
 router.include_router(admin_router)
+
+
+# An empty 202 (response_class says so in the OpenAPI too, not a JSON body).
+@router.post("/auth/register/code", status_code=202, response_class=Response)
+async def send_registration_code(
+    body: RegistrationCodeIn, request: Request, db: DbDep, clock: ClockDep,
+    settings: SettingsDep,
+) -> Response:
+    """Send a six-digit code by SMS (phone) or email, valid for a few minutes; at most one a
+    minute to the same contact (409 ``identity.code_sent_recently``)."""
+    await registration.send_code(db, phone=body.phone, email=body.email, now=clock.now(),
+                                 settings=settings, notifier=notifier_for(request.app))
+    return Response(status_code=202)
 
 
 @router.post("/auth/register", status_code=201, response_model=RegisterOut)
 async def register(
-    body: RegisterIn, request: Request, db: DbDep, clock: ClockDep, settings: SettingsDep
+    body: RegisterIn, db: DbDep, clock: ClockDep, accept_language: AcceptLanguage = None
 ) -> RegisterOut:
-    user_id = await contacts.register(
-        db,
-        phone=body.phone,
-        email=body.email,
-        password=body.password,
+    """Open an account with the code sent to its phone or email and the acceptance of the
+    agreements in force (their versions, as ``GET /agreements`` lists them)."""
+    user_id = await registration.register(
+        db, phone=body.phone, email=body.email, password=body.password, code=body.code,
+        accepted=body.agreements, language=messages.content_language(accept_language),
         now=clock.now(),
-        settings=settings,
-        notifier=notifier_for(request.app),
     )
     return RegisterOut(user_id=user_id)
+
+
+@router.get("/agreements", response_model=AgreementsOut)
+async def current_agreements(accept_language: AcceptLanguage = None) -> dict[str, Any]:
+    """The user agreement and privacy policy in force, in the language of ``Accept-Language``
+    (Chinese by default, or English)."""
+    language = messages.content_language(accept_language)
+    return {"language": language,
+            "agreements": [a.as_json() for a in agreements.current(language)]}
+
+
+@router.get("/agreements/{kind}/{version}", response_model=AgreementOut)
+async def agreement(
+    kind: Annotated[str, Path(max_length=32)],
+    version: Annotated[int, Path(ge=1, le=10_000)],
+    accept_language: AcceptLanguage = None,
+) -> dict[str, Any]:
+    """One published version (also an older one a user accepted); 404
+    ``identity.agreement_not_found``."""
+    return agreements.load(kind, version, messages.content_language(accept_language)).as_json()
 
 
 @router.post("/auth/confirm", status_code=204)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from finplat.core.fields import MAX_ID, SingleLine
 
@@ -13,10 +13,38 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+AgreementKind = Annotated[str, Field(min_length=1, max_length=32)]
+AgreementVersion = Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
+class RegistrationCodeIn(Strict):
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
+
+
 class RegisterIn(Strict):
     phone: str | None = Field(default=None, max_length=20)
     email: str | None = Field(default=None, max_length=254)
     password: str = Field(min_length=1, max_length=128)
+    code: str = Field(min_length=4, max_length=8, description="From POST /auth/register/code.")
+    agreements: dict[AgreementKind, AgreementVersion] = Field(
+        max_length=8,
+        description='The versions accepted: {"user_agreement": 1, "privacy_policy": 1} '
+        "(GET /agreements lists those in force).",
+    )
+
+
+class AgreementOut(BaseModel):
+    kind: str
+    version: int
+    language: str
+    title: str
+    body: str
+
+
+class AgreementsOut(BaseModel):
+    language: str
+    agreements: list[AgreementOut]
 
 
 class RegisterOut(BaseModel):

@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 from finplat.config import Settings
 from finplat.core.clock import FrozenClock
 from finplat.core.db import Database
-from finplat.core.errors import Conflict, DomainError, RateLimited, Unauthenticated
-from finplat.identity import contacts, kyc, sessions
+from finplat.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    RateLimited,
+    Unauthenticated,
+)
+from finplat.identity import agreements, kyc, registration, sessions
 from finplat.identity.models import RefreshToken, User
 from finplat.identity.notifier import DevelopmentNotifier
 from tests import factories
@@ -141,19 +147,25 @@ async def test_one_phone_registers_once_under_a_race(
 ) -> None:
     now: datetime = clock.now()
     notifier = DevelopmentNotifier()
+    await registration.send_code(db, phone="13900000103", email=None, now=now,
+                                 settings=settings, notifier=notifier)
+    code = notifier.last_code("13900000103")
+    assert code is not None
     results = await _outcomes(
         *(
-            contacts.register(
+            registration.register(
                 db,
                 phone="13900000103",
                 email=None,
                 password=factories.DEFAULT_PASSWORD,
+                code=code,
+                accepted=dict(agreements.CURRENT),
+                language="zh",
                 now=now,
-                settings=settings,
-                notifier=notifier,
             )
             for _ in range(3)
         )
     )
     assert sum(isinstance(r, int) for r in results) == 1
-    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, int))
+    # The twins find the phone taken, or the code used up by the winner.
+    assert all(isinstance(r, Conflict | InvalidInput) for r in results if not isinstance(r, int))

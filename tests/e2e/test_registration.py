@@ -86,3 +86,13 @@ async def test_the_agreements_in_force_in_chinese_and_english(client) -> None:
         response = await client.get(missing)
         assert response.status_code == 404
         assert response.json()["code"] == "identity.agreement_not_found"
+
+
+async def test_the_code_is_shown_only_in_development(client, app, db) -> None:
+    shown = await client.post("/api/v1/auth/register/code", json={"phone": "13911113333"})
+    assert shown.status_code == 202
+    assert shown.json()["development_code"] == notifier_for(app).last_code(  # type: ignore[attr-defined]
+        "13911113333")
+    app.state.settings = app.state.settings.model_copy(update={"environment": "staging"})
+    hidden = await client.post("/api/v1/auth/register/code", json={"phone": "13911114444"})
+    assert hidden.status_code == 202 and hidden.json() == {"development_code": None}

@@ -18,7 +18,7 @@ from finplat.core.errors import Conflict, field_error
 from finplat.identity import agreements, credentials, identifiers
 from finplat.identity.contacts import MAX_CODE_ATTEMPTS, _Remembered, _run_remembering
 from finplat.identity.models import RegistrationCode
-from finplat.identity.notifier import Notifier
+from finplat.identity.notifier import DevelopmentNotifier, Notifier
 from finplat.identity.service import (
     EMAIL_PURPOSE,
     PHONE_PURPOSE,
@@ -50,8 +50,10 @@ def _digest(index: str, code: str) -> str:
 
 
 async def send_code(db: Database, *, phone: str | None, email: str | None, now: datetime,
-                    settings: Settings, notifier: Notifier) -> None:
+                    settings: Settings, notifier: Notifier) -> str | None:
     """Send a registration code to the phone (SMS) or email; it replaces an earlier one.
+    Returns the code itself only in development with the development notifier (no SMS or mail
+    leaves the machine, so the person trying the app is shown it), else None.
     Raises ``InvalidInput`` and ``Conflict('identity.code_sent_recently')`` (with
     ``retry_after_seconds``) within a minute of the last code to the same contact."""
     channel, destination, index = _contact(phone, email)
@@ -78,6 +80,8 @@ async def send_code(db: Database, *, phone: str | None, email: str | None, now: 
     code = await db.run(work)
     await notifier.send_code(channel=channel, destination=destination, code=code,
                              purpose="register")
+    shown = settings.is_development and isinstance(notifier, DevelopmentNotifier)
+    return code if shown else None
 
 
 async def _consume(session: AsyncSession, *, index: str, code: str, now: datetime) -> None:

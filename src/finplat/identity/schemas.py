@@ -22,6 +22,11 @@ class RegistrationCodeIn(Strict):
     email: str | None = Field(default=None, max_length=254)
 
 
+class RegistrationCodeOut(BaseModel):
+    # Only in development, where no SMS or mail is sent: the code itself.
+    development_code: str | None = None
+
+
 class RegisterIn(Strict):
     phone: str | None = Field(default=None, max_length=20)
     email: str | None = Field(default=None, max_length=254)

@@ -48,8 +48,21 @@ async function page<T>(path: string, query: Record<string, string | number | nul
 }
 
 export const api = {
-  register: (body: { phone?: string; email?: string; password: string }) =>
-    client.request<{ user_id: number | string }>('POST', '/auth/register', { body, auth: false }),
+  sendRegistrationCode: (body: { phone?: string; email?: string }) =>
+    client.request<{ development_code: string | null }>('POST', '/auth/register/code', { body, auth: false }),
+  agreements: () =>
+    client.request<{ language: string; agreements: { kind: string; version: number; title: string; body: string }[] }>(
+      'GET',
+      '/agreements',
+      { auth: false },
+    ),
+  register: (body: {
+    phone?: string
+    email?: string
+    password: string
+    code: string
+    agreements: Record<string, number>
+  }) => client.request<{ user_id: number | string }>('POST', '/auth/register', { body, auth: false }),
   confirmContact: (body: { login: string; code: string }) =>
     client.request<void>('POST', '/auth/confirm', { body, auth: false }),
   resendCode: (body: { login: string }) =>

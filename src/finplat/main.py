@@ -76,7 +76,8 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # Served by ``apidocs`` with local assets (no CDN): usable without internet access.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -84,7 +85,7 @@ def create_app(
     app.state.db = database
     problems.install(app)
 
-    from finplat import observability, ops, webapp
+    from finplat import apidocs, observability, ops, webapp
     from finplat.core import bodylimit, ratelimit
 
     observability.install(app)
@@ -96,5 +97,6 @@ def create_app(
     app.include_router(ops.router)
     _include_routers(app)
     openapi.install(app)
+    apidocs.install(app, openapi_url="/openapi.json")
     webapp.mount(app)
     return app

@@ -116,7 +116,7 @@ async def accrue_where(
     and rates are among those given) earned up to ``through_date``; returns how many earned
     something. Two statements whatever their number: the accrual rows computed from the
     holdings in the database (``INSERT ... SELECT``), then the holdings moved on by exactly those
-    rows, guarded on the days each row starts from."""
+    rows (computed again from the same locked rows), guarded on the days each row starts from."""
     h = HOLDING.c
     target, amount = _owed(value_dates, rates, through_date)
     rows = select(
@@ -128,14 +128,15 @@ async def accrue_where(
     inserted = rowcount(await session.execute(insert(ACCRUAL).from_select(columns, rows)))
     if not inserted:
         return 0
-    a = ACCRUAL.c
-    # Assignments in this order: MariaDB evaluates them left to right on the updated row.
+    # The holdings move on by the same expressions, guarded on the rows just written (one
+    # index look-up each). Assignments in this order: MariaDB evaluates them left to right on
+    # the updated row, and the amount reads the days before.
     changed = rowcount(await session.execute(
         update(HOLDING)
-        .where(where, h.accrued_days == _from_accrual(a.days_before, business_date))
+        .where(where, h.accrued_days == _from_accrual(ACCRUAL.c.days_before, business_date))
         .ordered_values(
-            (h.accrued_minor, h.accrued_minor + _from_accrual(a.amount_minor, business_date)),
-            (h.accrued_days, _from_accrual(a.days_after, business_date)),
+            (h.accrued_minor, h.accrued_minor + amount),
+            (h.accrued_days, target),
             (h.updated_at, now),
         )
     ))

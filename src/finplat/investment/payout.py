@@ -80,7 +80,7 @@ async def pay_product(
 
     Raises ``ProductNotFound``.
     """
-    size = chunk_size or get_policy().payout_chunk_size
+    size = chunk_size or get_policy().maturity_chunk_size
     verdict = await db.run(lambda s: _check_funds(s, product_id, business_date, now))
     if verdict != "pay":
         return verdict
@@ -209,23 +209,26 @@ async def _pay_chunk(
     chunk = _chunk(product_id, after_id, last_id)
     # Accrual completes first (a missed daily run is caught up here), so the payout is the
     # holdings' recorded yield, the same figure the investor has been shown.
-    await accrual.accrue_where(
-        session,
-        where=chunk,
-        value_dates={h.value_date for h in holdings},
-        rates={h.annual_rate for h in holdings},
-        business_date=business_date,
-        through_date=product.maturity_date,
-        now=now,
-    )
     h = HOLDING.c
-    if await session.scalar(select(func.count()).where(chunk, h.accrued_days != h.term_days)):
-        raise Conflict("investment.accrual_incomplete", "a holding has not accrued its term")
+    short = select(func.count()).where(chunk, h.accrued_days != h.term_days)
+    if await session.scalar(short):
+        await accrual.accrue_where(
+            session,
+            where=chunk,
+            value_dates={holding.value_date for holding in holdings},
+            rates={holding.annual_rate for holding in holdings},
+            business_date=business_date,
+            through_date=product.maturity_date,
+            now=now,
+        )
+        if await session.scalar(short):
+            raise Conflict("investment.accrual_incomplete", "a holding has not accrued its term")
     account_id = await settlement.settlement_account(
         session, institution_id=product.institution_id, now=now
     )
     waiting = await _pay_wallets(
-        session, product=product, chunk=(after_id, last_id), account_id=account_id, now=now
+        session, product=product, chunk=(after_id, last_id), account_id=account_id, now=now,
+        holdings=len(holdings),
     )
     if waiting:
         # A frozen (e.g. judicially) wallet takes no money: those holdings wait, the others
@@ -247,11 +250,16 @@ async def _pay_chunk(
 
 def _credits(product_id: int, chunk: tuple[int, int], waiting: Sequence[int]) -> Any:
     h = HOLDING.c
-    return select(
-        h.id.label("key"),
-        ledger_service.wallet_id_of(h.user_id).label("account_id"),
-        (h.principal_minor + h.accrued_minor).label("amount_minor"),
-    ).where(_chunk(product_id, *chunk, waiting))
+    wallet, on = ledger_service.wallet_join(h.user_id)
+    return (
+        select(
+            h.id.label("key"),
+            wallet.c.id.label("account_id"),
+            (h.principal_minor + h.accrued_minor).label("amount_minor"),
+        )
+        .join_from(HOLDING, wallet, on)
+        .where(_chunk(product_id, *chunk, waiting))
+    )
 
 
 async def _pay_wallets(
@@ -261,44 +269,43 @@ async def _pay_wallets(
     chunk: tuple[int, int],
     account_id: int,
     now: datetime,
+    holdings: int,
 ) -> list[int]:
     """One entry paying every holding of the chunk whose wallet takes money, its postings
     computed from the holdings in the database; returns the holdings left waiting.
 
     Raises ``_Underfunded`` when the settlement account cannot pay them all.
     """
-    waiting = await ledger_service.blocked_keys(session, _credits(product.id, chunk, ()))
+    waiting: list[int] = []
     while True:
-        credits = _credits(product.id, chunk, waiting)
-        first = await session.scalar(credits.with_only_columns(func.min(HOLDING.c.id)))
-        if first is None:
-            return waiting
         try:
             async with session.begin_nested():
-                await ledger_service.credit_many(
+                spread = await ledger_service.credit_many(
                     session,
+                    # The source is the chunk's first paid holding (the default: the first
+                    # key), and a paid holding is never in a later chunk.
                     source_type=PAYOUT_SOURCE,
-                    # The chunk's first paid holding: a paid holding is never in a later chunk.
-                    source_id=str(first),
                     code=PAYOUT_CODE,
                     debit_account_id=account_id,
-                    credits=credits,
+                    credits=_credits(product.id, chunk, waiting),
                     currency=product.currency,
                     now=now,
                     reference=f"product:{product.id}",
-                    metadata={"first_holding_id": first, "last_holding_id": chunk[1]},
+                    metadata={"after_holding_id": chunk[0], "last_holding_id": chunk[1]},
                 )
         except DomainError as error:
             if error.code == "ledger.insufficient_funds":
                 raise _Underfunded() from error
             if error.code not in BLOCKING_CODES or "account_id" not in error.extra:
                 raise
-            # Frozen between the check and the entry: pay the others without it.
+            # A frozen or closed wallet takes no money: pay the others without it.
             again = await ledger_service.blocked_keys(session, _credits(product.id, chunk, ()))
             if again == waiting:
                 raise  # not a wallet of the chunk (the settlement account itself)
             waiting = again
             continue
+        paid = 0 if spread is None else spread.credits
+        assert paid == holdings - len(waiting), "an investor's wallet never disappears"
         return waiting
 
 
@@ -322,7 +329,7 @@ async def _mark_paid(
     recorded = await events_service.record_selected(
         session, HoldingPaid, events, target_type="investment_product",
         target_id=str(product_id), now=now,
-        summary={"first_holding_id": chunk[0] + 1, "last_holding_id": chunk[1]},
+        summary={"after_holding_id": chunk[0], "last_holding_id": chunk[1]},
     )
     result = await session.execute(
         update(HOLDING)

@@ -64,18 +64,18 @@ MAX_CREDITS = 50_000
 @dataclass(frozen=True, slots=True)
 class Spread:
     entry_id: int
+    source_id: str
     credits: int
     total_minor: int
 
 
-def wallet_id_of(user_id: Any) -> Any:
-    """SQL for the id of the customer wallet of ``user_id`` (a column of the caller's query),
-    NULL when the user has none: for building the ``account_id`` column of the credits."""
+def wallet_join(user_id: Any) -> tuple[Any, Any]:
+    """``(wallet, onclause)``: the customer wallets as a table to join to the caller's query on
+    ``user_id`` (one of its columns); ``wallet.c.id`` is then the ``account_id`` of a credit.
+    A join, not a scalar subquery: the database looks each wallet up once."""
     wallet = ACCOUNT.alias("wallet")
     reference = literal(chart.WALLET_REFERENCE_PREFIX) + sql_cast(user_id, String)
-    return (select(wallet.c.id)
-            .where(wallet.c.kind == chart.CUSTOMER_WALLET, wallet.c.reference == reference)
-            .scalar_subquery())
+    return wallet, (wallet.c.kind == chart.CUSTOMER_WALLET) & (wallet.c.reference == reference)
 
 
 async def blocked_keys(session: AsyncSession, credits: Select[Any]) -> list[int]:
@@ -143,7 +143,7 @@ async def _debit(session: AsyncSession, state: AccountState, entry_id: int, tota
 
 
 async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id: int,
-                  now: datetime) -> tuple[int, int]:
+                  debit_account_id: int, now: datetime) -> tuple[int, int]:
     """The credit postings (one INSERT ... SELECT) and the credited accounts (one UPDATE);
     returns (postings written, accounts moved)."""
     a, p = ACCOUNT.c, POSTING.c
@@ -153,13 +153,15 @@ async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id
     rows = (select(literal(entry_id), c.c.account_id, literal(CREDIT), c.c.amount_minor,
                    literal(False, Boolean), balance_after, a.version + 1,
                    literal(now, POSTING.c.created_at.type))
-            .join_from(c, ACCOUNT, a.id == c.c.account_id).order_by(c.c.key))
+            .join_from(c, ACCOUNT, a.id == c.c.account_id)
+            .where(c.c.account_id != debit_account_id).order_by(c.c.key))
     written = rowcount(await session.execute(insert(POSTING).from_select(
         ["entry_id", "account_id", "direction", "amount_minor", "pending",
          "balance_after_minor", "account_version", "created_at"], rows)))
-    # This entry's postings on one account: the (account_id, id) index finds them directly.
+    # This entry's postings on one account: its postings after the entry's first (the account
+    # is locked, so none is another entry's), which the (account_id, id) index finds directly.
     added = (select(func.sum(p.amount_minor))
-             .where(p.account_id == a.id, p.id > first_posting_id, p.entry_id == entry_id)
+             .where(p.account_id == a.id, p.id > first_posting_id)
              .scalar_subquery())
     credited = select(p.account_id).where(p.entry_id == entry_id, p.direction == CREDIT)
     moved = rowcount(await session.execute(
@@ -169,34 +171,34 @@ async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id
     return written, moved
 
 
-async def credit_many(session: AsyncSession, *, source_type: str, source_id: str, code: str,
+async def credit_many(session: AsyncSession, *, source_type: str, code: str,
                       debit_account_id: int, credits: Select[Any], currency: str,
-                      now: datetime, reference: str | None = None,
+                      now: datetime, source_id: str | None = None,
+                      reference: str | None = None,
                       metadata: Mapping[str, Any] | None = None) -> Spread | None:
     """One entry: ``debit_account_id`` pays every row of ``credits`` (see the module); None
-    when it has no rows. All or nothing in the caller's transaction (roll back on error).
+    when it has no rows. Its source id is ``source_id``, by default the first key credited.
+    All or nothing in the caller's transaction (roll back on error).
 
-    Raises ``AccountNotFound`` (a credit without an account), ``AccountFrozen``,
-    ``AccountClosed`` (naming the account), ``InsufficientFunds``, ``InvalidPostings``,
+    Raises ``AccountNotFound`` (the paying account), ``AccountFrozen``, ``AccountClosed``
+    (naming the account), ``InsufficientFunds``, ``InvalidPostings`` (also for a credit
+    without an account or to the paying account),
     ``DuplicateSource``, ``InvalidInput`` (more than ``MAX_CREDITS``).
     """
     now = ensure_utc(now)
-    validate_source(source_type, source_id, code)
     c = credits.subquery("credit")
-    count, total, with_account, positive, to_debited = (await session.execute(select(
-        func.count(), func.coalesce(func.sum(c.c.amount_minor), 0), func.count(c.c.account_id),
-        func.count(case((c.c.amount_minor > 0, 1))),
-        func.count(case((c.c.account_id == debit_account_id, 1)))))).one()
+    # Reads no account: the accounts are checked by the lock below and by the insert.
+    count, total, first, positive = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(c.c.amount_minor), 0), func.min(c.c.key),
+        func.count(case((c.c.amount_minor > 0, 1)))))).one()
     if not count:
         return None
+    source_id = str(first) if source_id is None else source_id
+    validate_source(source_type, source_id, code)
     if count > MAX_CREDITS:
         raise field_error("credits", f"one entry credits at most {MAX_CREDITS} rows")
-    if with_account != count:
-        raise AccountNotFound(0)
     if positive != count:
         raise InvalidPostings("every credit is a positive amount")
-    if to_debited:
-        raise InvalidPostings("the paying account cannot also be credited")
     total = int(total)
     debited, accounts = await _lock(session, debit_account_id, select(c.c.account_id), currency)
     _refuse_debit(debited, total)
@@ -204,9 +206,13 @@ async def credit_many(session: AsyncSession, *, source_type: str, source_id: str
         source_type=source_type, source_id=source_id, code=code, entry_type="transfer", legs=[],
         reference=reference, metadata=metadata)], now)
     first_posting_id = await _debit(session, debited, entry_id, total, now)
-    written, moved = await _credit(session, c, entry_id, first_posting_id, now)
-    assert written == count and moved == accounts, "the credited accounts are locked and open"
-    return Spread(entry_id=entry_id, credits=count, total_minor=total)
+    written, moved = await _credit(session, c, entry_id, first_posting_id, debit_account_id,
+                                   now)
+    if written != count:
+        # A credit whose account is missing or is the paying account joined no account row.
+        raise InvalidPostings("every credit names an account other than the paying account")
+    assert moved == accounts, "the credited accounts are locked and open"
+    return Spread(entry_id=entry_id, source_id=source_id, credits=count, total_minor=total)
 
 
-__all__ = ["MAX_CREDITS", "Spread", "blocked_keys", "credit_many", "wallet_id_of"]
+__all__ = ["MAX_CREDITS", "Spread", "blocked_keys", "credit_many", "wallet_join"]

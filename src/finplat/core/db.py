@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    BigInteger,
     CursorResult,
     Row,
     Table,
@@ -25,6 +26,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,6 +34,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.functions import FunctionElement
 
 T = TypeVar("T")
 _UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -179,6 +182,38 @@ def inserted_id(result: Any) -> int:
     key = result.inserted_primary_key
     assert key is not None and key[0] is not None, "an INSERT of one row has its primary key"
     return int(key[0])
+
+
+class int_div(FunctionElement[int]):  # noqa: N801 - used like a SQL function
+    """Integer division of two non-negative integer expressions, rounded down, in SQL: ``/`` on
+    PostgreSQL and SQLite (integer operands divide as integers), ``DIV`` on MySQL/MariaDB,
+    whose ``/`` is a decimal division rounded to four places (SQLAlchemy's ``//`` renders
+    ``FLOOR(a / b)`` there, which is wrong for large quotients)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "int_div"
+
+
+@compiles(int_div)
+def _int_div(element: int_div, compiler: Any, **kw: Any) -> str:
+    dividend, divisor = list(element.clauses)
+    return f"(({compiler.process(dividend, **kw)}) / ({compiler.process(divisor, **kw)}))"
+
+
+@compiles(int_div, "mysql")
+@compiles(int_div, "mariadb")
+def _int_div_mysql(element: int_div, compiler: Any, **kw: Any) -> str:
+    dividend, divisor = list(element.clauses)
+    return f"(({compiler.process(dividend, **kw)}) DIV ({compiler.process(divisor, **kw)}))"
+
+
+def json_from_text(expression: Any, dialect_name: str) -> Any:
+    """A JSON document built as text in SQL, as a value for a JSON column: PostgreSQL's JSONB
+    needs the cast; MariaDB's JSON is text (checked valid) and SQLite keeps the text."""
+    if dialect_name == "postgresql":
+        return sql_cast(expression, postgresql.JSONB)
+    return expression
 
 
 class GuardedUpdate:

@@ -7,20 +7,23 @@ together, in the caller's transaction, so one exists exactly when the other does
 from __future__ import annotations
 
 from collections.abc import Sequence
+import json
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import CursorResult, Integer, Select, String, Table, func, insert, literal
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.clock import ensure_utc
-from finplat.core.db import inserted_id
+from finplat.core.db import inserted_id, json_from_text
 from finplat.events.models import OutboxEvent
 from finplat.events.types import DomainEvent
 
 # Built once, values as parameters: it is on every money path.
-_INSERT = insert(cast(Table, OutboxEvent.__table__))
+OUTBOX = cast(Table, OutboxEvent.__table__)
+_INSERT = insert(OUTBOX)
 
 
 async def emit(session: AsyncSession, event: DomainEvent, *, now: datetime) -> int:
@@ -63,4 +66,48 @@ async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent,
         {"topic": event.topic, "version": event.version, "payload": payload,
          "created_at": created_at, "dispatched_at": None}
         for (event, _target), payload in zip(events, payloads, strict=True)])
+
+
+def _payload_text(event_type: type[DomainEvent], rows: Any) -> Any:
+    """SQL building the JSON payload of ``event_type`` from the columns of ``rows`` named after
+    its fields (integers and strings; strings escaped for JSON's quote and backslash)."""
+    document: Any = None
+    for n, (name, field) in enumerate(event_type.model_fields.items()):
+        column = rows.selected_columns[name]
+        if field.annotation is int:
+            value: Any = sql_cast(column, String)
+        elif field.annotation is str:
+            escaped = func.replace(func.replace(column, "\\", "\\\\"), '"', '\\"')
+            value = literal('"', String) + escaped + literal('"', String)
+        else:
+            raise TypeError(f"{event_type.__qualname__}.{name}: only int and str fields")
+        key = literal(("{" if n == 0 else ",") + json.dumps(name) + ":", String)
+        document = key + value if document is None else document + key + value
+    return document + literal("}", String)
+
+
+async def record_selected(session: AsyncSession, event_type: type[DomainEvent],
+                          rows: Select[Any], *, target_type: str, target_id: str,
+                          summary: dict[str, Any], now: datetime,
+                          actor_id: int | None = None) -> int:
+    """``record_many`` for a set of changes a SELECT describes: one outbox event of
+    ``event_type`` per row of ``rows`` (a column per field of the event, payload built in the
+    database by one ``INSERT ... SELECT``) and one audit record for the whole set (``summary``
+    plus the number of events; the bulk jobs audit a chunk, its events name each change).
+    Returns the number of events."""
+    if set(rows.selected_columns.keys()) != set(event_type.model_fields):
+        raise TypeError(f"the rows must give exactly the fields of {event_type.__qualname__}")
+    created_at = ensure_utc(now)
+    payload = json_from_text(_payload_text(event_type, rows),
+                             session.get_bind().dialect.name)
+    events = rows.with_only_columns(
+        literal(event_type.topic, String), literal(event_type.version, Integer), payload,
+        literal(created_at, OUTBOX.c.created_at.type), maintain_column_froms=True)
+    count = int(cast(CursorResult[Any], await session.execute(insert(OUTBOX).from_select(
+        ["topic", "version", "payload", "created_at"], events))).rowcount)
+    if count:
+        await audit_service.record(session, action=event_type.topic, target_type=target_type,
+                                   target_id=target_id, now=now, actor_id=actor_id,
+                                   summary={**summary, "events": count})
+    return count
 

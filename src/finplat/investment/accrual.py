@@ -5,25 +5,27 @@ down to whole fen; each run records only the difference from what was recorded b
 sum of a holding's daily rows is therefore always that rounded-down exact amount (no drift),
 and the platform-wide total is by construction the sum of the per-holding amounts.
 
-A chunk is set-based: one locked read of its holdings, one multi-row INSERT of their accrual
-rows and one UPDATE of the holdings from those rows, whatever the chunk's size. The UPDATE is
-guarded on the days each row starts from, and the accrual row is unique per holding and
-business date, so nothing is accrued twice.
+A chunk is set-based: one locked read of its holdings' ids (with their value dates and rates),
+one ``INSERT ... SELECT`` computing their accrual rows in the database with the same integer
+rounding (``domain.accrued_minor_scaled``, one definition for Python and SQL), and one UPDATE of
+the holdings from those rows, whatever the chunk's size. The UPDATE is guarded on the days each
+row starts from, and the accrual row is unique per holding and business date, so nothing is
+accrued twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import BigInteger, Date, Integer, Table, and_, case, insert, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database
+from finplat.core.db import Database, int_div
 from finplat.investment import domain
 from finplat.investment.models import HOLDING_PAID, Accrual, Holding
 from finplat.investment.policy import get_policy
@@ -53,7 +55,8 @@ HOLDING_COLUMNS = tuple(
 
 
 def accrue_holding(holding: Any, *, through_date: date) -> tuple[int, int, int] | None:
-    """``(days_before, days_after, amount_minor)`` owed up to ``through_date``, or None."""
+    """``(days_before, days_after, amount_minor)`` owed up to ``through_date``, or None (the
+    rule the set-based statements below follow, for one holding in Python)."""
     target = domain.accrued_days(
         value_date=holding.value_date, term_days=holding.term_days, through_date=through_date
     )
@@ -72,59 +75,77 @@ def _from_accrual(column: Any, business_date: date) -> Any:
     a = ACCRUAL.c
     return (
         select(column)
-        .where(a.holding_id == HOLDING.c.id, a.business_date == business_date)
+        .where(a.holding_id == HOLDING.c.id, a.business_date == literal(business_date, Date))
         .scalar_subquery()
     )
 
 
-async def apply_accruals(
+def _accrued_minor(days: Any, rate: Any) -> Any:
+    return domain.accrued_minor_scaled(HOLDING.c.principal_minor, rate, days, int_div)
+
+
+def _owed(value_dates: Iterable[date], rates: Iterable[str], through_date: date) -> tuple[
+        Any, Any]:
+    """SQL for a holding's accrued days up to ``through_date`` and the fen they add, given the
+    value dates and rates its rows may have (each becomes a bind parameter of a CASE, so the
+    dates and rates are worked out here, once, not per row)."""
+    h = HOLDING.c
+    elapsed = case(
+        {day: literal((through_date - day).days + 1, Integer) for day in sorted(set(value_dates))},
+        value=h.value_date,
+    )
+    target = case((elapsed > h.term_days, h.term_days), else_=elapsed)
+    rate = case(
+        {text: literal(domain.rate_millionths(text), BigInteger) for text in sorted(set(rates))},
+        value=h.annual_rate,
+    )
+    return target, _accrued_minor(target, rate) - _accrued_minor(h.accrued_days, rate)
+
+
+async def accrue_where(
     session: AsyncSession,
     *,
-    holdings: Sequence[Any],
+    where: Any,
+    value_dates: Iterable[date],
+    rates: Iterable[str],
     business_date: date,
     through_date: date,
     now: datetime,
-) -> dict[int, tuple[int, int]]:
-    """Record what each of ``holdings`` (rows locked by the caller) earned up to
-    ``through_date``, in two statements; returns holding id -> (accrued days, accrued fen) after,
-    for the holdings that earned something."""
-    rows = []
-    after: dict[int, tuple[int, int]] = {}
-    for holding in holdings:
-        owed = accrue_holding(holding, through_date=through_date)
-        if owed is None:
-            continue
-        days_before, days_after, amount = owed
-        rows.append(
-            {
-                "holding_id": holding.id,
-                "product_id": holding.product_id,
-                "business_date": business_date,
-                "days_before": days_before,
-                "days_after": days_after,
-                "amount_minor": amount,
-                "created_at": now,
-            }
-        )
-        after[holding.id] = (days_after, holding.accrued_minor + amount)
-    if not rows:
-        return after
-    await session.execute(insert(ACCRUAL), rows)
-    h, a = HOLDING.c, ACCRUAL.c
-    result = await session.execute(
+) -> int:
+    """Record what each holding matching ``where`` (rows locked by the caller, whose value dates
+    and rates are among those given) earned up to ``through_date``; returns how many earned
+    something. Two statements whatever their number: the accrual rows computed from the
+    holdings in the database (``INSERT ... SELECT``), then the holdings moved on by exactly those
+    rows (computed again from the same locked rows), guarded on the days each row starts from."""
+    h = HOLDING.c
+    target, amount = _owed(value_dates, rates, through_date)
+    rows = select(
+        h.id, h.product_id, literal(business_date, Date), h.accrued_days, target, amount,
+        literal(now, ACCRUAL.c.created_at.type),
+    ).where(where, target > h.accrued_days)
+    columns = ["holding_id", "product_id", "business_date", "days_before", "days_after",
+               "amount_minor", "created_at"]
+    inserted = rowcount(await session.execute(insert(ACCRUAL).from_select(columns, rows)))
+    if not inserted:
+        return 0
+    # The holdings move on by the same expressions, guarded on the rows just written (one
+    # index look-up each). Assignments in this order: MariaDB evaluates them left to right on
+    # the updated row, and the amount reads the days before.
+    changed = rowcount(await session.execute(
         update(HOLDING)
-        .where(
-            h.id.in_(sorted(after)), h.accrued_days == _from_accrual(a.days_before, business_date)
+        .where(where, h.accrued_days == _from_accrual(ACCRUAL.c.days_before, business_date))
+        .ordered_values(
+            (h.accrued_minor, h.accrued_minor + amount),
+            (h.accrued_days, target),
+            (h.updated_at, now),
         )
-        .values(
-            accrued_days=_from_accrual(a.days_after, business_date),
-            accrued_minor=h.accrued_minor + _from_accrual(a.amount_minor, business_date),
-            updated_at=now,
-        )
-    )
-    changed = cast(CursorResult[Any], result).rowcount
-    assert changed == len(after), "the holdings of a chunk are locked by it"
-    return after
+    ))
+    assert changed == inserted, "the holdings are locked by the caller"
+    return inserted
+
+
+def rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 async def accrue_chunk(
@@ -136,26 +157,33 @@ async def accrue_chunk(
     again for the same date finds nothing owed, so a repeated or resumed run changes nothing.
     """
     h = HOLDING.c
-    rows = list(
-        (
-            await session.execute(
-                select(*HOLDING_COLUMNS)
-                .where(
-                    h.id > after_id,
-                    h.status != HOLDING_PAID,
-                    h.accrued_days < h.term_days,
-                    h.value_date <= business_date,
-                )
-                .order_by(h.id)
-                .limit(limit)
-                .with_for_update()
-            )
-        ).all()
+    due = and_(
+        h.status != HOLDING_PAID,
+        h.accrued_days < h.term_days,
+        h.value_date <= literal(business_date, Date),
     )
-    await apply_accruals(
-        session, holdings=rows, business_date=business_date, through_date=business_date, now=now
+    rows = (
+        await session.execute(
+            select(h.id, h.value_date, h.annual_rate)
+            .where(h.id > after_id, due)
+            .order_by(h.id)
+            .limit(limit)
+            .with_for_update()
+        )
+    ).all()
+    if not rows:
+        return 0, None
+    last = rows[-1][0]
+    await accrue_where(
+        session,
+        where=and_(h.id > after_id, h.id <= last, due),
+        value_dates={row[1] for row in rows},
+        rates={row[2] for row in rows},
+        business_date=business_date,
+        through_date=business_date,
+        now=now,
     )
-    return len(rows), (rows[-1].id if rows else None)
+    return len(rows), last
 
 
 async def accrue_day(

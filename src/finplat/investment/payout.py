@@ -22,16 +22,15 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, DomainError
-from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.investment import accrual, domain, settlement
-from finplat.investment.accrual import HOLDING, HOLDING_COLUMNS
+from finplat.investment.accrual import HOLDING
 from finplat.investment.events import HoldingPaid, PayoutBlocked, PayoutUnderfunded
 from finplat.investment.models import HOLDING_ACCRUING, HOLDING_AWAITING_PAYOUT, HOLDING_PAID
 from finplat.investment.policy import get_policy
@@ -81,7 +80,7 @@ async def pay_product(
 
     Raises ``ProductNotFound``.
     """
-    size = chunk_size or get_policy().payout_chunk_size
+    size = chunk_size or get_policy().maturity_chunk_size
     verdict = await db.run(lambda s: _check_funds(s, product_id, business_date, now))
     if verdict != "pay":
         return verdict
@@ -164,11 +163,14 @@ async def _check_funds(
 async def _locked_unpaid(
     session: AsyncSession, *, product_id: int, after_id: int, size: int
 ) -> list[Any]:
+    """The next ``size`` unpaid holdings, locked: what the chunk's statements need in Python
+    (the rest is computed from the rows in the database)."""
     h = HOLDING.c
     return list(
         (
             await session.execute(
-                select(*HOLDING_COLUMNS)
+                select(h.id, h.value_date, h.annual_rate, h.rate_boost_bps, h.order_id,
+                       h.principal_minor, h.term_days)
                 .where(h.product_id == product_id, h.status != HOLDING_PAID, h.id > after_id)
                 .order_by(h.id)
                 .limit(size)
@@ -176,6 +178,14 @@ async def _locked_unpaid(
             )
         ).all()
     )
+
+
+def _chunk(product_id: int, after_id: int, last_id: int, waiting: Sequence[int] = ()) -> Any:
+    """The chunk's unpaid holdings (the rows locked by ``_locked_unpaid``), less ``waiting``."""
+    h = HOLDING.c
+    where = and_(h.product_id == product_id, h.id > after_id, h.id <= last_id,
+                 h.status != HOLDING_PAID)
+    return and_(where, h.id.not_in(waiting)) if waiting else where
 
 
 async def _pay_chunk(
@@ -195,31 +205,31 @@ async def _pay_chunk(
     holdings = await _locked_unpaid(session, product_id=product_id, after_id=after_id, size=size)
     if not holdings:
         return None
+    last_id = holdings[-1].id
+    chunk = _chunk(product_id, after_id, last_id)
     # Accrual completes first (a missed daily run is caught up here), so the payout is the
     # holdings' recorded yield, the same figure the investor has been shown.
-    caught_up = await accrual.apply_accruals(
-        session,
-        holdings=holdings,
-        business_date=business_date,
-        through_date=product.maturity_date,
-        now=now,
-    )
-    accrued = {h.id: caught_up.get(h.id, (h.accrued_days, h.accrued_minor)) for h in holdings}
-    if any(accrued[h.id][0] != h.term_days for h in holdings):
-        raise Conflict("investment.accrual_incomplete", "a holding has not accrued its term")
+    h = HOLDING.c
+    short = select(func.count()).where(chunk, h.accrued_days != h.term_days)
+    if await session.scalar(short):
+        await accrual.accrue_where(
+            session,
+            where=chunk,
+            value_dates={holding.value_date for holding in holdings},
+            rates={holding.annual_rate for holding in holdings},
+            business_date=business_date,
+            through_date=product.maturity_date,
+            now=now,
+        )
+        if await session.scalar(short):
+            raise Conflict("investment.accrual_incomplete", "a holding has not accrued its term")
     account_id = await settlement.settlement_account(
         session, institution_id=product.institution_id, now=now
     )
-    paid = await _pay_wallets(
-        session,
-        product=product,
-        holdings=holdings,
-        accrued=accrued,
-        account_id=account_id,
-        now=now,
+    waiting = await _pay_wallets(
+        session, product=product, chunk=(after_id, last_id), account_id=account_id, now=now,
+        holdings=len(holdings),
     )
-    paid_ids = {h.id for h in paid}
-    waiting = [h.id for h in holdings if h.id not in paid_ids]
     if waiting:
         # A frozen (e.g. judicially) wallet takes no money: those holdings wait, the others
         # are paid, and the finish step reports them.
@@ -228,76 +238,102 @@ async def _pay_chunk(
             .where(HOLDING.c.id.in_(waiting))
             .values(status=HOLDING_AWAITING_PAYOUT, updated_at=now)
         )
+    waiting_ids = set(waiting)
+    paid = [holding for holding in holdings if holding.id not in waiting_ids]
     if paid:
-        await _mark_paid(session, holdings=paid, accrued=accrued, now=now)
-    return holdings[-1].id
+        await _mark_paid(
+            session, product_id=product_id, chunk=(after_id, last_id), waiting=waiting,
+            boosted=[holding for holding in paid if holding.rate_boost_bps > 0], now=now,
+        )
+    return last_id
+
+
+def _credits(product_id: int, chunk: tuple[int, int], waiting: Sequence[int]) -> Any:
+    h = HOLDING.c
+    wallet, on = ledger_service.wallet_join(h.user_id)
+    return (
+        select(
+            h.id.label("key"),
+            wallet.c.id.label("account_id"),
+            (h.principal_minor + h.accrued_minor).label("amount_minor"),
+        )
+        .join_from(HOLDING, wallet, on)
+        .where(_chunk(product_id, *chunk, waiting))
+    )
 
 
 async def _pay_wallets(
     session: AsyncSession,
     *,
     product: product_service.Product,
-    holdings: Sequence[Any],
-    accrued: dict[int, tuple[int, int]],
+    chunk: tuple[int, int],
     account_id: int,
     now: datetime,
-) -> list[Any]:
-    """One entry paying every holding whose wallet takes money; returns those paid.
+    holdings: int,
+) -> list[int]:
+    """One entry paying every holding of the chunk whose wallet takes money, its postings
+    computed from the holdings in the database; returns the holdings left waiting.
 
     Raises ``_Underfunded`` when the settlement account cannot pay them all.
     """
-    wallets = await ledger_service.wallets_of(session, [h.user_id for h in holdings])
-    assert all(h.user_id in wallets for h in holdings), "an investor's wallet never disappears"
-    blocked = await ledger_service.blocked_accounts(session, account_ids=list(wallets.values()))
+    waiting: list[int] = []
     while True:
-        paying = [h for h in holdings if wallets[h.user_id] not in blocked]
-        if not paying:
-            return []
         try:
             async with session.begin_nested():
-                await ledger_service.transfer_to_many(
+                spread = await ledger_service.credit_many(
                     session,
+                    # The source is the chunk's first paid holding (the default: the first
+                    # key), and a paid holding is never in a later chunk.
                     source_type=PAYOUT_SOURCE,
-                    source_id=str(paying[0].id),
                     code=PAYOUT_CODE,
                     debit_account_id=account_id,
-                    credits=[
-                        (
-                            wallets[h.user_id],
-                            Money(h.principal_minor + accrued[h.id][1], h.currency),
-                        )
-                        for h in paying
-                    ],
+                    credits=_credits(product.id, chunk, waiting),
+                    currency=product.currency,
                     now=now,
                     reference=f"product:{product.id}",
-                    metadata={
-                        "holdings": len(paying),
-                        "first_holding_id": paying[0].id,
-                        "last_holding_id": paying[-1].id,
-                    },
+                    metadata={"after_holding_id": chunk[0], "last_holding_id": chunk[1]},
                 )
         except DomainError as error:
             if error.code == "ledger.insufficient_funds":
                 raise _Underfunded() from error
             if error.code not in BLOCKING_CODES or "account_id" not in error.extra:
                 raise
-            # Frozen between the check and the entry: pay the others without it.
-            blocked.add(error.extra["account_id"])
+            # A frozen or closed wallet takes no money: pay the others without it.
+            again = await ledger_service.blocked_keys(session, _credits(product.id, chunk, ()))
+            if again == waiting:
+                raise  # not a wallet of the chunk (the settlement account itself)
+            waiting = again
             continue
-        return paying
+        paid = 0 if spread is None else spread.credits
+        assert paid == holdings - len(waiting), "an investor's wallet never disappears"
+        return waiting
 
 
 async def _mark_paid(
     session: AsyncSession,
     *,
-    holdings: Sequence[Any],
-    accrued: dict[int, tuple[int, int]],
+    product_id: int,
+    chunk: tuple[int, int],
+    waiting: Sequence[int],
+    boosted: Sequence[Any],
     now: datetime,
 ) -> None:
+    """The paid holdings' events (computed from the rows, one ``INSERT ... SELECT``, before
+    they change), the holdings marked paid (one UPDATE), and the rare coupons' boosts."""
     h = HOLDING.c
+    paying = _chunk(product_id, *chunk, waiting)
+    events = select(
+        h.id.label("holding_id"), h.order_id, h.user_id, h.product_id, h.principal_minor,
+        h.accrued_minor.label("yield_minor"), h.currency,
+    ).where(paying).order_by(h.id)
+    recorded = await events_service.record_selected(
+        session, HoldingPaid, events, target_type="investment_product",
+        target_id=str(product_id), now=now,
+        summary={"after_holding_id": chunk[0], "last_holding_id": chunk[1]},
+    )
     result = await session.execute(
         update(HOLDING)
-        .where(h.id.in_([holding.id for holding in holdings]), h.status != HOLDING_PAID)
+        .where(paying)
         .values(
             status=HOLDING_PAID,
             payout_minor=h.principal_minor + h.accrued_minor,
@@ -307,30 +343,9 @@ async def _mark_paid(
         )
     )
     changed = cast(CursorResult[Any], result).rowcount
-    assert changed == len(holdings), "the holdings of a chunk are locked by it"
-    for holding in holdings:
-        if holding.rate_boost_bps > 0:
-            await _pay_boost(session, holding=holding, now=now)
-    await events_service.record_many(
-        session,
-        [
-            (
-                HoldingPaid(
-                    holding_id=holding.id,
-                    order_id=holding.order_id,
-                    user_id=holding.user_id,
-                    product_id=holding.product_id,
-                    principal_minor=holding.principal_minor,
-                    yield_minor=accrued[holding.id][1],
-                    currency=holding.currency,
-                ),
-                holding.id,
-            )
-            for holding in holdings
-        ],
-        target_type="investment_holding",
-        now=now,
-    )
+    assert changed == recorded, "the holdings of a chunk are locked by it"
+    for holding in boosted:
+        await _pay_boost(session, holding=holding, now=now)
 
 
 async def _pay_boost(session: AsyncSession, *, holding: Any, now: datetime) -> None:

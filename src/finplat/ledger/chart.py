@@ -66,8 +66,11 @@ def kind_of(kind: str) -> AccountKind:
         raise ValueError(f"unknown account kind {kind!r}") from None
 
 
+WALLET_REFERENCE_PREFIX = "user:"
+
+
 def wallet_reference(user_id: int) -> str:
-    return f"user:{user_id}"
+    return f"{WALLET_REFERENCE_PREFIX}{user_id}"
 
 
 def valid_reference(reference: str) -> bool:

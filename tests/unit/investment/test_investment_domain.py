@@ -274,3 +274,24 @@ def test_boost_and_exact_text() -> None:
         )
         == "13.424657"
     )
+
+
+@settings(max_examples=500)
+@given(
+    principal=st.integers(min_value=0, max_value=10**15),
+    millionths=st.integers(min_value=1, max_value=999_999),
+    days=st.integers(min_value=0, max_value=3650),
+)
+def test_the_integer_yield_is_the_exact_yield_rounded_down(
+    principal: int, millionths: int, days: int
+) -> None:
+    rate = Decimal(millionths) / Decimal(10**6)
+    assert domain.accrued_minor_scaled(principal, millionths, days) == domain.accrued_minor(
+        principal_minor=principal, annual_rate=rate, days=days
+    )
+    assert domain.rate_millionths(f"{rate:.6f}") == millionths
+
+
+def test_a_rate_beyond_six_places_is_not_scaled() -> None:
+    with pytest.raises(ValueError, match="millionths"):
+        domain.rate_millionths("0.0000001")

@@ -36,6 +36,7 @@ from finplat.payment.schemas import (
     WithdrawalOut,
     WithdrawalRequest,
 )
+from finplat.payment.service import HELD
 from finplat.payment.views import deposit_view, withdrawal_view
 
 router = APIRouter(tags=["funds"])
@@ -100,7 +101,7 @@ async def create_withdrawal(
         currency=settings.currency,
         now=clock.now(),
     )
-    if outcome.status_code == 201 and not outcome.replayed:
+    if outcome.status_code == 201 and not outcome.replayed and outcome.body["status"] != HELD:
         await handover.submit_withdrawal(
             db=db,
             channels=runtime.channels_of(state),

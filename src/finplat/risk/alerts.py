@@ -39,8 +39,9 @@ async def raise_many(session: AsyncSession, hits: Sequence[Hit], *, now: datetim
     if not new:
         return
     await session.execute(_INSERT, [_values(hit, count) for hit, count in new])
-    ids = dict((await session.execute(select(RiskAlert.dedup_key, RiskAlert.id).where(
-        RiskAlert.dedup_key.in_([hit.dedup_key for hit, _count in new])))).tuples().all())
+    rows = (await session.execute(select(RiskAlert.dedup_key, RiskAlert.id).where(
+        RiskAlert.dedup_key.in_([hit.dedup_key for hit, _count in new])))).all()
+    ids: dict[str, int] = {key: alert_id for key, alert_id in rows}
     await events_service.record_many(session, [
         (AlertRaised(alert_id=ids[hit.dedup_key], user_id=hit.user_id, rule_code=hit.rule.code,
                      rule_version=hit.rule.version, severity=hit.rule.severity,

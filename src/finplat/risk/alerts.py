@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.events import service as events_service
@@ -17,6 +17,11 @@ from finplat.risk.models import RiskAlert
 
 OPEN, IN_CASE, CLOSED = "open", "in_case", "closed"
 _INSERT = insert(cast(Table, RiskAlert.__table__))
+_REPEAT = (update(cast(Table, RiskAlert.__table__))
+           .where(RiskAlert.id == bindparam("b_id"))
+           .values(occurrences=RiskAlert.occurrences + bindparam("b_count"),
+                   last_seen_at=bindparam("b_at"), factors=bindparam("b_factors"),
+                   amount_minor=bindparam("b_amount")))
 
 
 async def raise_many(session: AsyncSession, hits: Sequence[Hit], *, now: datetime) -> None:
@@ -30,11 +35,11 @@ async def raise_many(session: AsyncSession, hits: Sequence[Hit], *, now: datetim
     existing = {row.dedup_key: row for row in (await session.execute(
         select(RiskAlert.id, RiskAlert.dedup_key, RiskAlert.occurrences)
         .where(RiskAlert.dedup_key.in_(merged)))).all()}
-    for key, row in existing.items():
-        hit, count = merged[key]
-        await session.execute(update(RiskAlert).where(RiskAlert.id == row.id).values(
-            occurrences=RiskAlert.occurrences + count, last_seen_at=hit.occurred_at,
-            factors=hit.factors, amount_minor=max(hit.amount_minor, 0)))
+    if existing:  # one executemany for every repeat of the batch
+        await session.execute(_REPEAT, [
+            {"b_id": row.id, "b_count": merged[key][1], "b_at": merged[key][0].occurred_at,
+             "b_factors": merged[key][0].factors, "b_amount": merged[key][0].amount_minor}
+            for key, row in existing.items()])
     new = [(hit, count) for key, (hit, count) in merged.items() if key not in existing]
     if not new:
         return

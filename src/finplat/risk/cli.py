@@ -20,7 +20,8 @@ from finplat.risk.scorecard import drift, metrics
 from finplat.risk.scorecard import model as model_rules
 
 app = typer.Typer(
-    help="Risk control: the credit scorecard, regulatory reports, watch lists. 风控。", no_args_is_help=True
+    help="Risk control: the credit scorecard, regulatory reports, watch lists. 风控。",
+    no_args_is_help=True,
 )
 console = Console(stderr=True)
 USAGE_ERROR, MISSING_EXTRA = 2, 3

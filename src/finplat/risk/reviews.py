@@ -18,6 +18,7 @@ from finplat.events import service as events_service
 from finplat.payment import handover
 from finplat.payment import review as payment_review
 from finplat.payment.channels import ChannelRegistry
+from finplat.risk import rules
 from finplat.risk.events import PayoutRefused, PayoutReleased
 from finplat.risk.models import RiskReview
 from finplat.risk.service import PENDING, REASONS
@@ -41,11 +42,11 @@ async def _decide(session: AsyncSession, *, review_id: int, decision: Decision,
     if review is None:
         raise NotFound("risk.review_not_found", "no such review")
     status = RELEASED if decision == "release" else REFUSED
-    changed = (await session.execute(
+    result = await session.execute(
         update(RiskReview).where(RiskReview.id == review_id, RiskReview.status == PENDING)
         .values(status=status, decided_by=officer_id, decided_at=now, decision_note=note)
-        .execution_options(synchronize_session=False))).rowcount
-    if changed != 1:
+        .execution_options(synchronize_session=False))
+    if getattr(result, "rowcount", 0) != 1:
         raise Conflict("risk.review_decided", "this payout was already decided")
     await session.refresh(review)
     if decision == "release":
@@ -96,8 +97,6 @@ async def of_user(session: AsyncSession, *, user_id: int, language: str) -> list
     rows = (await session.scalars(select(RiskReview).where(
         RiskReview.user_id == user_id, RiskReview.status == PENDING)
         .order_by(RiskReview.id.desc()).limit(100))).all()
-    from finplat.risk import rules  # the kinds of the codes
-
     kinds = {code: kind for code, (kind, _s, _p) in rules.BUILT_IN.items()}
     found = []
     for row in rows:

@@ -107,8 +107,9 @@ async def record_result(session: AsyncSession, *, user_id: int, match: Match | N
     """Keep the latest screening of a customer (what the blocking check reads)."""
     values = {"status": "hit" if match else "clear", "score": match.score if match else 0.0,
               "entry_id": match.entry_id if match else None, "screened_at": now}
-    changed = (await session.execute(update(RiskScreening).where(
-        RiskScreening.user_id == user_id).values(**values))).rowcount
+    result = await session.execute(update(RiskScreening).where(
+        RiskScreening.user_id == user_id).values(**values))
+    changed = int(getattr(result, "rowcount", 0) or 0)
     if not changed:
         session.add(RiskScreening(user_id=user_id, **values))
         await session.flush()
@@ -174,7 +175,8 @@ async def screen_user(session: AsyncSession, *, user_id: int, now: datetime) -> 
     if match is not None:
         rule = next(r for r in await rules.active(session, now=now) if r.kind == "hold_watchlist")
         await alerts.raise_one(session, rule=rule, user_id=user_id,
-                               key=f"{user_id}:{match.entry_id}", amount_minor=0, today=business_date(now), now=now,
+                               key=f"{user_id}:{match.entry_id}", amount_minor=0,
+                               today=business_date(now), now=now,
                                factors=[{"factor": "watchlist_match", "list": match.list_name,
                                          "entry_id": match.entry_id, "score": match.score,
                                          "weight": match.score}])

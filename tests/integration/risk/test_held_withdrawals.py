@@ -21,6 +21,8 @@ from finplat.payment.config import PaymentSettings
 from finplat.payment.models import PaymentWithdrawal
 from finplat.payment.simulator import SimulatedChannel
 from finplat.risk import reviews
+from finplat.risk.handlers import activity
+from finplat.risk.monitoring import Monitor
 from tests.factories import bearer_for, make_staff
 from tests.integration.payment.helpers import deposit, wallet, withdraw
 
@@ -176,3 +178,24 @@ async def test_a_snoozed_blocking_rule_lets_the_withdrawal_through(
     assert snoozed.status_code == 201, snoozed.text
     response = await withdraw(client, investor["headers"], LARGE)
     assert response.json()["status"] == "created"
+
+
+async def test_a_withdrawal_after_six_idle_months_is_held(
+    client: httpx.AsyncClient, db: Database, investor: dict[str, Any], bank: SimulatedChannel,
+    post_callback: Any, clock: FrozenClock,
+) -> None:
+    await _funded(client, investor, bank, post_callback, 100_000)
+    long_ago = clock.now() - timedelta(days=180)
+    async with db.transaction() as session:  # monitoring saw a movement 180 days ago
+        await Monitor().evaluate(session, [activity(
+            source="deposit:old", user_id=investor["user_id"], kind="deposit", direction="in",
+            amount_minor=100_000, currency="CNY", at=long_ago)], now=long_ago)
+    response = await withdraw(client, investor["headers"], 10_000)
+    assert response.json()["status"] == "held_for_review"
+    assert "not used for a long time" in response.json()["review"]["reason_en"]
+    async with db.transaction() as session:  # a movement 179 days ago: not idle enough
+        await Monitor().evaluate(session, [activity(
+            source="deposit:less-old", user_id=investor["user_id"], kind="deposit",
+            direction="in", amount_minor=100, currency="CNY",
+            at=long_ago + timedelta(days=1))], now=long_ago)
+    assert (await withdraw(client, investor["headers"], 10_000)).json()["status"] == "created"

@@ -124,6 +124,9 @@ async def _empty_all_tables(database: Database) -> None:
     from finplat.ledger import accounts as ledger_accounts
 
     ledger_accounts.forget_known_ids()  # the ids of the accounts just deleted
+    from finplat.risk import rules as risk_rules
+
+    risk_rules.forget_cache()  # the rules just deleted
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ MODEL_PACKAGES = (
     "analytics",
     "notification",
     "lending",
+    "risk",
 )
 
 

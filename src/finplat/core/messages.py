@@ -173,6 +173,21 @@ DETAILS_ZH = {
     "marketing.insufficient_points": "积分不足",
     "marketing.points_reference_used": "该积分记录已存在",
     "marketing.wallet_missing": "请先完成实名认证以开立资金账户",
+    "payment.withdrawal_not_found": "提现订单不存在",
+    "payment.withdrawal_not_held": "该提现不在待审核状态",
+    "risk.rule_not_found": "风控规则不存在",
+    "risk.rule_parameters_invalid": "规则参数不正确",
+    "risk.snooze_in_past": "暂停截止时间必须晚于当前时间",
+    "risk.watchlist_invalid": "名单文件格式不正确",
+    "risk.alert_not_found": "预警不存在",
+    "risk.alert_not_open": "预警已在案件中或已关闭",
+    "risk.alerts_of_several_customers": "一个案件只能包含同一客户的预警",
+    "risk.case_not_found": "案件不存在",
+    "risk.case_state": "案件当前状态不允许此操作",
+    "risk.reason_required": "请填写判定为误报的理由",
+    "risk.review_not_found": "审核记录不存在",
+    "risk.review_decided": "该笔交易已审核完毕",
+    "risk.report_not_found": "报告不存在",
 }
 
 

@@ -42,3 +42,22 @@ class UserUnfrozen(DomainEvent):
 
     topic = "identity.user_active"
     user_id: int
+
+
+class LoggedIn(DomainEvent):
+    """A login succeeded. ``device_fingerprint`` is a keyed digest of the device id the app
+    sent (never the id itself), None when it sent none."""
+
+    topic = "identity.logged_in"
+    user_id: int
+    device_fingerprint: str | None
+
+
+class LoginFailed(DomainEvent):
+    """A login's password or one-time code was wrong; ``failures`` counts them within the
+    lockout window."""
+
+    topic = "identity.login_failed"
+    user_id: int
+    failures: int
+    device_fingerprint: str | None

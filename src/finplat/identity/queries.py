@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,3 +153,22 @@ async def identity_index_of(session: AsyncSession, user_id: int) -> str | None:
     return await session.scalar(
         select(User.id_number_index).where(User.id == user_id, User.kyc_status == KYC_VERIFIED)
     )
+
+
+async def card_fingerprint(session: AsyncSession, bank_card_id: int) -> str | None:
+    """The keyed blind index of a bound card's number (the same for every user binding that
+    card), or None for no such card: what risk monitoring links users by."""
+    return await session.scalar(select(BankCard.card_number_index).where(
+        BankCard.id == bank_card_id))
+
+
+async def verified_people(session: AsyncSession,
+                          user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """``user_id -> (real name, ID number)``, decrypted, for the verified ones among
+    ``user_ids``: for watch-list screening and the reports a regulator receives. The caller
+    audits what it does with them."""
+    if not user_ids:
+        return {}
+    rows = (await session.execute(select(User.id, User.real_name, User.id_number).where(
+        User.id.in_(set(user_ids)), User.kyc_status == KYC_VERIFIED))).all()
+    return {row.id: (row.real_name or "", row.id_number or "") for row in rows}

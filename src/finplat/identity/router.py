@@ -128,6 +128,7 @@ async def login(body: LoginIn, db: DbDep, clock: ClockDep, settings: SettingsDep
         totp_code=body.totp_code,
         now=clock.now(),
         settings=settings,
+        device_id=body.device_id,
     )
     return TokenPairOut(**pair.body())
 

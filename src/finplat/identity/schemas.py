@@ -69,6 +69,10 @@ class LoginIn(Strict):
     login: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=128)
     totp_code: str | None = Field(default=None, max_length=8)
+    # An id the app makes once per installation: risk monitoring notices new and shared
+    # devices (only a keyed digest of it is kept).
+    device_id: str | None = Field(default=None, min_length=8, max_length=128,
+                                  pattern=r"^[A-Za-z0-9._:-]+$")
 
 
 class TokenPairOut(BaseModel):

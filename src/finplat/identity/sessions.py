@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.config import Settings
+from finplat.core import crypto
 from finplat.core.db import Database
 from finplat.core.errors import (
     Conflict,
@@ -22,7 +23,9 @@ from finplat.core.errors import (
     Unauthenticated,
     field_error,
 )
+from finplat.events import service as events_service
 from finplat.identity import credentials
+from finplat.identity.events import LoggedIn, LoginFailed
 from finplat.identity.models import STAFF_ROLES, USER_ACTIVE, RefreshToken, User
 from finplat.identity.queries import roles_of
 from finplat.identity.service import find_by_login, revoke_all_sessions
@@ -93,16 +96,18 @@ async def issue_pair(
 
 
 async def _record_failure(
-    session: AsyncSession, user: User, *, now: datetime, settings: Settings, reason: str
+    session: AsyncSession, user: User, *, now: datetime, settings: Settings, reason: str,
+    device: str | None,
 ) -> DomainError:
     window = timedelta(seconds=settings.login_failure_window_seconds)
     if user.first_failed_login_at is None or now - user.first_failed_login_at >= window:
         user.failed_login_count, user.first_failed_login_at = 1, now
     else:
         user.failed_login_count += 1
-    await audit_service.record(
+    # Recorded as an event too: risk monitoring watches repeated failures.
+    await events_service.record(
         session,
-        action="identity.login_failed",
+        LoginFailed(user_id=user.id, failures=user.failed_login_count, device_fingerprint=device),
         target_type="user",
         target_id=user.id,
         now=now,
@@ -140,6 +145,7 @@ class _Checked:
     user_id: int
     password_hash: str | None
     password_ok: bool
+    device: str | None = None  # the device id's keyed fingerprint
 
 
 async def _check_password(db: Database, *, login: str, password: str) -> _Checked | None:
@@ -165,7 +171,8 @@ async def _login(
     if user.locked_until is not None and user.locked_until > now:
         return _locked(user.locked_until, now)
     if not checked.password_ok:
-        return await _record_failure(session, user, now=now, settings=settings, reason="password")
+        return await _record_failure(session, user, now=now, settings=settings, reason="password",
+                                     device=checked.device)
     roles = await roles_of(session, user.id)
     if roles & STAFF_ROLES:
         if user.totp_secret is None:
@@ -178,7 +185,8 @@ async def _login(
             user.totp_secret, totp_code, now=now, last_step=user.totp_last_step
         )
         if step is None:
-            return await _record_failure(session, user, now=now, settings=settings, reason="totp")
+            return await _record_failure(session, user, now=now, settings=settings, reason="totp",
+                                         device=checked.device)
         user.totp_last_step = step
     if user.status != USER_ACTIVE:
         return Forbidden("auth.account_disabled", f"this account is {user.status}")
@@ -189,9 +197,9 @@ async def _login(
         )
     user.failed_login_count, user.first_failed_login_at, user.locked_until = 0, None, None
     pair = await issue_pair(session, user=user, now=now, settings=settings)
-    await audit_service.record(
+    await events_service.record(
         session,
-        action="identity.logged_in",
+        LoggedIn(user_id=user.id, device_fingerprint=checked.device),
         target_type="user",
         target_id=user.id,
         now=now,
@@ -208,6 +216,7 @@ async def login(
     totp_code: str | None,
     now: datetime,
     settings: Settings,
+    device_id: str | None = None,
 ) -> TokenPair:
     """Log in. Failed attempts are counted (and committed) before the failure is raised.
 
@@ -218,6 +227,8 @@ async def login(
     checked = await _check_password(db, login=login, password=password)
     if checked is None:
         raise _invalid_credentials()
+    if device_id:
+        checked = replace(checked, device=crypto.blind_index(device_id, purpose="device"))
 
     async def work(session: AsyncSession) -> TokenPair | DomainError:
         return await _login(

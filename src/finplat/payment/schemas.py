@@ -44,6 +44,12 @@ class DepositOut(BaseModel):
     completed_at: datetime | None = None
 
 
+class ReviewOut(BaseModel):
+    status: str
+    reason_zh: str
+    reason_en: str
+
+
 class WithdrawalOut(BaseModel):
     id: int
     status: str
@@ -56,6 +62,8 @@ class WithdrawalOut(BaseModel):
     failure_reason: str | None = None
     created_at: datetime
     completed_at: datetime | None = None
+    # Set when a risk rule held the withdrawal for review: why, in plain words.
+    review: ReviewOut | None = None
 
 
 class CallbackNotification(BaseModel):

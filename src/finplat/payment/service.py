@@ -27,12 +27,16 @@ from finplat.payment import booking
 from finplat.payment.config import PaymentSettings
 from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
 from finplat.payment.views import deposit_view, withdrawal_view
+from finplat.risk import service as risk_service
 
 PENDING = "pending"
 CREATED = "created"
 SENT = "sent"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
+# Stopped by a blocking risk rule: its money held, not handed to the channel until a risk
+# officer releases it (then ``created``) or refuses it (then ``failed``, the hold voided).
+HELD = "held_for_review"
 
 
 def new_reference(prefix: str) -> str:
@@ -131,11 +135,23 @@ async def _open_withdrawal(
         now=now,
     )
     withdrawal.hold_id = str(hold_id)
+    verdict = await risk_service.check_blocking(
+        session, kind="withdrawal", user_id=user_id, amount_minor=withdrawal.amount_minor,
+        now=now)
+    if verdict.blocked:
+        withdrawal.status = HELD
     withdrawal.id = await _insert(session, withdrawal)
     await audit_service.record(session, action="payment.withdrawal_created",
                                target_type="withdrawal", target_id=withdrawal.id, now=now,
                                actor_id=user_id, summary=summary)
-    return idempotency.Outcome(201, withdrawal_view(withdrawal))
+    body = withdrawal_view(withdrawal)
+    if verdict.blocked:
+        await risk_service.hold_for_review(
+            session, kind="withdrawal", subject_id=withdrawal.id, user_id=user_id,
+            amount_minor=withdrawal.amount_minor, currency=withdrawal.currency,
+            verdict=verdict, now=now)
+        body["review"] = verdict.public()
+    return idempotency.Outcome(201, body)
 
 
 def _new_withdrawal(
@@ -174,7 +190,9 @@ async def create_withdrawal(
     currency: str,
     now: datetime,
 ) -> idempotency.Outcome:
-    """Hold ``amount`` on the user's wallet and open a withdrawal (status ``created``).
+    """Hold ``amount`` on the user's wallet and open a withdrawal (status ``created``), or
+    ``held_for_review`` when a blocking risk rule holds it (the body's ``review`` says why;
+    ``finplat.payment.review`` applies the officer's decision).
 
     The customer receives ``amount`` less the channel's fee. Raises
     ``InvalidInput('payment.amount_out_of_range' | 'payment.fee_exceeds_amount')``,

@@ -12,6 +12,7 @@ from finplat.core.clock import Clock
 from finplat.core.db import Database
 from finplat.core.errors import NotFound
 from finplat.core.money import Money
+from finplat.payment.service import HELD
 from finplat.payment import callbacks, handover, runtime, service, signing
 from finplat.payment.channels import ChannelRegistry
 from finplat.payment.config import PaymentSettings
@@ -59,7 +60,8 @@ async def withdraw(
         idempotency_key=idempotency_key, policy=policy, currency=amount.currency,
         now=clock.now(),
     )
-    if outcome.status_code == 201 and not outcome.replayed:
+    # A withdrawal a blocking rule held waits for a risk officer (payment.review), not the channel.
+    if outcome.status_code == 201 and not outcome.replayed and outcome.body["status"] != HELD:
         await handover.submit_withdrawal(db=db, channels=channels, user_id=user_id,
                                          withdrawal=outcome.body, now=clock.now())
     return outcome

@@ -20,7 +20,8 @@ from finplat.risk.scorecard import drift, metrics
 from finplat.risk.scorecard import model as model_rules
 
 app = typer.Typer(
-    help="Risk control: the credit scorecard. 风控：信用评分卡。", no_args_is_help=True
+    help="Risk control: the credit scorecard, regulatory reports, watch lists. 风控。",
+    no_args_is_help=True,
 )
 console = Console(stderr=True)
 USAGE_ERROR, MISSING_EXTRA = 2, 3
@@ -154,3 +155,14 @@ def psi(
     for name, value in result["features"].items():
         table.add_row(name, f"{value:.4f}")
     Console().print(table)
+
+
+def _add_operations() -> None:
+    # Reports and watch lists need the database; imported here so that the scorecard commands
+    # stay usable without it.
+    from finplat.risk import cli_ops
+
+    cli_ops.register(app)
+
+
+_add_operations()

@@ -190,9 +190,10 @@ def load(path: str | Path) -> Scorecard:
 
 @functools.cache
 def load_default() -> Scorecard:
-    """The model shipped in the package (``finplat/risk/models/``)."""
+    """The model shipped in the package (``finplat/risk/scorecard/artifacts/``)."""
     name = f"scorecard-{DEFAULT_MODEL_VERSION}.json"
-    text = resources.files("finplat.risk.models").joinpath(name).read_text(encoding="utf-8")
+    artifacts = resources.files("finplat.risk.scorecard.artifacts")
+    text = artifacts.joinpath(name).read_text(encoding="utf-8")
     return Scorecard(json.loads(text))
 
 

@@ -1,0 +1,149 @@
+"""Evaluating the monitoring rules over activities, in batches: one statement per batch for
+each of the reads (activities already seen, the customers' recent history, their last movement
+before it, devices and cards, snoozes) and the writes (activities, links), then the alerts.
+
+A handler evaluates the one activity of its event; a replay (``Monitor`` kept across batches,
+the benchmark) keeps the customers it has loaded in memory, trimmed to ``HISTORY_DAYS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.risk import alerts, rules
+from finplat.risk.evaluators import Activity, Customer, Hit, World, evaluate
+from finplat.risk.models import RiskActivity, RiskLink
+
+# How far back a customer's activity is loaded: the longest window of any rule's default, and
+# enough movements for "usual behaviour".
+HISTORY_DAYS = 90
+MAX_HISTORY = 500  # per customer: the most recent ones
+_STORED = ("source", "user_id", "kind", "direction", "amount_minor", "currency", "occurred_at",
+           "business_date", "channel", "counterparty", "reference")
+_INSERT_ACTIVITY = insert(cast(Table, RiskActivity.__table__))
+_INSERT_LINK = insert(cast(Table, RiskLink.__table__))
+
+
+def _from_row(row: Any) -> Activity:
+    return Activity(**{name: getattr(row, name) for name in _STORED})
+
+
+class Monitor:
+    """Evaluates batches of activities; keeps what it loaded of each customer while it lives."""
+
+    def __init__(self) -> None:
+        self.customers: dict[int, Customer] = {}
+        self.world = World()
+
+    async def _load_customers(self, session: AsyncSession, user_ids: set[int],
+                              since: datetime) -> None:
+        missing = user_ids - self.customers.keys()
+        if not missing:
+            return
+        loaded = {user_id: Customer() for user_id in missing}
+        rows = (await session.execute(
+            select(*[getattr(RiskActivity, n) for n in _STORED])
+            .where(RiskActivity.user_id.in_(missing), RiskActivity.occurred_at >= since)
+            .order_by(RiskActivity.occurred_at, RiskActivity.id))).all()
+        for row in rows:
+            loaded[row.user_id].history.append(_from_row(row))
+        before = (await session.execute(
+            select(RiskActivity.user_id, func.max(RiskActivity.occurred_at))
+            .where(RiskActivity.user_id.in_(missing), RiskActivity.occurred_at < since,
+                   RiskActivity.direction != "none")
+            .group_by(RiskActivity.user_id))).all()
+        for user_id, last_at in before:
+            loaded[user_id].last_money_before_window_at = last_at
+        links = (await session.execute(select(RiskLink.user_id, RiskLink.fingerprint).where(
+            RiskLink.user_id.in_(missing), RiskLink.kind == "device"))).all()
+        for user_id, fingerprint in links:
+            loaded[user_id].devices.add(fingerprint)
+        for customer in loaded.values():
+            del customer.history[:-MAX_HISTORY]
+        self.customers.update(loaded)
+
+    async def _load_links(self, session: AsyncSession, batch: Sequence[Activity]) -> None:
+        wanted = {("device", a.device) for a in batch if a.device} | {
+            ("card", a.card) for a in batch if a.card}
+        if not wanted:
+            return
+        rows = (await session.execute(select(RiskLink.kind, RiskLink.fingerprint,
+                                             RiskLink.user_id).where(
+            RiskLink.fingerprint.in_({fp for _kind, fp in wanted})))).all()
+        for kind, fingerprint, user_id in rows:
+            if (kind, fingerprint) in wanted:
+                self.world.linked_users.setdefault((kind, fingerprint), set()).add(user_id)
+
+    async def _new_only(self, session: AsyncSession,
+                        batch: Sequence[Activity]) -> list[Activity]:
+        """The activities not yet evaluated (a redelivered event is not evaluated twice)."""
+        unique = {a.source: a for a in batch}
+        seen = set((await session.scalars(select(RiskActivity.source).where(
+            RiskActivity.source.in_(unique)))).all())
+        return sorted((a for s, a in unique.items() if s not in seen),
+                      key=lambda a: (a.occurred_at, a.source))
+
+    async def evaluate(self, session: AsyncSession, batch: Sequence[Activity], *,
+                       now: datetime) -> list[Hit]:
+        """Store ``batch``'s new activities, evaluate every enabled monitoring rule on each
+        in time order, raise (or repeat) their alerts; returns the hits."""
+        fresh = await self._new_only(session, batch)
+        if not fresh:
+            return []
+        user_ids = {a.user_id for a in fresh}
+        since = fresh[0].occurred_at - timedelta(days=HISTORY_DAYS)
+        await self._load_customers(session, user_ids, since)
+        await self._load_links(session, fresh)
+        all_rules = [r for r in await rules.active(session, now=now) if rules.is_monitoring(r)]
+        snoozes = await rules.snoozed_codes(session, user_ids, now=now)
+        hits: list[Hit] = []
+        new_links: list[dict[str, Any]] = []
+        for activity in fresh:
+            customer = self.customers[activity.user_id]
+            silenced = snoozes.get(activity.user_id, set())
+            hits.extend(evaluate(all_rules, activity, customer, self.world,
+                                 snoozed=silenced.__contains__))
+            self._remember(activity, customer, new_links, now)
+        await session.execute(_INSERT_ACTIVITY, [
+            {name: getattr(a, name) for name in _STORED} for a in fresh])
+        if new_links:
+            await session.execute(_INSERT_LINK, new_links)
+        await alerts.raise_many(session, hits, now=now)
+        return hits
+
+    def _remember(self, activity: Activity, customer: Customer,
+                  new_links: list[dict[str, Any]], now: datetime) -> None:
+        stored = Activity(**{name: getattr(activity, name) for name in _STORED})
+        customer.history.append(stored)
+        horizon = activity.occurred_at - timedelta(days=HISTORY_DAYS)
+        if customer.history[0].occurred_at < horizon or len(customer.history) > MAX_HISTORY:
+            kept = [a for a in customer.history if a.occurred_at >= horizon][-MAX_HISTORY:]
+            dropped = [a for a in customer.history if a.occurred_at < horizon
+                       and a.direction != "none"]
+            if dropped:
+                customer.last_money_before_window_at = dropped[-1].occurred_at
+            customer.history[:] = kept
+        for kind, fingerprint in (("device", activity.device), ("card", activity.card)):
+            if fingerprint is None:
+                continue
+            users = self.world.linked_users.setdefault((kind, fingerprint), set())
+            if activity.user_id not in users:
+                users.add(activity.user_id)
+                new_links.append({"kind": kind, "fingerprint": fingerprint,
+                                  "user_id": activity.user_id, "first_seen_at": now})
+            if kind == "device":
+                customer.devices.add(fingerprint)
+
+
+def describe(activity: Activity) -> dict[str, Any]:
+    """An activity as JSON (tests, the command line)."""
+    data = asdict(activity)
+    data["occurred_at"] = activity.occurred_at.isoformat()
+    data["business_date"] = activity.business_date.isoformat()
+    return data

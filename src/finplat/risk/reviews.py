@@ -1,0 +1,107 @@
+"""A risk officer's decision on a payout held for review: released (it goes to its channel) or
+refused (its hold voided), exactly once. The review row is changed with a guarded UPDATE
+(``pending`` -> the decision) in the same transaction as the payout itself, so of two officers
+deciding at once one wins and the other gets ``risk.review_decided``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.db import Database
+from finplat.core.errors import Conflict, NotFound
+from finplat.events import service as events_service
+from finplat.payment import handover
+from finplat.payment import review as payment_review
+from finplat.payment.channels import ChannelRegistry
+from finplat.risk import rules
+from finplat.risk.events import PayoutRefused, PayoutReleased
+from finplat.risk.models import RiskReview
+from finplat.risk.service import PENDING, REASONS
+
+RELEASED, REFUSED = "released", "refused"
+Decision = Literal["release", "refuse"]
+
+
+def review_view(review: RiskReview) -> dict[str, Any]:
+    return {"id": review.id, "kind": review.kind, "subject_id": review.subject_id,
+            "user_id": review.user_id, "amount_minor": review.amount_minor,
+            "currency": review.currency, "rule_codes": list(review.rule_codes),
+            "status": review.status, "decided_by": review.decided_by,
+            "decided_at": review.decided_at, "decision_note": review.decision_note,
+            "created_at": review.created_at}
+
+
+async def _decide(session: AsyncSession, *, review_id: int, decision: Decision,
+                  officer_id: int, note: str, now: datetime) -> tuple[RiskReview, dict[str, Any]]:
+    review = await session.get(RiskReview, review_id)
+    if review is None:
+        raise NotFound("risk.review_not_found", "no such review")
+    status = RELEASED if decision == "release" else REFUSED
+    result = await session.execute(
+        update(RiskReview).where(RiskReview.id == review_id, RiskReview.status == PENDING)
+        .values(status=status, decided_by=officer_id, decided_at=now, decision_note=note)
+        .execution_options(synchronize_session=False))
+    if getattr(result, "rowcount", 0) != 1:
+        raise Conflict("risk.review_decided", "this payout was already decided")
+    await session.refresh(review)
+    if decision == "release":
+        payout = await payment_review.release_held_withdrawal(
+            session, withdrawal_id=review.subject_id, actor_id=officer_id, now=now)
+        event: PayoutReleased | PayoutRefused = PayoutReleased(
+            review_id=review.id, kind=review.kind, subject_id=review.subject_id,
+            user_id=review.user_id)
+    else:
+        payout = await payment_review.refuse_held_withdrawal(
+            session, withdrawal_id=review.subject_id, reason=f"refused by risk review: {note}",
+            now=now)
+        event = PayoutRefused(review_id=review.id, kind=review.kind,
+                              subject_id=review.subject_id, user_id=review.user_id)
+    await events_service.record(session, event, target_type="risk_review", target_id=review.id,
+                                now=now, actor_id=officer_id, summary={"note": note})
+    return review, payout
+
+
+async def decide(*, db: Database, channels: ChannelRegistry, review_id: int,
+                 decision: Decision, officer_id: int, note: str,
+                 now: datetime) -> dict[str, Any]:
+    """Release or refuse a held withdrawal; a released one is handed to its channel after the
+    commit. Raises ``NotFound('risk.review_not_found')``, ``Conflict('risk.review_decided')``."""
+
+    async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
+        review, payout = await _decide(session, review_id=review_id, decision=decision,
+                                       officer_id=officer_id, note=note, now=now)
+        return review_view(review), payout
+
+    view, payout = await db.run(work)
+    if decision == "release":
+        await handover.submit_withdrawal(db=db, channels=channels, user_id=view["user_id"],
+                                         withdrawal=payout, now=now)
+    return view
+
+
+async def pending(session: AsyncSession, *, after_id: int | None,
+                  limit: int) -> list[RiskReview]:
+    query = select(RiskReview).where(RiskReview.status == PENDING).order_by(RiskReview.id)
+    if after_id is not None:
+        query = query.where(RiskReview.id > after_id)
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def of_user(session: AsyncSession, *, user_id: int, language: str) -> list[dict[str, Any]]:
+    """A customer's payouts waiting for review, with the reason in their language."""
+    rows = (await session.scalars(select(RiskReview).where(
+        RiskReview.user_id == user_id, RiskReview.status == PENDING)
+        .order_by(RiskReview.id.desc()).limit(100))).all()
+    kinds = {code: kind for code, (kind, _s, _p) in rules.BUILT_IN.items()}
+    found = []
+    for row in rows:
+        zh, en = REASONS.get(kinds.get(row.rule_codes[0], ""), REASONS["hold_amount"])
+        found.append({"kind": row.kind, "subject_id": row.subject_id,
+                      "amount_minor": row.amount_minor, "created_at": row.created_at,
+                      "reason": zh if language.startswith("zh") else en})
+    return found

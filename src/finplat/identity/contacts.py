@@ -88,14 +88,23 @@ async def _consume_code(
         .limit(1)
         .with_for_update()
     )
+    use_code(row, digest=_code_digest(user_id, code), now=now)
+    assert row is not None
+    return row
+
+
+def use_code(row: Any, *, digest: str, now: datetime) -> None:
+    """Mark the live code ``row`` (a locked ``OneTimeCode`` or ``RegistrationCode``, or None)
+    used if ``digest`` is its hash. Raises ``InvalidInput('identity.code_invalid')`` for none,
+    an expired or exhausted one, and ``_Remembered`` of it for a wrong guess (the attempt is
+    counted even though the caller fails)."""
     invalid = field_error("code", "the code is wrong or has expired", code="identity.code_invalid")
     if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
         raise invalid
-    if not hmac.compare_digest(row.code_hash, _code_digest(user_id, code)):
+    if not hmac.compare_digest(row.code_hash, digest):
         row.attempts += 1
         raise _Remembered(invalid)
     row.consumed_at = now
-    return row
 
 
 class _Remembered(Exception):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from finplat.core import crypto
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, field_error
 from finplat.identity import agreements, credentials, identifiers
-from finplat.identity.contacts import MAX_CODE_ATTEMPTS, _Remembered, _run_remembering
+from finplat.identity.contacts import _run_remembering, use_code
 from finplat.identity.models import RegistrationCode
 from finplat.identity.notifier import DevelopmentNotifier, Notifier
 from finplat.identity.service import (
@@ -92,13 +91,7 @@ async def _consume(session: AsyncSession, *, index: str, code: str, now: datetim
         .where(RegistrationCode.destination_index == index,
                RegistrationCode.consumed_at.is_(None))
         .order_by(RegistrationCode.id.desc()).limit(1).with_for_update())
-    invalid = field_error("code", "the code is wrong or has expired", code="identity.code_invalid")
-    if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
-        raise invalid
-    if not hmac.compare_digest(row.code_hash, _digest(index, code)):
-        row.attempts += 1
-        raise _Remembered(invalid)
-    row.consumed_at = now
+    use_code(row, digest=_digest(index, code), now=now)
 
 
 async def register(

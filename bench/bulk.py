@@ -5,8 +5,8 @@
 Prints one table:
   maturity payout of one product with ``--holdings`` holdings (``investment.payout
   .pay_product``: accrual check, one ledger entry per chunk crediting every wallet, holdings
-  marked paid, audit records and events) vs a raw set-based SQL insert of the same number of
-  posting rows;
+  marked paid, an event per holding and an audit record per chunk) vs a raw set-based SQL
+  insert of the same number of posting rows;
   daily accrual over ``--accrual-holdings`` holdings (``investment.accrual.accrue_day``) vs a
   raw set-based SQL insert of the same number of accrual rows.
 The raw inserts go into copies of ``ledger_posting`` / ``investment_accrual`` with the same

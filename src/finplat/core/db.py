@@ -26,13 +26,13 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -184,7 +184,7 @@ def inserted_id(result: Any) -> int:
     return int(key[0])
 
 
-class int_div(FunctionElement[int]):  # noqa: N801 - used like a SQL function
+class int_div(FunctionElement[int]):
     """Integer division of two non-negative integer expressions, rounded down, in SQL: ``/`` on
     PostgreSQL and SQLite (integer operands divide as integers), ``DIV`` on MySQL/MariaDB,
     whose ``/`` is a decimal division rounded to four places (SQLAlchemy's ``//`` renders

@@ -6,8 +6,8 @@ together, in the caller's transaction, so one exists exactly when the other does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
-from decimal import Decimal
 from functools import partial
 from typing import Any, cast
 
@@ -33,42 +32,6 @@ from finplat.product import service as product_service
 
 HOLDING = cast(Table, Holding.__table__)
 ACCRUAL = cast(Table, Accrual.__table__)
-# What accruing (and paying) a holding reads of it.
-HOLDING_COLUMNS = tuple(
-    HOLDING.c[name]
-    for name in (
-        "id",
-        "order_id",
-        "user_id",
-        "product_id",
-        "principal_minor",
-        "currency",
-        "annual_rate",
-        "rate_boost_bps",
-        "value_date",
-        "term_days",
-        "accrued_days",
-        "accrued_minor",
-        "status",
-    )
-)
-
-
-def accrue_holding(holding: Any, *, through_date: date) -> tuple[int, int, int] | None:
-    """``(days_before, days_after, amount_minor)`` owed up to ``through_date``, or None (the
-    rule the set-based statements below follow, for one holding in Python)."""
-    target = domain.accrued_days(
-        value_date=holding.value_date, term_days=holding.term_days, through_date=through_date
-    )
-    if target <= holding.accrued_days:
-        return None
-    amount = domain.accrual_increment(
-        principal_minor=holding.principal_minor,
-        annual_rate=Decimal(holding.annual_rate),
-        days_before=holding.accrued_days,
-        days_after=target,
-    )
-    return holding.accrued_days, target, amount
 
 
 def _from_accrual(column: Any, business_date: date) -> Any:
@@ -84,8 +47,7 @@ def _accrued_minor(days: Any, rate: Any) -> Any:
     return domain.accrued_minor_scaled(HOLDING.c.principal_minor, rate, days, int_div)
 
 
-def _owed(value_dates: Iterable[date], rates: Iterable[str], through_date: date) -> tuple[
-        Any, Any]:
+def _owed(value_dates: Iterable[date], rates: Iterable[str], through_date: date) -> tuple[Any, Any]:
     """SQL for a holding's accrued days up to ``through_date`` and the fen they add, given the
     value dates and rates its rows may have (each becomes a bind parameter of a CASE, so the
     dates and rates are worked out here, once, not per row)."""
@@ -120,26 +82,40 @@ async def accrue_where(
     h = HOLDING.c
     target, amount = _owed(value_dates, rates, through_date)
     rows = select(
-        h.id, h.product_id, literal(business_date, Date), h.accrued_days, target, amount,
+        h.id,
+        h.product_id,
+        literal(business_date, Date),
+        h.accrued_days,
+        target,
+        amount,
         literal(now, ACCRUAL.c.created_at.type),
     ).where(where, target > h.accrued_days)
-    columns = ["holding_id", "product_id", "business_date", "days_before", "days_after",
-               "amount_minor", "created_at"]
+    columns = [
+        "holding_id",
+        "product_id",
+        "business_date",
+        "days_before",
+        "days_after",
+        "amount_minor",
+        "created_at",
+    ]
     inserted = rowcount(await session.execute(insert(ACCRUAL).from_select(columns, rows)))
     if not inserted:
         return 0
     # The holdings move on by the same expressions, guarded on the rows just written (one
     # index look-up each). Assignments in this order: MariaDB evaluates them left to right on
     # the updated row, and the amount reads the days before.
-    changed = rowcount(await session.execute(
-        update(HOLDING)
-        .where(where, h.accrued_days == _from_accrual(ACCRUAL.c.days_before, business_date))
-        .ordered_values(
-            (h.accrued_minor, h.accrued_minor + amount),
-            (h.accrued_days, target),
-            (h.updated_at, now),
+    changed = rowcount(
+        await session.execute(
+            update(HOLDING)
+            .where(where, h.accrued_days == _from_accrual(ACCRUAL.c.days_before, business_date))
+            .ordered_values(
+                (h.accrued_minor, h.accrued_minor + amount),
+                (h.accrued_days, target),
+                (h.updated_at, now),
+            )
         )
-    ))
+    )
     assert changed == inserted, "the holdings are locked by the caller"
     return inserted
 

@@ -26,25 +26,56 @@ from finplat.ledger.accounts import (
     wallets_of,
 )
 from finplat.ledger.bulk import blocked_accounts, post_holds, transfer_to_many, void_holds
-from finplat.ledger.spread import Spread, blocked_keys, credit_many, wallet_join
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
 from finplat.ledger.journal import reverse, transfer
 from finplat.ledger.posting import Leg, credit, debit
 from finplat.ledger.queries import Balance, StatementLine, StatementPage, statement
+from finplat.ledger.spread import Spread, blocked_keys, credit_many, wallet_join
 
 JUDICIAL_FREEZE_SOURCE = "ledger_judicial_freeze"
 JUDICIAL_FREEZE_CODE = "judicial_freeze"
 
 __all__ = [
-    "INSTITUTION_SETTLEMENT", "PRODUCT_ESCROW", "Balance", "Leg", "StatementLine",
-    "Spread", "StatementPage", "account_for", "balance", "blocked_accounts", "blocked_keys", "close_account", "credit", "credit_many",
-    "debit", "ensure_platform_accounts", "expire_holds", "freeze_account", "freeze_amount",
-    "get_account", "get_hold", "hold", "open_customer_wallet", "platform_account", "post_hold",
-    "post_holds", "reverse", "statement", "transfer", "transfer_to_many",
-    "unfreeze_account", "unfreeze_amount", "void_hold", "void_holds", "wallet_and_platform_ids",
-    "wallet_join", "wallet_of", "wallets_of",
+    "INSTITUTION_SETTLEMENT",
+    "PRODUCT_ESCROW",
+    "Balance",
+    "Leg",
+    "Spread",
+    "StatementLine",
+    "StatementPage",
+    "account_for",
+    "balance",
+    "blocked_accounts",
+    "blocked_keys",
+    "close_account",
+    "credit",
+    "credit_many",
+    "debit",
+    "ensure_platform_accounts",
+    "expire_holds",
+    "freeze_account",
+    "freeze_amount",
+    "get_account",
+    "get_hold",
+    "hold",
+    "open_customer_wallet",
+    "platform_account",
+    "post_hold",
+    "post_holds",
+    "reverse",
+    "statement",
+    "transfer",
+    "transfer_to_many",
+    "unfreeze_account",
+    "unfreeze_amount",
+    "void_hold",
+    "void_holds",
+    "wallet_and_platform_ids",
+    "wallet_join",
+    "wallet_of",
+    "wallets_of",
 ]
 
 

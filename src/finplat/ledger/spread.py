@@ -33,6 +33,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
+from finplat.core.db import inserted_id
 from finplat.core.errors import field_error
 from finplat.ledger import chart
 from finplat.ledger.bulk import _STATE_COLUMNS, _insert_entries, _Plan, _update_accounts
@@ -139,7 +140,7 @@ async def _debit(session: AsyncSession, state: AccountState, entry_id: int, tota
         entry_id=entry_id, account_id=state.id, direction=DEBIT, amount_minor=total,
         pending=False, balance_after_minor=balance_after, account_version=version_after,
         created_at=now))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return inserted_id(result)
 
 
 async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id: int,

@@ -12,10 +12,10 @@ from finplat.core.clock import Clock
 from finplat.core.db import Database
 from finplat.core.errors import NotFound
 from finplat.core.money import Money
-from finplat.payment.service import HELD
 from finplat.payment import callbacks, handover, runtime, service, signing
 from finplat.payment.channels import ChannelRegistry
 from finplat.payment.config import PaymentSettings
+from finplat.payment.service import HELD
 
 
 async def deposit(

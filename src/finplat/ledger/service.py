@@ -25,7 +25,16 @@ from finplat.ledger.accounts import (
     wallet_of,
     wallets_of,
 )
-from finplat.ledger.bulk import blocked_accounts, post_holds, transfer_to_many, void_holds
+from finplat.ledger.bulk import (
+    MAX_POSTINGS,
+    Transfer,
+    blocked_accounts,
+    lock_available,
+    post_holds,
+    transfer_to_many,
+    transfers,
+    void_holds,
+)
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
@@ -37,7 +46,8 @@ JUDICIAL_FREEZE_SOURCE = "ledger_judicial_freeze"
 JUDICIAL_FREEZE_CODE = "judicial_freeze"
 
 __all__ = [
-    "INSTITUTION_SETTLEMENT", "PRODUCT_ESCROW", "Balance", "Leg", "StatementLine",
+    "INSTITUTION_SETTLEMENT", "MAX_POSTINGS", "PRODUCT_ESCROW", "Balance", "Leg",
+    "StatementLine", "Transfer", "lock_available", "transfers",
     "StatementPage", "account_for", "balance", "blocked_accounts", "close_account", "credit",
     "debit", "ensure_platform_accounts", "expire_holds", "freeze_account", "freeze_amount",
     "get_account", "get_hold", "hold", "open_customer_wallet", "platform_account", "post_hold",

@@ -130,7 +130,7 @@ def receipt_view(row: Any) -> dict[str, Any]:
             "principal_minor": row.principal_minor, "interest_minor": row.interest_minor,
             "fee_minor": row.fee_minor, "penalty_minor": row.penalty_minor,
             "allocation": row.allocation, "business_date": row.business_date.isoformat(),
-            "created_at": row.created_at}
+            "created_at": row.created_at.isoformat()}
 
 
 def _key_digest(key: str) -> str:

@@ -1,7 +1,7 @@
-"""The lending package's daily jobs, registered with the scheduler on import.
+"""The lending package's daily jobs, registered with the scheduler on import. Shared by
+origination and servicing: append jobs, never change one.
 
-Each is safe to run again for the same business date: a collection receipt is unique per loan
-and date, penalty accrues once per date, and each chunk commits with the job's position.
+Each is safe to run again for the same business date: it works from the current state.
 """
 
 from __future__ import annotations
@@ -14,10 +14,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.db import Database
 from finplat.core.errors import DomainError
 from finplat.core.scheduler import Checkpoint, register_job
-from finplat.lending import collection, overdue, reserve
-from finplat.lending.servicing_policy import get_policy
+from finplat.lending import collection, listings, overdue, reserve
+from finplat.lending.policy import get_policy
+from finplat.lending.servicing_policy import get_policy as servicing_policy
 
 log = logging.getLogger(__name__)
+
+
+async def expire_listings(
+    *, db: Database, business_date: date, now: datetime, checkpoint: Checkpoint
+) -> None:
+    """Listings whose funding window has ended unfilled: unfunded, every bid's hold voided."""
+    batch = get_policy().expiry_batch
+    while True:
+        due = await listings.expired_listing_ids(db, now=now, limit=batch)
+        for loan_id in due:
+            await listings.expire(db, loan_id=loan_id, now=now)
+            await checkpoint.save({"expired_loan_id": loan_id})
+        if len(due) < batch:
+            break
+
+
+
+# ---- servicing: collection, overdue, the reserve -----------------------------------------
 
 
 async def collect(*, db: Database, business_date: date, now: datetime,
@@ -30,13 +49,13 @@ async def collect(*, db: Database, business_date: date, now: datetime,
     await collection.collect_day(
         db, business_date=business_date, now=now,
         after_id=int(checkpoint.state.get("after_loan_id", 0)),
-        chunk_loans=get_policy().collection_chunk_loans, progress=progress)
+        chunk_loans=servicing_policy().collection_chunk_loans, progress=progress)
 
 
 async def overdue_run(*, db: Database, business_date: date, now: datetime,
                       checkpoint: Checkpoint) -> None:
     """Overdue states, penalty, buckets; then reminders; then the reserve's compensation."""
-    policy = get_policy()
+    policy = servicing_policy()
     state = checkpoint.state
     if state.get("phase", "overdue") == "overdue":
         async def progress(last_id: int, session: AsyncSession) -> None:
@@ -56,7 +75,7 @@ async def overdue_run(*, db: Database, business_date: date, now: datetime,
 
 async def _compensate(db: Database, *, business_date: date, now: datetime,
                       checkpoint: Checkpoint, after_id: int) -> None:
-    days = get_policy().compensation_days
+    days = servicing_policy().compensation_days
     while True:
         due = await db.run(lambda s: reserve.compensation_due_ids(
             s, days=days, limit=100, after_id=after_id), readonly=True)
@@ -74,5 +93,6 @@ async def _compensate(db: Database, *, business_date: date, now: datetime,
             return
 
 
+register_job("lending.expire_listings", expire_listings, order=40)
 register_job("lending.collection", collect, order=70)
 register_job("lending.overdue", overdue_run, order=75)

@@ -9,8 +9,9 @@ after compensation) goes through ``book``, inside a transaction that holds the l
    entry, the payer's account debited once, one credit per claim holder and one to fee revenue;
    the entry's source is the receipt's unique source, so a receipt is never booked twice;
 2. one multi-row INSERT of the receipts, one SELECT of their ids;
-3. one guarded UPDATE of the installments (on their version), one UPDATE adding to the claims'
-   received figures, one guarded UPDATE of the loans;
+3. one guarded UPDATE of the installments (on their version), one UPDATE statement adding to
+   the claims' received figures executed for every claim at once, one guarded UPDATE of the
+   loans;
 4. the events of the receipts in two multi-row inserts (``events_service.record_many``).
 """
 
@@ -42,7 +43,7 @@ from finplat.lending.models import (
     Loan,
     Receipt,
 )
-from finplat.lending.setwrite import update_rows
+from finplat.lending.setwrite import add_to_rows, update_rows
 
 LOAN = cast(Table, Loan.__table__)
 INSTALLMENT = cast(Table, Installment.__table__)
@@ -186,10 +187,10 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
         for d, s, t in zip(drafts, shares, sums, strict=True)], now)
     receipt_ids = await _insert_receipts(session, drafts, sums, entry_ids, business_date, now)
     await _update_installments(session, drafts, business_date=business_date, now=now)
-    await update_rows(session, CLAIM, [
+    await add_to_rows(session, CLAIM, [
         {"id": s.claim_id, "received_principal_minor": s.principal_minor,
          "received_interest_minor": s.interest_minor, "received_penalty_minor": s.penalty_minor,
-         "updated_at": now} for per_draft in shares for s in per_draft],
+         "updated_at": now} for per_draft in shares for s in per_draft if s.total_minor],
         assign=("updated_at",),
         add=("received_principal_minor", "received_interest_minor", "received_penalty_minor"))
     closed = await _update_loans(session, drafts, sums, business_date=business_date, now=now)
@@ -354,3 +355,10 @@ async def insert_receipt(session: AsyncSession, values: dict[str, Any]) -> int:
     found = await session.scalar(select(RECEIPT.c.id).where(RECEIPT.c.source == values["source"]))
     assert found is not None
     return int(found)
+
+
+async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft], *,
+                         now: datetime) -> list[set[int]]:
+    """The ledger accounts each draft's entry touches."""
+    accounts = await holder_accounts(session, [c for d in drafts for c in d.claims], now=now)
+    return [{d.payer_account_id, *(accounts[c.id] for c in d.claims)} for d in drafts]

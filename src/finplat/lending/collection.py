@@ -8,7 +8,8 @@ pays the older loan first), and every receipt booked by one ``booking.book``. Th
 job's position in its own transaction, so a resumed run neither skips nor repeats a loan; each
 receipt's source is ``collection:<loan>:<date>``, so a loan is collected at most once per
 business date even when the job is run again. Written-off loans are not collected (their
-recoveries are the borrower's own repayments).
+recoveries are the borrower's own repayments). A loan whose borrower's or an investor's wallet
+is frozen or closed is left for a later day; the others of its chunk are collected.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
+from finplat.core.errors import DomainError
 from finplat.ledger import service as ledger_service
 from finplat.lending import booking, distribution
 from finplat.lending.booking import INSTALLMENT, RECEIPT
 from finplat.lending.models import INSTALLMENT_WRITTEN_OFF, LOAN_DISBURSED, RECEIPT_COLLECTION
 
+# What a wallet that takes no money makes the ledger refuse.
+BLOCKING_CODES = ("ledger.account_frozen", "ledger.account_closed")
 Progress = Callable[[int, AsyncSession], Awaitable[None]]
 _COLLECTABLE = tuple(s for s in distribution.OPEN_STATES if s != INSTALLMENT_WRITTEN_OFF)
 
@@ -70,7 +74,7 @@ async def _collect_chunk(session: AsyncSession, *, business_date: date, now: dat
     loans = [row for row in await booking.lock_loans(session, loan_ids)
              if row.status == LOAN_DISBURSED]
     drafts = await _drafts(session, loans, business_date=business_date)
-    await booking.book(session, drafts, business_date=business_date, now=now)
+    await _book(session, drafts, business_date=business_date, now=now)
     if progress is not None:
         await progress(loan_ids[-1], session)
     return loan_ids[-1], len(drafts)
@@ -92,13 +96,10 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
         return []
     wallets = await ledger_service.wallets_of(session, [loan.borrower_user_id for loan in loans])
     claims = await booking.active_claims(session, [loan.id for loan in loans])
-    blocked = await _blocked_loans(session, loans, wallets, claims)
     left = await ledger_service.lock_available(session, account_ids=sorted(set(wallets.values())))
     drafts = []
     for loan in loans:
         wallet = wallets.get(loan.borrower_user_id)
-        if loan.id in blocked:
-            continue
         amount = min(owing[loan.id], max(left.get(wallet, 0), 0)) if wallet else 0
         if amount == 0:
             continue
@@ -112,16 +113,20 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
     return drafts
 
 
-async def _blocked_loans(session: AsyncSession, loans: list[Any], wallets: dict[int, int],
-                         claims: dict[int, list[Any]]) -> set[int]:
-    """Loans whose borrower's or an investor's wallet is frozen or closed: they wait (the
-    ledger would refuse the entry, and with it the whole chunk)."""
-    holder_wallets = await ledger_service.wallets_of(
-        session, [c.user_id for rows in claims.values() for c in rows if c.user_id is not None])
-    accounts = {*wallets.values(), *holder_wallets.values()}
-    blocked = await ledger_service.blocked_accounts(session, account_ids=sorted(accounts))
-    if not blocked:
-        return set()
-    return {loan.id for loan in loans
-            if wallets.get(loan.borrower_user_id) in blocked
-            or any(holder_wallets.get(c.user_id) in blocked for c in claims[loan.id])}
+
+async def _book(session: AsyncSession, drafts: list[booking.Draft], *, business_date: date,
+                now: datetime) -> None:
+    """Book the chunk; a loan whose borrower's or an investor's wallet is frozen or closed
+    waits for a later day (the ledger refuses the entry, and the chunk is tried again
+    without it, as the payouts do)."""
+    while drafts:
+        try:
+            async with session.begin_nested():
+                await booking.book(session, drafts, business_date=business_date, now=now)
+            return
+        except DomainError as error:
+            account = error.extra.get("account_id")
+            if error.code not in BLOCKING_CODES or account is None:
+                raise
+            accounts = await booking.draft_accounts(session, drafts, now=now)
+            drafts = [d for d, used in zip(drafts, accounts, strict=True) if account not in used]

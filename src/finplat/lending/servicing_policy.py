@@ -20,7 +20,7 @@ class ServicingPolicy(BaseSettings):
     # Loans per transaction of the daily jobs. A loan of the repayment day takes one posting
     # per claim; the ledger writes at most 3,000 postings per bulk write and each chunk is
     # split to fit, so this bounds the transaction, not one statement.
-    collection_chunk_loans: int = Field(default=100, gt=0, le=1_000)
+    collection_chunk_loans: int = Field(default=50, gt=0, le=1_000)
     overdue_chunk_loans: int = Field(default=200, gt=0, le=1_000)
 
 

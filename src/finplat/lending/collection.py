@@ -74,10 +74,10 @@ async def _collect_chunk(session: AsyncSession, *, business_date: date, now: dat
     loans = [row for row in await booking.lock_loans(session, loan_ids)
              if row.status == LOAN_DISBURSED]
     drafts = await _drafts(session, loans, business_date=business_date)
-    await _book(session, drafts, business_date=business_date, now=now)
+    booked = await _book(session, drafts, business_date=business_date, now=now)
     if progress is not None:
         await progress(loan_ids[-1], session)
-    return loan_ids[-1], len(drafts)
+    return loan_ids[-1], booked
 
 
 async def _drafts(session: AsyncSession, loans: list[Any], *,
@@ -115,18 +115,19 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
 
 
 async def _book(session: AsyncSession, drafts: list[booking.Draft], *, business_date: date,
-                now: datetime) -> None:
-    """Book the chunk; a loan whose borrower's or an investor's wallet is frozen or closed
+                now: datetime) -> int:
+    """Book the chunk (returns how many receipts); a loan whose borrower's or an investor's wallet is frozen or closed
     waits for a later day (the ledger refuses the entry, and the chunk is tried again
     without it, as the payouts do)."""
     while drafts:
         try:
             async with session.begin_nested():
                 await booking.book(session, drafts, business_date=business_date, now=now)
-            return
+            return len(drafts)
         except DomainError as error:
             account = error.extra.get("account_id")
             if error.code not in BLOCKING_CODES or account is None:
                 raise
             accounts = await booking.draft_accounts(session, drafts, now=now)
             drafts = [d for d, used in zip(drafts, accounts, strict=True) if account not in used]
+    return 0

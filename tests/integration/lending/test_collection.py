@@ -74,3 +74,24 @@ async def _spend(db: Database, user_id: int, amount: int, now) -> None:  # type:
                                       credit_account_id=cash, amount=Money(amount))
 
     await db.run(work)
+
+
+async def test_a_frozen_investor_wallet_holds_back_only_its_loan(db: Database,
+                                                                 clock: FrozenClock) -> None:
+    from finplat.ledger import service as ledger_service
+    from tests.integration.lending.helpers import installments_of
+
+    now = clock.now()
+    held = await disbursed_loan(db, now=now, start_date=START)
+    free = await disbursed_loan(db, now=now, start_date=START)
+
+    async def freeze(session) -> None:  # type: ignore[no-untyped-def]
+        wallet = await ledger_service.wallet_of(session, held.investor_ids[1])
+        await ledger_service.freeze_account(session, account_id=wallet, reason="司法冻结",
+                                            actor_id=None, now=now)
+
+    await db.run(freeze)
+    due = held.installments[0].due_date
+    assert await collection.collect_day(db, business_date=due, now=now) == 1
+    assert (await installments_of(db, held.loan_id))[0].status == "scheduled"
+    assert (await installments_of(db, free.loan_id))[0].status == INSTALLMENT_PAID

@@ -100,7 +100,9 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
     drafts = []
     for loan in loans:
         wallet = wallets.get(loan.borrower_user_id)
-        amount = min(owing[loan.id], max(left.get(wallet, 0), 0)) if wallet else 0
+        if wallet is None:
+            continue
+        amount = min(owing[loan.id], max(left.get(wallet, 0), 0))
         if amount == 0:
             continue
         left[wallet] -= amount
@@ -116,9 +118,9 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
 
 async def _book(session: AsyncSession, drafts: list[booking.Draft], *, business_date: date,
                 now: datetime) -> int:
-    """Book the chunk (returns how many receipts); a loan whose borrower's or an investor's wallet is frozen or closed
-    waits for a later day (the ledger refuses the entry, and the chunk is tried again
-    without it, as the payouts do)."""
+    """Book the chunk; returns how many receipts. A loan whose borrower's or an investor's
+    wallet is frozen or closed waits for a later day (the ledger refuses the entry, and the
+    chunk is tried again without it, as the payouts do)."""
     while drafts:
         try:
             async with session.begin_nested():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,8 +78,8 @@ async def _compensate(db: Database, *, business_date: date, now: datetime,
                       checkpoint: Checkpoint, after_id: int) -> None:
     days = servicing_policy().compensation_days
     while True:
-        due = await db.run(lambda s: reserve.compensation_due_ids(
-            s, days=days, limit=100, after_id=after_id), readonly=True)
+        due = await db.run(partial(reserve.compensation_due_ids, days=days, limit=100,
+                                   after_id=after_id), readonly=True)
         for loan_id in due:
             try:
                 await reserve.compensate(db, loan_id=loan_id, business_date=business_date,

@@ -103,7 +103,10 @@ async def _chunk(session: AsyncSession, *, business_date: date, now: datetime, a
              if row.status == LOAN_DISBURSED]
     installments = await booking.open_installments(session, [x.id for x in loans],
                                                    due_by=business_date)
-    rows, overdue_events, loan_rows, moves = [], [], [], []
+    rows: list[dict[str, Any]] = []
+    loan_rows: list[dict[str, Any]] = []
+    overdue_events: list[tuple[Any, int]] = []
+    moves: list[tuple[Any, str, int]] = []
     for loan in loans:
         mine = installments[loan.id]
         rows += _installment_changes(loan, mine, business_date, now, overdue_events)

@@ -94,7 +94,8 @@ def loan_view(loan: Any, rows: Sequence[Any]) -> dict[str, Any]:
             "next_due": next_due(rows)}
 
 
-async def my_loans(session: AsyncSession, *, user_id: int, page: PageParams) -> list[dict[str, Any]]:
+async def my_loans(session: AsyncSession, *, user_id: int,
+                   page: PageParams) -> list[dict[str, Any]]:
     """The borrower's loans that reached disbursement, newest first."""
     query = select(LOAN).where(LOAN.c.borrower_user_id == user_id, LOAN.c.status.in_(BOOKED))
     if page.last_id is not None:

@@ -124,7 +124,8 @@ def _installment_due_soon(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
     if locale == EN:
         return "Repayment due soon", (f"Installment {number} of loan #{loan}, {_amount(p)}, is "
                                       f"due on {day}. Please keep the amount in your wallet.")
-    return "还款提醒", f"借款 #{loan} 第 {number} 期应还 {_amount(p)}，还款日为 {day}，请确保账户余额充足。"
+    return "还款提醒", (f"借款 #{loan} 第 {number} 期应还 {_amount(p)}，还款日为 {day}，"
+                    "请确保账户余额充足。")
 
 
 def _installment_overdue(p: Mapping[str, Any], locale: str) -> tuple[str, str]:

@@ -28,6 +28,7 @@ ROUTER_PACKAGES = (
     "audit",
     "notification",
     "risk",
+    "lending",
 )
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.core.errors import NotFound
-from finplat.identity.models import KYC_VERIFIED, BankCard, User, UserRole
+from finplat.core.masking import mask_name
+from finplat.identity.models import KYC_VERIFIED, BankCard, Institution, User, UserRole
 
 
 @dataclass(frozen=True)
@@ -172,3 +173,48 @@ async def verified_people(session: AsyncSession,
     rows = (await session.execute(select(User.id, User.real_name, User.id_number).where(
         User.id.in_(set(user_ids)), User.kyc_status == KYC_VERIFIED))).all()
     return {row.id: (row.real_name or "", row.id_number or "") for row in rows}
+@dataclass(frozen=True)
+class PartyIdentity:
+    """Who a party to a contract is (lending): the verified name and ID number (C2: decrypted
+    for the credit bureau and masked before anyone sees them), and the institution a company
+    borrower applies for."""
+    user_id: int
+    real_name: str | None
+    id_number: str | None
+    institution_id: int | None
+    institution_name: str | None
+    uscc: str | None
+    @property
+    def masked_name(self) -> str | None:
+        return mask_name(self.real_name)
+async def party_identity(session: AsyncSession, user_id: int) -> PartyIdentity:
+    """Raises ``NotFound('identity.user_not_found')``."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("identity.user_not_found", "no such user")
+    institution = (
+        None if user.institution_id is None
+        else await session.get(Institution, user.institution_id)
+    )
+    verified = user.kyc_status == KYC_VERIFIED
+    return PartyIdentity(
+        user_id=user.id,
+        real_name=user.real_name if verified else None,
+        id_number=user.id_number if verified else None,
+        institution_id=user.institution_id,
+        institution_name=None if institution is None else institution.name,
+        uscc=None if institution is None else institution.uscc,
+    )
+async def masked_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str | None]:
+    """The masked real names (``张*``) of verified users, by id."""
+    rows = await session.execute(
+        select(User.id, User.real_name, User.kyc_status).where(User.id.in_(sorted(set(user_ids))))
+    )
+    return {row.id: mask_name(row.real_name) if row.kyc_status == KYC_VERIFIED else None
+            for row in rows}
+async def institution_names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    if not ids:
+    rows = await session.execute(
+        select(Institution.id, Institution.name).where(Institution.id.in_(sorted(set(ids))))
+    )
+    return {row.id: row.name for row in rows}

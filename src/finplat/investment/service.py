@@ -9,6 +9,7 @@ Use cases taking ``db`` run in their own transaction(s); see each module for det
 from __future__ import annotations
 
 from finplat.investment.accrual import accrue_day, start_running
+from finplat.investment.domain import check_suitability
 from finplat.investment.funding import fund, settlement_view, withdraw
 from finplat.investment.orders import OrderNotFound, cancel_order, place_order
 from finplat.investment.payout import due_product_ids, pay_product
@@ -26,6 +27,7 @@ __all__ = [
     "accrue_day",
     "assess",
     "cancel_order",
+    "check_suitability",
     "close_raise",
     "current_assessment",
     "current_qualification",

@@ -48,7 +48,9 @@ KINDS: dict[str, AccountKind] = {k.kind: k for k in (
     # Money set aside for one campaign (``campaign:7``): it can pay out only what was funded.
     AccountKind(CAMPAIGN_BUDGET, "Campaign budget", "credit", singleton=False, tracks_balance=True,
                 debits_must_not_exceed_credits=True),
-    AccountKind(RISK_RESERVE, "Risk reserve", "credit", singleton=True, tracks_balance=True),
+    # What the reserve holds is all it can pay out (investor compensation).
+    AccountKind(RISK_RESERVE, "Risk reserve", "credit", singleton=True, tracks_balance=True,
+                debits_must_not_exceed_credits=True),
     AccountKind(SUSPENSE, "Suspense", "credit", singleton=True, tracks_balance=False),
 )}
 

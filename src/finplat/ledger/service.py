@@ -25,7 +25,16 @@ from finplat.ledger.accounts import (
     wallet_of,
     wallets_of,
 )
-from finplat.ledger.bulk import blocked_accounts, post_holds, transfer_to_many, void_holds
+from finplat.ledger.bulk import (
+    MAX_POSTINGS,
+    Transfer,
+    blocked_accounts,
+    lock_available,
+    post_holds,
+    transfer_to_many,
+    transfers,
+    void_holds,
+)
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
@@ -39,12 +48,14 @@ JUDICIAL_FREEZE_CODE = "judicial_freeze"
 
 __all__ = [
     "INSTITUTION_SETTLEMENT",
+    "MAX_POSTINGS",
     "PRODUCT_ESCROW",
     "Balance",
     "Leg",
     "Spread",
     "StatementLine",
     "StatementPage",
+    "Transfer",
     "account_for",
     "balance",
     "blocked_accounts",
@@ -60,6 +71,7 @@ __all__ = [
     "get_account",
     "get_hold",
     "hold",
+    "lock_available",
     "open_customer_wallet",
     "platform_account",
     "post_hold",
@@ -68,6 +80,7 @@ __all__ = [
     "statement",
     "transfer",
     "transfer_to_many",
+    "transfers",
     "unfreeze_account",
     "unfreeze_amount",
     "void_hold",

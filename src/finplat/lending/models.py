@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finplat.core.models import Base, BigId, EncryptedText, Instant, IntPk, JsonType, UtcDateTime
@@ -344,3 +354,36 @@ class BucketMove(Base):
     created_at: Mapped[Instant]
 
     __table_args__ = (UniqueConstraint("loan_id", "business_date"),)
+
+
+class Borrower(Base):
+    """One row per borrower (``user:7`` or ``institution:3``), locked by every application of
+    that borrower so that two concurrent applications cannot both pass the outstanding cap
+    (migration 0015: the cap sums rows of three tables, which no single row lock covers)."""
+
+    __tablename__ = "lending_borrower"
+
+    id: Mapped[IntPk]
+    borrower_key: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    created_at: Mapped[Instant]
+
+
+# An agreement of a 360-month loan lists 360 installments: more than MariaDB's TEXT (64 KiB).
+AgreementHtml = Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
+
+
+class Agreement(Base):
+    """The loan agreement as rendered at disbursement (migration 0015): the exact HTML whose
+    SHA-256 is on the loan and in the audit chain, so that what a party reads later is what
+    was hashed, whatever later changes to a template or a name."""
+
+    __tablename__ = "lending_agreement"
+
+    id: Mapped[IntPk]
+    loan_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("lending_loan.id"), nullable=False, unique=True
+    )
+    template_version: Mapped[str] = mapped_column(String(16), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    html: Mapped[str] = mapped_column(AgreementHtml, nullable=False)
+    created_at: Mapped[Instant]

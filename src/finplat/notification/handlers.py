@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.events import dispatcher
 from finplat.events.dispatcher import Event
 from finplat.investment.events import HoldingPaid, OrderConfirmed, OrderRefunded
+from finplat.lending.events import InstallmentDueSoon, InstallmentOverdue, RepaymentReceived
 from finplat.notification import service as notification_service
 from finplat.payment.events import (
     DepositFailed,
@@ -99,3 +100,34 @@ async def holding_paid(session: AsyncSession, event: HoldingPaid, meta: Event) -
                           "yield_minor": event.yield_minor, "currency": event.currency,
                           "product_id": event.product_id,
                           "product_name": await _product_name(session, event.product_id)})
+
+
+@dispatcher.on(InstallmentDueSoon, name="notification.installment_due_soon")
+async def installment_due_soon(session: AsyncSession, event: InstallmentDueSoon,
+                               meta: Event) -> None:
+    await _notify(session, meta, user_id=event.borrower_user_id,
+                  source=f"installment:{event.installment_id}:due_soon",
+                  message_key="installment_due_soon",
+                  params={"amount_minor": event.amount_minor, "currency": event.currency,
+                          "loan_id": event.loan_id, "number": event.number,
+                          "due_date": event.due_date})
+
+
+@dispatcher.on(InstallmentOverdue, name="notification.installment_overdue")
+async def installment_overdue(session: AsyncSession, event: InstallmentOverdue,
+                              meta: Event) -> None:
+    await _notify(session, meta, user_id=event.borrower_user_id,
+                  source=f"installment:{event.installment_id}:overdue",
+                  message_key="installment_overdue",
+                  params={"amount_minor": event.owed_minor, "currency": event.currency,
+                          "loan_id": event.loan_id, "number": event.number,
+                          "due_date": event.due_date, "days": event.days_past_due})
+
+
+@dispatcher.on(RepaymentReceived, name="notification.repayment_received")
+async def repayment_received(session: AsyncSession, event: RepaymentReceived,
+                             meta: Event) -> None:
+    await _notify(session, meta, user_id=event.borrower_user_id,
+                  source=f"loan_receipt:{event.receipt_id}", message_key="repayment_received",
+                  params={"amount_minor": event.amount_minor, "currency": event.currency,
+                          "loan_id": event.loan_id})

@@ -119,6 +119,32 @@ def _holding_paid(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
     return "到期兑付", f"{product}已到期，本金 {principal} 与收益 {earned} 已转入您的账户。"
 
 
+def _installment_due_soon(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan, number, day = p.get("loan_id"), p.get("number"), p.get("due_date")
+    if locale == EN:
+        return "Repayment due soon", (f"Installment {number} of loan #{loan}, {_amount(p)}, is "
+                                      f"due on {day}. Please keep the amount in your wallet.")
+    return "还款提醒", (f"借款 #{loan} 第 {number} 期应还 {_amount(p)}，还款日为 {day}，"
+                    "请确保账户余额充足。")
+
+
+def _installment_overdue(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan, number, days = p.get("loan_id"), p.get("number"), p.get("days")
+    if locale == EN:
+        return "Repayment overdue", (f"Installment {number} of loan #{loan} is {days} days "
+                                     f"overdue; {_amount(p)} is owed and penalty interest "
+                                     "accrues daily. Please repay as soon as possible.")
+    return "逾期提醒", (f"借款 #{loan} 第 {number} 期已逾期 {days} 天，当前应还 {_amount(p)}，"
+                    "罚息按日计收，请尽快还款。")
+
+
+def _repayment_received(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan = p.get("loan_id")
+    if locale == EN:
+        return "Repayment received", f"{_amount(p)} was repaid on loan #{loan} from your wallet."
+    return "还款成功", f"已从您的账户扣款 {_amount(p)} 用于偿还借款 #{loan}。"
+
+
 MESSAGES: dict[str, Text] = {
     "deposit_succeeded": _deposit_succeeded,
     "deposit_failed": _deposit_failed,
@@ -127,6 +153,9 @@ MESSAGES: dict[str, Text] = {
     "order_confirmed": _order_confirmed,
     "order_refunded": _order_refunded,
     "holding_paid": _holding_paid,
+    "installment_due_soon": _installment_due_soon,
+    "installment_overdue": _installment_overdue,
+    "repayment_received": _repayment_received,
 }
 
 

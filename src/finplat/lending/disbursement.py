@@ -1,0 +1,175 @@
+"""Disbursement: a fully funded listing becomes a loan, in the transaction of the bid that
+filled it (docs/LENDING.md "Disbursement"), so it happens exactly once and never half:
+
+1. every bid's hold is posted (wallet -> the loan's ``loans_held`` account), a chunk of holds
+   per statement set (``ledger.bulk.post_holds``);
+2. one entry pays the loan out of ``loans_held``: the borrower's wallet the principal less the
+   upfront fee and the reserve contribution, ``fee_revenue`` the fee, ``risk_reserve`` the
+   contribution (the borrower pays both, out of the disbursement);
+3. the bids become claims (one per investor, their bids added up), the schedule becomes the
+   installments (start date: the business date of the disbursement), the agreement is rendered
+   and hashed, the loan is ``disbursed``; typed events for the borrower and each investor.
+
+The ledger entry's source (``lending_disbursement``/loan id) is unique: a second attempt could
+not book it again even if the state guard were bypassed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.clock import business_date
+from finplat.core.errors import Conflict
+from finplat.core.masking import mask_name
+from finplat.core.money import Money
+from finplat.events import service as events_service
+from finplat.identity import queries as identity_queries
+from finplat.ledger import service as ledger_service
+from finplat.lending import agreement
+from finplat.lending import events as lending_events
+from finplat.lending import schedule as schedule_rules
+from finplat.lending.models import (
+    BID_FUNDED,
+    BID_HELD,
+    HOLDER_INVESTOR,
+    INSTALLMENT_SCHEDULED,
+    LOAN_DISBURSED,
+    LOAN_LISTED,
+    Bid,
+    Claim,
+    Installment,
+    Loan,
+)
+
+DISBURSEMENT_SOURCE = "lending_disbursement"
+DISBURSE_CODE = "loan_disbursement"
+HOLD_CHUNK = 1_000  # holds posted per set of statements (ledger.bulk.MAX_ENTRIES is 2,000)
+
+
+def pool_reference(loan_id: int) -> str:
+    """The loan's own ledger account (``loans_held``): bids are held towards it, the
+    disbursement and (servicing) the repayments pass through it."""
+    return f"loan:{loan_id}"
+
+
+async def pool_account(session: AsyncSession, *, loan_id: int, now: datetime) -> int:
+    return await ledger_service.account_for(session, kind="loans_held",
+                                            reference=pool_reference(loan_id), now=now)
+
+
+async def disburse(session: AsyncSession, *, loan_id: int, now: datetime) -> dict[str, Any]:
+    """Disburse a fully funded listing (locked by the caller's transaction). Returns the
+    disbursement's figures. Raises ``Conflict('lending.not_fully_funded')``."""
+    loan = await session.scalar(select(Loan).where(Loan.id == loan_id).with_for_update()
+                                .execution_options(populate_existing=True))
+    assert loan is not None
+    if loan.status != LOAN_LISTED or loan.funded_minor != loan.amount_minor:
+        raise Conflict("lending.not_fully_funded", "only a fully funded listing is disbursed",
+                       extra={"status": loan.status, "funded_minor": loan.funded_minor})
+    bids = list((await session.execute(
+        select(Bid.id, Bid.user_id, Bid.amount_minor, Bid.hold_id)
+        .where(Bid.loan_id == loan.id, Bid.status == BID_HELD).order_by(Bid.id))).all())
+    assert sum(b.amount_minor for b in bids) == loan.amount_minor, "bids do not add up"
+    pool = await pool_account(session, loan_id=loan.id, now=now)
+    hold_ids = [b.hold_id for b in bids]
+    for start in range(0, len(hold_ids), HOLD_CHUNK):
+        await ledger_service.post_holds(session, hold_ids=hold_ids[start:start + HOLD_CHUNK],
+                                        now=now, currency=loan.currency,
+                                        reference=pool_reference(loan.id))
+    net = await _pay_out(session, loan=loan, pool=pool, now=now)
+    await session.execute(update(Bid).where(Bid.loan_id == loan.id, Bid.status == BID_HELD)
+                          .values(status=BID_FUNDED, closed_at=now))
+    claims = await _record_claims(session, loan=loan, bids=bids, now=now)
+    start_date = business_date(now)
+    plan = schedule_rules.build_schedule(
+        principal_minor=loan.amount_minor, annual_rate=Decimal(loan.annual_rate),
+        term_months=loan.term_months, method=loan.repayment_method, start_date=start_date)
+    await _insert_installments(session, loan=loan, plan=plan, now=now)
+    loan.status, loan.disbursed_at, loan.start_date = LOAN_DISBURSED, now, start_date
+    loan.principal_outstanding_minor = loan.amount_minor
+    loan.version, loan.updated_at = loan.version + 1, now
+    borrower = await identity_queries.party_identity(session, loan.borrower_user_id)
+    name = (borrower.institution_name if loan.borrower_kind == "company"
+            else borrower.real_name) or f"#{loan.borrower_user_id}"
+    digest = await agreement.issue(
+        session, loan=loan, schedule=plan, contract_date=start_date,
+        claims=[(user, principal) for _id, user, principal in claims],
+        borrower_name=mask_name(name) or name, now=now)
+    await events_service.record(
+        session,
+        lending_events.LoanDisbursed(
+            loan_id=loan.id, borrower_user_id=loan.borrower_user_id,
+            amount_minor=loan.amount_minor, net_minor=net,
+            upfront_fee_minor=loan.upfront_fee_minor,
+            reserve_contribution_minor=loan.reserve_contribution_minor, currency=loan.currency,
+            start_date=start_date.isoformat(), installments=len(plan.installments),
+            agreement_sha256=digest),
+        target_type="loan", target_id=loan.id, now=now)
+    await events_service.record_many(session, [
+        (lending_events.ClaimRecorded(claim_id=claim_id, loan_id=loan.id, user_id=user,
+                                      principal_minor=principal, currency=loan.currency),
+         claim_id) for claim_id, user, principal in claims], target_type="loan_claim", now=now)
+    return {"loan_id": loan.id, "net_minor": net, "claims": len(claims),
+            "installments": len(plan.installments), "agreement_sha256": digest}
+
+
+async def _pay_out(session: AsyncSession, *, loan: Loan, pool: int, now: datetime) -> int:
+    """One entry out of the loan's pool: borrower (net), fee revenue, risk reserve."""
+    wallet = await ledger_service.wallet_of(session, loan.borrower_user_id)
+    if wallet is None:
+        raise Conflict("lending.borrower_wallet_missing", "the borrower has no wallet")
+    net = loan.amount_minor - loan.upfront_fee_minor - loan.reserve_contribution_minor
+    legs = [ledger_service.debit(pool, Money(loan.amount_minor, loan.currency)),
+            ledger_service.credit(wallet, Money(net, loan.currency))]
+    if loan.upfront_fee_minor:
+        revenue = await ledger_service.platform_account(session, kind="fee_revenue", now=now)
+        legs.append(ledger_service.credit(revenue, Money(loan.upfront_fee_minor, loan.currency)))
+    if loan.reserve_contribution_minor:
+        reserve = await ledger_service.platform_account(session, kind="risk_reserve", now=now)
+        legs.append(ledger_service.credit(
+            reserve, Money(loan.reserve_contribution_minor, loan.currency)))
+    await ledger_service.transfer(
+        session, source_type=DISBURSEMENT_SOURCE, source_id=str(loan.id), code=DISBURSE_CODE,
+        now=now, postings=legs, reference=pool_reference(loan.id),
+        metadata={"loan_id": loan.id, "upfront_fee_minor": loan.upfront_fee_minor,
+                  "reserve_contribution_minor": loan.reserve_contribution_minor})
+    return net
+
+
+async def _record_claims(session: AsyncSession, *, loan: Loan, bids: list[Any],
+                         now: datetime) -> list[tuple[int, int, int]]:
+    """One claim per investor (their bids added up), in the order of their first bid; returns
+    (claim id, user id, principal) in id order."""
+    principal: dict[int, int] = defaultdict(int)
+    for bid in bids:
+        principal[bid.user_id] += bid.amount_minor
+    await session.execute(insert(cast(Table, Claim.__table__)), [
+        {"loan_id": loan.id, "holder_kind": HOLDER_INVESTOR, "user_id": user,
+         "principal_minor": amount, "received_principal_minor": 0,
+         "received_interest_minor": 0, "received_penalty_minor": 0, "transferred_at": None,
+         "created_at": now, "updated_at": now}
+        for user, amount in principal.items()])
+    rows = await session.execute(
+        select(Claim.id, Claim.user_id, Claim.principal_minor)
+        .where(Claim.loan_id == loan.id, Claim.holder_kind == HOLDER_INVESTOR)
+        .order_by(Claim.id))
+    return [(row.id, int(row.user_id), row.principal_minor) for row in rows]
+
+
+async def _insert_installments(session: AsyncSession, *, loan: Loan,
+                               plan: schedule_rules.Schedule, now: datetime) -> None:
+    await session.execute(insert(cast(Table, Installment.__table__)), [
+        {"loan_id": loan.id, "number": i.number, "due_date": i.due_date,
+         "principal_minor": i.principal_minor, "interest_minor": i.interest_minor,
+         "fee_minor": loan.installment_fee_minor, "penalty_minor": 0,
+         "paid_principal_minor": 0, "paid_interest_minor": 0, "paid_fee_minor": 0,
+         "paid_penalty_minor": 0, "status": INSTALLMENT_SCHEDULED,
+         "penalty_accrued_through": None, "compensated_at": None, "paid_at": None,
+         "version": 1, "updated_at": now}
+        for i in plan.installments])

@@ -151,10 +151,11 @@ def _loan_application(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
         if approved:
             return "Loan application approved", (f"Application #{number} for {_amount(p)} is "
                                                  "approved and open for investors' bids.")
-        return "Loan application rejected", f"Application #{number} was not approved."
+        return "Loan application rejected", (f"Application #{number} for {_amount(p)} was not "
+                                             "approved.")
     if approved:
         return "借款申请已通过", f"借款申请 #{number}（{_amount(p)}）已审核通过，开始募集。"
-    return "借款申请未通过", f"借款申请 #{number} 未通过审核。"
+    return "借款申请未通过", f"借款申请 #{number}（{_amount(p)}）未通过审核。"
 
 
 MESSAGES: dict[str, Text] = {

@@ -15,7 +15,7 @@ from finplat.core.db import Database
 from finplat.modules import optional_module
 
 # A package's ``demo`` module exposes ``async def seed(ctx: DemoContext) -> None``.
-SEED_ORDER = ("identity", "payment", "product", "investment", "marketing")
+SEED_ORDER = ("identity", "payment", "product", "investment", "marketing", "lending")
 
 
 @dataclass

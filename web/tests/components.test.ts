@@ -125,7 +125,7 @@ describe('OrderForm', () => {
     expect(document.body.textContent).toContain('C2 谨慎型')
     expect(document.body.textContent).toContain('风险不匹配警示：本产品风险等级为R4。')
 
-    const buyAnyway = [...document.querySelectorAll('button')].find((b) => b.textContent?.includes('Buy anyway'))!
+    const buyAnyway = document.querySelector('[data-test="buy-anyway"]') as HTMLButtonElement
     expect(buyAnyway.disabled).toBe(true)
     const confirm = document.querySelector<HTMLInputElement>('input[name="acknowledge_risk_mismatch"]')!
     confirm.click()
@@ -167,7 +167,7 @@ describe('OrderForm', () => {
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(wrapper.text()).toContain('a C1 investor may only buy R1 products')
-    expect(document.body.textContent).not.toContain('Buy anyway')
+    expect(document.body.textContent).not.toContain('确认购买')
   })
 
   it('asks the parent to reload when the disclosure was revised meanwhile', async () => {
@@ -185,6 +185,6 @@ describe('OrderForm', () => {
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(wrapper.text()).toContain('余额不足')
-    expect(document.body.textContent).not.toContain('Buy anyway')
+    expect(document.body.textContent).not.toContain('确认购买')
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PRODUCT_RISK_LEVELS, formatInstant, humanize, label, nextDay } from '@/format'
+import { PRODUCT_RISK_LEVELS, formatInstant, humanize, label, nextDay, options } from '@/format'
 
 describe('format', () => {
   it('shows instants in Beijing time', () => {
@@ -16,6 +16,7 @@ describe('format', () => {
 
   it('labels known values and passes unknown ones through', () => {
     expect(label(PRODUCT_RISK_LEVELS, 'R4')).toBe('R4 中高风险')
+    expect(options(PRODUCT_RISK_LEVELS)[0]).toEqual({ value: 'R1', label: 'R1 低风险' })
     expect(label(PRODUCT_RISK_LEVELS, 'R9')).toBe('R9')
     expect(label(PRODUCT_RISK_LEVELS, null)).toBe('—')
     expect(humanize('accrued_yield_minor')).toBe('accrued yield')

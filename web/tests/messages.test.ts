@@ -15,14 +15,9 @@ const TEXT_ATTRIBUTES = /\s(label|placeholder|title|description|empty-text|aria-
 
 /** Files not yet moved to message keys; each must still need it (the list only shrinks). */
 const NOT_YET_CONVERTED = new Set<string>([
-  'components/AmountForm.vue', 'components/ConfirmContact.vue', 'components/CursorPager.vue',
-  'components/FundsMovements.vue', 'components/InstallmentsTable.vue',
-  'components/OrderForm.vue', 'components/RowsTable.vue', 'format.ts', 'api/client.ts',
-  'views/AccountView.vue', 'views/BorrowView.vue', 'views/HoldingsView.vue', 'views/HomeView.vue',
-  'views/KycView.vue', 'views/LoanDetailView.vue', 'views/LoansView.vue', 'views/LoginView.vue',
-  'views/NotificationsView.vue', 'views/ProductDetailView.vue', 'views/ProductsView.vue', 'views/ProfileView.vue',
-  'views/RegisterView.vue', 'views/RiskView.vue', 'views/TransactionsView.vue', 'views/admin/AuditView.vue',
-  'views/admin/ProductReviewView.vue',
+  'components/ConfirmContact.vue', 'api/client.ts',
+  'views/HomeView.vue', 'views/KycView.vue', 'views/LoginView.vue', 'views/NotificationsView.vue', 'views/ProfileView.vue',
+  'views/RegisterView.vue', 'views/RiskView.vue', 'views/admin/AuditView.vue', 'views/admin/ProductReviewView.vue',
 ])
 
 function flatten(tree: MessageTree, prefix = ''): Map<string, string> {

@@ -173,20 +173,26 @@ async def verified_people(session: AsyncSession,
     rows = (await session.execute(select(User.id, User.real_name, User.id_number).where(
         User.id.in_(set(user_ids)), User.kyc_status == KYC_VERIFIED))).all()
     return {row.id: (row.real_name or "", row.id_number or "") for row in rows}
+
+
 @dataclass(frozen=True)
 class PartyIdentity:
     """Who a party to a contract is (lending): the verified name and ID number (C2: decrypted
     for the credit bureau and masked before anyone sees them), and the institution a company
     borrower applies for."""
+
     user_id: int
     real_name: str | None
     id_number: str | None
     institution_id: int | None
     institution_name: str | None
     uscc: str | None
+
     @property
     def masked_name(self) -> str | None:
         return mask_name(self.real_name)
+
+
 async def party_identity(session: AsyncSession, user_id: int) -> PartyIdentity:
     """Raises ``NotFound('identity.user_not_found')``."""
     user = await session.get(User, user_id)
@@ -205,15 +211,22 @@ async def party_identity(session: AsyncSession, user_id: int) -> PartyIdentity:
         institution_name=None if institution is None else institution.name,
         uscc=None if institution is None else institution.uscc,
     )
+
+
 async def masked_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str | None]:
     """The masked real names (``张*``) of verified users, by id."""
+    if not user_ids:
+        return {}
     rows = await session.execute(
         select(User.id, User.real_name, User.kyc_status).where(User.id.in_(sorted(set(user_ids))))
     )
     return {row.id: mask_name(row.real_name) if row.kyc_status == KYC_VERIFIED else None
             for row in rows}
+
+
 async def institution_names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
     if not ids:
+        return {}
     rows = await session.execute(
         select(Institution.id, Institution.name).where(Institution.id.in_(sorted(set(ids))))
     )

@@ -14,7 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.events import dispatcher
 from finplat.events.dispatcher import Event
 from finplat.investment.events import HoldingPaid, OrderConfirmed, OrderRefunded
-from finplat.lending.events import InstallmentDueSoon, InstallmentOverdue, RepaymentReceived
+from finplat.lending.events import (
+    ApplicationApproved,
+    ApplicationRejected,
+    BidRefunded,
+    ClaimRecorded,
+    InstallmentDueSoon,
+    InstallmentOverdue,
+    LoanDisbursed,
+    RepaymentReceived,
+)
 from finplat.notification import service as notification_service
 from finplat.payment.events import (
     DepositFailed,
@@ -131,3 +140,48 @@ async def repayment_received(session: AsyncSession, event: RepaymentReceived,
                   source=f"loan_receipt:{event.receipt_id}", message_key="repayment_received",
                   params={"amount_minor": event.amount_minor, "currency": event.currency,
                           "loan_id": event.loan_id})
+
+
+@dispatcher.on(LoanDisbursed, name="notification.loan_disbursed")
+async def loan_disbursed(session: AsyncSession, event: LoanDisbursed, meta: Event) -> None:
+    await _notify(session, meta, user_id=event.borrower_user_id, source=f"loan:{event.loan_id}",
+                  message_key="loan_disbursed",
+                  params={"loan_id": event.loan_id, "amount_minor": event.amount_minor,
+                          "net_minor": event.net_minor, "currency": event.currency})
+
+
+@dispatcher.on(ClaimRecorded, name="notification.loan_claim_recorded")
+async def loan_claim_recorded(session: AsyncSession, event: ClaimRecorded, meta: Event) -> None:
+    await _notify(session, meta, user_id=event.user_id, source=f"loan_claim:{event.claim_id}",
+                  message_key="loan_claim",
+                  params={"loan_id": event.loan_id, "principal_minor": event.principal_minor,
+                          "currency": event.currency})
+
+
+@dispatcher.on(BidRefunded, name="notification.loan_bid_refunded")
+async def loan_bid_refunded(session: AsyncSession, event: BidRefunded, meta: Event) -> None:
+    await _notify(session, meta, user_id=event.user_id, source=f"loan_bid:{event.bid_id}",
+                  message_key="loan_bid_refunded",
+                  params={"loan_id": event.loan_id, "amount_minor": event.amount_minor,
+                          "currency": event.currency})
+
+
+async def _application_reviewed(session: AsyncSession, event: ApplicationApproved
+                                | ApplicationRejected, meta: Event) -> None:
+    await _notify(session, meta, user_id=event.user_id,
+                  source=f"loan_application:{event.application_id}",
+                  message_key="loan_application",
+                  params={"application_id": event.application_id, "status": event.status,
+                          "amount_minor": event.amount_minor, "currency": event.currency})
+
+
+@dispatcher.on(ApplicationApproved, name="notification.loan_application_approved")
+async def loan_application_approved(session: AsyncSession, event: ApplicationApproved,
+                                    meta: Event) -> None:
+    await _application_reviewed(session, event, meta)
+
+
+@dispatcher.on(ApplicationRejected, name="notification.loan_application_rejected")
+async def loan_application_rejected(session: AsyncSession, event: ApplicationRejected,
+                                    meta: Event) -> None:
+    await _application_reviewed(session, event, meta)

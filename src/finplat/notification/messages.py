@@ -145,7 +145,50 @@ def _repayment_received(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
     return "还款成功", f"已从您的账户扣款 {_amount(p)} 用于偿还借款 #{loan}。"
 
 
+def _loan_disbursed(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan, net = p.get("loan_id"), _amount(p, "net_minor")
+    if locale == EN:
+        return "Loan disbursed", (f"Loan #{loan} is fully funded: {net} (the principal "
+                                  f"{_amount(p)} less fees) was paid to your wallet.")
+    return "借款已放款", (f"借款 #{loan} 已满标放款，{net}（本金 {_amount(p)} 扣除费用）"
+                          "已转入您的账户。")
+
+
+def _loan_claim(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan, principal = p.get("loan_id"), _amount(p, "principal_minor")
+    if locale == EN:
+        return "Loan funded", (f"Loan #{loan} is fully funded and disbursed: you lent "
+                               f"{principal} and receive its repayments.")
+    return "出借成功", f"借款 #{loan} 已满标放款，您出借 {principal}，将按期收到还款。"
+
+
+def _loan_bid_refunded(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    loan = p.get("loan_id")
+    if locale == EN:
+        return "Bid refunded", (f"Loan #{loan} was not fully funded in time: your bid of "
+                                f"{_amount(p)} is available in your wallet again.")
+    return "出借退回", f"借款 #{loan} 未在募集期内满标，您的 {_amount(p)} 出借金额已解冻。"
+
+
+def _loan_application(p: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    approved = p.get("status") == "approved"
+    number = p.get("application_id")
+    if locale == EN:
+        if approved:
+            return "Loan application approved", (f"Application #{number} for {_amount(p)} is "
+                                                 "approved and open for investors' bids.")
+        return "Loan application rejected", (f"Application #{number} for {_amount(p)} was not "
+                                             "approved.")
+    if approved:
+        return "借款申请已通过", f"借款申请 #{number}（{_amount(p)}）已审核通过，开始募集。"
+    return "借款申请未通过", f"借款申请 #{number}（{_amount(p)}）未通过审核。"
+
+
 MESSAGES: dict[str, Text] = {
+    "loan_disbursed": _loan_disbursed,
+    "loan_claim": _loan_claim,
+    "loan_bid_refunded": _loan_bid_refunded,
+    "loan_application": _loan_application,
     "deposit_succeeded": _deposit_succeeded,
     "deposit_failed": _deposit_failed,
     "withdrawal_succeeded": _withdrawal_succeeded,

@@ -152,3 +152,8 @@ async def disbursed_loan(db: Database, now: datetime, *, amount_minor: int = 1_0
                          amount_minor=amount)
     assert body["disbursed"] is True
     return {**listed, "investor_ids": ids}
+
+
+async def investor_for(db: Database, now: datetime, balance_minor: int = 10_000_000) -> int:
+    """An investor whose level (C4) matches every listing up to R4."""
+    return await investor(db, now=now, level="C4", balance_minor=balance_minor)

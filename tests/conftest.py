@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from finplat.config import Settings
@@ -24,6 +25,11 @@ from finplat.migrate import upgrade
 from finplat.schema import load_models
 
 TEST_NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
+
+# Property tests check results, not speed: on a shared, loaded machine an example may take longer
+# than hypothesis's default deadline (200 ms) without anything being wrong.
+hypothesis_settings.register_profile("finplat", deadline=None)
+hypothesis_settings.load_profile("finplat")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

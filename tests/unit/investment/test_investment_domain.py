@@ -276,7 +276,7 @@ def test_boost_and_exact_text() -> None:
     )
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(
     principal=st.integers(min_value=0, max_value=10**15),
     millionths=st.integers(min_value=1, max_value=999_999),

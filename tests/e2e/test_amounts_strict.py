@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 from pydantic import BaseModel
 
@@ -16,7 +19,8 @@ BAD_AMOUNTS = [True, False, "100", "１００", 100.0, 1e3, [100], {"v": 100}, 1
 
 def _request_models(app) -> list[type[BaseModel]]:  # type: ignore[no-untyped-def]
     """The model of every JSON request body in the OpenAPI document, found by its name among
-    the packages' schema and router modules."""
+    the packages' schema and router modules (``schemas``, ``router`` and any ``*_schemas`` or
+    ``*_router`` beside them)."""
     names = set()
     for operations in app.openapi()["paths"].values():
         for operation in operations.values():
@@ -26,7 +30,10 @@ def _request_models(app) -> list[type[BaseModel]]:  # type: ignore[no-untyped-de
                 names.add(ref.rsplit("/", 1)[1])
     classes: dict[str, type[BaseModel]] = {}
     for package in ROUTER_PACKAGES:
-        for kind in ("schemas", "router"):
+        path = importlib.import_module(f"finplat.{package}").__path__
+        kinds = [info.name for info in pkgutil.iter_modules(path)
+                 if info.name.endswith(("schemas", "router"))]
+        for kind in kinds:
             module = optional_module(f"finplat.{package}.{kind}")
             for value in vars(module or object).values():
                 if isinstance(value, type) and issubclass(value, BaseModel):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
@@ -26,9 +27,10 @@ from finplat.schema import load_models
 
 TEST_NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
 
-# Property tests check results, not speed: on a shared, loaded machine an example may take longer
-# than hypothesis's default deadline (200 ms) without anything being wrong.
-hypothesis_settings.register_profile("finplat", deadline=None)
+# Property tests check results, not speed: on a shared, loaded machine an example (or drawing
+# it) may take longer than hypothesis's limits (200 ms) without anything being wrong.
+hypothesis_settings.register_profile("finplat", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("finplat")
 
 

@@ -71,7 +71,8 @@ async function riskJourney(page) {
   await page.fill('input[name="password"]', staff.password)
   await page.fill('input[name="totp_code"]', await totp(staff.secret))
   await page.click('button[type="submit"]')
-  await page.waitForURL(/\/admin/, { timeout: 15000 }).catch(() => {})
+  // argon2 on a busy machine can take a while: wait until the console replaced the login form
+  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'), { timeout: 60000 })
   await settle(page)
 
   await page.goto(`${baseUrl}/admin/risk/rules`, { waitUntil: 'networkidle' })
@@ -86,7 +87,7 @@ async function riskJourney(page) {
   await page.goto(`${baseUrl}/admin/risk/reports`, { waitUntil: 'networkidle' })
   await settle(page)
   await page.click('.report-form button.el-button--primary')
-  await settle(page)
+  await page.locator('.el-table__row', { hasText: '大额交易报告' }).waitFor({ timeout: 30000 }).catch(() => {})
   const reports = await page.textContent('.el-table')
   check(reports.includes('大额交易报告'), `a large-value report was generated (${reports.slice(0, 80)})`)
   await shot(page, 'reports')

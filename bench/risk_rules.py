@@ -57,8 +57,11 @@ START = datetime(2026, 1, 1, 1, 0, tzinfo=UTC)
 
 
 def _event(rng: random.Random, number: int) -> types.DomainEvent:
+    # Most movements are small and most customers log in from their own one or two devices;
+    # a few large amounts and shared devices give the rules something to find.
     user_id = rng.randint(1, CUSTOMERS)
-    amount = rng.choice((10_000, 50_000, 200_000, 1_000_000, 4_800_000, 6_000_000))
+    amount = rng.choices((10_000, 50_000, 200_000, 1_000_000, 4_800_000, 6_000_000),
+                         weights=(40, 30, 20, 7, 2, 1))[0]
     match number % 10:
         case 0 | 1 | 2 | 3:
             return DepositSucceeded(deposit_id=number, user_id=user_id, amount_minor=amount,
@@ -70,7 +73,9 @@ def _event(rng: random.Random, number: int) -> types.DomainEvent:
         case 6 | 7:
             return OrderConfirmed(order_id=number, user_id=user_id, product_id=number % 20 + 1,
                                   amount_minor=amount, currency="CNY")
-    return LoggedIn(user_id=user_id, device_fingerprint=f"device-{rng.randint(1, 2_500):05d}")
+    device = (f"shared-{rng.randint(1, 20)}" if rng.random() < 0.01
+              else f"device-{user_id}-{rng.randint(1, 2)}")
+    return LoggedIn(user_id=user_id, device_fingerprint=device)
 
 
 async def record(db: Database, count: int) -> None:

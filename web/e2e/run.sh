@@ -48,3 +48,6 @@ cd "$WEB_DIR"
 if ! node e2e/smoke.mjs; then
   echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
 fi
+if ! node e2e/risk.mjs; then
+  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
+fi

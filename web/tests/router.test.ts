@@ -75,7 +75,9 @@ describe('route guards', () => {
     state.hasSession = true
     state.me = investor(['auditor'])
     await router.push('/')
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/audit'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
+      '/admin/products', '/admin/risk', '/admin/risk/reviews', '/admin/risk/rules', '/admin/risk/reports', '/admin/audit',
+    ])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
     session.me = investor(['reviewer'])
     expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])

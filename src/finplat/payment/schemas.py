@@ -44,7 +44,7 @@ class DepositOut(BaseModel):
     completed_at: datetime | None = None
 
 
-class ReviewOut(BaseModel):
+class WithdrawalReviewOut(BaseModel):
     status: str
     reason_zh: str
     reason_en: str
@@ -63,7 +63,7 @@ class WithdrawalOut(BaseModel):
     created_at: datetime
     completed_at: datetime | None = None
     # Set when a risk rule held the withdrawal for review: why, in plain words.
-    review: ReviewOut | None = None
+    review: WithdrawalReviewOut | None = None
 
 
 class CallbackNotification(BaseModel):

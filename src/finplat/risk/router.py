@@ -23,10 +23,10 @@ from finplat.risk.schemas import (
     CaseOpen,
     CaseOut,
     Decision,
+    HeldPayoutOut,
     HoldOut,
     ReportOut,
     ReportRequest,
-    ReviewOut,
     RuleChange,
     RuleOut,
     RuleVersionOut,
@@ -155,7 +155,7 @@ async def add_note(case_id: Id, body: CaseNote, officer: Officer, db: DbDep,
                                 now=clock.now())
 
 
-@router.get(f"{ADMIN}/reviews", response_model=Page[ReviewOut])
+@router.get(f"{ADMIN}/reviews", response_model=Page[HeldPayoutOut])
 async def pending_reviews(_: Reader, db: DbDep, page: PageDep) -> dict[str, Any]:
     """Payouts held by a blocking rule, oldest first."""
     items = await admin.pending_reviews(db, after_id=cursor_id(page.cursor),
@@ -163,7 +163,7 @@ async def pending_reviews(_: Reader, db: DbDep, page: PageDep) -> dict[str, Any]
     return _page(items, page.limit)
 
 
-@router.post(f"{ADMIN}/reviews/{{review_id}}/{{decision}}", response_model=ReviewOut)
+@router.post(f"{ADMIN}/reviews/{{review_id}}/{{decision}}", response_model=HeldPayoutOut)
 async def decide(review_id: Id, decision: Literal["release", "refuse"], body: Decision,
                  officer: Officer, request: Request, db: DbDep,
                  clock: ClockDep) -> dict[str, Any]:

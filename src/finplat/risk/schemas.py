@@ -111,7 +111,7 @@ class CaseOut(BaseModel):
     notes: list[NoteOut] = Field(default_factory=list)
 
 
-class ReviewOut(BaseModel):
+class HeldPayoutOut(BaseModel):
     id: int
     kind: str
     subject_id: int

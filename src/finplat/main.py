@@ -27,6 +27,7 @@ ROUTER_PACKAGES = (
     "analytics",
     "audit",
     "notification",
+    "system",
 )
 
 

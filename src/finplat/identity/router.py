@@ -12,6 +12,7 @@ from finplat.core.deps import ClockDep, DbDep, SettingsDep
 from finplat.core.fields import MAX_ID
 from finplat.identity import admin, contacts, kyc, oauth, queries, sessions
 from finplat.identity.admin_router import router as admin_router
+from finplat.identity.console_router import router as console_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
 from finplat.identity.schemas import (
@@ -36,6 +37,8 @@ from finplat.identity.schemas import (
 )
 
 router = APIRouter(tags=["identity"])
+# The console's routes first: ``/admin/users/search`` must not be read as a user id.
+router.include_router(console_router)
 router.include_router(admin_router)
 
 

@@ -38,7 +38,7 @@ async def failures_page(
     if page.last_id is not None:
         query = query.where(EventDelivery.id < page.last_id)
     async with db.transaction(readonly=True) as session:
-        rows = list((await session.execute(query)).tuples())
+        rows = list((await session.execute(query)).all())
     return page_of(rows, page, item=_failure_view, position=lambda row: {"id": row[0].id})
 
 

@@ -54,7 +54,7 @@ async def judicial_freezes(
     if page.last_id is not None:
         query = query.where(LedgerHold.id < page.last_id)
     async with db.transaction(readonly=True) as session:
-        rows = list((await session.execute(query)).tuples())
+        rows = list((await session.execute(query)).all())
     return page_of(rows, page, item=_freeze_view, position=lambda row: {"id": row[0].id})
 
 

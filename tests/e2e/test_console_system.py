@@ -124,3 +124,33 @@ async def test_failed_and_dead_deliveries_listed_and_retried(
     missing = await client.post("/api/v1/admin/system/events/failures/99999/retry",
                                 headers=admin)
     assert missing.status_code == 404
+
+
+async def test_two_retries_at_once_run_the_failed_job_once(
+    app: FastAPI, db: Database, clock: FrozenClock, jobs: scheduler.JobRegistry,
+) -> None:
+    import asyncio
+
+    from finplat.core.errors import Conflict
+    from finplat.system import service
+
+    calls: list[date] = []
+
+    async def flaky(*, db: Database, business_date: date, now: datetime, checkpoint: Any) -> None:
+        calls.append(business_date)
+        await asyncio.sleep(0.05)  # still running when the other retry arrives
+        if len(calls) == 1:
+            raise RuntimeError("first run fails")
+
+    jobs.register("test.once", flaky, order=1)
+    day = date(2026, 11, 29)
+    await scheduler.run_day(db, clock=clock, day=day, jobs=jobs)
+    admin_id, *_ = await make_staff(db, now=clock.now(), role="admin")
+    results = await asyncio.gather(
+        *(service.retry_job(db, name="test.once", day=day, clock=clock, actor_id=admin_id)
+          for _ in range(2)), return_exceptions=True)
+    assert calls == [day, day]  # the first run and exactly one retry
+    statuses = sorted(r["status"] if isinstance(r, dict) else type(r).__name__ for r in results)
+    assert "done" in statuses
+    assert all(s in ("done", "skipped", "Conflict") for s in statuses), statuses
+    assert not any(isinstance(r, Exception) and not isinstance(r, Conflict) for r in results)

@@ -53,3 +53,11 @@ export function useNarrow(width = 640) {
   query?.addEventListener?.('change', (event) => { narrow.value = event.matches })
   return narrow
 }
+
+/** One page of a list endpoint, as `useCursorPages` takes it (a missing cursor is the last page). */
+export async function pageOf<T>(
+  call: Promise<{ data?: { items: T[]; next_cursor?: string | null }; response: Response }>,
+): Promise<{ items: T[]; next_cursor: string | null }> {
+  const { data } = await call
+  return { items: data?.items ?? [], next_cursor: data?.next_cursor ?? null }
+}

@@ -21,7 +21,7 @@ const NOT_YET_CONVERTED = new Set<string>([
   'views/AccountView.vue', 'views/BorrowView.vue', 'views/HoldingsView.vue', 'views/HomeView.vue',
   'views/KycView.vue', 'views/LoanDetailView.vue', 'views/LoansView.vue', 'views/LoginView.vue',
   'views/NotificationsView.vue', 'views/ProductDetailView.vue', 'views/ProductsView.vue', 'views/ProfileView.vue',
-  'views/RegisterView.vue', 'views/RiskView.vue', 'views/TransactionsView.vue', 'views/admin/AuditView.vue',
+  'views/RegisterView.vue', 'views/RiskView.vue', 'views/TransactionsView.vue',
   'views/admin/ProductReviewView.vue',
 ])
 

@@ -39,13 +39,7 @@ export default defineConfig({
       output: {
         // Vue and the Element Plus parts in use change rarely: one long-cached vendor chunk,
         // and a small chunk per page for the app's own code.
-        // ECharts is needed by the chart pages only: a chunk of its own, loaded with them.
-        codeSplitting: {
-          groups: [
-            { name: 'charts', test: /node_modules[\\/](echarts|zrender|vue-echarts)[\\/]/, priority: 2 },
-            { name: 'vendor', test: /node_modules/, priority: 1 },
-          ],
-        },
+        codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] },
       },
     },
   },

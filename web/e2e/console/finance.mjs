@@ -1,7 +1,7 @@
 // The operations/finance journey: fund statistics as charts, deposit search, stuck orders and
 // callback anomalies, reconciliation reports, a judicial freeze created and released with its
 // reasons, the ledger verified on demand and the platform accounts' balances.
-import { api, giveReason, journey, open, settle, signInStaff, staffFromEnv } from './lib.mjs'
+import { appears, field, api, giveReason, journey, open, settle, signInStaff, staffFromEnv } from './lib.mjs'
 
 const finance = staffFromEnv('finance')
 const customer = {
@@ -49,9 +49,9 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await shot('reconciliation')
 
   await open(page, '/admin/freezes')
-  await page.locator('[data-test="freeze-user"] input').fill(customer.id)
-  await page.locator('[data-test="freeze-amount"] input').fill('1,000')
-  await page.locator('[data-test="freeze-reason"] input').fill('（2026）京0105执1号 协助冻结')
+  await field(page, 'freeze-user').fill(customer.id)
+  await field(page, 'freeze-amount').fill('1,000')
+  await field(page, 'freeze-reason').fill('（2026）京0105执1号 协助冻结')
   await page.locator('[data-test="freeze-submit"]').click()
   await settle(page)
   const freeze = page.locator('[data-test="freezes"] .el-table__row', { hasText: '执1号' }).first()
@@ -59,7 +59,9 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await shot('freeze-created')
   await freeze.getByRole('button', { name: '解冻' }).click()
   await giveReason(page, '法院解除冻结通知')
-  check(await page.getByText('已解冻').first().isVisible(), 'the freeze is released with a reason')
+  await settle(page)
+  check(await page.locator('[data-test="freezes"] .el-table__row', { hasText: '执1号' }).count() === 0,
+    'the freeze is released with a reason (no longer in force)')
 
   await open(page, '/admin/ledger')
   await page.locator('[data-test="verify"]').click()

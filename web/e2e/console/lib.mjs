@@ -146,12 +146,27 @@ export async function signOut(page) {
   await page.context().clearCookies()
 }
 
+/** The input (or textarea) of an Element Plus field marked with ``data-test`` (the attribute
+ * lands on the input itself or on its wrapper, depending on the component). */
+export function field(scope, name) {
+  const sel = `[data-test="${name}"]`
+  return scope.locator(`input${sel}, textarea${sel}, ${sel} input, ${sel} textarea`).first()
+}
+
 /** Types the reason into the open reason dialog and confirms it. */
 export async function giveReason(page, reason) {
-  const dialog = page.locator('.el-dialog:visible')
-  await dialog.locator('[data-test="reason"] textarea').fill(reason)
+  const dialog = page.locator('.el-dialog:visible', { has: page.locator('[data-test="reason-confirm"]') }).last()
+  await dialog.waitFor()
+  await field(dialog, 'reason').fill(reason)
   await dialog.locator('[data-test="reason-confirm"]').click()
+  // Wait for the dialog to close, so the next one opened is not mistaken for it.
+  await page.locator('.el-dialog:visible [data-test="reason-confirm"]').waitFor({ state: 'hidden' }).catch(() => {})
   await settle(page)
+}
+
+/** Waits (briefly) for a text to appear; false if it does not. */
+export async function appears(page, text, timeout = 10000) {
+  return page.getByText(text).first().waitFor({ timeout }).then(() => true, () => false)
 }
 
 export async function open(page, path) {

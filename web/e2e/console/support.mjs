@@ -1,7 +1,7 @@
 // The admin/support journey: find a customer by mobile number (audited), open the masked profile,
 // see the full data with a stated reason, end the sessions; as admin freeze and unfreeze the
 // account, register an institution, create a staff user (TOTP secret shown once) and reset it.
-import { baseUrl, giveReason, journey, open, settle, signInStaff, signOut, staffFromEnv } from './lib.mjs'
+import { appears, field, baseUrl, giveReason, journey, open, settle, signInStaff, signOut, staffFromEnv } from './lib.mjs'
 
 const support = staffFromEnv('support')
 const admin = staffFromEnv('staff')
@@ -12,11 +12,11 @@ await journey('console-support', async ({ page, check, shot }) => {
   await signInStaff(page, support)
   check(page.url().startsWith(`${baseUrl}/admin`), `support lands in the console (${page.url()})`)
   await open(page, '/admin/users')
-  await page.locator('[data-test="user-search"] input').fill(customer.login)
+  await field(page, 'user-search').fill(customer.login)
   await page.getByRole('button', { name: '查询' }).click()
   await settle(page)
   const result = page.locator('[data-test="search-results"] .el-table__row').first()
-  check(await result.isVisible(), 'the customer is found by mobile number')
+  check(await result.waitFor().then(() => true, () => false), 'the customer is found by mobile number')
   check(!(await result.innerText()).includes(customer.login), 'the search result is masked')
   await shot('user-search')
   await result.click()
@@ -30,7 +30,7 @@ await journey('console-support', async ({ page, check, shot }) => {
   check((await personal.innerText()).includes(customer.login), 'the full data is shown after a reason')
   await page.locator('[data-test="revoke"]').click()
   await giveReason(page, '客户反映手机遗失')
-  check(await page.getByText('已结束全部会话').isVisible(), 'the sessions are ended')
+  check(await appears(page, '已结束全部会话'), 'the sessions are ended')
   await shot('user-unmasked')
   check(!(await page.locator('[data-test="freeze"]').count()), 'support has no freeze button')
 
@@ -39,24 +39,23 @@ await journey('console-support', async ({ page, check, shot }) => {
   await open(page, `/admin/users/${customer.id}`)
   await page.locator('[data-test="freeze"]').click()
   await giveReason(page, '疑似盗用，临时冻结')
-  check(await page.getByText('账号已冻结').isVisible(), 'the admin freezes the account')
+  check(await appears(page, '账号已冻结'), 'the admin freezes the account')
   await shot('user-frozen')
   await page.locator('[data-test="unfreeze"]').click()
   await giveReason(page, '核实完毕，解除冻结')
-  check(await page.getByText('账号已解冻').isVisible(), 'and unfreezes it')
+  check(await appears(page, '账号已解冻'), 'and unfreezes it')
 
   await open(page, '/admin/institutions')
-  await page.locator('[data-test="institution-name"] input').fill(`联调资产管理 ${runId}`)
-  await page.locator('[data-test="institution-uscc"] input').fill('91110000100000000K')
+  await field(page, 'institution-name').fill(`联调资产管理 ${runId}`)
+  await field(page, 'institution-uscc').fill('91110000100000000K')
   await page.getByRole('button', { name: '新建机构' }).click()
   await settle(page)
-  check(await page.getByText('机构已创建').isVisible() || await page.getByText('已存在').isVisible(),
-    'an institution is registered with its USCC')
+  check(await appears(page, '机构已创建'), 'an institution is registered with its USCC')
   await shot('institutions')
 
   await open(page, '/admin/staff')
-  await page.locator('[data-test="staff-login"] input').fill(`ops-${runId}`)
-  await page.locator('[data-test="staff-password"] input').fill('Ops-pass-2026')
+  await field(page, 'staff-login').fill(`ops-${runId}`)
+  await field(page, 'staff-password').fill('Ops-pass-2026')
   await page.locator('[data-test="staff-create"]').click()
   await settle(page)
   const secret = page.locator('[data-test="totp-secret"]')
@@ -67,7 +66,7 @@ await journey('console-support', async ({ page, check, shot }) => {
   const row = page.locator('[data-test="staff-list"] .el-table__row', { hasText: `ops-${runId}` })
   await row.getByRole('button', { name: '重置动态验证码' }).click()
   await giveReason(page, '员工更换手机')
-  check(await page.locator('[data-test="totp-secret"]').isVisible(), 'a reset shows a new secret')
+  check(await page.locator('[data-test="totp-secret"]').waitFor().then(() => true, () => false), 'a reset shows a new secret')
   await shot('totp-reset')
   await page.locator('[data-test="secret-close"]').click()
 })

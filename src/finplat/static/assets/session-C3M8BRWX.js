@@ -1,1 +1,0 @@
-import{_ as e}from"./charts-Dz1fXXBD.js";import{n as t}from"./index-DrsjFiG4.js";var n=t(),r=e(()=>n.signedIn);e(()=>n.staff),e(()=>n.customer);var i=e(()=>n.displayName),a=(e,t,r)=>n.signIn(e,t,r);export{a as i,r as n,n as r,i as t};

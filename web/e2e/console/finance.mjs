@@ -28,7 +28,8 @@ await journey('console-finance', async ({ page, check, shot }) => {
   check(await deposit(5000), 'the customer has deposited ¥5,000')
   await signInStaff(page, finance)
   await open(page, '/admin/funds')
-  check(await page.locator('[data-test="flows-chart"] canvas').count() > 0, 'the fund flows are drawn as a chart')
+  check(await page.locator('[data-test="flows-chart"] canvas').first().waitFor().then(() => true, () => false),
+    'the fund flows are drawn as a chart')
   check((await page.locator('[data-test="fund-totals"]').innerText()).includes('5,000.00'), 'the deposit counts in the totals')
   await shot('funds')
 

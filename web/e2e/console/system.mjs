@@ -8,7 +8,7 @@ await journey('console-system', async ({ page, check, shot }) => {
   await signInStaff(page, admin)
   await open(page, '/admin/system/scheduler')
   const jobs = page.locator('[data-test="jobs"] .el-table__row')
-  check(await jobs.count() >= 1, 'the day\'s jobs are listed with their runs')
+  check(await jobs.first().waitFor().then(() => true, () => false), 'the day\'s jobs are listed with their runs')
   await shot('scheduler')
 
   await open(page, '/admin/system/events')

@@ -42,11 +42,11 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await shot('payments')
 
   await open(page, '/admin/payments/stuck')
-  check(await page.locator('[data-test="anomalies"]').isVisible(), 'stuck orders and callback anomalies are listed')
+  check(await page.locator('[data-test="anomalies"]').waitFor().then(() => true, () => false), 'stuck orders and callback anomalies are listed')
   await shot('stuck')
 
   await open(page, '/admin/reconciliation')
-  check(await page.locator('[data-test="reports"]').isVisible(), 'reconciliation reports are listed')
+  check(await page.locator('[data-test="reports"]').waitFor().then(() => true, () => false), 'reconciliation reports are listed')
   await shot('reconciliation')
 
   await open(page, '/admin/freezes')

@@ -12,7 +12,7 @@ await journey('console-system', async ({ page, check, shot }) => {
   await shot('scheduler')
 
   await open(page, '/admin/system/events')
-  check(await page.locator('[data-test="outbox-status"]').isVisible(), 'the outbox status is shown')
+  check(await page.locator('[data-test="outbox-status"]').waitFor().then(() => true, () => false), 'the outbox status is shown')
   await shot('events')
 
   await open(page, '/admin/audit')

@@ -61,7 +61,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/finplat/core src/finplat/identity src/finplat/ledger src/finplat/payment \
 		src/finplat/product src/finplat/investment src/finplat/marketing src/finplat/audit src/finplat/events \
-		src/finplat/lending \
+		src/finplat/lending src/finplat/system src/finplat/analytics \
 		src/finplat/notification \
 		src/finplat/risk
 

@@ -29,6 +29,7 @@ ROUTER_PACKAGES = (
     "notification",
     "risk",
     "lending",
+    "system",
 )
 
 

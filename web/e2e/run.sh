@@ -30,10 +30,23 @@ staff_json="$("$FINPLAT" admin create-user --login e2e-admin --password 'Smoke-a
 export FINPLAT_E2E_STAFF_LOGIN=e2e-admin FINPLAT_E2E_STAFF_PASSWORD='Smoke-admin-2026'
 FINPLAT_E2E_STAFF_TOTP_SECRET="$(printf '%s' "$staff_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["totp_secret"])')"
 export FINPLAT_E2E_STAFF_TOTP_SECRET
+# The console journeys' people: a support agent, an operations/finance user and a verified
+# customer with a bank card (e2e/console/*.mjs).
+json_field() { python3 -c "import json, sys; print(json.load(sys.stdin)[\"$1\"])"; }
+for role in support finance; do
+  upper="$(printf '%s' "$role" | tr '[:lower:]' '[:upper:]')"
+  created="$("$FINPLAT" admin create-user --login "e2e-$role" --password 'Console-pass-2026' --role "$role" --json)"
+  export "FINPLAT_E2E_${upper}_LOGIN=e2e-$role" "FINPLAT_E2E_${upper}_PASSWORD=Console-pass-2026"
+  export "FINPLAT_E2E_${upper}_TOTP_SECRET=$(printf '%s' "$created" | json_field totp_secret)"
+done
+customer_json="$("$FINPLAT" admin create-user --login 13987650001 --password 'Customer-pass-2026' --role investor --json)"
+export FINPLAT_E2E_CUSTOMER_LOGIN=13987650001 FINPLAT_E2E_CUSTOMER_PASSWORD='Customer-pass-2026'
+FINPLAT_E2E_CUSTOMER_ID="$(printf '%s' "$customer_json" | json_field user_id)"
+export FINPLAT_E2E_CUSTOMER_ID
 "$FINPLAT" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
 server_pid=$!
 
-for _ in $(seq 1 60); do
+for _ in $(seq 1 240); do
   if curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "the server exited:" >&2; cat "$LOG" >&2; exit 1
@@ -45,9 +58,11 @@ if ! curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then
 fi
 
 cd "$WEB_DIR"
-if ! node e2e/smoke.mjs; then
-  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
-fi
-if ! node e2e/risk.mjs; then
-  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
-fi
+status=0
+# FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it).
+for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/risk.mjs}; do
+  if ! node "$script"; then
+    echo "--- $script failed; server log ---" >&2; tail -n 50 "$LOG" >&2; status=1
+  fi
+done
+exit "$status"

@@ -17,7 +17,7 @@ const TEXT_ATTRIBUTES = /\s(label|placeholder|title|description|empty-text|aria-
 const NOT_YET_CONVERTED = new Set<string>([
   'components/ConfirmContact.vue', 'api/client.ts',
   'views/HomeView.vue', 'views/KycView.vue', 'views/LoginView.vue', 'views/NotificationsView.vue', 'views/ProfileView.vue',
-  'views/RegisterView.vue', 'views/RiskView.vue', 'views/admin/AuditView.vue', 'views/admin/ProductReviewView.vue',
+  'views/RegisterView.vue', 'views/RiskView.vue', 'views/admin/ProductReviewView.vue',
 ])
 
 function flatten(tree: MessageTree, prefix = ''): Map<string, string> {

@@ -62,8 +62,9 @@ describe('route guards', () => {
   it('sends staff without a page\'s role to the console home, never to a refusal', async () => {
     state.hasSession = true
     state.me = investor(['support'])
-    expect(await landOn('/admin/audit')).toBe('/admin')
-    expect(await landOn('/admin')).toBe('/admin')
+    expect(await landOn('/admin/audit')).toBe('/admin/users')
+    expect(await landOn('/admin/funds')).toBe('/admin/users')
+    expect(await landOn('/admin')).toBe('/admin/users')
     session.loaded = false
     state.me = investor(['auditor'])
     expect(await landOn('/admin')).toBe('/admin/products')
@@ -76,11 +77,18 @@ describe('route guards', () => {
     state.me = investor(['auditor'])
     await router.push('/')
     expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
-      '/admin/products', '/admin/risk', '/admin/risk/reviews', '/admin/risk/rules', '/admin/risk/reports', '/admin/audit',
+      '/admin/products', '/admin/funds', '/admin/payments', '/admin/payments/stuck', '/admin/reconciliation',
+      '/admin/freezes', '/admin/ledger', '/admin/system/scheduler', '/admin/system/events', '/admin/audit', '/admin/risk', '/admin/risk/reviews', '/admin/risk/rules', '/admin/risk/reports',
     ])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
     session.me = investor(['reviewer'])
     expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
+    session.me = investor(['finance'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
+      '/admin/funds', '/admin/payments', '/admin/payments/stuck', '/admin/reconciliation', '/admin/freezes', '/admin/ledger',
+    ])
+    session.me = investor(['support'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/users', '/admin/institutions'])
     session.me = investor()
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([

@@ -18,7 +18,9 @@ router = APIRouter(tags=["analytics"])
 # after 9999-12-31) is no instant Python can hold in UTC (an OverflowError, a 500).
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(9999, 12, 30)
-StatsReader = Annotated[Principal, Depends(require_roles("admin", "risk_officer", "auditor"))]
+StatsReader = Annotated[
+    Principal, Depends(require_roles("admin", "risk_officer", "auditor", "finance"))
+]
 
 
 @router.get("/admin/stats/funds", response_model=FundStatsOut)

@@ -89,6 +89,7 @@ DETAILS_ZH = {
     "identity.unknown_risk_level": "风险等级不存在",
     "identity.self_demotion": "不能移除自己的管理员角色",
     "identity.self_freeze": "不能冻结自己的账号",
+    "identity.not_staff": "只有员工账号使用动态验证码",
     "identity.oauth_provider_unknown": "不支持该第三方登录方式",
     "identity.oauth_state_invalid": "第三方登录已过期或无效，请重新发起",
     "identity.oauth_provider_error": "第三方登录服务暂时无法使用",
@@ -162,6 +163,10 @@ DETAILS_ZH = {
     "payment.report_not_found": "对账报告不存在",
     "payment.statement_malformed": "渠道对账单格式有误",
     "payment.export_too_large": "导出的记录过多，请缩短时间范围",
+    "events.delivery_not_found": "投递记录不存在",
+    "events.delivery_not_failed": "只有失败的投递可以重试",
+    "system.job_not_found": "定时任务不存在",
+    "system.job_not_failed": "只有失败的定时任务可以重试",
     # product
     "product.not_found": "产品不存在",
     "product.invalid_terms": "产品要素无效",

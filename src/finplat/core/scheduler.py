@@ -240,6 +240,40 @@ async def reset_attempts(db: Database, *, day: date, job: str | None = None) -> 
     return await db.run(work)
 
 
+def _run_view(run: JobRun) -> dict[str, Any]:
+    def instant(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"job": run.job_name, "business_date": run.business_date.isoformat(),
+            "status": run.status, "attempts": run.attempts, "last_error": run.last_error,
+            "started_at": instant(run.started_at), "finished_at": instant(run.finished_at),
+            "lease_expires_at": instant(run.lease_expires_at)}
+
+
+async def runs_of(db: Database, *, day: date) -> list[dict[str, Any]]:
+    """The runs recorded for business date ``day``, by job name."""
+    async with db.transaction(readonly=True) as session:
+        rows = await session.scalars(select(JobRun).where(JobRun.business_date == day)
+                                     .order_by(JobRun.job_name))
+        return [_run_view(row) for row in rows]
+
+
+async def retry_failed(db: Database, *, job: Job, day: date, clock: Clock) -> JobOutcome | None:
+    """Run a failed job of ``day`` again now, with a fresh round of attempts; None when its run
+    for that day is not ``failed`` (done, running, or never started: nothing to retry)."""
+    async def failed(session: AsyncSession) -> bool:
+        run = await session.scalar(select(JobRun).where(
+            JobRun.job_name == job.name, JobRun.business_date == day).with_for_update())
+        if run is None or run.status != FAILED:
+            return False
+        run.attempts = 0
+        return True
+
+    if not await db.run(failed):
+        return None
+    return await run_job(db, job, day=day, clock=clock)
+
+
 async def run_forever(db: Database, *, clock: Clock, stop: asyncio.Event,
                       interval_seconds: float = 60.0, jobs: JobRegistry | None = None,
                       on_error: Callable[[BaseException], None] | None = None) -> None:

@@ -11,14 +11,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Integer, Select, String, Table, func, insert, literal
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    Select,
+    String,
+    Table,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.clock import ensure_utc
-from finplat.core.db import inserted_id, json_from_text
-from finplat.events.models import OutboxEvent
+from finplat.core.db import Database, inserted_id, json_from_text
+from finplat.core.errors import Conflict, NotFound
+from finplat.events.models import EventDelivery, OutboxEvent
 from finplat.events.types import DomainEvent
 
 # Built once, values as parameters: it is on every money path.
@@ -111,3 +123,33 @@ async def record_selected(session: AsyncSession, event_type: type[DomainEvent],
                                    summary={**summary, "events": count})
     return count
 
+
+async def retry_delivery(db: Database, *, delivery_id: int, now: datetime,
+                         actor_id: int | None) -> dict[str, Any]:
+    """Make a failed or dead delivery due now (a dead one with a fresh round of attempts);
+    the dispatcher runs it on its next pass. Audited (``events.delivery_retried``).
+
+    Raises ``NotFound('events.delivery_not_found')`` and
+    ``Conflict('events.delivery_not_failed')``.
+    """
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        delivery = await session.scalar(
+            select(EventDelivery).where(EventDelivery.id == delivery_id).with_for_update())
+        if delivery is None:
+            raise NotFound("events.delivery_not_found", "no such delivery")
+        if delivery.status not in ("failed", "dead"):
+            raise Conflict("events.delivery_not_failed", "only a failed delivery can be retried")
+        before = delivery.status
+        delivery.status, delivery.next_attempt_at, delivery.updated_at = "failed", None, now
+        if before == "dead":
+            delivery.attempts = 0
+        await session.execute(update(OutboxEvent).where(OutboxEvent.id == delivery.event_id)
+                              .values(dispatched_at=None, next_attempt_at=None))
+        await audit_service.record(
+            session, action="events.delivery_retried", target_type="event_delivery",
+            target_id=delivery_id, now=now, actor_id=actor_id,
+            summary={"event_id": delivery.event_id, "handler": delivery.handler,
+                     "before": before})
+        return {"id": delivery_id, "event_id": delivery.event_id, "status": delivery.status}
+
+    return await db.run(work)

@@ -278,20 +278,24 @@ async def get_user(db: Database, *, user_id: int, now: datetime) -> dict[str, An
 
 
 async def list_users(
-    db: Database, *, page: PageParams, role: str | None, now: datetime
+    db: Database, *, page: PageParams, role: str | None, now: datetime,
+    staff: bool = False, institution_id: int | None = None,
 ) -> Page[dict[str, Any]]:
-    """Masked users by ascending id; a role no user can hold matches nobody. Raises
-    ``InvalidInput`` (bad cursor)."""
+    """Masked users by ascending id, of a role, of any staff role (``staff``) and/or of an
+    institution; a role no user can hold matches nobody. Raises ``InvalidInput`` (bad cursor)."""
     if role is not None and role not in ALL_ROLES:
         role = "-"  # matches nobody rather than failing a filter
+    roles = [role] if role is not None else sorted(STAFF_ROLES) if staff else None
     async with db.transaction(readonly=True) as session:
         statement = select(User).order_by(User.id).limit(page.fetch_limit)
         if page.last_id is not None:
             statement = statement.where(User.id > page.last_id)
-        if role is not None:
+        if roles is not None:
             statement = statement.where(
-                User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles)))
             )
+        if institution_id is not None:
+            statement = statement.where(User.institution_id == institution_id)
         result = page_of(list(await session.scalars(statement)), page)
         result.items = [await user_view(session, user, now=now) for user in result.items]
     return result

@@ -46,8 +46,11 @@ async def list_users(
     clock: ClockDep,
     page: PageDep,
     role: Annotated[str | None, Query(max_length=32)] = None,
+    staff_only: Annotated[bool, Query(alias="staff", description="Only staff roles.")] = False,
+    institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> UsersPage:
-    result = await admin.list_users(db, page=page, role=role, now=clock.now())
+    result = await admin.list_users(db, page=page, role=role, now=clock.now(), staff=staff_only,
+                                    institution_id=institution_id)
     return UsersPage(items=[ProfileOut(**item) for item in result.items],
                      next_cursor=result.next_cursor)
 

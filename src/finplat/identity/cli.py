@@ -101,3 +101,44 @@ def create_user(
     typer.echo(f"created user {user_id} ({', '.join(role)})")
     if secret:
         typer.echo(f"TOTP secret (add to an authenticator app; shown once): {secret}")
+
+
+async def _reset_totp(login: str, reason: str) -> dict[str, object]:
+    from finplat.config import get_settings
+    from finplat.core import crypto
+    from finplat.core.clock import SystemClock
+    from finplat.identity import console
+    from finplat.main import build_database
+
+    settings = get_settings()
+    crypto.configure(
+        crypto.KeyRing.parse(settings.data_keys, settings.data_key_active, settings.blind_index_key)
+    )
+    db = build_database(settings)
+    try:
+        return await console.reset_totp_for_login(db, login=login, reason=reason,
+                                                  now=SystemClock().now())
+    finally:
+        await db.dispose()
+
+
+@app.command("reset-totp")
+def reset_totp(
+    login: Annotated[str, typer.Option(help="The staff user's user name, mobile number or email.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")] = (
+        "reset from the command line"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Give a staff user a new TOTP secret (shown once); the old one stops working and the
+    user's sessions end. Audited."""
+    try:
+        result = asyncio.run(_reset_totp(login, reason))
+    except DomainError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(code=1) from None
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(f"new TOTP secret for user {result['user_id']} (shown once): "
+               f"{result['totp_secret']}")
+    typer.echo(f"enrol with: {result['provisioning_uri']}")

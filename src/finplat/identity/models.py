@@ -15,7 +15,8 @@ from finplat.core.models import Base, BigId, EncryptedText, Instant, IntPk, UtcD
 
 # Roles a user may hold. Staff roles must pass a TOTP code at login.
 CUSTOMER_ROLES = frozenset({"investor", "borrower", "institution"})
-STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin"})
+# ``finance``: operations and finance (fund statistics, payments, reconciliation, freezes).
+STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin", "finance"})
 ALL_ROLES = CUSTOMER_ROLES | STAFF_ROLES
 
 USER_ACTIVE = "active"

@@ -22,6 +22,7 @@ from finplat.identity import (
     sessions,
 )
 from finplat.identity.admin_router import router as admin_router
+from finplat.identity.console_router import router as console_router
 from finplat.identity.deps import CurrentUser, _bearer, get_current_user
 from finplat.identity.notifier import notifier_for
 from finplat.identity.schemas import (
@@ -52,6 +53,8 @@ from finplat.identity.schemas import (
 router = APIRouter(tags=["identity"])
 # Not bounded here: an over-long header is read in part, never refused.
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language")]
+# The console's routes first: ``/admin/users/search`` must not be read as a user id.
+router.include_router(console_router)
 router.include_router(admin_router)
 
 

@@ -224,3 +224,46 @@ class PersonalDataOut(BaseModel):
     real_name: str | None
     id_number: str | None
     bank_cards: list[PersonalCardOut]
+
+
+class ReasonIn(Strict):
+    reason: SingleLine = Field(min_length=1, max_length=500)
+
+
+class UserSearchOut(BaseModel):
+    items: list[ProfileOut]
+
+
+class StaffCardOut(BaseModel):
+    id: int
+    card_number_masked: str
+    bank_name: str | None
+    created_at: str
+
+
+class StaffCardsOut(BaseModel):
+    items: list[StaffCardOut]
+
+
+class SessionOut(BaseModel):
+    id: int
+    family: str
+    refreshed_at: str
+    expires_at: str
+
+
+class SessionsOut(BaseModel):
+    items: list[SessionOut]
+
+
+class TotpResetOut(BaseModel):
+    """Shown once: the new secret and the ``otpauth://`` URI to enrol an authenticator."""
+
+    user_id: int
+    totp_secret: str
+    provisioning_uri: str
+
+
+class InstitutionsPage(BaseModel):
+    items: list[InstitutionOut]
+    next_cursor: str | None

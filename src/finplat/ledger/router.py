@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
@@ -15,22 +15,28 @@ from finplat.core.fields import MAX_ID
 from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, require_roles
-from finplat.ledger import customer, staff
+from finplat.ledger import console, customer, staff
 from finplat.ledger.schemas import (
     EARLIEST_DATE,
     AccountBalanceOut,
     CloseRequest,
     FreezeRequest,
     HoldOut,
+    JudicialFreezeOut,
+    PlatformAccountsOut,
     StaffAccountOut,
     TransactionOut,
     UnfreezeRequest,
+    VerifyReportOut,
+    VerifyStatusOut,
 )
 
 router = APIRouter(tags=["ledger"])
 
-StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
-StaffWriter = Annotated[Principal, Depends(require_roles("risk_officer", "admin"))]
+StaffReader = Annotated[
+    Principal, Depends(require_roles("risk_officer", "admin", "auditor", "finance"))
+]
+StaffWriter = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "finance"))]
 AccountIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -108,3 +114,38 @@ async def close(account_id: AccountIdPath, body: CloseRequest, staff_user: Staff
     """Close an account at zero with no holds; 409 ``ledger.account_not_empty`` otherwise."""
     return outcome_response(await staff.close(db, account_id=account_id, reason=body.reason,
                                      actor_id=staff_user.user_id, key=key, now=clock.now()))
+
+
+@router.get("/admin/ledger/freezes", response_model=Page[JudicialFreezeOut])
+async def judicial_freezes(
+    _staff: StaffReader, db: DbDep, page: PageDep,
+    status: Annotated[Literal["open", "voided"] | None, Query()] = None,
+    account_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    owner_user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Page[dict[str, Any]]:
+    """Judicial (amount) freezes, newest first: ``open`` ones are in force, ``voided`` ones were
+    released. Create and release with ``/admin/accounts/{id}/freeze`` and ``/unfreeze``."""
+    return await console.judicial_freezes(db, page=page, status=status, account_id=account_id,
+                                          owner_user_id=owner_user_id)
+
+
+@router.get("/admin/ledger/platform-accounts", response_model=PlatformAccountsOut)
+async def platform_accounts(_staff: StaffReader, db: DbDep) -> PlatformAccountsOut:
+    """The platform's own accounts with their balances."""
+    return PlatformAccountsOut(items=[StaffAccountOut(**row)
+                                      for row in await console.platform_accounts(db)])
+
+
+@router.get("/admin/ledger/verify", response_model=VerifyStatusOut)
+async def last_verification(_staff: StaffReader, db: DbDep) -> VerifyStatusOut:
+    """The result of the last check of the books run from the console (null if none)."""
+    last = await console.last_verification(db)
+    return VerifyStatusOut(last=VerifyReportOut(**last) if last else None)
+
+
+@router.post("/admin/ledger/verify", response_model=VerifyReportOut)
+async def verify_now(staff_user: StaffReader, db: DbDep, clock: ClockDep) -> VerifyReportOut:
+    """Check the books now (every entry balanced, every balance equal to its postings); the
+    result is kept in the audit log."""
+    return VerifyReportOut(**await console.verify_now(db, now=clock.now(),
+                                                      actor_id=staff_user.user_id))

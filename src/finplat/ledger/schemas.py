@@ -67,3 +67,33 @@ class HoldOut(BaseModel):
     amount_minor: int
     currency: str
     status: str
+
+
+class JudicialFreezeOut(BaseModel):
+    hold_id: int
+    account_id: int
+    owner_user_id: int | None
+    account_name: str
+    amount_minor: int
+    currency: str
+    status: str
+    reason: str | None
+    created_at: datetime
+    released_at: datetime | None
+
+
+class PlatformAccountsOut(BaseModel):
+    items: list[StaffAccountOut]
+
+
+class VerifyReportOut(BaseModel):
+    ok: bool
+    entries: int
+    accounts: int
+    problems: list[str]
+    checked_at: datetime
+    actor_id: int | None
+
+
+class VerifyStatusOut(BaseModel):
+    last: VerifyReportOut | None

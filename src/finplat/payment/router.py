@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from finplat.core.clock import business_day_start
 from finplat.core.deps import ClockDep, DbDep, IdempotencyKeyDep, PageDep, SettingsDep
 from finplat.core.errors import field_error
 from finplat.core.money import Money
 from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
-from finplat.payment import runtime, usecases, views
+from finplat.payment import runtime, staff, usecases, views
 from finplat.payment.schemas import (
     EARLIEST_DATE,
     CallbackAck,
@@ -22,13 +23,16 @@ from finplat.payment.schemas import (
     DepositOut,
     DepositRequest,
     ReconciliationReportOut,
+    StaffOrderOut,
     WithdrawalOut,
     WithdrawalRequest,
 )
 
 router = APIRouter(tags=["funds"])
 
-StaffReader = Annotated[Principal, Depends(require_roles("risk_officer", "admin", "auditor"))]
+StaffReader = Annotated[
+    Principal, Depends(require_roles("risk_officer", "admin", "auditor", "finance"))
+]
 
 
 @router.post("/me/deposits", status_code=201, response_model=DepositOut)
@@ -158,3 +162,38 @@ async def list_callbacks(
     """Channel notifications as received; ``?outcome=anomaly`` lists those that contradicted an
     order and changed nothing (for operations to investigate)."""
     return await views.callbacks(db, outcome=outcome, page=page)
+
+
+OrderKind = Literal["deposit", "withdrawal"]
+
+
+@router.get("/admin/payments/orders", response_model=Page[StaffOrderOut])
+async def search_orders(
+    _staff: StaffReader, db: DbDep, page: PageDep,
+    kind: Annotated[OrderKind, Query()] = "deposit",
+    status: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+    channel: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    from_date: Annotated[date | None, Query(alias="from", ge=EARLIEST_DATE,
+                                            le=date(9999, 12, 30))] = None,
+    to_date: Annotated[date | None, Query(alias="to", ge=EARLIEST_DATE,
+                                          le=date(9999, 12, 30))] = None,
+) -> Page[dict[str, Any]]:
+    """Deposits or withdrawals, newest first, by state, channel, customer and creation period
+    (business days in Asia/Shanghai, ``to`` exclusive)."""
+    return await staff.search_orders(
+        db, kind=kind, page=page, status=status, channel=channel, user_id=user_id,
+        created_from=business_day_start(from_date) if from_date else None,
+        created_to=business_day_start(to_date) if to_date else None)
+
+
+@router.get("/admin/payments/stuck", response_model=Page[StaffOrderOut])
+async def stuck_orders(
+    _staff: StaffReader, db: DbDep, page: PageDep, clock: ClockDep,
+    kind: Annotated[OrderKind, Query()] = "deposit",
+    older_than_minutes: Annotated[int, Query(ge=0, le=60 * 24 * 366)] = 10,
+) -> Page[dict[str, Any]]:
+    """Orders still without an outcome after ``older_than_minutes``, oldest first, with when
+    the recovery loop looks at them again (``recovery_due_at``)."""
+    return await staff.stuck_orders(
+        db, kind=kind, older_than_minutes=older_than_minutes, now=clock.now(), page=page)

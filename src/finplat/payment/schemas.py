@@ -119,3 +119,24 @@ class CallbackOut(BaseModel):
     outcome: str
     detail: str | None
     received_at: datetime
+
+
+class StaffOrderOut(BaseModel):
+    """A deposit or withdrawal as operations see it (who, the channel's reference, recovery)."""
+
+    id: int
+    kind: str
+    user_id: int
+    status: str
+    amount_minor: int
+    fee_minor: int = 0
+    currency: str
+    channel: str
+    reference: str
+    channel_reference: str | None
+    bank_card_id: int | None = None
+    failure_reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+    recovery_due_at: datetime | None = None

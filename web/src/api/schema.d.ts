@@ -35,6 +35,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Users
+         * @description Find a user by an exact key. Each search is audited (the key's kind, not the key).
+         */
+        get: operations["search_users_api_v1_admin_users_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/bank-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Cards
+         * @description The user's active bank cards, masked.
+         */
+        get: operations["user_cards_api_v1_admin_users__user_id__bank_cards_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Sessions
+         * @description The user's live sessions (one per login that can still refresh).
+         */
+        get: operations["user_sessions_api_v1_admin_users__user_id__sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Sessions
+         * @description End every session of the user (audited with the reason).
+         */
+        post: operations["revoke_sessions_api_v1_admin_users__user_id__sessions_revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/totp/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Totp
+         * @description A new TOTP secret for a staff user, shown once in this answer; the old authenticator
+         *     stops working and the user's sessions end. Audited.
+         */
+        post: operations["reset_totp_api_v1_admin_users__user_id__totp_reset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Institutions */
+        get: operations["list_institutions_api_v1_admin_institutions_get"];
+        put?: never;
+        /** Create Institution */
+        post: operations["create_institution_api_v1_admin_institutions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/institutions/{institution_id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Institution Users
+         * @description The institution's users (masked), by ascending id.
+         */
+        get: operations["institution_users_api_v1_admin_institutions__institution_id__users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -118,23 +257,6 @@ export interface paths {
          * @description Unmasked personal data. Needs a stated reason; every read is audited.
          */
         post: operations["view_personal_data_api_v1_admin_users__user_id__personal_data_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/institutions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create Institution */
-        post: operations["create_institution_api_v1_admin_institutions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -555,6 +677,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/ledger/freezes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Judicial Freezes
+         * @description Judicial (amount) freezes, newest first: ``open`` ones are in force, ``voided`` ones were
+         *     released. Create and release with ``/admin/accounts/{id}/freeze`` and ``/unfreeze``.
+         */
+        get: operations["judicial_freezes_api_v1_admin_ledger_freezes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/ledger/platform-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Platform Accounts
+         * @description The platform's own accounts with their balances.
+         */
+        get: operations["platform_accounts_api_v1_admin_ledger_platform_accounts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/ledger/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Last Verification
+         * @description The result of the last check of the books run from the console (null if none).
+         */
+        get: operations["last_verification_api_v1_admin_ledger_verify_get"];
+        put?: never;
+        /**
+         * Verify Now
+         * @description Check the books now (every entry balanced, every balance equal to its postings); the
+         *     result is kept in the audit log.
+         */
+        post: operations["verify_now_api_v1_admin_ledger_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/deposits": {
         parameters: {
             query?: never;
@@ -685,6 +873,48 @@ export interface paths {
          *     order and changed nothing (for operations to investigate).
          */
         get: operations["list_callbacks_api_v1_admin_payments_callbacks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Orders
+         * @description Deposits or withdrawals, newest first, by state, channel, customer and creation period
+         *     (business days in Asia/Shanghai, ``to`` exclusive).
+         */
+        get: operations["search_orders_api_v1_admin_payments_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/stuck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stuck Orders
+         * @description Orders still without an outcome after ``older_than_minutes``, oldest first, with when
+         *     the recovery loop looks at them again (``recovery_due_at``).
+         */
+        get: operations["stuck_orders_api_v1_admin_payments_stuck_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1575,7 +1805,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/risk/rules": {
+    "/api/v1/admin/system/scheduler": {
         parameters: {
             query?: never;
             header?: never;
@@ -1583,10 +1813,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Rules
-         * @description Every rule with its parameters; blocking rules run before payouts.
+         * Scheduler Day
+         * @description Every daily job with its run for the business date (``not_run`` when none yet).
          */
-        get: operations["list_rules_api_v1_admin_risk_rules_get"];
+        get: operations["scheduler_day_api_v1_admin_system_scheduler_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1595,44 +1825,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/risk/rules/{code}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change Rule
-         * @description Enable or disable a rule, change its severity or parameters: a new version.
-         */
-        patch: operations["change_rule_api_v1_admin_risk_rules__code__patch"];
-        trace?: never;
-    };
-    "/api/v1/admin/risk/rules/{code}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Rule Versions */
-        get: operations["rule_versions_api_v1_admin_risk_rules__code__versions_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/rules/{code}/snoozes": {
+    "/api/v1/admin/system/scheduler/jobs/{job}/retry": {
         parameters: {
             query?: never;
             header?: never;
@@ -1642,17 +1835,17 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Snooze
-         * @description Silence a rule for one customer until an instant.
+         * Retry Job
+         * @description Run a failed job of the business date again now, with a fresh round of attempts.
          */
-        post: operations["snooze_api_v1_admin_risk_rules__code__snoozes_post"];
+        post: operations["retry_job_api_v1_admin_system_scheduler_jobs__job__retry_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/risk/alerts": {
+    "/api/v1/admin/system/events/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -1660,10 +1853,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Alerts
-         * @description Newest first.
+         * Outbox Status
+         * @description Undispatched events and deliveries by status.
          */
-        get: operations["list_alerts_api_v1_admin_risk_alerts_get"];
+        get: operations["outbox_status_api_v1_admin_system_events_status_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1672,53 +1865,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/risk/alerts/{alert_id}": {
+    "/api/v1/admin/system/events/failures": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get Alert */
-        get: operations["get_alert_api_v1_admin_risk_alerts__alert_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Cases */
-        get: operations["list_cases_api_v1_admin_risk_cases_get"];
-        put?: never;
         /**
-         * Open Case
-         * @description A case over open alerts of one customer.
+         * Delivery Failures
+         * @description Failed (retried with backoff) and dead (given up) deliveries, newest first.
          */
-        post: operations["open_case_api_v1_admin_risk_cases_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases/{case_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Case */
-        get: operations["get_case_api_v1_admin_risk_cases__case_id__get"];
+        get: operations["delivery_failures_api_v1_admin_system_events_failures_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1727,58 +1885,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/risk/cases/{case_id}/assign": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Assign Case */
-        post: operations["assign_case_api_v1_admin_risk_cases__case_id__assign_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases/{case_id}/investigate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Investigate */
-        post: operations["investigate_api_v1_admin_risk_cases__case_id__investigate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases/{case_id}/close": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Close Case */
-        post: operations["close_case_api_v1_admin_risk_cases__case_id__close_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases/{case_id}/report": {
+    "/api/v1/admin/system/events/failures/{delivery_id}/retry": {
         parameters: {
             query?: never;
             header?: never;
@@ -1788,129 +1895,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Report Case
-         * @description Mark a confirmed case reported (its suspicious-transaction report filed).
+         * Retry Delivery
+         * @description Make the delivery due now (a dead one gets a fresh round of attempts).
          */
-        post: operations["report_case_api_v1_admin_risk_cases__case_id__report_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/cases/{case_id}/notes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add Note */
-        post: operations["add_note_api_v1_admin_risk_cases__case_id__notes_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/reviews": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Pending Reviews
-         * @description Payouts held by a blocking rule, oldest first.
-         */
-        get: operations["pending_reviews_api_v1_admin_risk_reviews_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/reviews/{review_id}/{decision}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Decide
-         * @description Release (to the channel) or refuse (hold voided) a held withdrawal, once: a second
-         *     decision is 409 ``risk.review_decided``.
-         */
-        post: operations["decide_api_v1_admin_risk_reviews__review_id___decision__post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Reports */
-        get: operations["list_reports_api_v1_admin_risk_reports_get"];
-        put?: never;
-        /**
-         * Generate Report
-         * @description Build the large-value or suspicious-transaction report of a business date.
-         */
-        post: operations["generate_report_api_v1_admin_risk_reports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/risk/reports/{report_id}/download": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Download Report
-         * @description The file itself (CSV or JSON): full ID numbers, for the regulator; the read is audited.
-         */
-        get: operations["download_report_api_v1_admin_risk_reports__report_id__download_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/risk/holds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * My Holds
-         * @description My payouts waiting for a risk review, and why, in my language.
-         */
-        get: operations["my_holds_api_v1_me_risk_holds_get"];
-        put?: never;
-        post?: never;
+        post: operations["retry_delivery_api_v1_admin_system_events_failures__delivery_id__retry_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1952,46 +1940,6 @@ export interface components {
             user_id: number;
             /** Totp Secret */
             totp_secret: string | null;
-        };
-        /** AlertOut */
-        AlertOut: {
-            /** Id */
-            id: number;
-            /** Rule Code */
-            rule_code: string;
-            /** Rule Version */
-            rule_version: number;
-            /** User Id */
-            user_id: number;
-            /** Severity */
-            severity: string;
-            /** Status */
-            status: string;
-            /** Amount Minor */
-            amount_minor: number;
-            /** Factors */
-            factors: {
-                [key: string]: unknown;
-            }[];
-            /** Occurrences */
-            occurrences: number;
-            /**
-             * Business Date
-             * Format: date
-             */
-            business_date: string;
-            /**
-             * First Seen At
-             * Format: date-time
-             */
-            first_seen_at: string;
-            /**
-             * Last Seen At
-             * Format: date-time
-             */
-            last_seen_at: string;
-            /** Case Id */
-            case_id?: number | null;
         };
         /** AmountIn */
         AmountIn: {
@@ -2188,75 +2136,6 @@ export interface components {
              */
             offers: components["schemas"]["CouponOfferOut"][];
         };
-        /** CaseAssign */
-        CaseAssign: {
-            /** Assignee Id */
-            assignee_id: number;
-        };
-        /** CaseClose */
-        CaseClose: {
-            /**
-             * Resolution
-             * @enum {string}
-             */
-            resolution: "false_positive" | "confirmed";
-            /**
-             * Reason
-             * @default
-             */
-            reason: string;
-        };
-        /** CaseNote */
-        CaseNote: {
-            /** Body */
-            body: string;
-        };
-        /** CaseOpen */
-        CaseOpen: {
-            /** Alert Ids */
-            alert_ids: number[];
-            /** Assignee Id */
-            assignee_id?: number | null;
-        };
-        /** CaseOut */
-        CaseOut: {
-            /** Id */
-            id: number;
-            /** User Id */
-            user_id: number;
-            /** Status */
-            status: string;
-            /** Severity */
-            severity: string;
-            /** Resolution */
-            resolution?: string | null;
-            /** Resolution Reason */
-            resolution_reason?: string | null;
-            /** Assignee Id */
-            assignee_id?: number | null;
-            /**
-             * Opened At
-             * Format: date-time
-             */
-            opened_at: string;
-            /**
-             * Due At
-             * Format: date-time
-             */
-            due_at: string;
-            /** Closed At */
-            closed_at?: string | null;
-            /** Reported At */
-            reported_at?: string | null;
-            /** Age Hours */
-            age_hours: number;
-            /** Overdue */
-            overdue: boolean;
-            /** Alert Ids */
-            alert_ids?: number[];
-            /** Notes */
-            notes?: components["schemas"]["NoteOut"][];
-        };
         /** ChainReportOut */
         ChainReportOut: {
             /** Ok */
@@ -2443,18 +2322,52 @@ export interface components {
              */
             currency: string;
         };
-        /** Decision */
-        Decision: {
-            /**
-             * Note
-             * @default
-             */
-            note: string;
-        };
         /** DelistIn */
         DelistIn: {
             /** Reason */
             reason?: string | null;
+        };
+        /** DeliveryFailureOut */
+        DeliveryFailureOut: {
+            /** Id */
+            id: number;
+            /** Event Id */
+            event_id: number;
+            /** Topic */
+            topic: string;
+            /** Handler */
+            handler: string;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Event Created At
+             * Format: date-time
+             */
+            event_created_at: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        /** DeliveryRetriedOut */
+        DeliveryRetriedOut: {
+            /** Id */
+            id: number;
+            /** Event Id */
+            event_id: number;
+            /** Status */
+            status: string;
         };
         /** DepositOut */
         DepositOut: {
@@ -2565,35 +2478,18 @@ export interface components {
             /** Net Inflow Minor */
             net_inflow_minor: number;
         };
-        /** HeldPayoutOut */
-        HeldPayoutOut: {
-            /** Id */
-            id: number;
-            /** Kind */
-            kind: string;
-            /** Subject Id */
-            subject_id: number;
-            /** User Id */
-            user_id: number;
+        /** HoldOut */
+        HoldOut: {
+            /** Hold Id */
+            hold_id: number;
+            /** Account Id */
+            account_id: number;
             /** Amount Minor */
             amount_minor: number;
             /** Currency */
             currency: string;
-            /** Rule Codes */
-            rule_codes: string[];
             /** Status */
             status: string;
-            /** Decided By */
-            decided_by?: number | null;
-            /** Decided At */
-            decided_at?: string | null;
-            /** Decision Note */
-            decision_note?: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
         };
         /** InboxOut */
         InboxOut: {
@@ -2623,6 +2519,79 @@ export interface components {
             needs_registry_verification: boolean;
             /** Created At */
             created_at: string;
+        };
+        /** InstitutionsPage */
+        InstitutionsPage: {
+            /** Items */
+            items: components["schemas"]["InstitutionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** JobOutcomeOut */
+        JobOutcomeOut: {
+            /** Job */
+            job: string;
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string | null;
+        };
+        /** JobRunOut */
+        JobRunOut: {
+            /** Job */
+            job: string;
+            /** Order */
+            order: number | null;
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Lease Expires At */
+            lease_expires_at: string | null;
+        };
+        /** JudicialFreezeOut */
+        JudicialFreezeOut: {
+            /** Hold Id */
+            hold_id: number;
+            /** Account Id */
+            account_id: number;
+            /** Owner User Id */
+            owner_user_id: number | null;
+            /** Account Name */
+            account_name: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Status */
+            status: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Released At */
+            released_at: string | null;
         };
         /** KycIn */
         KycIn: {
@@ -2663,22 +2632,6 @@ export interface components {
             password: string;
             /** Totp Code */
             totp_code?: string | null;
-            /** Device Id */
-            device_id?: string | null;
-        };
-        /** NoteOut */
-        NoteOut: {
-            /** Id */
-            id: number;
-            /** Author Id */
-            author_id: number;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
         };
         /** NotificationOut */
         NotificationOut: {
@@ -2741,12 +2694,14 @@ export interface components {
              */
             risk_warning_version?: number | null;
         };
-        /** Page[AlertOut] */
-        Page_AlertOut_: {
-            /** Items */
-            items: components["schemas"]["AlertOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
+        /** OutboxStatusOut */
+        OutboxStatusOut: {
+            /** Undispatched Events */
+            undispatched_events: number;
+            /** Deliveries */
+            deliveries: {
+                [key: string]: number;
+            };
         };
         /** Page[CallbackOut] */
         Page_CallbackOut_: {
@@ -2762,17 +2717,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[CaseOut] */
-        Page_CaseOut_: {
-            /** Items */
-            items: components["schemas"]["CaseOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
         /** Page[CouponOut] */
         Page_CouponOut_: {
             /** Items */
             items: components["schemas"]["CouponOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryFailureOut] */
+        Page_DeliveryFailureOut_: {
+            /** Items */
+            items: components["schemas"]["DeliveryFailureOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2783,10 +2738,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[HeldPayoutOut] */
-        Page_HeldPayoutOut_: {
+        /** Page[JudicialFreezeOut] */
+        Page_JudicialFreezeOut_: {
             /** Items */
-            items: components["schemas"]["HeldPayoutOut"][];
+            items: components["schemas"]["JudicialFreezeOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2815,6 +2770,13 @@ export interface components {
         Page_StaffAccountOut_: {
             /** Items */
             items: components["schemas"]["StaffAccountOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[StaffOrderOut] */
+        Page_StaffOrderOut_: {
+            /** Items */
+            items: components["schemas"]["StaffOrderOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2869,6 +2831,11 @@ export interface components {
             id_number: string | null;
             /** Bank Cards */
             bank_cards: components["schemas"]["PersonalCardOut"][];
+        };
+        /** PlatformAccountsOut */
+        PlatformAccountsOut: {
+            /** Items */
+            items: components["schemas"]["StaffAccountOut"][];
         };
         /** PointsEntryOut */
         PointsEntryOut: {
@@ -3147,6 +3114,11 @@ export interface components {
             /** Questions */
             questions: components["schemas"]["QuestionOut"][];
         };
+        /** ReasonIn */
+        ReasonIn: {
+            /** Reason */
+            reason: string;
+        };
         /** ReconciliationItemOut */
         ReconciliationItemOut: {
             /** Kind */
@@ -3229,52 +3201,18 @@ export interface components {
             /** User Id */
             user_id: number;
         };
-        /** ReportOut */
-        ReportOut: {
-            /** Id */
-            id: number;
-            /** Type */
-            type: string;
+        /** ResendCodeIn */
+        ResendCodeIn: {
+            /** Login */
+            login: string;
+        };
+        /** RetryJobIn */
+        RetryJobIn: {
             /**
              * Business Date
              * Format: date
              */
             business_date: string;
-            /** Format */
-            format: string;
-            /** Rows */
-            rows: number;
-            /**
-             * Generated At
-             * Format: date-time
-             */
-            generated_at: string;
-            /** Generated By */
-            generated_by?: number | null;
-        };
-        /** ReportRequest */
-        ReportRequest: {
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "large-value" | "suspicious";
-            /**
-             * Date
-             * Format: date
-             */
-            date: string;
-            /**
-             * Format
-             * @default csv
-             * @enum {string}
-             */
-            format: "csv" | "json";
-        };
-        /** ResendCodeIn */
-        ResendCodeIn: {
-            /** Login */
-            login: string;
         };
         /** ReviewBody */
         ReviewBody: {
@@ -3297,87 +3235,31 @@ export interface components {
             /** Totp Secret */
             totp_secret: string | null;
         };
-        /** RuleChange */
-        RuleChange: {
-            /** Enabled */
-            enabled?: boolean | null;
-            /** Severity */
-            severity?: ("low" | "medium" | "high" | "critical") | null;
-            /** Parameters */
-            parameters?: {
-                [key: string]: number | string | string[];
-            } | null;
-        };
-        /** RuleOut */
-        RuleOut: {
-            /** Code */
-            code: string;
-            /** Kind */
-            kind: string;
-            /** Enabled */
-            enabled: boolean;
-            /** Severity */
-            severity: string;
-            /** Parameters */
-            parameters: {
-                [key: string]: unknown;
-            };
-            /** Version */
-            version: number;
-            /** Blocking */
-            blocking: boolean;
-        };
-        /** RuleVersionOut */
-        RuleVersionOut: {
-            /** Code */
-            code: string;
-            /** Kind */
-            kind: string;
-            /** Enabled */
-            enabled: boolean;
-            /** Severity */
-            severity: string;
-            /** Parameters */
-            parameters: {
-                [key: string]: unknown;
-            };
-            /** Version */
-            version: number;
-            /** Blocking */
-            blocking: boolean;
+        /** SchedulerDayOut */
+        SchedulerDayOut: {
             /**
-             * Changed At
-             * Format: date-time
+             * Business Date
+             * Format: date
              */
-            changed_at: string;
-            /** Changed By */
-            changed_by?: number | null;
+            business_date: string;
+            /** Jobs */
+            jobs: components["schemas"]["JobRunOut"][];
         };
-        /** SnoozeOut */
-        SnoozeOut: {
-            /** Rule Code */
-            rule_code: string;
-            /** User Id */
-            user_id: number;
-            /**
-             * Until At
-             * Format: date-time
-             */
-            until_at: string;
-            /** Reason */
-            reason: string;
+        /** SessionOut */
+        SessionOut: {
+            /** Id */
+            id: number;
+            /** Family */
+            family: string;
+            /** Refreshed At */
+            refreshed_at: string;
+            /** Expires At */
+            expires_at: string;
         };
-        /** SnoozeRequest */
-        SnoozeRequest: {
-            /** User Id */
-            user_id: number;
-            /**
-             * Until At
-             * Format: date-time
-             */
-            until_at: string;
-            /** Reason */
-            reason: string;
+        /** SessionsOut */
+        SessionsOut: {
+            /** Items */
+            items: components["schemas"]["SessionOut"][];
         };
         /** StaffAccountOut */
         StaffAccountOut: {
@@ -3404,6 +3286,69 @@ export interface components {
             /** Tracks Balance */
             tracks_balance: boolean;
         };
+        /** StaffCardOut */
+        StaffCardOut: {
+            /** Id */
+            id: number;
+            /** Card Number Masked */
+            card_number_masked: string;
+            /** Bank Name */
+            bank_name: string | null;
+            /** Created At */
+            created_at: string;
+        };
+        /** StaffCardsOut */
+        StaffCardsOut: {
+            /** Items */
+            items: components["schemas"]["StaffCardOut"][];
+        };
+        /**
+         * StaffOrderOut
+         * @description A deposit or withdrawal as operations see it (who, the channel's reference, recovery).
+         */
+        StaffOrderOut: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** User Id */
+            user_id: number;
+            /** Status */
+            status: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Fee Minor
+             * @default 0
+             */
+            fee_minor: number;
+            /** Currency */
+            currency: string;
+            /** Channel */
+            channel: string;
+            /** Reference */
+            reference: string;
+            /** Channel Reference */
+            channel_reference: string | null;
+            /** Bank Card Id */
+            bank_card_id?: number | null;
+            /** Failure Reason */
+            failure_reason?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Recovery Due At */
+            recovery_due_at?: string | null;
+        };
         /** StatusIn */
         StatusIn: {
             /**
@@ -3428,6 +3373,18 @@ export interface components {
             token_type: "bearer";
             /** Expires In */
             expires_in: number;
+        };
+        /**
+         * TotpResetOut
+         * @description Shown once: the new secret and the ``otpauth://`` URI to enrol an authenticator.
+         */
+        TotpResetOut: {
+            /** User Id */
+            user_id: number;
+            /** Totp Secret */
+            totp_secret: string;
+            /** Provisioning Uri */
+            provisioning_uri: string;
         };
         /** TransactionOut */
         TransactionOut: {
@@ -3470,12 +3427,39 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** UserSearchOut */
+        UserSearchOut: {
+            /** Items */
+            items: components["schemas"]["ProfileOut"][];
+        };
         /** UsersPage */
         UsersPage: {
             /** Items */
             items: components["schemas"]["ProfileOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** VerifyReportOut */
+        VerifyReportOut: {
+            /** Ok */
+            ok: boolean;
+            /** Entries */
+            entries: number;
+            /** Accounts */
+            accounts: number;
+            /** Problems */
+            problems: string[];
+            /**
+             * Checked At
+             * Format: date-time
+             */
+            checked_at: string;
+            /** Actor Id */
+            actor_id: number | null;
+        };
+        /** VerifyStatusOut */
+        VerifyStatusOut: {
+            last: components["schemas"]["VerifyReportOut"] | null;
         };
         /** WithdrawalOut */
         WithdrawalOut: {
@@ -3504,7 +3488,6 @@ export interface components {
             created_at: string;
             /** Completed At */
             completed_at?: string | null;
-            review?: components["schemas"]["WithdrawalReviewOut"] | null;
         };
         /** WithdrawalRequest */
         WithdrawalRequest: {
@@ -3514,44 +3497,6 @@ export interface components {
             bank_card_id?: number | null;
             /** Channel */
             channel?: ("bank" | "thirdparty") | null;
-        };
-        /** WithdrawalReviewOut */
-        WithdrawalReviewOut: {
-            /** Status */
-            status: string;
-            /** Reason Zh */
-            reason_zh: string;
-            /** Reason En */
-            reason_en: string;
-        };
-        /** HoldOut */
-        finplat__ledger__schemas__HoldOut: {
-            /** Hold Id */
-            hold_id: number;
-            /** Account Id */
-            account_id: number;
-            /** Amount Minor */
-            amount_minor: number;
-            /** Currency */
-            currency: string;
-            /** Status */
-            status: string;
-        };
-        /** HoldOut */
-        finplat__risk__schemas__HoldOut: {
-            /** Kind */
-            kind: string;
-            /** Subject Id */
-            subject_id: number;
-            /** Amount Minor */
-            amount_minor: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Reason */
-            reason: string;
         };
         /** Problem */
         Problem: {
@@ -3674,10 +3619,418 @@ export interface operations {
             };
         };
     };
+    search_users_api_v1_admin_users_search_get: {
+        parameters: {
+            query: {
+                /** @description A mobile number, email, ID number, user id or user name; matched exactly through the blind indexes. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserSearchOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    user_cards_api_v1_admin_users__user_id__bank_cards_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffCardsOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    user_sessions_api_v1_admin_users__user_id__sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_sessions_api_v1_admin_users__user_id__sessions_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_totp_api_v1_admin_users__user_id__totp_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpResetOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_institutions_api_v1_admin_institutions_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstitutionsPage"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_institution_api_v1_admin_institutions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstitutionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstitutionOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    institution_users_api_v1_admin_institutions__institution_id__users_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                institution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsersPage"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_users_api_v1_admin_users_get: {
         parameters: {
             query?: {
                 role?: string | null;
+                /** @description Only staff roles. */
+                staff?: boolean;
+                institution_id?: number | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -3951,57 +4304,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonalDataOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_institution_api_v1_admin_institutions_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InstitutionIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InstitutionOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -5066,7 +5368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["finplat__ledger__schemas__HoldOut"];
+                    "application/json": components["schemas"]["HoldOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -5177,6 +5479,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffAccountOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    judicial_freezes_api_v1_admin_ledger_freezes_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "voided") | null;
+                account_id?: number | null;
+                owner_user_id?: number | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_JudicialFreezeOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    platform_accounts_api_v1_admin_ledger_platform_accounts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAccountsOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    last_verification_api_v1_admin_ledger_verify_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyStatusOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_now_api_v1_admin_ledger_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyReportOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -5637,6 +6133,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_CallbackOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_orders_api_v1_admin_payments_orders_get: {
+        parameters: {
+            query?: {
+                kind?: "deposit" | "withdrawal";
+                status?: string | null;
+                channel?: string | null;
+                user_id?: number | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StaffOrderOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stuck_orders_api_v1_admin_payments_stuck_get: {
+        parameters: {
+            query?: {
+                kind?: "deposit" | "withdrawal";
+                older_than_minutes?: number;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StaffOrderOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -8314,7 +8918,110 @@ export interface operations {
             };
         };
     };
-    list_rules_api_v1_admin_risk_rules_get: {
+    scheduler_day_api_v1_admin_system_scheduler_get: {
+        parameters: {
+            query?: {
+                /** @description Business date; today by default. */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulerDayOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_job_api_v1_admin_system_scheduler_jobs__job__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryJobIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOutcomeOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    outbox_status_api_v1_admin_system_events_status_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -8329,7 +9036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RuleOut"][];
+                    "application/json": components["schemas"]["OutboxStatusOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -8361,166 +9068,11 @@ export interface operations {
             };
         };
     };
-    change_rule_api_v1_admin_risk_rules__code__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RuleChange"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RuleOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    rule_versions_api_v1_admin_risk_rules__code__versions_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RuleVersionOut"][];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    snooze_api_v1_admin_risk_rules__code__snoozes_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SnoozeRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SnoozeOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_alerts_api_v1_admin_risk_alerts_get: {
+    delivery_failures_api_v1_admin_system_events_failures_get: {
         parameters: {
             query?: {
-                status?: ("open" | "in_case" | "closed") | null;
-                user_id?: number | null;
+                status?: ("failed" | "dead") | null;
+                topic?: string | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -8536,7 +9088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AlertOut_"];
+                    "application/json": components["schemas"]["Page_DeliveryFailureOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -8568,12 +9120,12 @@ export interface operations {
             };
         };
     };
-    get_alert_api_v1_admin_risk_alerts__alert_id__get: {
+    retry_delivery_api_v1_admin_system_events_failures__delivery_id__retry_post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                alert_id: number;
+                delivery_id: number;
             };
             cookie?: never;
         };
@@ -8585,713 +9137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlertOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_cases_api_v1_admin_risk_cases_get: {
-        parameters: {
-            query?: {
-                status?: ("open" | "investigating" | "closed" | "reported") | null;
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_CaseOut_"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    open_case_api_v1_admin_risk_cases_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CaseOpen"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_case_api_v1_admin_risk_cases__case_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    assign_case_api_v1_admin_risk_cases__case_id__assign_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CaseAssign"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    investigate_api_v1_admin_risk_cases__case_id__investigate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    close_case_api_v1_admin_risk_cases__case_id__close_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CaseClose"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    report_case_api_v1_admin_risk_cases__case_id__report_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    add_note_api_v1_admin_risk_cases__case_id__notes_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                case_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CaseNote"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    pending_reviews_api_v1_admin_risk_reviews_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_HeldPayoutOut_"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    decide_api_v1_admin_risk_reviews__review_id___decision__post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                review_id: number;
-                decision: "release" | "refuse";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Decision"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HeldPayoutOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_reports_api_v1_admin_risk_reports_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportOut"][];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    generate_report_api_v1_admin_risk_reports_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReportRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportOut"];
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    download_report_api_v1_admin_risk_reports__report_id__download_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Invalid input (validation.invalid and more specific codes) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem with the request (see code) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A problem on our side (service.unavailable carries Retry-After) */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    my_holds_api_v1_me_risk_holds_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["finplat__risk__schemas__HoldOut"][];
+                    "application/json": components["schemas"]["DeliveryRetriedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */

@@ -14,7 +14,7 @@ const routes: AreaRoutes = [
     },
   },
   {
-    path: '/admin/audit', component: () => import('@/views/admin/AuditView.vue'),
+    path: '/admin/audit', component: () => import('@/views/admin/system/AuditLogView.vue'),
     meta: {
       staff: true, roles: ['auditor', 'admin'], title: 'app.title.audit',
       menu: { group: 'console', label: 'app.menu.audit', icon: 'audit', order: 90 },

@@ -1,0 +1,1 @@
+"""The system console: scheduled jobs per business date and failed event deliveries."""

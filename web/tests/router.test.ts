@@ -75,14 +75,14 @@ describe('route guards', () => {
     state.hasSession = true
     state.me = investor(['auditor'])
     await router.push('/')
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/audit'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/lending', '/admin/audit'])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
     session.me = investor(['reviewer'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/lending'])
     session.me = investor()
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
-      'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
+      'app.menu.products', 'origination.menu.listings', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
       'app.menu.myLoans', 'app.menu.profile',
     ])
   })

@@ -268,7 +268,7 @@ export class ApiClient {
         if (attempt >= attempts) {
           throw new ApiError({
             status: 0, code: NETWORK_ERROR_CODE, title: 'Network error',
-            detail: '无法连接服务器，请检查网络后重试 (cannot reach the server)',
+            detail: 'cannot reach the server',
           })
         }
         await sleep(this.retryDelayMs)

@@ -53,7 +53,7 @@ async def test_from_product_to_disbursement(app, client, db, clock) -> None:
     body = {"product_id": product["id"], "amount_minor": 1_000_000, "term_months": 12,
             "repayment_method": "equal_installment", "purpose": "购车",
             "monthly_income_minor": 2_000_000, "dependants": 1,
-            "monthly_debt_payments_minor": 100_000}
+            "monthly_debt_payments_minor": 0}  # as the borrower's grade was chosen
     applied = await client.post("/api/v1/loans/applications", json=body,
                                 headers={**borrower, "Accept-Language": "zh-CN"})
     assert applied.status_code == 201, applied.text
@@ -110,7 +110,7 @@ async def test_refusals_and_bad_input(app, client, db, clock) -> None:
     borrower = factories.bearer_for(app, borrower_id)
     body = {"product_id": product["id"], "amount_minor": 1_000_000, "term_months": 12,
             "repayment_method": "equal_installment", "purpose": "经营周转",
-            "monthly_income_minor": 2_000_000}
+            "monthly_income_minor": 2_000_000, "dependants": 1}
     refused = await client.post("/api/v1/loans/applications", json=body,
                                 headers={**borrower, "Accept-Language": "zh-CN"})
     assert refused.status_code == 201

@@ -264,3 +264,29 @@ describe('the generated client (openapi-fetch) through ApiClient', () => {
     expect(error.code).toBe('payment.conflict')
   })
 })
+
+describe('a refresh storm', () => {
+  it('keeps the session when the refresh is rate limited, after one wait for Retry-After', async () => {
+    const limited = () => new Response(JSON.stringify({ status: 429, code: 'http.rate_limited', detail: 'slow down' }), {
+      status: 429, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '0' },
+    })
+    const { client, calls, storage, onSessionEnded } = clientWith(limited(), limited(), json(200, PAIR_2), json(200, { ok: 1 }))
+    storage.setItem(REFRESH_TOKEN_KEY, 'refresh-1')
+    const error = await caught(client.get('/me/account'))
+    expect(error.status).toBe(429)
+    expect(calls.map((call) => call.url)).toEqual(['/api/v1/auth/refresh', '/api/v1/auth/refresh'])
+    expect(onSessionEnded).not.toHaveBeenCalled()
+    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBe('refresh-1')
+    // Later the same refresh token still resumes the session.
+    expect(await client.get('/me/account')).toEqual({ ok: 1 })
+    expect(calls[3].headers.Authorization).toBe('Bearer access-2')
+  })
+
+  it('keeps the session when the server fails during the refresh', async () => {
+    const { client, storage, onSessionEnded } = clientWith(problem(503, 'service.unavailable', 'down'))
+    storage.setItem(REFRESH_TOKEN_KEY, 'refresh-1')
+    expect((await caught(client.get('/me/account'))).status).toBe(503)
+    expect(onSessionEnded).not.toHaveBeenCalled()
+    expect(client.hasSession).toBe(true)
+  })
+})

@@ -92,11 +92,23 @@ export function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID()
 }
 
+/** How long a 429 asks to wait (its `Retry-After`, in seconds), within 0.5–10 s. */
+function retryAfterMs(error: ApiError): number {
+  const seconds = Number(error.problem.retry_after ?? error.problem.retryAfter ?? 1)
+  return Math.min(10_000, Math.max(500, (Number.isFinite(seconds) ? seconds : 1) * 1000))
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 async function problemFrom(response: Response): Promise<Problem> {
+  const retryAfter = response.headers.get('retry-after')
+  const problem = await problemBody(response)
+  return retryAfter ? { ...problem, retry_after: Number(retryAfter) } : problem
+}
+
+async function problemBody(response: Response): Promise<Problem> {
   const text = await response.text().catch(() => '')
   const type = response.headers.get('content-type') ?? ''
   if (text && (type.includes('json') || text.startsWith('{'))) {
@@ -169,7 +181,12 @@ export class ApiClient {
     }
   }
 
-  /** Exchange the refresh token for a new pair; concurrent callers share one exchange. */
+  /**
+   * Exchange the refresh token for a new pair; concurrent callers share one exchange. Resolves
+   * false when the server refuses the token (the session ends); rejects with the `ApiError`
+   * when the outcome says nothing about the token (rate limited, server or network trouble), so
+   * the session survives a busy moment instead of sending the user to the sign-in page.
+   */
   refresh(): Promise<boolean> {
     if (!this.refreshing) {
       this.refreshing = this.exchangeRefreshToken().finally(() => {
@@ -180,21 +197,26 @@ export class ApiClient {
   }
 
   private async exchangeRefreshToken(): Promise<boolean> {
-    const refresh = this.refreshToken
-    if (!refresh) return false
-    try {
-      const pair = await this.request<TokenPair>('POST', '/auth/refresh', {
-        body: { refresh_token: refresh }, auth: false,
-      })
-      this.setTokens(pair)
-      return true
-    } catch (error) {
-      // Only a refusal ends the session; a network blip keeps the refresh token for later.
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+    for (let attempt = 1; ; attempt++) {
+      const refresh = this.refreshToken
+      if (!refresh) return false
+      try {
+        const pair = await this.request<TokenPair>('POST', '/auth/refresh', {
+          body: { refresh_token: refresh }, auth: false,
+        })
+        this.setTokens(pair)
+        return true
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error
+        if (error.status === 429 && attempt === 1) {
+          await sleep(retryAfterMs(error))
+          continue
+        }
+        if (error.status === 429 || error.status === 0 || error.status >= 500) throw error
         this.clearTokens()
         this.onSessionEnded?.()
+        return false
       }
-      return false
     }
   }
 
@@ -268,7 +290,7 @@ export class ApiClient {
         if (attempt >= attempts) {
           throw new ApiError({
             status: 0, code: NETWORK_ERROR_CODE, title: 'Network error',
-            detail: '无法连接服务器，请检查网络后重试 (cannot reach the server)',
+            detail: 'cannot reach the server',
           })
         }
         await sleep(this.retryDelayMs)

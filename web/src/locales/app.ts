@@ -9,6 +9,8 @@ export default {
     language: '语言',
     // The switch names the other language in that language.
     otherLanguage: 'English',
+    // Each language is named in itself, whatever the page's language.
+    languageNames: { zh: '简体中文', en: 'English' },
     mainMenu: '主菜单',
     consoleMenu: '运营菜单',
     menu: {
@@ -34,6 +36,7 @@ export default {
     signOut: 'Sign out',
     language: 'Language',
     otherLanguage: '中文',
+    languageNames: { zh: '简体中文', en: 'English' },
     mainMenu: 'Main menu',
     consoleMenu: 'Console menu',
     menu: {

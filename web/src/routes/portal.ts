@@ -11,11 +11,6 @@ const routes: AreaRoutes = [
   },
   { path: '/products/:id', component: () => import('@/views/ProductDetailView.vue'), props: true, meta: { title: 'app.title.product' } },
   {
-    path: '/loans', component: () => import('@/views/LoansView.vue'),
-    meta: { title: 'app.title.loans', menu: { group: 'portal', label: 'app.menu.loans', icon: 'loans', order: 20 } },
-  },
-  { path: '/loans/:id', component: () => import('@/views/LoanDetailView.vue'), props: true, meta: { title: 'app.title.loan' } },
-  {
     path: '/account', component: () => import('@/views/AccountView.vue'),
     meta: { auth: true, customer: true, title: 'app.title.account', menu: { group: 'portal', label: 'app.menu.account', icon: 'account', order: 30, tab: true } },
   },
@@ -35,7 +30,6 @@ const routes: AreaRoutes = [
     path: '/me/loans/:id', component: () => import('@/views/LoanDetailView.vue'),
     props: (route) => ({ id: route.params.id, mine: true }), meta: { auth: true, title: 'app.title.myLoans' },
   },
-  { path: '/borrow', component: () => import('@/views/BorrowView.vue'), meta: { auth: true, title: 'app.title.borrow' } },
   {
     path: '/profile', component: () => import('@/views/ProfileView.vue'),
     meta: { auth: true, title: 'app.title.profile', menu: { group: 'portal', label: 'app.menu.profile', icon: 'profile', order: 90, tab: true } },

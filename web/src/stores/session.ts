@@ -1,8 +1,12 @@
 /** Who is signed in and what their roles allow, shared by every view, the menus and the guards. */
 import { defineStore } from 'pinia'
 import { api, client } from '@/api'
+import { ApiError } from '@/api/client'
 import type { Me } from '@/api/types'
 import './index'
+
+/** Wait before asking `/me` again when the server was busy. */
+export const RETRY_MS = 1500
 
 /** Roles of people served by the portal; any other role is operator staff. */
 export const CUSTOMER_ROLES = ['investor', 'borrower', 'institution', 'customer', 'user']
@@ -31,15 +35,19 @@ export const useSessionStore = defineStore('session', {
       if (!this.signedIn) return false
       return !roles || roles.length === 0 || roles.some((role) => this.roles.includes(role))
     },
-    /** Loads `/me` when a session exists (after a reload the refresh token resumes it). */
+    /** Loads `/me` when a session exists (after a reload the refresh token resumes it). A
+     * busy server (429, 5xx, network) gets one more try before the page treats the user as
+     * signed out; the tokens are kept either way unless the server refused them. */
     async load(): Promise<void> {
-      if (!client.hasSession) {
-        this.me = null
-      } else {
+      this.me = null
+      for (let attempt = 1; client.hasSession && attempt <= 2; attempt++) {
         try {
           this.me = await api.me()
-        } catch {
-          this.me = null
+          break
+        } catch (error) {
+          const transient = error instanceof ApiError && (error.status === 429 || error.status === 0 || error.status >= 500)
+          if (!transient) break
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS))
         }
       }
       this.loaded = true

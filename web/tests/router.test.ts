@@ -75,15 +75,16 @@ describe('route guards', () => {
     state.hasSession = true
     state.me = investor(['auditor'])
     await router.push('/')
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/audit'])
-    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/lending/overdue', '/admin/audit'])
+    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile', '/disclosure'])
     session.me = investor(['reviewer'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/lending/overdue'])
     session.me = investor()
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
-      'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
-      'app.menu.myLoans', 'app.menu.profile',
+      'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'servicing.menu.holdings',
+      'app.menu.transactions', 'app.menu.myLoans', 'servicing.menu.repayments', 'app.menu.profile',
+      'servicing.menu.disclosure',
     ])
   })
 })

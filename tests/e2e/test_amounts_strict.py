@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pkgutil
+
 import pytest
 from pydantic import BaseModel
 
@@ -26,7 +28,12 @@ def _request_models(app) -> list[type[BaseModel]]:  # type: ignore[no-untyped-de
                 names.add(ref.rsplit("/", 1)[1])
     classes: dict[str, type[BaseModel]] = {}
     for package in ROUTER_PACKAGES:
-        for kind in ("schemas", "router"):
+        found = optional_module(f"finplat.{package}")
+        # ``schemas`` and ``router``, and a package's further ``*_schemas``/``*_router`` modules.
+        kinds = {"schemas", "router"} | {
+            info.name for info in pkgutil.iter_modules(getattr(found, "__path__", []))
+            if info.name.endswith(("_schemas", "_router"))}
+        for kind in sorted(kinds):
             module = optional_module(f"finplat.{package}.{kind}")
             for value in vars(module or object).values():
                 if isinstance(value, type) and issubclass(value, BaseModel):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Migrate a throw-away database, start `finplat serve` on it, wait for /readyz, run the browser
-# smoke test (e2e/smoke.mjs) and stop the server. Run from anywhere; needs the Python venv at
+# journeys (e2e/smoke.mjs, e2e/lending.mjs) and stop the server. Run from anywhere; needs the Python venv at
 # <repo>/.venv, web/node_modules (npm ci) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
 set -euo pipefail
 
@@ -45,6 +45,9 @@ if ! curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then
 fi
 
 cd "$WEB_DIR"
-if ! node e2e/smoke.mjs; then
-  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
-fi
+# Every journey in turn (FINPLAT_E2E_ONLY names some of them); each makes its own users.
+for script in ${FINPLAT_E2E_ONLY:-smoke.mjs lending.mjs}; do
+  if ! node "e2e/$script"; then
+    echo "--- server log ($script) ---" >&2; tail -n 50 "$LOG" >&2; exit 1
+  fi
+done

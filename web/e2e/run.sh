@@ -33,7 +33,7 @@ export FINPLAT_E2E_STAFF_TOTP_SECRET
 "$FINPLAT" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
 server_pid=$!
 
-for _ in $(seq 1 60); do
+for _ in $(seq 1 240); do  # up to 2 minutes: a loaded machine starts slowly
   if curl -fsS "$FINPLAT_E2E_URL/readyz" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "the server exited:" >&2; cat "$LOG" >&2; exit 1

@@ -96,7 +96,8 @@ async function assess(user) {
   const questionnaire = await api('GET', '/risk-assessment/questionnaire')
   const answers = {}
   for (const question of questionnaire.questions) {
-    const best = [...question.options].sort((a, b) => b.score - a.score)[0]
+    // The highest-scoring answer that does not cap the grade at the lowest (such as "cannot bear losses").
+    const best = [...question.options].filter((option) => !option.forces_lowest).sort((a, b) => b.score - a.score)[0]
     answers[question.id] = best.id
   }
   await api('POST', '/me/risk-assessment', { token: user.token, body: { version: questionnaire.version, answers } })

@@ -27,6 +27,7 @@ rows = st.lists(st.tuples(money, money, money, st.integers(0, 10**5)), min_size=
 
 
 @given(amount=st.integers(min_value=0, max_value=10**10), installments=rows)
+@settings(deadline=None)
 def test_waterfall_pays_oldest_first_and_investors_before_the_fee(amount: int,
                                                                   installments: list) -> None:
     parts, left = distribution.waterfall(amount, installments)
@@ -58,6 +59,7 @@ claims = st.lists(st.integers(min_value=1, max_value=10**8), min_size=1, max_siz
 
 
 @given(penalty=money, interest=money, principal=money, fee=money, holders=claims)
+@settings(deadline=None)
 def test_split_adds_up_per_part_and_is_pro_rata_to_the_fen(penalty: int, interest: int,
                                                            principal: int, fee: int,
                                                            holders: list) -> None:
@@ -77,6 +79,7 @@ lprs = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("0.10"), places=
 
 
 @given(lpr=lprs, days=st.integers(min_value=1, max_value=3650))
+@settings(deadline=None)
 def test_penalty_at_the_cap_never_earns_more_than_the_cap(lpr: Decimal, days: int) -> None:
     cap = overdue.daily_cap(str(lpr))
     annual = 4 * lpr
@@ -109,6 +112,7 @@ def test_a_late_installment_with_capped_penalty_keeps_the_all_in_apr_within_the_
 
 
 @given(interest=st.integers(0, 10**8), days=st.integers(28, 31), elapsed=st.integers(-5, 40))
+@settings(deadline=None)
 def test_interest_to_date_is_never_more_than_the_period(interest: int, days: int,
                                                         elapsed: int) -> None:
     start = date(2026, 1, 31)

@@ -64,7 +64,14 @@ async function api(method, path, { body, token, key } = {}) {
   if (key) headers['Idempotency-Key'] = key
   let response = null
   for (let attempt = 0; attempt < 20; attempt++) {
-    response = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    try {
+      response = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    } catch (error) {
+      // A kept-alive connection the server closed while the scheduler ran (execFileSync holds
+      // this process meanwhile): open a new one.
+      if (attempt > 2) throw error
+      continue
+    }
     if (response.status !== 429) break
     await wait(1200) // the sign-in rate limit per address: this journey makes many users
   }

@@ -18,8 +18,8 @@ from finplat.lending import repayment, reserve
 from finplat.lending import servicing_queries as queries
 from finplat.lending.models import BUCKET_CURRENT, LOAN_DISBURSED, LOAN_PAID_OFF, LOAN_WRITTEN_OFF
 from finplat.lending.servicing_schemas import (
-    LendingDisclosureOut,
     HoldingsOut,
+    LendingDisclosureOut,
     MyLoansOut,
     PayoffIn,
     PayoffQuoteOut,

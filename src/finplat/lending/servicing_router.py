@@ -18,8 +18,8 @@ from finplat.lending import repayment, reserve
 from finplat.lending import servicing_queries as queries
 from finplat.lending.models import BUCKET_CURRENT, LOAN_DISBURSED, LOAN_PAID_OFF, LOAN_WRITTEN_OFF
 from finplat.lending.servicing_schemas import (
-    DisclosureOut,
     HoldingsOut,
+    LendingDisclosureOut,
     MyLoansOut,
     PayoffIn,
     PayoffQuoteOut,
@@ -124,7 +124,7 @@ async def write_off(loan_id: LoanIdPath, body: WriteOffIn, staff: WriteOffStaff,
                                    actor_id=staff.user_id, now=clock.now())
 
 
-@router.get("/disclosure/lending", response_model=DisclosureOut)
+@router.get("/disclosure/lending", response_model=LendingDisclosureOut)
 async def disclosure(db: DbDep, clock: ClockDep) -> dict[str, Any]:
     """Public risk disclosure (no login): amounts lent and repaid, overdue rates by bucket,
     the risk reserve and its coverage."""

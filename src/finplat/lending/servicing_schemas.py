@@ -177,7 +177,7 @@ class BucketRateOut(BaseModel):
     rate: str | None
 
 
-class DisclosureOut(BaseModel):
+class LendingDisclosureOut(BaseModel):
     loans: int
     lent_minor: int
     repaid_principal_minor: int

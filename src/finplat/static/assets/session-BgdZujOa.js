@@ -1,1 +1,0 @@
-import{et as e}from"./vendor-DvpczTHW.js";import{r as t}from"./index-CEuHEcYO.js";var n=t();e(()=>n.signedIn),e(()=>n.staff),e(()=>n.customer),e(()=>n.displayName);var r=(e,t,r)=>n.signIn(e,t,r);export{r as n,n as t};

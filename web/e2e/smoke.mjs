@@ -7,6 +7,7 @@
 // Uses playwright-core with the system Chromium (no browser downloads).
 import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +15,11 @@ import { chromium } from 'playwright-core'
 
 const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out')
+// Screenshots of every step at desktop (1366 px) and phone (375 px) widths.
+const outDir = process.env.FINPLAT_E2E_SCREENSHOTS ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'var', 'screenshots')
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+const DESKTOP = { width: 1366, height: 860 }
+const PHONE = { width: 375, height: 812 }
 const userDataDir = mkdtempSync(join(tmpdir(), 'finplat-e2e-chromium-'))
 rmSync(outDir, { recursive: true, force: true })
 mkdirSync(outDir, { recursive: true })
@@ -123,13 +128,33 @@ async function settle(page) {
     .every((mask) => getComputedStyle(mask).display === 'none' || mask.getClientRects().length === 0))
 }
 
+/** axe-core on the page as it is: serious and critical violations fail the run. */
+async function accessible(page, name) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SOURCE })
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+  })
+  check(found.length === 0, `${name}: no serious accessibility violations ${found.join('; ')}`)
+}
+
+/** Screenshots the step at desktop and phone widths, checking accessibility at both. */
 async function shot(page, name) {
   await settle(page)
   await page.waitForTimeout(400) // let dialog and message transitions finish
   step += 1
-  const path = join(outDir, `${String(step).padStart(2, '0')}-${name}.png`)
-  await page.screenshot({ path, fullPage: true })
-  console.log(`screenshot ${path}`)
+  const base = join(outDir, `${String(step).padStart(2, '0')}-${name}`)
+  await accessible(page, `${name} at ${DESKTOP.width} px`)
+  await page.screenshot({ path: `${base}-${DESKTOP.width}.png`, fullPage: true })
+  await page.setViewportSize(PHONE)
+  await page.waitForTimeout(300)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  check(overflow <= 1, `${name} at ${PHONE.width} px: nothing wider than the screen (${overflow} px over)`)
+  await accessible(page, `${name} at ${PHONE.width} px`)
+  await page.screenshot({ path: `${base}-${PHONE.width}.png`, fullPage: true })
+  await page.setViewportSize(DESKTOP)
+  console.log(`screenshot ${base}-{${DESKTOP.width},${PHONE.width}}.png`)
 }
 
 async function signIn(page, { login, password, totpSecret }, landing) {
@@ -350,7 +375,7 @@ const browser = await chromium.launchPersistentContext(userDataDir, {
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
   ],
-  viewport: { width: 1280, height: 860 },
+  viewport: DESKTOP,
   locale: 'zh-CN',
 })
 

@@ -21,3 +21,8 @@ client.onSessionEnded = () => {
 }
 
 createApp(App).use(pinia).use(i18n).use(router).use(ElLoading).mount('#app')
+
+// The installable app: the service worker caches the shell only (public/sw.js), in builds only.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => { void navigator.serviceWorker.register('/sw.js') })
+}

@@ -15,7 +15,7 @@ from finplat.core.models import Base, BigId, EncryptedText, Instant, IntPk, UtcD
 
 # Roles a user may hold. Staff roles must pass a TOTP code at login.
 CUSTOMER_ROLES = frozenset({"investor", "borrower", "institution"})
-STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin"})
+STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin", "marketing"})
 ALL_ROLES = CUSTOMER_ROLES | STAFF_ROLES
 
 USER_ACTIVE = "active"

@@ -17,6 +17,7 @@ from finplat.investment import queries, suitability
 from finplat.investment import service as investment_service
 from finplat.investment.models import Assessment
 from finplat.investment.orders import OrderNotFound
+from finplat.investment.reports_router import router as reports_router
 from finplat.investment.schemas import (
     AmountIn,
     AssessmentIn,
@@ -33,6 +34,7 @@ from finplat.product.deps import InstitutionUser, OrderIdPath, ProductIdPath, Re
 from finplat.product.schemas import ProductOut, product_out
 
 router = APIRouter(tags=["investing"])
+router.include_router(reports_router)
 
 
 def _assessment_out(row: Assessment, *, with_answers: bool = False) -> AssessmentOut:

@@ -39,7 +39,8 @@ JUDICIAL_FREEZE_CODE = "judicial_freeze"
 __all__ = [
     "INSTITUTION_SETTLEMENT", "PRODUCT_ESCROW", "Balance", "Leg", "StatementLine",
     "StatementPage", "account_for", "balance", "blocked_accounts", "close_account", "credit",
-    "debit", "ensure_platform_accounts", "expire_holds", "freeze_account", "freeze_amount",
+    "debit", "ensure_platform_accounts", "expire_holds", "find_account", "freeze_account",
+    "freeze_amount",
     "get_account", "get_hold", "hold", "open_customer_wallet", "platform_account", "post_hold",
     "post_holds", "reverse", "statement", "transfer", "transfer_to_many",
     "unfreeze_account", "unfreeze_amount", "void_hold", "void_holds", "wallet_and_platform_ids",
@@ -57,6 +58,13 @@ async def account_for(session: AsyncSession, *, kind: str, reference: str, now: 
     found = await accounts.get_or_create(session, kind=kind, reference=reference, now=now,
                                          owner_user_id=owner_user_id, name=name)
     return found.id
+
+
+async def find_account(session: AsyncSession, *, kind: str, reference: str) -> int | None:
+    """The id of the account of ``kind`` for ``reference`` if it was ever opened (a read: unlike
+    ``account_for`` it opens nothing)."""
+    found = await accounts.find(session, kind=kind, reference=reference)
+    return None if found is None else found.id
 
 
 async def platform_account(session: AsyncSession, *, kind: str, now: datetime) -> int:

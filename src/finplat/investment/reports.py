@@ -12,7 +12,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
-from finplat.core.pagination import Page, PageParams
+from finplat.core.pagination import Page, PageParams, cursor_id
 from finplat.investment import payout, settlement
 from finplat.investment.models import (
     HOLDING_PAID,
@@ -149,6 +149,8 @@ async def settlement_movements(db: Database, *, institution_id: int, page: PageP
                                kind: str | None) -> Page[SettlementLineOut]:
     """The settlement account's lines newest first (``kind``: one of ``MOVEMENT_CODES``); none
     before the account is first used. Raises ``InvalidInput`` (bad cursor)."""
+    # Checked first: a cursor we did not issue is a 422 even while there is nothing to page.
+    cursor_id(page.cursor)
     async with db.transaction(readonly=True) as session:
         account_id = await ledger_service.find_account(
             session, kind=ledger_service.INSTITUTION_SETTLEMENT,

@@ -14,6 +14,12 @@ export default defineConfig({
     // Element Plus components (and their CSS) are imported where templates use them.
     Components({ resolvers: [ElementPlusResolver()], dts: false }),
   ],
+  // vue-i18n: Composition API only, no devtools hooks in production (smaller bundle).
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -41,8 +47,10 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
     css: false,
+    // Every mounted component gets the app's i18n and pinia (tests/setup.ts).
+    setupFiles: ['tests/setup.ts'],
     // Route tests load the lazy views through Vite's transform, slow on a busy machine.
-    testTimeout: 30000,
+    testTimeout: 90000,
     // Element Plus imports its CSS from its ES modules; inlining lets Vite handle those imports.
     server: { deps: { inline: ['element-plus'] } },
   },

@@ -79,6 +79,15 @@ def demo(
     asyncio.run(demo_module.run(console=console, if_empty=if_empty))
 
 
+@app.command("openapi")
+def openapi_document() -> None:
+    """Print the API's OpenAPI document (JSON), from which the web app's typed client is made."""
+    from finplat.core import openapi
+    from finplat.main import create_app
+
+    typer.echo(openapi.document_text(create_app(background=False)), nl=False)
+
+
 keys_app = typer.Typer(help="Keys for personal data at rest.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 

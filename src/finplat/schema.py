@@ -18,6 +18,7 @@ MODEL_PACKAGES = (
     "marketing",
     "analytics",
     "notification",
+    "lending",
 )
 
 

@@ -12,6 +12,19 @@ export function formatInstant(value: unknown): string {
   return Number.isNaN(date.getTime()) ? value : DATE_TIME.format(date).replace(/\//g, '-')
 }
 
+const DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+})
+
+/** A date as `2026-12-03` in both languages (unambiguous either way): an ISO instant is taken
+ * in Beijing time, a bare `YYYY-MM-DD` business date is shown as it is. */
+export function formatDate(value: unknown): string {
+  if (typeof value !== 'string' || !value) return '—'
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : DATE.format(date)
+}
+
 export const RISK_LEVELS: Record<string, string> = {
   C1: 'C1 保守型', C2: 'C2 谨慎型', C3: 'C3 稳健型', C4: 'C4 积极型', C5: 'C5 激进型',
 }

@@ -3,16 +3,21 @@ import { ElLoading } from 'element-plus'
 import 'element-plus/es/components/loading/style/css'
 import App from './App.vue'
 import { client } from './api'
+import { i18n } from './i18n'
 import { buildRouter } from './router'
-import { endSession } from './session'
+import { pinia } from './stores'
+import { useLocaleStore } from './stores/locale'
+import { useSessionStore } from './stores/session'
 import './style.css'
 
 const router = buildRouter()
+useLocaleStore().init()
 
 client.onSessionEnded = () => {
-  endSession()
+  useSessionStore().end()
   const current = router.currentRoute.value
-  if (current.meta.auth) void router.push({ path: current.meta.staff ? '/admin/login' : '/login', query: { redirect: current.fullPath } })
+  const protectedPage = current.meta.auth || current.meta.staff || current.meta.roles
+  if (protectedPage) void router.push({ path: current.meta.staff ? '/admin/login' : '/login', query: { redirect: current.fullPath } })
 }
 
-createApp(App).use(router).use(ElLoading).mount('#app')
+createApp(App).use(pinia).use(i18n).use(router).use(ElLoading).mount('#app')

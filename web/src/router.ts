@@ -1,51 +1,95 @@
-import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
-import { isSignedIn, isStaff, loadSession, session } from './session'
+/**
+ * Routes come from `src/routes/<area>.ts` (default export: an array of routes), collected here,
+ * so each area adds its own file. A route's `meta` says who may open it and whether it has a
+ * menu entry; the guards below and the menus (`menuEntries`) are built from that alone.
+ */
+import {
+  createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw, type Router,
+} from 'vue-router'
+import { t } from './i18n'
+import { useSessionStore } from './stores/session'
+
+export interface MenuMeta {
+  /** `portal`: the investor's header (and phone tab bar); `console`: the operator console. */
+  group: 'portal' | 'console'
+  /** Message key of the entry's label. */
+  label: string
+  /** A name from `src/icons.ts`. */
+  icon?: string
+  /** Position within the group (ascending). */
+  order?: number
+  /** Also in the portal's bottom tab bar on phones (keep it to four or five). */
+  tab?: boolean
+}
 
 declare module 'vue-router' {
   interface RouteMeta {
+    /** Signing in required. */
     auth?: boolean
+    /** Operator console page: staff only, signing in goes through /admin/login. */
     staff?: boolean
+    /** Any one of these roles is required (implies `auth`). */
+    roles?: readonly string[]
+    /** A portal page for customers (shown in the menu to them only). */
+    customer?: boolean
+    /** Message key of the page title. */
     title?: string
+    menu?: MenuMeta
   }
 }
 
+export type AreaRoutes = RouteRecordRaw[]
+
+const areas = import.meta.glob<{ default: AreaRoutes }>('./routes/*.ts', { eager: true })
+
+const NOT_FOUND: RouteRecordRaw = {
+  path: '/:pathMatch(.*)*', component: () => import('./views/NotFoundView.vue'), meta: { title: 'app.title.notFound' },
+}
+
 export const routes: RouteRecordRaw[] = [
-  { path: '/', component: () => import('./views/HomeView.vue') },
-  { path: '/login', component: () => import('./views/LoginView.vue'), meta: { title: '登录' } },
-  { path: '/register', component: () => import('./views/RegisterView.vue'), meta: { title: '注册' } },
-  { path: '/profile', component: () => import('./views/ProfileView.vue'), meta: { auth: true, title: '个人信息' } },
-  { path: '/kyc', component: () => import('./views/KycView.vue'), meta: { auth: true, title: '实名认证' } },
-  { path: '/risk', component: () => import('./views/RiskView.vue'), meta: { auth: true, title: '风险测评' } },
-  { path: '/account', component: () => import('./views/AccountView.vue'), meta: { auth: true, title: '我的账户' } },
-  { path: '/notifications', component: () => import('./views/NotificationsView.vue'), meta: { auth: true, title: '消息' } },
-  { path: '/transactions', component: () => import('./views/TransactionsView.vue'), meta: { auth: true, title: '交易明细' } },
-  { path: '/products', component: () => import('./views/ProductsView.vue'), meta: { title: '理财产品' } },
-  { path: '/products/:id', component: () => import('./views/ProductDetailView.vue'), props: true, meta: { title: '产品详情' } },
-  { path: '/holdings', component: () => import('./views/HoldingsView.vue'), meta: { auth: true, title: '我的持仓' } },
-  { path: '/borrow', component: () => import('./views/BorrowView.vue'), meta: { auth: true, title: '借款申请' } },
-  { path: '/loans', component: () => import('./views/LoansView.vue'), meta: { title: '散标投资' } },
-  { path: '/loans/:id', component: () => import('./views/LoanDetailView.vue'), props: true, meta: { title: '借款详情' } },
-  { path: '/me/loans', component: () => import('./views/LoansView.vue'), props: { mine: true }, meta: { auth: true, title: '我的借款' } },
-  { path: '/me/loans/:id', component: () => import('./views/LoanDetailView.vue'), props: (route) => ({ id: route.params.id, mine: true }), meta: { auth: true, title: '我的借款' } },
-  { path: '/admin', redirect: '/admin/products' },
-  { path: '/admin/login', component: () => import('./views/LoginView.vue'), props: { staff: true }, meta: { title: '运营登录' } },
-  { path: '/admin/products', component: () => import('./views/admin/ProductReviewView.vue'), meta: { auth: true, staff: true, title: '产品审核' } },
-  { path: '/admin/audit', component: () => import('./views/admin/AuditView.vue'), meta: { auth: true, staff: true, title: '审计日志' } },
-  { path: '/:pathMatch(.*)*', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+  ...Object.keys(areas).sort().flatMap((path) => areas[path].default),
+  NOT_FOUND,
 ]
+
+type Session = ReturnType<typeof useSessionStore>
+
+/** May the signed-in user (or a visitor) open a page with this meta? */
+export function canOpen(meta: RouteLocationNormalized['meta'], session: Session): boolean {
+  if (meta.staff && !session.staff) return false
+  if (meta.roles) return session.hasAnyRole(meta.roles)
+  if (meta.auth) return session.signedIn
+  return true
+}
+
+/** The menu of a group, as the signed-in user may see it, in order. */
+export function menuEntries(router: Router, group: MenuMeta['group'], session: Session) {
+  return router.getRoutes()
+    .filter((route) => route.meta.menu?.group === group && canOpen(route.meta, session)
+      && (!route.meta.customer || session.customer))
+    .map((route) => ({ path: route.path, ...(route.meta.menu as MenuMeta) }))
+    .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
+}
 
 export function buildRouter(history = createWebHistory()): Router {
   const router = createRouter({ history, routes })
   router.beforeEach(async (to) => {
-    if (!session.loaded) await loadSession()
-    if (to.meta.auth && !isSignedIn.value) {
+    const session = useSessionStore()
+    if (!session.loaded) await session.load()
+    const needsLogin = to.meta.auth || to.meta.staff || to.meta.roles
+    if (needsLogin && !session.signedIn) {
       return { path: to.meta.staff ? '/admin/login' : '/login', query: { redirect: to.fullPath } }
     }
-    if (to.meta.staff && !isStaff.value) return { path: '/' }
+    if (to.meta.staff && !session.staff) return { path: '/' }
+    // Staff without the page's role land on the console's home, never on a refusal.
+    if (!canOpen(to.meta, session)) return { path: to.meta.staff ? '/admin' : '/' }
+    if (to.path === '/admin') {
+      const first = menuEntries(router, 'console', session)[0]
+      if (first) return { path: first.path }
+    }
     return true
   })
   router.afterEach((to) => {
-    document.title = to.meta.title ? `${to.meta.title} · finplat` : 'finplat'
+    document.title = to.meta.title ? `${t(to.meta.title)} · finplat` : 'finplat'
   })
   return router
 }

@@ -234,3 +234,33 @@ describe('idempotency keys', () => {
     expect(action.keyFor({ amount: 200 })).not.toBe(second)
   })
 })
+
+describe('the generated client (openapi-fetch) through ApiClient', () => {
+  it('keeps the token refresh, the idempotency key, the language and ApiError', async () => {
+    const { default: createClient } = await import('openapi-fetch')
+    const { client, calls, storage } = clientWith(
+      json(401, { status: 401 }),
+      json(200, PAIR_2),
+      json(201, { id: 5, status: 'succeeded', amount_minor: 150000, currency: 'CNY' }),
+      problem(409, 'payment.conflict', '重复的请求'),
+    )
+    storage.setItem(REFRESH_TOKEN_KEY, 'refresh-1')
+    client.setTokens(PAIR)
+    client.language = 'en'
+    const http = createClient<import('@/api/schema').paths>({
+      baseUrl: 'http://app.test', fetch: (request: Request) => client.fetchRequest(request),
+    })
+    const params = { header: { 'Idempotency-Key': 'key-1' } }
+    const { data } = await http.POST('/api/v1/me/deposits', { body: { amount_minor: 150000, channel: 'bank' }, params })
+    expect(data?.id).toBe(5)
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'POST /api/v1/me/deposits', 'POST /api/v1/auth/refresh', 'POST /api/v1/me/deposits',
+    ])
+    expect(calls[2].headers).toMatchObject({
+      Authorization: 'Bearer access-2', 'Idempotency-Key': 'key-1', 'Accept-Language': 'en',
+    })
+    expect(calls[2].body).toEqual({ amount_minor: 150000, channel: 'bank' })
+    const error = await caught(http.POST('/api/v1/me/deposits', { body: { amount_minor: 1, channel: 'bank' }, params }))
+    expect(error.code).toBe('payment.conflict')
+  })
+})

@@ -1,6 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
+import { nextTick } from 'vue'
+import { i18n } from '@/i18n'
 import { ApiError } from '@/api/client'
 import type { Product } from '@/api/types'
 import MoneyText from '@/components/MoneyText.vue'
@@ -45,21 +47,31 @@ describe('MoneyText', () => {
 describe('ProblemAlert', () => {
   it('lists the field errors and the stable code', () => {
     const error = new ApiError({
-      status: 422, code: 'identity.invalid_id_number', detail: '身份证号校验位错误',
+      status: 422, code: 'validation.invalid', detail: '身份证号校验位错误',
       errors: [{ field: 'id_number', message: 'bad check character' }],
     })
     const wrapper = mount(ProblemAlert, { props: { error } })
     expect(wrapper.text()).toContain('身份证号校验位错误')
     expect(wrapper.text()).toContain('id_number')
     expect(wrapper.text()).toContain('bad check character')
-    expect(wrapper.text()).toContain('identity.invalid_id_number')
+    expect(wrapper.text()).toContain('validation.invalid')
+  })
+
+  it('shows the app\'s message for a known code, in the chosen language', async () => {
+    const error = new ApiError({ status: 401, code: 'auth.invalid_credentials', detail: 'invalid credentials' })
+    const wrapper = mount(ProblemAlert, { props: { error } })
+    expect(wrapper.find('.el-alert__title').text()).toBe('账号或密码错误')
+    i18n.global.locale.value = 'en'
+    await nextTick()
+    expect(wrapper.find('.el-alert__title').text()).toBe('Wrong login or password')
+    i18n.global.locale.value = 'zh-CN'
   })
 
   it('says a missing endpoint is not available instead of failing', () => {
     const error = new ApiError({ status: 404, code: 'http.not_found', detail: 'Not Found' })
     const wrapper = mount(ProblemAlert, { props: { error, feature: '审计日志' } })
     expect(wrapper.text()).toContain('审计日志暂未开放')
-    expect(wrapper.text()).toContain('not available')
+    expect(wrapper.text()).toContain('服务器尚未提供该功能')
   })
 
   it('renders nothing without an error', () => {
@@ -139,7 +151,7 @@ describe('OrderForm', () => {
     const wrapper = await mountForm()
     await wrapper.find('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.text()).toContain('offline')
+    expect(wrapper.text()).toContain('无法连接服务器')
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(placeOrder.mock.calls[0][2]).toBe(placeOrder.mock.calls[1][2])

@@ -53,7 +53,7 @@ describe('NotificationBell', () => {
     await flushPromises()
     expect(api.unreadCount).toHaveBeenCalledTimes(1)
     expect(badge(bell)).toBe('3')
-    expect(bell.attributes('aria-label')).toBe('通知 Notifications (3)')
+    expect(bell.attributes('aria-label')).toBe('通知（3 条未读）')
     expect(bell.attributes('href')).toBe('/notifications')
 
     await vi.advanceTimersByTimeAsync(POLL_MS)

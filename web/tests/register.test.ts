@@ -75,7 +75,7 @@ describe('RegisterView', () => {
     const { wrapper } = await mountAndFill('13800138000', 'Password-1')
     await wrapper.find('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.text()).toContain('该手机号已注册')
+    expect(wrapper.text()).toContain('该手机号或邮箱已被注册')
     expect(calls.signIn).not.toHaveBeenCalled()
   })
 })

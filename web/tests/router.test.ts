@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
-import { buildRouter } from '@/router'
+import { buildRouter, menuEntries } from '@/router'
 import { session } from '@/session'
 
 const state = vi.hoisted(() => ({ hasSession: false, me: null as unknown }))
@@ -57,5 +57,33 @@ describe('route guards', () => {
     const router = buildRouter(createMemoryHistory())
     await router.push('/no/such/page')
     expect(router.currentRoute.value.matched[0]?.path).toBe('/:pathMatch(.*)*')
+  })
+
+  it('sends staff without a page\'s role to the console home, never to a refusal', async () => {
+    state.hasSession = true
+    state.me = investor(['support'])
+    expect(await landOn('/admin/audit')).toBe('/admin')
+    expect(await landOn('/admin')).toBe('/admin')
+    session.loaded = false
+    state.me = investor(['auditor'])
+    expect(await landOn('/admin')).toBe('/admin/products')
+    expect(await landOn('/admin/audit')).toBe('/admin/audit')
+  })
+
+  it('builds the menus from the routes\' meta and the user\'s roles', async () => {
+    const router = buildRouter(createMemoryHistory())
+    state.hasSession = true
+    state.me = investor(['auditor'])
+    await router.push('/')
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/audit'])
+    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
+    session.me = investor(['reviewer'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
+    session.me = investor()
+    expect(menuEntries(router, 'console', session)).toEqual([])
+    expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
+      'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
+      'app.menu.myLoans', 'app.menu.profile',
+    ])
   })
 })

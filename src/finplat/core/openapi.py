@@ -10,6 +10,7 @@ problems too), so it is replaced.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -75,3 +76,8 @@ def install(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def document_text(app: FastAPI) -> str:
+    """The document as `finplat openapi` prints it and web/src/api/openapi.json stores it."""
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

@@ -83,6 +83,9 @@ export interface ClientOptions {
   retryDelayMs?: number
 }
 
+/** Endpoints called without the bearer token. */
+const PUBLIC_PATHS = ['/auth/login', '/auth/register', '/auth/refresh', '/auth/confirm', '/auth/confirm/resend']
+
 export const REFRESH_TOKEN_KEY = 'finplat.refresh_token'
 
 export function newIdempotencyKey(): string {
@@ -119,6 +122,9 @@ export class ApiClient {
   private accessToken: string | null = null
   private refreshing: Promise<boolean> | null = null
   onSessionEnded: (() => void) | undefined
+  /** Sent as `Accept-Language`, so the server's own texts (problem details, questionnaires,
+   * notifications) come in the language the app shows. */
+  language = 'zh-CN'
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? '/api/v1'
@@ -227,6 +233,24 @@ export class ApiClient {
     return response
   }
 
+  /**
+   * The fetch the generated client (openapi-fetch, `src/api/http.ts`) goes through: the same
+   * bearer token, refresh-on-401, one retry of a request carrying an `Idempotency-Key` with the
+   * same key, and problem+json turned into a thrown `ApiError`.
+   */
+  async fetchRequest(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const path = url.pathname.startsWith(this.baseUrl) ? url.pathname.slice(this.baseUrl.length) : url.pathname
+    const query = Object.fromEntries(url.searchParams)
+    const text = ['GET', 'HEAD'].includes(request.method) ? '' : await request.text()
+    const idempotencyKey = request.headers.get('Idempotency-Key') ?? undefined
+    const auth = !PUBLIC_PATHS.includes(path)
+    const response = await this.respond(request.method, path, {
+      query, idempotencyKey, auth, body: text ? JSON.parse(text) : undefined,
+    })
+    return response
+  }
+
   /** Sends once; a request with an idempotency key is retried once, with the same key, when
    * its outcome is unknown (network failure or gateway error). */
   private async sendWithRetry(method: string, path: string, options: RequestOptions, auth: boolean): Promise<Response> {
@@ -253,7 +277,9 @@ export class ApiClient {
   }
 
   private send(method: string, path: string, options: RequestOptions, auth: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+    const headers: Record<string, string> = {
+      Accept: 'application/json, application/problem+json', 'Accept-Language': this.language,
+    }
     if (options.body !== undefined) headers['Content-Type'] = 'application/json'
     if (auth && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`
     if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey

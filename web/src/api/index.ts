@@ -1,5 +1,6 @@
 /** The app's API: one shared client and a typed function per endpoint it uses. */
 import { ApiClient } from './client'
+import { http, ok, type Schemas } from './http'
 import type {
   Account, BankCard, FundsMovement, Inbox, KycRequest, KycResult, Me, Order, OrderRequest, Page, Product,
   Questionnaire, RiskAssessment, Row, Transaction,
@@ -54,9 +55,9 @@ export const api = {
     client.request<void>('POST', '/auth/confirm', { body, auth: false }),
   resendCode: (body: { login: string }) =>
     client.request<void>('POST', '/auth/confirm/resend', { body, auth: false }),
-  me: () => client.get<Me>('/me'),
+  me: async (): Promise<Me> => (await ok(http.GET('/api/v1/me'))) as Me,
   notifications: (query: PageQuery) => client.get<Inbox>('/me/notifications', { ...query }),
-  unreadCount: () => client.get<{ unread: number }>('/me/notifications/unread-count'),
+  unreadCount: () => ok(http.GET('/api/v1/me/notifications/unread-count')),
   markNotificationRead: (id: number) => client.post<void>(`/me/notifications/${id}/read`),
   markAllNotificationsRead: () => client.post<void>('/me/notifications/read-all'),
   submitKyc: (body: KycRequest) => client.post<KycResult>('/me/kyc', body),
@@ -64,14 +65,14 @@ export const api = {
   submitRiskAssessment: (body: { version: string | number; answers: Record<string, string> }) =>
     client.post<RiskAssessment>('/me/risk-assessment', body),
 
-  account: () => client.get<Account>('/me/account'),
+  account: async (): Promise<Account> => (await ok(http.GET('/api/v1/me/account'))) as Account,
   bankCards: () => client.get<{ items: BankCard[] }>('/me/bank-cards'),
   deposits: (query: PageQuery) => page<FundsMovement>('/me/deposits', { ...query }),
   withdrawals: (query: PageQuery) => page<FundsMovement>('/me/withdrawals', { ...query }),
-  deposit: (body: { amount_minor: number; channel: 'bank' | 'thirdparty' }, key: string) =>
-    client.post<FundsMovement>('/me/deposits', body, key),
-  withdraw: (body: { amount_minor: number; bank_card_id?: number | string }, key: string) =>
-    client.post<FundsMovement>('/me/withdrawals', body, key),
+  deposit: async (body: Schemas['DepositRequest'], key: string): Promise<FundsMovement> =>
+    (await ok(http.POST('/api/v1/me/deposits', { body, params: { header: { 'Idempotency-Key': key } } }))) as FundsMovement,
+  withdraw: async (body: Schemas['WithdrawalRequest'], key: string): Promise<FundsMovement> =>
+    (await ok(http.POST('/api/v1/me/withdrawals', { body, params: { header: { 'Idempotency-Key': key } } }))) as FundsMovement,
   transactions: (query: PageQuery & TransactionFilter) => page<Transaction>('/me/transactions', { ...query }),
   transactionsCsv: (filter: TransactionFilter) => client.download('/me/transactions.csv', { ...filter }),
 

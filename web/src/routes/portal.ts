@@ -1,0 +1,48 @@
+/** The investor and borrower portal. */
+import type { AreaRoutes } from '@/router'
+
+const routes: AreaRoutes = [
+  { path: '/', component: () => import('@/views/HomeView.vue') },
+  { path: '/login', component: () => import('@/views/LoginView.vue'), meta: { title: 'app.title.login' } },
+  { path: '/register', component: () => import('@/views/RegisterView.vue'), meta: { title: 'app.title.register' } },
+  {
+    path: '/products', component: () => import('@/views/ProductsView.vue'),
+    meta: { title: 'app.title.products', menu: { group: 'portal', label: 'app.menu.products', icon: 'products', order: 10, tab: true } },
+  },
+  { path: '/products/:id', component: () => import('@/views/ProductDetailView.vue'), props: true, meta: { title: 'app.title.product' } },
+  {
+    path: '/loans', component: () => import('@/views/LoansView.vue'),
+    meta: { title: 'app.title.loans', menu: { group: 'portal', label: 'app.menu.loans', icon: 'loans', order: 20 } },
+  },
+  { path: '/loans/:id', component: () => import('@/views/LoanDetailView.vue'), props: true, meta: { title: 'app.title.loan' } },
+  {
+    path: '/account', component: () => import('@/views/AccountView.vue'),
+    meta: { auth: true, customer: true, title: 'app.title.account', menu: { group: 'portal', label: 'app.menu.account', icon: 'account', order: 30, tab: true } },
+  },
+  {
+    path: '/holdings', component: () => import('@/views/HoldingsView.vue'),
+    meta: { auth: true, customer: true, title: 'app.title.holdings', menu: { group: 'portal', label: 'app.menu.holdings', icon: 'holdings', order: 40, tab: true } },
+  },
+  {
+    path: '/transactions', component: () => import('@/views/TransactionsView.vue'),
+    meta: { auth: true, customer: true, title: 'app.title.transactions', menu: { group: 'portal', label: 'app.menu.transactions', icon: 'transactions', order: 50 } },
+  },
+  {
+    path: '/me/loans', component: () => import('@/views/LoansView.vue'), props: { mine: true },
+    meta: { auth: true, customer: true, title: 'app.title.myLoans', menu: { group: 'portal', label: 'app.menu.myLoans', icon: 'loans', order: 60 } },
+  },
+  {
+    path: '/me/loans/:id', component: () => import('@/views/LoanDetailView.vue'),
+    props: (route) => ({ id: route.params.id, mine: true }), meta: { auth: true, title: 'app.title.myLoans' },
+  },
+  { path: '/borrow', component: () => import('@/views/BorrowView.vue'), meta: { auth: true, title: 'app.title.borrow' } },
+  {
+    path: '/profile', component: () => import('@/views/ProfileView.vue'),
+    meta: { auth: true, title: 'app.title.profile', menu: { group: 'portal', label: 'app.menu.profile', icon: 'profile', order: 90, tab: true } },
+  },
+  { path: '/kyc', component: () => import('@/views/KycView.vue'), meta: { auth: true, title: 'app.title.kyc' } },
+  { path: '/risk', component: () => import('@/views/RiskView.vue'), meta: { auth: true, title: 'app.title.risk' } },
+  { path: '/notifications', component: () => import('@/views/NotificationsView.vue'), meta: { auth: true, title: 'app.title.notifications' } },
+]
+
+export default routes

@@ -75,15 +75,24 @@ describe('route guards', () => {
     state.hasSession = true
     state.me = investor(['auditor'])
     await router.push('/')
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/audit'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
+      '/admin/products', '/admin/sales', '/admin/campaigns', '/admin/points-rules', '/admin/audit',
+    ])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
     session.me = investor(['reviewer'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products', '/admin/sales'])
+    session.me = investor(['marketing'])
+    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/campaigns', '/admin/points-rules'])
+    session.me = investor(['institution'])
+    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual([
+      '/products', '/loans', '/account', '/holdings', '/transactions', '/me/coupons', '/me/loans',
+      '/institution/products', '/institution/settlement', '/institution/payouts', '/profile',
+    ])
     session.me = investor()
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
       'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
-      'app.menu.myLoans', 'app.menu.profile',
+      'rewards.title', 'app.menu.myLoans', 'app.menu.profile',
     ])
   })
 })

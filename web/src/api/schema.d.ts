@@ -904,6 +904,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All Sales
+         * @description Every product with its state, what it sold, raise progress, investors and holders.
+         */
+        get: operations["all_sales_api_v1_admin_sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/products/{product_id}/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Product Sales */
+        get: operations["product_sales_api_v1_admin_products__product_id__sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own Sales
+         * @description The caller's institution's products with their sales figures.
+         */
+        get: operations["own_sales_api_v1_institution_sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/products/{product_id}/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own Product Sales
+         * @description One of the caller's institution's products with its sales; 404 for any other.
+         */
+        get: operations["own_product_sales_api_v1_institution_products__product_id__sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upcoming Payouts
+         * @description Maturity payouts still to be made, soonest first, with the amount each will need.
+         */
+        get: operations["upcoming_payouts_api_v1_institution_payouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/settlement/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settlement Movements
+         * @description The settlement account's fundings, withdrawals, raised money and payouts, newest first.
+         */
+        get: operations["settlement_movements_api_v1_institution_settlement_movements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk-assessment/questionnaire": {
         parameters: {
             query?: never;
@@ -1212,6 +1329,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Report
+         * @description A campaign's budget and spend, each offer's coupons issued and used, its red packets.
+         */
+        get: operations["campaign_report_api_v1_admin_campaigns__campaign_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/campaigns/{campaign_id}/fund": {
         parameters: {
             query?: never;
@@ -1412,10 +1549,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Points Rules
+         * @description Every earning rate set, newest first, marking the one in force and those to come.
+         */
+        get: operations["points_rules_api_v1_admin_points_policy_get"];
         put?: never;
         /** Set Points Policy */
         post: operations["set_points_policy_api_v1_admin_points_policy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/red-packets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Red Packets */
+        get: operations["my_red_packets_api_v1_me_red_packets_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1791,6 +1949,11 @@ export interface components {
             available_minor: number;
             /** Reserved Minor */
             reserved_minor: number;
+            /**
+             * Spent Minor
+             * @description paid out to users: red packets, cash-backs, boosts
+             */
+            spent_minor: number;
             /** Currency */
             currency: string;
             /**
@@ -1805,6 +1968,58 @@ export interface components {
              * @default []
              */
             offers: components["schemas"]["CouponOfferOut"][];
+        };
+        /** CampaignReportOut */
+        CampaignReportOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Red Packet Amount Minor */
+            red_packet_amount_minor: number | null;
+            /** Funded Minor */
+            funded_minor: number;
+            /** Returned Minor */
+            returned_minor: number;
+            /** Available Minor */
+            available_minor: number;
+            /** Reserved Minor */
+            reserved_minor: number;
+            /**
+             * Spent Minor
+             * @description paid out to users: red packets, cash-backs, boosts
+             */
+            spent_minor: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Offers
+             * @default []
+             */
+            offers: components["schemas"]["OfferReportOut"][];
+            /** Red Packets Claimed */
+            red_packets_claimed: number;
+            /** Red Packets Paid Minor */
+            red_packets_paid_minor: number;
         };
         /** ChainReportOut */
         ChainReportOut: {
@@ -1872,6 +2087,27 @@ export interface components {
         CouponClaim: {
             /** Offer Id */
             offer_id: number;
+        };
+        /**
+         * CouponCountsOut
+         * @description An offer's coupons by the state their holders see.
+         */
+        CouponCountsOut: {
+            /** Issued */
+            issued: number;
+            /** Available */
+            available: number;
+            /** Reserved */
+            reserved: number;
+            /**
+             * Used
+             * @description used by an order that went through (cash-back paid or rate boost running or paid)
+             */
+            used: number;
+            /** Expired */
+            expired: number;
+            /** Paid Minor */
+            paid_minor: number;
         };
         /** CouponIssue */
         CouponIssue: {
@@ -2188,6 +2424,27 @@ export interface components {
             /** Totp Code */
             totp_code?: string | null;
         };
+        /** MyRedPacketOut */
+        MyRedPacketOut: {
+            /** Id */
+            id: number;
+            /** Campaign Id */
+            campaign_id: number;
+            /** Campaign Name */
+            campaign_name: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Currency
+             * @default CNY
+             */
+            currency: string;
+            /**
+             * Claimed At
+             * Format: date-time
+             */
+            claimed_at: string;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -2219,6 +2476,37 @@ export interface components {
             authorization_url: string;
             /** State */
             state: string;
+        };
+        /** OfferReportOut */
+        OfferReportOut: {
+            /** Id */
+            id: number;
+            /** Campaign Id */
+            campaign_id: number;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Cashback Minor */
+            cashback_minor: number;
+            /** Rate Boost Bps */
+            rate_boost_bps: number;
+            /** Rate Boost Cap Minor */
+            rate_boost_cap_minor: number;
+            /** Min Order Minor */
+            min_order_minor: number;
+            /** Valid Days */
+            valid_days: number;
+            /** User Claimable */
+            user_claimable: boolean;
+            /** Points Cost */
+            points_cost: number | null;
+            /**
+             * Currency
+             * @default CNY
+             */
+            currency: string;
+            coupons: components["schemas"]["CouponCountsOut"];
         };
         /** OptionOut */
         OptionOut: {
@@ -2277,10 +2565,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[MyRedPacketOut] */
+        Page_MyRedPacketOut_: {
+            /** Items */
+            items: components["schemas"]["MyRedPacketOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[PointsEntryOut] */
         Page_PointsEntryOut_: {
             /** Items */
             items: components["schemas"]["PointsEntryOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[PointsRuleOut] */
+        Page_PointsRuleOut_: {
+            /** Items */
+            items: components["schemas"]["PointsRuleOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2291,10 +2593,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ProductSalesOut] */
+        Page_ProductSalesOut_: {
+            /** Items */
+            items: components["schemas"]["ProductSalesOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ReconciliationReportOut] */
         Page_ReconciliationReportOut_: {
             /** Items */
             items: components["schemas"]["ReconciliationReportOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SettlementLineOut] */
+        Page_SettlementLineOut_: {
+            /** Items */
+            items: components["schemas"]["SettlementLineOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2309,6 +2625,13 @@ export interface components {
         Page_TransactionOut_: {
             /** Items */
             items: components["schemas"]["TransactionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[UpcomingPayoutOut] */
+        Page_UpcomingPayoutOut_: {
+            /** Items */
+            items: components["schemas"]["UpcomingPayoutOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2414,6 +2737,27 @@ export interface components {
         PointsRedeem: {
             /** Offer Id */
             offer_id: number;
+        };
+        /** PointsRuleOut */
+        PointsRuleOut: {
+            /** Id */
+            id: number;
+            /** Points Per Yuan */
+            points_per_yuan: string;
+            /**
+             * Effective At
+             * Format: date-time
+             */
+            effective_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** In Force */
+            in_force: boolean;
+            /** Upcoming */
+            upcoming: boolean;
         };
         /** ProductCreate */
         ProductCreate: {
@@ -2549,6 +2893,101 @@ export interface components {
             review?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * ProductSalesOut
+         * @description A product with what it sold: the raise's progress, orders by state, investors and the
+         *     holders still to be paid out.
+         */
+        ProductSalesOut: {
+            /** Id */
+            id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Risk Level */
+            risk_level: string;
+            /** Annual Rate */
+            annual_rate: string;
+            /** Term Days */
+            term_days: number;
+            /** Currency */
+            currency: string;
+            /** Min Amount Minor */
+            min_amount_minor: number;
+            /** Step Amount Minor */
+            step_amount_minor: number;
+            /** Max Per Investor Minor */
+            max_per_investor_minor: number;
+            /** Raise Target Minor */
+            raise_target_minor: number;
+            /** Raise Cap Minor */
+            raise_cap_minor: number;
+            /** Sold Minor */
+            sold_minor: number;
+            /** Remaining Minor */
+            remaining_minor: number;
+            /** Order Count */
+            order_count: number;
+            /**
+             * Raise Start At
+             * Format: date-time
+             */
+            raise_start_at: string;
+            /**
+             * Raise End At
+             * Format: date-time
+             */
+            raise_end_at: string;
+            /** Yield Start Rule */
+            yield_start_rule: string;
+            /** Qualified Only */
+            qualified_only: boolean;
+            /** Status */
+            status: string;
+            /** Value Date */
+            value_date: string | null;
+            /** Maturity Date */
+            maturity_date: string | null;
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Disclosures */
+            disclosures?: {
+                [key: string]: components["schemas"]["DisclosureOut"];
+            } | null;
+            /** Review */
+            review?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Raise Progress Bps
+             * @description sold / raise target in basis points (10000: target met; more when sold beyond it)
+             */
+            raise_progress_bps: number;
+            /** Orders By Status */
+            orders_by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Investors Count
+             * @description investors with a pending or confirmed order
+             */
+            investors_count: number;
+            /**
+             * Holders Count
+             * @description investors holding it, not yet paid out
+             */
+            holders_count: number;
+            /** Principal Held Minor */
+            principal_held_minor: number;
         };
         /** ProfileOut */
         ProfileOut: {
@@ -2742,6 +3181,35 @@ export interface components {
             /** Totp Secret */
             totp_secret: string | null;
         };
+        /**
+         * SettlementLineOut
+         * @description One movement of the institution's settlement account (``type``: the entry code).
+         */
+        SettlementLineOut: {
+            /** Id */
+            id: number;
+            /** Entry Id */
+            entry_id: number;
+            /** Type */
+            type: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Direction */
+            direction: string;
+            /** Status */
+            status: string;
+            /** Balance After Minor */
+            balance_after_minor: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Reference */
+            reference: string | null;
+        };
         /** StaffAccountOut */
         StaffAccountOut: {
             /** Balance Minor */
@@ -2832,6 +3300,31 @@ export interface components {
         UnreadOut: {
             /** Unread */
             unread: number;
+        };
+        /** UpcomingPayoutOut */
+        UpcomingPayoutOut: {
+            /** Product Id */
+            product_id: number;
+            /** Product Name */
+            product_name: string;
+            /** Status */
+            status: string;
+            /**
+             * Maturity Date
+             * Format: date
+             */
+            maturity_date: string;
+            /** Holders Count */
+            holders_count: number;
+            /** Principal Minor */
+            principal_minor: number;
+            /**
+             * Amount Due Minor
+             * @description principal and yield of every unpaid holding
+             */
+            amount_due_minor: number;
+            /** Currency */
+            currency: string;
         };
         /** UsersPage */
         UsersPage: {
@@ -5663,6 +6156,311 @@ export interface operations {
             };
         };
     };
+    all_sales_api_v1_admin_sales_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                /** @description -annual_rate, -created_at, -raise_end_at, -risk_level, -term_days, annual_rate, created_at, raise_end_at, risk_level, term_days */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProductSalesOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    product_sales_api_v1_admin_products__product_id__sales_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSalesOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_sales_api_v1_institution_sales_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                /** @description -annual_rate, -created_at, -raise_end_at, -risk_level, -term_days, annual_rate, created_at, raise_end_at, risk_level, term_days */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProductSalesOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_product_sales_api_v1_institution_products__product_id__sales_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSalesOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upcoming_payouts_api_v1_institution_payouts_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UpcomingPayoutOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settlement_movements_api_v1_institution_settlement_movements_get: {
+        parameters: {
+            query?: {
+                type?: ("funding" | "withdrawal" | "raise" | "payout") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SettlementLineOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     questionnaire_api_v1_risk_assessment_questionnaire_get: {
         parameters: {
             query?: {
@@ -6629,6 +7427,55 @@ export interface operations {
             };
         };
     };
+    campaign_report_api_v1_admin_campaigns__campaign_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignReportOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     fund_campaign_api_v1_admin_campaigns__campaign_id__fund_post: {
         parameters: {
             query?: never;
@@ -7187,6 +8034,56 @@ export interface operations {
             };
         };
     };
+    points_rules_api_v1_admin_points_policy_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PointsRuleOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_points_policy_api_v1_admin_points_policy_post: {
         parameters: {
             query?: never;
@@ -7207,6 +8104,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PointsPolicyOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_red_packets_api_v1_me_red_packets_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyRedPacketOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */

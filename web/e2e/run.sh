@@ -30,6 +30,13 @@ staff_json="$("$FINPLAT" admin create-user --login e2e-admin --password 'Smoke-a
 export FINPLAT_E2E_STAFF_LOGIN=e2e-admin FINPLAT_E2E_STAFF_PASSWORD='Smoke-admin-2026'
 FINPLAT_E2E_STAFF_TOTP_SECRET="$(printf '%s' "$staff_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["totp_secret"])')"
 export FINPLAT_E2E_STAFF_TOTP_SECRET
+# A reviewer and a marketing account for the console journeys (e2e/roles.mjs).
+for role in reviewer marketing; do
+  json="$("$FINPLAT" admin create-user --login "e2e-$role" --password 'Journey-staff-2026' --role "$role" --json)"
+  prefix="FINPLAT_E2E_$(printf '%s' "$role" | tr '[:lower:]' '[:upper:]')"
+  export "${prefix}_LOGIN=e2e-$role" "${prefix}_PASSWORD=Journey-staff-2026"
+  export "${prefix}_TOTP_SECRET=$(printf '%s' "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["totp_secret"])')"
+done
 "$FINPLAT" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
 server_pid=$!
 
@@ -46,5 +53,8 @@ fi
 
 cd "$WEB_DIR"
 if ! node e2e/smoke.mjs; then
+  echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
+fi
+if ! node e2e/roles.mjs; then
   echo "--- server log ---" >&2; tail -n 50 "$LOG" >&2; exit 1
 fi

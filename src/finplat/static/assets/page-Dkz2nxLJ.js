@@ -1,1 +1,0 @@
-import{f as e}from"./index-CiQWi4_X.js";async function t(t){let n=await e(t);return{items:n?.items??[],next_cursor:n?.next_cursor??null}}export{t};

@@ -43,6 +43,13 @@ customer_json="$("$FINPLAT" admin create-user --login 13987650001 --password 'Cu
 export FINPLAT_E2E_CUSTOMER_LOGIN=13987650001 FINPLAT_E2E_CUSTOMER_PASSWORD='Customer-pass-2026'
 FINPLAT_E2E_CUSTOMER_ID="$(printf '%s' "$customer_json" | json_field user_id)"
 export FINPLAT_E2E_CUSTOMER_ID
+# A reviewer and a marketing account for the console journeys (e2e/roles.mjs).
+for role in reviewer marketing; do
+  json="$("$FINPLAT" admin create-user --login "e2e-$role" --password 'Journey-staff-2026' --role "$role" --json)"
+  prefix="FINPLAT_E2E_$(printf '%s' "$role" | tr '[:lower:]' '[:upper:]')"
+  export "${prefix}_LOGIN=e2e-$role" "${prefix}_PASSWORD=Journey-staff-2026"
+  export "${prefix}_TOTP_SECRET=$(printf '%s' "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["totp_secret"])')"
+done
 "$FINPLAT" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
 server_pid=$!
 
@@ -60,7 +67,7 @@ fi
 cd "$WEB_DIR"
 status=0
 # FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it).
-for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/risk.mjs}; do
+for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/risk.mjs e2e/roles.mjs}; do
   if ! node "$script"; then
     echo "--- $script failed; server log ---" >&2; tail -n 50 "$LOG" >&2; status=1
   fi

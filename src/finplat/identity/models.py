@@ -15,8 +15,10 @@ from finplat.core.models import Base, BigId, EncryptedText, Instant, IntPk, UtcD
 
 # Roles a user may hold. Staff roles must pass a TOTP code at login.
 CUSTOMER_ROLES = frozenset({"investor", "borrower", "institution"})
-# ``finance``: operations and finance (fund statistics, payments, reconciliation, freezes).
-STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin", "finance"})
+# ``finance``: operations and finance (fund statistics, payments, reconciliation, freezes);
+# ``marketing``: campaigns, offers and points rules.
+STAFF_ROLES = frozenset({"reviewer", "risk_officer", "support", "auditor", "admin", "finance",
+                         "marketing"})
 ALL_ROLES = CUSTOMER_ROLES | STAFF_ROLES
 
 USER_ACTIVE = "active"

@@ -16,6 +16,7 @@ from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, VerifiedUser
 from finplat.investment import service as investment_service
 from finplat.investment import views
+from finplat.investment.reports_router import router as reports_router
 from finplat.investment.schemas import (
     AmountIn,
     AssessmentIn,
@@ -31,6 +32,7 @@ from finplat.product.deps import InstitutionUser, OrderIdPath, ProductIdPath, Re
 from finplat.product.schemas import ProductOut, product_out
 
 router = APIRouter(tags=["investing"])
+router.include_router(reports_router)
 
 
 # ---- suitability -----------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from finplat.core.fields import AmountMinor, AmountMinorOrZero
+from finplat.ledger.schemas import TransactionOut
+from finplat.product.schemas import ProductOut
 
 MAX_AMOUNT_MINOR = 10**13
 MAX_ASSETS_MINOR = 10**15
@@ -111,3 +113,35 @@ class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: Amount
+
+
+class ListOut(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+class ProductSalesOut(ProductOut):
+    """A product with what it sold: the raise's progress, orders by state, investors and the
+    holders still to be paid out."""
+
+    raise_progress_bps: int = Field(description="sold / raise target in basis points "
+                                    "(10000: target met; more when sold beyond it)")
+    orders_by_status: dict[str, int]
+    investors_count: int = Field(description="investors with a pending or confirmed order")
+    holders_count: int = Field(description="investors holding it, not yet paid out")
+    principal_held_minor: int
+
+
+class UpcomingPayoutOut(BaseModel):
+    product_id: int
+    product_name: str
+    status: str
+    maturity_date: date
+    holders_count: int
+    principal_minor: int
+    amount_due_minor: int = Field(description="principal and yield of every unpaid holding")
+    currency: str
+
+
+class SettlementLineOut(TransactionOut):
+    """One movement of the institution's settlement account (``type``: the entry code)."""

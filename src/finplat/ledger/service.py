@@ -66,6 +66,7 @@ __all__ = [
     "debit",
     "ensure_platform_accounts",
     "expire_holds",
+    "find_account",
     "freeze_account",
     "freeze_amount",
     "get_account",
@@ -102,6 +103,13 @@ async def account_for(session: AsyncSession, *, kind: str, reference: str, now: 
     found = await accounts.get_or_create(session, kind=kind, reference=reference, now=now,
                                          owner_user_id=owner_user_id, name=name)
     return found.id
+
+
+async def find_account(session: AsyncSession, *, kind: str, reference: str) -> int | None:
+    """The id of the account of ``kind`` for ``reference`` if it was ever opened (a read: unlike
+    ``account_for`` it opens nothing)."""
+    found = await accounts.find(session, kind=kind, reference=reference)
+    return None if found is None else found.id
 
 
 async def platform_account(session: AsyncSession, *, kind: str, now: datetime) -> int:

@@ -12,34 +12,48 @@ from finplat.core.fields import MAX_ID
 from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
-from finplat.marketing import usecases
+from finplat.marketing import reports, usecases
 from finplat.marketing.schemas import (
     CampaignCreate,
     CampaignFund,
     CampaignOut,
+    CampaignReportOut,
     CouponClaim,
     CouponIssue,
     CouponOfferCreate,
     CouponOfferOut,
     CouponOut,
+    MyRedPacketOut,
     PointsEntryOut,
     PointsOut,
     PointsPolicyCreate,
     PointsPolicyOut,
     PointsRedeem,
+    PointsRuleOut,
     RedPacketOut,
 )
 
 router = APIRouter(tags=["marketing"])
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
-CouponStaff = Annotated[Principal, Depends(require_roles("admin", "support"))]
+# Campaigns, their offers and the points rules are run by marketing staff (and admins); the
+# figures are also open to auditors.
+MARKETERS = ("admin", "marketing")
+Admin = Annotated[Principal, Depends(require_roles(*MARKETERS))]
+MarketingReader = Annotated[Principal, Depends(require_roles(*MARKETERS, "auditor"))]
+CouponStaff = Annotated[Principal, Depends(require_roles(*MARKETERS, "support"))]
 CampaignId = Annotated[int, Path(gt=0, le=MAX_ID)]
 
 
 @router.get("/admin/campaigns", response_model=Page[CampaignOut])
-async def list_campaigns(_admin: Admin, db: DbDep, clock: ClockDep,
+async def list_campaigns(_staff: MarketingReader, db: DbDep, clock: ClockDep,
                          page: PageDep) -> Page[CampaignOut]:
     return await usecases.campaigns_page(db, page=page, status=None, now=clock.now())
+
+
+@router.get("/admin/campaigns/{campaign_id}", response_model=CampaignReportOut)
+async def campaign_report(campaign_id: CampaignId, _staff: MarketingReader, db: DbDep,
+                          clock: ClockDep) -> CampaignReportOut:
+    """A campaign's budget and spend, each offer's coupons issued and used, its red packets."""
+    return await reports.campaign_report(db, campaign_id=campaign_id, now=clock.now())
 
 
 @router.post("/admin/campaigns", status_code=201, response_model=CampaignOut)
@@ -126,6 +140,18 @@ async def my_points(user: CurrentUser, db: DbDep, clock: ClockDep) -> PointsOut:
 @router.get("/me/points/entries", response_model=Page[PointsEntryOut])
 async def my_points_entries(user: CurrentUser, db: DbDep, page: PageDep) -> Page[Any]:
     return await usecases.points_entries_page(db, user_id=user.user_id, page=page)
+
+
+@router.get("/admin/points-policy", response_model=Page[PointsRuleOut])
+async def points_rules(_staff: MarketingReader, db: DbDep, clock: ClockDep,
+                       page: PageDep) -> Page[PointsRuleOut]:
+    """Every earning rate set, newest first, marking the one in force and those to come."""
+    return await reports.points_rules_page(db, page=page, now=clock.now())
+
+
+@router.get("/me/red-packets", response_model=Page[MyRedPacketOut])
+async def my_red_packets(user: CurrentUser, db: DbDep, page: PageDep) -> Page[MyRedPacketOut]:
+    return await reports.my_red_packets_page(db, user_id=user.user_id, page=page)
 
 
 @router.post("/admin/points-policy", status_code=201, response_model=PointsPolicyOut)

@@ -105,6 +105,7 @@ class CampaignOut(BaseModel):
     returned_minor: int
     available_minor: int
     reserved_minor: int
+    spent_minor: int = Field(description="paid out to users: red packets, cash-backs, boosts")
     currency: str
     created_at: datetime
     closed_at: datetime | None
@@ -150,3 +151,43 @@ class PointsOut(BaseModel):
     spent_points: int
     points_per_yuan: str
     recent: list[PointsEntryOut]
+
+
+class CouponCountsOut(BaseModel):
+    """An offer's coupons by the state their holders see."""
+
+    issued: int
+    available: int
+    reserved: int
+    used: int = Field(description="used by an order that went through (cash-back paid or "
+                      "rate boost running or paid)")
+    expired: int
+    paid_minor: int
+
+
+class OfferReportOut(CouponOfferOut):
+    coupons: CouponCountsOut
+
+
+class CampaignReportOut(CampaignOut):
+    offers: list[OfferReportOut] = []  # type: ignore[assignment]
+    red_packets_claimed: int
+    red_packets_paid_minor: int
+
+
+class PointsRuleOut(BaseModel):
+    id: int
+    points_per_yuan: str
+    effective_at: datetime
+    created_at: datetime
+    in_force: bool
+    upcoming: bool
+
+
+class MyRedPacketOut(BaseModel):
+    id: int
+    campaign_id: int
+    campaign_name: str
+    amount_minor: int
+    currency: str = "CNY"
+    claimed_at: datetime

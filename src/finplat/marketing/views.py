@@ -40,6 +40,8 @@ async def campaigns_out(session: AsyncSession, rows: Sequence[Campaign], *,
             ends_at=row.ends_at, red_packet_amount_minor=row.red_packet_amount_minor,
             funded_minor=row.funded_minor, returned_minor=row.returned_minor,
             available_minor=figures.available_minor, reserved_minor=figures.held_minor,
+            spent_minor=(row.funded_minor - row.returned_minor - figures.available_minor
+                         - figures.held_minor),
             currency=row.currency, created_at=row.created_at, closed_at=row.closed_at,
             offers=[offer_out(offer) for offer in offers[row.id]]))
     return items

@@ -47,6 +47,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 EDITABLE_STATES = frozenset({DRAFT, REJECTED})
 PUBLIC_STATES = frozenset({RAISING, RAISED, RUNNING, PAYOUT_PENDING, MATURED})
+# A raise that succeeded and whose maturity payout is still to be made.
+OWING_STATES = frozenset({RAISED, RUNNING, PAYOUT_PENDING})
 
 
 def next_state(action: str, current: str) -> str | None:

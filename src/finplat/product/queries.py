@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import field_error
 from finplat.core.fields import MAX_ID
-from finplat.core.pagination import PageParams, decode_cursor, page_of
+from finplat.core.pagination import Page, PageParams, decode_cursor, page_of
 from finplat.product import domain
 from finplat.product.models import Product
 
@@ -111,3 +111,38 @@ async def list_products(
 
 def is_public(product: Product) -> bool:
     return product.status in domain.PUBLIC_STATES
+
+
+def _schedule_position(cursor: str | None) -> tuple[date, int] | None:
+    """The (maturity date, id) a payout-schedule cursor carries; 422 for anything else."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    last_id = position.get("id")
+    if isinstance(last_id, bool) or not isinstance(last_id, int) or not 0 <= last_id <= MAX_ID:
+        raise field_error("cursor", "is not a cursor of this listing")
+    try:
+        return date.fromisoformat(str(position.get("d"))), last_id
+    except ValueError:
+        raise field_error("cursor", "is not a cursor of this listing") from None
+
+
+async def payout_schedule(
+    session: AsyncSession, *, institution_id: int, page: PageParams
+) -> Page[Product]:
+    """An institution's products that still owe a maturity payout (raised, running or waiting
+    for funds), soonest maturity first."""
+    query = select(Product).where(
+        Product.institution_id == institution_id,
+        Product.status.in_(sorted(domain.OWING_STATES)),
+        Product.maturity_date.is_not(None),
+    )
+    after = _schedule_position(page.cursor)
+    if after is not None:
+        day, last_id = after
+        query = query.where(or_(Product.maturity_date > day,
+                                and_(Product.maturity_date == day, Product.id > last_id)))
+    rows = list(await session.scalars(
+        query.order_by(Product.maturity_date, Product.id).limit(page.fetch_limit)))
+    return page_of(rows, page, position=lambda last: {
+        "d": last.maturity_date.isoformat() if last.maturity_date else None, "id": last.id})

@@ -76,24 +76,35 @@ describe('route guards', () => {
     state.hasSession = true
     state.me = investor(['auditor'])
     await router.push('/')
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
-      '/admin/products', '/admin/funds', '/admin/payments', '/admin/payments/stuck', '/admin/reconciliation',
-      '/admin/freezes', '/admin/ledger', '/admin/system/scheduler', '/admin/system/events', '/admin/audit', '/admin/risk', '/admin/risk/reviews', '/admin/risk/rules', '/admin/risk/reports',
-    ])
-    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile'])
-    session.me = investor(['reviewer'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/products'])
-    session.me = investor(['finance'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual([
+    const rolesOf = new Map(router.getRoutes().map((route) => [route.path, (route.meta.roles ?? []) as string[]]))
+    const consoleMenu = (roles: string[]) => {
+      session.me = investor(roles)
+      return menuEntries(router, 'console', session).map((entry) => entry.path)
+    }
+    // Each role's console menu lists exactly the console pages its roles open, nothing it would be refused.
+    const withMenu = router.getRoutes().filter((route) => route.meta.menu?.group === 'console')
+    for (const role of ['auditor', 'reviewer', 'finance', 'support', 'marketing', 'risk_officer', 'admin']) {
+      const menu = consoleMenu([role])
+      for (const path of menu) expect(rolesOf.get(path), `${role} sees ${path}`).toContain(role)
+      const opened = withMenu.filter((route) => ((route.meta.roles ?? []) as string[]).includes(role)).map((route) => route.path)
+      expect([...menu].sort(), role).toEqual([...new Set(opened)].sort())
+    }
+    expect(consoleMenu(['auditor'])).toEqual(expect.arrayContaining(['/admin/products', '/admin/audit', '/admin/risk']))
+    expect(consoleMenu(['auditor'])).not.toContain('/admin/users')
+    expect(consoleMenu(['reviewer'])).toEqual(expect.arrayContaining(['/admin/products', '/admin/sales', '/admin/lending']))
+    expect(consoleMenu(['reviewer'])).not.toContain('/admin/funds')
+    expect(consoleMenu(['finance'])).toEqual(expect.arrayContaining([
       '/admin/funds', '/admin/payments', '/admin/payments/stuck', '/admin/reconciliation', '/admin/freezes', '/admin/ledger',
-    ])
-    session.me = investor(['support'])
-    expect(menuEntries(router, 'console', session).map((entry) => entry.path)).toEqual(['/admin/users', '/admin/institutions'])
+    ]))
+    expect(consoleMenu(['support'])).toEqual(expect.arrayContaining(['/admin/users', '/admin/institutions']))
+    expect(consoleMenu(['support'])).not.toContain('/admin/products')
+    session.me = investor(['auditor'])
+    expect(menuEntries(router, 'portal', session).map((entry) => entry.path)).toEqual(['/products', '/loans', '/profile', '/disclosure'])
     session.me = investor()
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
-      'app.menu.products', 'app.menu.loans', 'app.menu.account', 'app.menu.holdings', 'app.menu.transactions',
-      'app.menu.myLoans', 'app.menu.profile',
+      'app.menu.products', 'origination.menu.listings', 'app.menu.account', 'app.menu.holdings', 'servicing.menu.holdings',
+      'app.menu.transactions', 'rewards.title', 'servicing.menu.repayments', 'app.menu.profile', 'servicing.menu.disclosure',
     ])
   })
 })

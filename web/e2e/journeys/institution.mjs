@@ -36,7 +36,7 @@ export async function institutionJourney(h, page, world, { staff, runId }) {
   await page.goto(`${baseUrl}/institution/settlement`, { waitUntil: 'networkidle' })
   await page.locator('.el-table__row', { hasText: '募集资金划入' }).waitFor()
   check(((await page.textContent('main')) ?? '').includes('¥1,000.00'), 'the raised money is in the settlement account')
-  await page.fill('input[name="从钱包转入"]', '20')
+  await page.fill('input[name="settlement-fund"]', '20')
   await page.click('.moves form:first-child button[type="submit"]')
   await page.locator('.el-table__row', { hasText: '转入' }).waitFor()
   check(true, 'funding the settlement account from the wallet lists a funding line')

@@ -27,7 +27,7 @@ export async function marketingJourney(h, page, world, { staff, runId }) {
   await row.locator('a', { hasText: name }).click()
   await page.waitForURL(/\/admin\/campaigns\/\d+/)
   world.campaignId = Number(page.url().split('/').pop())
-  await page.fill('input[name="追加预算"]', '100')
+  await page.fill('input[name="campaign-fund"]', '100')
   await page.click('.fund-form button[type="submit"]')
   await page.waitForSelector('.el-alert--success')
   await page.click('[data-test="add-offer"]')

@@ -22,16 +22,6 @@ export function asPage<T>(value: Page<T> | T[] | null | undefined): Page<T> {
   return { items: [], next_cursor: null }
 }
 
-export type RepaymentMethod = 'equal_installment' | 'equal_principal' | 'interest_first' | 'bullet'
-
-export interface LoanApplication {
-  amount_minor: number
-  term_months: number
-  repayment_method: RepaymentMethod
-  purpose: string
-  monthly_income_minor: number
-}
-
 /** Business dates (Asia/Shanghai), half-open: `from` inclusive, `to` the day after the last. */
 export interface TransactionFilter {
   from?: string
@@ -96,16 +86,6 @@ export const api = {
   holdings: (query: PageQuery) => page<Row>('/me/holdings', { ...query }),
   orders: (query: PageQuery) => page<Row>('/me/orders', { ...query }),
   cancelOrder: (id: string | number) => client.post<Row>(`/me/orders/${encodeURIComponent(String(id))}/cancel`),
-
-  applyForLoan: (body: LoanApplication, key: string) => client.post<Row>('/loans/applications', body, key),
-  loans: (query: PageQuery) => page<Row>('/loans', { ...query }),
-  loan: (id: string) => client.get<Row>(`/loans/${encodeURIComponent(id)}`),
-  loanSchedule: (id: string) => client.get<{ installments: Row[] }>(`/loans/${encodeURIComponent(id)}/schedule`),
-  bid: (id: string, body: { amount_minor: number }, key: string) =>
-    client.post<Row>(`/loans/${encodeURIComponent(id)}/bids`, body, key),
-  myLoans: (query: PageQuery) => page<Row>('/me/loans', { ...query }),
-  repay: (id: string, body: { amount_minor?: number }, key: string) =>
-    client.post<Row>(`/me/loans/${encodeURIComponent(id)}/repayments`, body, key),
 
   adminProducts: (query: PageQuery & { status?: string }) => page<Product>('/admin/products', { ...query }),
   adminProduct: (id: string | number) => client.get<Product>(`/admin/products/${encodeURIComponent(String(id))}`),

@@ -280,6 +280,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/register/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Registration Code
+         * @description Send a six-digit code by SMS (phone) or email, valid for a few minutes; at most one a
+         *     minute to the same contact (409 ``identity.code_sent_recently``). In development, where
+         *     nothing is sent, the answer carries the code.
+         */
+        post: operations["send_registration_code_api_v1_auth_register_code_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -289,8 +311,54 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description Open an account with the code sent to its phone or email and the acceptance of the
+         *     agreements in force (their versions, as ``GET /agreements`` lists them).
+         */
         post: operations["register_api_v1_auth_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Agreements
+         * @description The user agreement and privacy policy in force, in the language of ``Accept-Language``
+         *     (Chinese by default, or English).
+         */
+        get: operations["current_agreements_api_v1_agreements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements/{kind}/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agreement
+         * @description One published version (also an older one a user accepted); 404
+         *     ``identity.agreement_not_found``.
+         */
+        get: operations["agreement_api_v1_agreements__kind___version__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1134,6 +1202,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All Sales
+         * @description Every product with its state, what it sold, raise progress, investors and holders.
+         */
+        get: operations["all_sales_api_v1_admin_sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/products/{product_id}/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Product Sales */
+        get: operations["product_sales_api_v1_admin_products__product_id__sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own Sales
+         * @description The caller's institution's products with their sales figures.
+         */
+        get: operations["own_sales_api_v1_institution_sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/products/{product_id}/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own Product Sales
+         * @description One of the caller's institution's products with its sales; 404 for any other.
+         */
+        get: operations["own_product_sales_api_v1_institution_products__product_id__sales_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upcoming Payouts
+         * @description Maturity payouts still to be made, soonest first, with the amount each will need.
+         */
+        get: operations["upcoming_payouts_api_v1_institution_payouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/institution/settlement/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settlement Movements
+         * @description The settlement account's fundings, withdrawals, raised money and payouts, newest first.
+         */
+        get: operations["settlement_movements_api_v1_institution_settlement_movements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk-assessment/questionnaire": {
         parameters: {
             query?: never;
@@ -1141,7 +1326,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Questionnaire */
+        /**
+         * Questionnaire
+         * @description The questions and options in the language of ``Accept-Language`` (Chinese by default,
+         *     or English).
+         */
         get: operations["questionnaire_api_v1_risk_assessment_questionnaire_get"];
         put?: never;
         post?: never;
@@ -1442,6 +1631,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Report
+         * @description A campaign's budget and spend, each offer's coupons issued and used, its red packets.
+         */
+        get: operations["campaign_report_api_v1_admin_campaigns__campaign_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/campaigns/{campaign_id}/fund": {
         parameters: {
             query?: never;
@@ -1642,10 +1851,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Points Rules
+         * @description Every earning rate set, newest first, marking the one in force and those to come.
+         */
+        get: operations["points_rules_api_v1_admin_points_policy_get"];
         put?: never;
         /** Set Points Policy */
         post: operations["set_points_policy_api_v1_admin_points_policy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/red-packets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Red Packets */
+        get: operations["my_red_packets_api_v1_me_red_packets_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1805,6 +2035,967 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/risk/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description Every rule with its parameters; blocking rules run before payouts.
+         */
+        get: operations["list_rules_api_v1_admin_risk_rules_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change Rule
+         * @description Enable or disable a rule, change its severity or parameters: a new version.
+         */
+        patch: operations["change_rule_api_v1_admin_risk_rules__code__patch"];
+        trace?: never;
+    };
+    "/api/v1/admin/risk/rules/{code}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rule Versions */
+        get: operations["rule_versions_api_v1_admin_risk_rules__code__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/rules/{code}/snoozes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze
+         * @description Silence a rule for one customer until an instant.
+         */
+        post: operations["snooze_api_v1_admin_risk_rules__code__snoozes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alerts
+         * @description Newest first.
+         */
+        get: operations["list_alerts_api_v1_admin_risk_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Alert */
+        get: operations["get_alert_api_v1_admin_risk_alerts__alert_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Cases */
+        get: operations["list_cases_api_v1_admin_risk_cases_get"];
+        put?: never;
+        /**
+         * Open Case
+         * @description A case over open alerts of one customer.
+         */
+        post: operations["open_case_api_v1_admin_risk_cases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Case */
+        get: operations["get_case_api_v1_admin_risk_cases__case_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign Case */
+        post: operations["assign_case_api_v1_admin_risk_cases__case_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}/investigate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Investigate */
+        post: operations["investigate_api_v1_admin_risk_cases__case_id__investigate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close Case */
+        post: operations["close_case_api_v1_admin_risk_cases__case_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Case
+         * @description Mark a confirmed case reported (its suspicious-transaction report filed).
+         */
+        post: operations["report_case_api_v1_admin_risk_cases__case_id__report_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/cases/{case_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Note */
+        post: operations["add_note_api_v1_admin_risk_cases__case_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending Reviews
+         * @description Payouts held by a blocking rule, oldest first.
+         */
+        get: operations["pending_reviews_api_v1_admin_risk_reviews_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/reviews/{review_id}/{decision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide
+         * @description Release (to the channel) or refuse (hold voided) a held withdrawal, once: a second
+         *     decision is 409 ``risk.review_decided``.
+         */
+        post: operations["decide_api_v1_admin_risk_reviews__review_id___decision__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reports */
+        get: operations["list_reports_api_v1_admin_risk_reports_get"];
+        put?: never;
+        /**
+         * Generate Report
+         * @description Build the large-value or suspicious-transaction report of a business date.
+         */
+        post: operations["generate_report_api_v1_admin_risk_reports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/reports/{report_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Report
+         * @description The file itself (CSV or JSON): full ID numbers, for the regulator; the read is audited.
+         */
+        get: operations["download_report_api_v1_admin_risk_reports__report_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/risk/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Holds
+         * @description My payouts waiting for a risk review, and why, in my language.
+         */
+        get: operations["my_holds_api_v1_me_risk_holds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lending/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Own Products */
+        get: operations["own_products_api_v1_lending_products_get"];
+        put?: never;
+        /**
+         * Create Product
+         * @description A loan product in ``draft`` for the caller's institution.
+         */
+        post: operations["create_product_api_v1_lending_products_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lending/products/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Own Product */
+        get: operations["own_product_api_v1_lending_products__product_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lending/products/{product_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit Product */
+        post: operations["submit_product_api_v1_lending_products__product_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lending/products/{product_id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire Product */
+        post: operations["retire_product_api_v1_lending_products__product_id__retire_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Products
+         * @description Loan products taking applications.
+         */
+        get: operations["public_products_api_v1_loan_products_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loan-products/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public Product */
+        get: operations["public_product_api_v1_loan_products__product_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Products For Review
+         * @description Every loan product (``?status=pending_review``: the review queue).
+         */
+        get: operations["products_for_review_api_v1_admin_lending_products_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/products/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Product For Review */
+        get: operations["product_for_review_api_v1_admin_lending_products__product_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/products/{product_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve Product */
+        post: operations["approve_product_api_v1_admin_lending_products__product_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/products/{product_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject Product */
+        post: operations["reject_product_api_v1_admin_lending_products__product_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply for a loan: decided at once (``pending_review``, or ``refused`` naming its
+         *     reason); reasons in the request's language.
+         */
+        post: operations["apply_api_v1_loans_applications_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Applications */
+        get: operations["my_applications_api_v1_me_loans_applications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans/applications/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Application */
+        get: operations["my_application_api_v1_me_loans_applications__application_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications For Review
+         * @description Every application (``?status=pending_review``: the review queue).
+         */
+        get: operations["applications_for_review_api_v1_admin_loans_applications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/applications/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Application For Review */
+        get: operations["application_for_review_api_v1_admin_loans_applications__application_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/{application_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Application
+         * @description Approve a pending application (by id): the listing opens for bids.
+         */
+        post: operations["approve_application_api_v1_admin_loans__application_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/{application_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject Application */
+        post: operations["reject_application_api_v1_admin_loans__application_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Listings
+         * @description Listings open for bids, with the borrower disclosure.
+         */
+        get: operations["open_listings_api_v1_loans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loans For Staff */
+        get: operations["loans_for_staff_api_v1_admin_loans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans/{loan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One Listing */
+        get: operations["one_listing_api_v1_loans__loan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans/{loan_id}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place Bid
+         * @description Bid on a listing (Idempotency-Key required): the amount is held in the wallet; the bid
+         *     that fills the listing disburses the loan.
+         */
+        post: operations["place_bid_api_v1_loans__loan_id__bids_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Bids */
+        get: operations["my_bids_api_v1_me_loans_bids_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans/{loan_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Loan Agreement
+         * @description The agreement, to the borrower, the loan's investors and staff (others: 404).
+         */
+        get: operations["loan_agreement_api_v1_loans__loan_id__agreement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loans/{loan_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Loan Schedule
+         * @description The installments with what each owes and its state: for the loan's borrower, its
+         *     investors and staff.
+         */
+        get: operations["loan_schedule_api_v1_loans__loan_id__schedule_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Loans */
+        get: operations["my_loans_api_v1_me_loans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans/{loan_id}/payoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payoff Quote
+         * @description What repaying the whole loan today costs: principal outstanding, interest to date, any
+         *     fee and penalty owed, the prepayment fee.
+         */
+        get: operations["payoff_quote_api_v1_me_loans__loan_id__payoff_get"];
+        put?: never;
+        /**
+         * Pay Off
+         * @description Repay the whole loan today at the payoff amount.
+         */
+        post: operations["pay_off_api_v1_me_loans__loan_id__payoff_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loans/{loan_id}/repayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repay
+         * @description Pay what is due now (or ``amount_minor`` of it) from the wallet.
+         */
+        post: operations["repay_api_v1_me_loans__loan_id__repayments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/loan-holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Loan Holdings
+         * @description The investor's loan claims: received and expected repayments.
+         */
+        get: operations["loan_holdings_api_v1_me_loan_holdings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loan Book */
+        get: operations["loan_book_api_v1_admin_lending_loans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue Loans
+         * @description Loans past their grace days (and written-off ones still owing), with their bucket.
+         */
+        get: operations["overdue_loans_api_v1_admin_lending_overdue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/lending/reserve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reserve Balance */
+        get: operations["reserve_balance_api_v1_admin_lending_reserve_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/loans/{loan_id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write Off
+         * @description Write off a loan in M3+ with a reason (audited).
+         */
+        post: operations["write_off_api_v1_admin_loans__loan_id__write_off_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosure/lending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Disclosure
+         * @description Public risk disclosure (no login): amounts lent and repaid, overdue rates by bucket,
+         *     the risk reserve and its coverage.
+         */
+        get: operations["disclosure_api_v1_disclosure_lending_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/system/scheduler": {
         parameters: {
             query?: never;
@@ -1941,10 +3132,121 @@ export interface components {
             /** Totp Secret */
             totp_secret: string | null;
         };
+        /** AgreementOut */
+        AgreementOut: {
+            /** Kind */
+            kind: string;
+            /** Version */
+            version: number;
+            /** Language */
+            language: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+        };
+        /** AgreementsOut */
+        AgreementsOut: {
+            /** Language */
+            language: string;
+            /** Agreements */
+            agreements: components["schemas"]["AgreementOut"][];
+        };
+        /** AlertOut */
+        AlertOut: {
+            /** Id */
+            id: number;
+            /** Rule Code */
+            rule_code: string;
+            /** Rule Version */
+            rule_version: number;
+            /** User Id */
+            user_id: number;
+            /** Severity */
+            severity: string;
+            /** Status */
+            status: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Factors */
+            factors: {
+                [key: string]: unknown;
+            }[];
+            /** Occurrences */
+            occurrences: number;
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Case Id */
+            case_id?: number | null;
+        };
+        /** AllocationOut */
+        AllocationOut: {
+            /** Installment Id */
+            installment_id: number;
+            /** Number */
+            number: number;
+            /** Penalty Minor */
+            penalty_minor: number;
+            /** Interest Minor */
+            interest_minor: number;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Fee Minor */
+            fee_minor: number;
+        };
         /** AmountIn */
         AmountIn: {
             /** Amount Minor */
             amount_minor: number;
+        };
+        /** ApplicationIn */
+        ApplicationIn: {
+            /** Product Id */
+            product_id: number;
+            /**
+             * Borrower Kind
+             * @default individual
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company";
+            /** Amount Minor */
+            amount_minor: number;
+            /** Term Months */
+            term_months: number;
+            /**
+             * Repayment Method
+             * @enum {string}
+             */
+            repayment_method: "equal_installment" | "equal_principal" | "interest_first" | "bullet";
+            /** Purpose */
+            purpose: string;
+            /**
+             * Monthly Income Minor
+             * @description declared; a company: its monthly revenue
+             */
+            monthly_income_minor?: number | null;
+            /** Dependants */
+            dependants?: number | null;
+            /**
+             * Monthly Debt Payments Minor
+             * @default 0
+             */
+            monthly_debt_payments_minor: number;
+            /** Employment */
+            employment?: ("employed" | "self_employed" | "retired" | "student" | "other") | null;
         };
         /** AssessmentIn */
         AssessmentIn: {
@@ -2040,6 +3342,27 @@ export interface components {
             /** Items */
             items: components["schemas"]["BankCardOut"][];
         };
+        /** BidIn */
+        BidIn: {
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Acknowledge Risk Mismatch
+             * @default false
+             */
+            acknowledge_risk_mismatch: boolean;
+        };
+        /** BucketRateOut */
+        BucketRateOut: {
+            /** Bucket */
+            bucket: string;
+            /** Loans */
+            loans: number;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Rate */
+            rate: string | null;
+        };
         /** CallbackAck */
         CallbackAck: {
             /** Result */
@@ -2121,6 +3444,11 @@ export interface components {
             available_minor: number;
             /** Reserved Minor */
             reserved_minor: number;
+            /**
+             * Spent Minor
+             * @description paid out to users: red packets, cash-backs, boosts
+             */
+            spent_minor: number;
             /** Currency */
             currency: string;
             /**
@@ -2135,6 +3463,127 @@ export interface components {
              * @default []
              */
             offers: components["schemas"]["CouponOfferOut"][];
+        };
+        /** CampaignReportOut */
+        CampaignReportOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Red Packet Amount Minor */
+            red_packet_amount_minor: number | null;
+            /** Funded Minor */
+            funded_minor: number;
+            /** Returned Minor */
+            returned_minor: number;
+            /** Available Minor */
+            available_minor: number;
+            /** Reserved Minor */
+            reserved_minor: number;
+            /**
+             * Spent Minor
+             * @description paid out to users: red packets, cash-backs, boosts
+             */
+            spent_minor: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Offers
+             * @default []
+             */
+            offers: components["schemas"]["OfferReportOut"][];
+            /** Red Packets Claimed */
+            red_packets_claimed: number;
+            /** Red Packets Paid Minor */
+            red_packets_paid_minor: number;
+        };
+        /** CaseAssign */
+        CaseAssign: {
+            /** Assignee Id */
+            assignee_id: number;
+        };
+        /** CaseClose */
+        CaseClose: {
+            /**
+             * Resolution
+             * @enum {string}
+             */
+            resolution: "false_positive" | "confirmed";
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /** CaseNote */
+        CaseNote: {
+            /** Body */
+            body: string;
+        };
+        /** CaseOpen */
+        CaseOpen: {
+            /** Alert Ids */
+            alert_ids: number[];
+            /** Assignee Id */
+            assignee_id?: number | null;
+        };
+        /** CaseOut */
+        CaseOut: {
+            /** Id */
+            id: number;
+            /** User Id */
+            user_id: number;
+            /** Status */
+            status: string;
+            /** Severity */
+            severity: string;
+            /** Resolution */
+            resolution?: string | null;
+            /** Resolution Reason */
+            resolution_reason?: string | null;
+            /** Assignee Id */
+            assignee_id?: number | null;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Closed At */
+            closed_at?: string | null;
+            /** Reported At */
+            reported_at?: string | null;
+            /** Age Hours */
+            age_hours: number;
+            /** Overdue */
+            overdue: boolean;
+            /** Alert Ids */
+            alert_ids?: number[];
+            /** Notes */
+            notes?: components["schemas"]["NoteOut"][];
         };
         /** ChainReportOut */
         ChainReportOut: {
@@ -2202,6 +3651,27 @@ export interface components {
         CouponClaim: {
             /** Offer Id */
             offer_id: number;
+        };
+        /**
+         * CouponCountsOut
+         * @description An offer's coupons by the state their holders see.
+         */
+        CouponCountsOut: {
+            /** Issued */
+            issued: number;
+            /** Available */
+            available: number;
+            /** Reserved */
+            reserved: number;
+            /**
+             * Used
+             * @description used by an order that went through (cash-back paid or rate boost running or paid)
+             */
+            used: number;
+            /** Expired */
+            expired: number;
+            /** Paid Minor */
+            paid_minor: number;
         };
         /** CouponIssue */
         CouponIssue: {
@@ -2321,6 +3791,14 @@ export interface components {
              * @default CNY
              */
             currency: string;
+        };
+        /** Decision */
+        Decision: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
         };
         /** DelistIn */
         DelistIn: {
@@ -2478,18 +3956,76 @@ export interface components {
             /** Net Inflow Minor */
             net_inflow_minor: number;
         };
-        /** HoldOut */
-        HoldOut: {
-            /** Hold Id */
-            hold_id: number;
-            /** Account Id */
-            account_id: number;
+        /** HeldPayoutOut */
+        HeldPayoutOut: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Subject Id */
+            subject_id: number;
+            /** User Id */
+            user_id: number;
             /** Amount Minor */
             amount_minor: number;
             /** Currency */
             currency: string;
+            /** Rule Codes */
+            rule_codes: string[];
             /** Status */
             status: string;
+            /** Decided By */
+            decided_by?: number | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Decision Note */
+            decision_note?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** HoldingOut */
+        HoldingOut: {
+            /** Claim Id */
+            claim_id: number;
+            /** Loan Id */
+            loan_id: number;
+            /** Currency */
+            currency: string;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Annual Rate */
+            annual_rate: string;
+            /** Term Months */
+            term_months: number;
+            /** Grade */
+            grade: string;
+            /** Loan Status */
+            loan_status: string;
+            /** Bucket */
+            bucket: string;
+            /** Received Principal Minor */
+            received_principal_minor: number;
+            /** Received Interest Minor */
+            received_interest_minor: number;
+            /** Received Penalty Minor */
+            received_penalty_minor: number;
+            /** Expected Principal Minor */
+            expected_principal_minor: number;
+            /** Expected Interest Minor */
+            expected_interest_minor: number;
+            /** Taken Over By Reserve */
+            taken_over_by_reserve: boolean;
+            next_due: components["schemas"]["NextDueOut"] | null;
+        };
+        /** HoldingsOut */
+        HoldingsOut: {
+            /** Items */
+            items: components["schemas"]["HoldingOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** InboxOut */
         InboxOut: {
@@ -2499,6 +4035,29 @@ export interface components {
             next_cursor: string | null;
             /** Unread */
             unread: number;
+        };
+        /** InstallmentOut */
+        InstallmentOut: {
+            /** Number */
+            number: number;
+            /** Due Date */
+            due_date: string;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Interest Minor */
+            interest_minor: number;
+            /** Fee Minor */
+            fee_minor: number;
+            /** Penalty Minor */
+            penalty_minor: number;
+            /** Total Minor */
+            total_minor: number;
+            /** Paid Minor */
+            paid_minor: number;
+            /** Owed Minor */
+            owed_minor: number;
+            /** Status */
+            status: string;
         };
         /** InstitutionIn */
         InstitutionIn: {
@@ -2615,14 +4174,87 @@ export interface components {
             /** Bank Card Id */
             bank_card_id: number | null;
         };
-        /** ListOut */
-        ListOut: {
-            /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
-            /** Next Cursor */
-            next_cursor?: string | null;
+        /** LendingDisclosureOut */
+        LendingDisclosureOut: {
+            /** Loans */
+            loans: number;
+            /** Lent Minor */
+            lent_minor: number;
+            /** Repaid Principal Minor */
+            repaid_principal_minor: number;
+            /** Repaid Interest Minor */
+            repaid_interest_minor: number;
+            /** Outstanding Principal Minor */
+            outstanding_principal_minor: number;
+            /** Overdue */
+            overdue: components["schemas"]["BucketRateOut"][];
+            /** Reserve Balance Minor */
+            reserve_balance_minor: number;
+            /** Reserve Coverage Of Overdue */
+            reserve_coverage_of_overdue: string | null;
+            /** Compensations */
+            compensations: number;
+            /** Compensated Minor */
+            compensated_minor: number;
+            /** Written Off */
+            written_off: number;
+            /** Listed */
+            listed: number;
+        };
+        /** LoanProductCreate */
+        LoanProductCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Borrower Kind
+             * @default individual
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company" | "both";
+            /** Min Amount Minor */
+            min_amount_minor: number;
+            /** Max Amount Minor */
+            max_amount_minor: number;
+            /** Term Months */
+            term_months: number[];
+            /**
+             * Min Annual Rate
+             * @example 0.072
+             */
+            min_annual_rate: string;
+            /**
+             * Max Annual Rate
+             * @example 0.072
+             */
+            max_annual_rate: string;
+            /** Repayment Methods */
+            repayment_methods: ("equal_installment" | "equal_principal" | "interest_first" | "bullet")[];
+            /**
+             * Service Fee Kind
+             * @enum {string}
+             */
+            service_fee_kind: "upfront" | "per_installment";
+            /**
+             * Service Fee Rate
+             * @description of the principal: once, or each month
+             * @example 0.072
+             */
+            service_fee_rate: string;
+            /**
+             * Penalty Daily Rate
+             * @example 0.072
+             */
+            penalty_daily_rate: string;
+            /** Grace Days */
+            grace_days: number;
+            /**
+             * Reserve Rate
+             * @description of the principal, paid into the risk reserve
+             * @example 0.072
+             */
+            reserve_rate: string;
+            /** Funding Window Days */
+            funding_window_days: number;
         };
         /** LoginIn */
         LoginIn: {
@@ -2632,6 +4264,89 @@ export interface components {
             password: string;
             /** Totp Code */
             totp_code?: string | null;
+            /** Device Id */
+            device_id?: string | null;
+        };
+        /** MyLoanOut */
+        MyLoanOut: {
+            /** Id */
+            id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Term Months */
+            term_months: number;
+            /** Repayment Method */
+            repayment_method: string;
+            /** Annual Rate */
+            annual_rate: string;
+            /** Apr */
+            apr: string;
+            /** Status */
+            status: string;
+            /** Start Date */
+            start_date: string | null;
+            /** Principal Outstanding Minor */
+            principal_outstanding_minor: number;
+            /** Bucket */
+            bucket: string;
+            /** Days Past Due */
+            days_past_due: number;
+            next_due: components["schemas"]["NextDueOut"] | null;
+        };
+        /** MyLoansOut */
+        MyLoansOut: {
+            /** Items */
+            items: components["schemas"]["MyLoanOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** MyRedPacketOut */
+        MyRedPacketOut: {
+            /** Id */
+            id: number;
+            /** Campaign Id */
+            campaign_id: number;
+            /** Campaign Name */
+            campaign_name: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Currency
+             * @default CNY
+             */
+            currency: string;
+            /**
+             * Claimed At
+             * Format: date-time
+             */
+            claimed_at: string;
+        };
+        /** NextDueOut */
+        NextDueOut: {
+            /** Number */
+            number: number;
+            /** Due Date */
+            due_date: string;
+            /** Owed Minor */
+            owed_minor: number;
+            /** Status */
+            status: string;
+        };
+        /** NoteOut */
+        NoteOut: {
+            /** Id */
+            id: number;
+            /** Author Id */
+            author_id: number;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** NotificationOut */
         NotificationOut: {
@@ -2664,6 +4379,37 @@ export interface components {
             authorization_url: string;
             /** State */
             state: string;
+        };
+        /** OfferReportOut */
+        OfferReportOut: {
+            /** Id */
+            id: number;
+            /** Campaign Id */
+            campaign_id: number;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Cashback Minor */
+            cashback_minor: number;
+            /** Rate Boost Bps */
+            rate_boost_bps: number;
+            /** Rate Boost Cap Minor */
+            rate_boost_cap_minor: number;
+            /** Min Order Minor */
+            min_order_minor: number;
+            /** Valid Days */
+            valid_days: number;
+            /** User Claimable */
+            user_claimable: boolean;
+            /** Points Cost */
+            points_cost: number | null;
+            /**
+             * Currency
+             * @default CNY
+             */
+            currency: string;
+            coupons: components["schemas"]["CouponCountsOut"];
         };
         /** OptionOut */
         OptionOut: {
@@ -2703,6 +4449,20 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** Page[AlertOut] */
+        Page_AlertOut_: {
+            /** Items */
+            items: components["schemas"]["AlertOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[AssessmentOut] */
+        Page_AssessmentOut_: {
+            /** Items */
+            items: components["schemas"]["AssessmentOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[CallbackOut] */
         Page_CallbackOut_: {
             /** Items */
@@ -2714,6 +4474,13 @@ export interface components {
         Page_CampaignOut_: {
             /** Items */
             items: components["schemas"]["CampaignOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[CaseOut] */
+        Page_CaseOut_: {
+            /** Items */
+            items: components["schemas"]["CaseOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2738,10 +4505,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[HeldPayoutOut] */
+        Page_HeldPayoutOut_: {
+            /** Items */
+            items: components["schemas"]["HeldPayoutOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[JudicialFreezeOut] */
         Page_JudicialFreezeOut_: {
             /** Items */
             items: components["schemas"]["JudicialFreezeOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[MyRedPacketOut] */
+        Page_MyRedPacketOut_: {
+            /** Items */
+            items: components["schemas"]["MyRedPacketOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2752,6 +4533,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[PointsRuleOut] */
+        Page_PointsRuleOut_: {
+            /** Items */
+            items: components["schemas"]["PointsRuleOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ProductOut] */
         Page_ProductOut_: {
             /** Items */
@@ -2759,10 +4547,24 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ProductSalesOut] */
+        Page_ProductSalesOut_: {
+            /** Items */
+            items: components["schemas"]["ProductSalesOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ReconciliationReportOut] */
         Page_ReconciliationReportOut_: {
             /** Items */
             items: components["schemas"]["ReconciliationReportOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SettlementLineOut] */
+        Page_SettlementLineOut_: {
+            /** Items */
+            items: components["schemas"]["SettlementLineOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2787,10 +4589,26 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[UpcomingPayoutOut] */
+        Page_UpcomingPayoutOut_: {
+            /** Items */
+            items: components["schemas"]["UpcomingPayoutOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WithdrawalOut] */
         Page_WithdrawalOut_: {
             /** Items */
             items: components["schemas"]["WithdrawalOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[dict[str, Any]] */
+        Page_dict_str__Any__: {
+            /** Items */
+            items: {
+                [key: string]: unknown;
+            }[];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2800,6 +4618,32 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PayoffIn */
+        PayoffIn: {
+            /** Expected Total Minor */
+            expected_total_minor?: number | null;
+        };
+        /** PayoffQuoteOut */
+        PayoffQuoteOut: {
+            /** Loan Id */
+            loan_id: number;
+            /** Business Date */
+            business_date: string;
+            /** Currency */
+            currency: string;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Interest Minor */
+            interest_minor: number;
+            /** Fee Minor */
+            fee_minor: number;
+            /** Penalty Minor */
+            penalty_minor: number;
+            /** Prepayment Fee Minor */
+            prepayment_fee_minor: number;
+            /** Total Minor */
+            total_minor: number;
         };
         /** PersonalCardOut */
         PersonalCardOut: {
@@ -2894,6 +4738,27 @@ export interface components {
         PointsRedeem: {
             /** Offer Id */
             offer_id: number;
+        };
+        /** PointsRuleOut */
+        PointsRuleOut: {
+            /** Id */
+            id: number;
+            /** Points Per Yuan */
+            points_per_yuan: string;
+            /**
+             * Effective At
+             * Format: date-time
+             */
+            effective_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** In Force */
+            in_force: boolean;
+            /** Upcoming */
+            upcoming: boolean;
         };
         /** ProductCreate */
         ProductCreate: {
@@ -3030,6 +4895,101 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * ProductSalesOut
+         * @description A product with what it sold: the raise's progress, orders by state, investors and the
+         *     holders still to be paid out.
+         */
+        ProductSalesOut: {
+            /** Id */
+            id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Risk Level */
+            risk_level: string;
+            /** Annual Rate */
+            annual_rate: string;
+            /** Term Days */
+            term_days: number;
+            /** Currency */
+            currency: string;
+            /** Min Amount Minor */
+            min_amount_minor: number;
+            /** Step Amount Minor */
+            step_amount_minor: number;
+            /** Max Per Investor Minor */
+            max_per_investor_minor: number;
+            /** Raise Target Minor */
+            raise_target_minor: number;
+            /** Raise Cap Minor */
+            raise_cap_minor: number;
+            /** Sold Minor */
+            sold_minor: number;
+            /** Remaining Minor */
+            remaining_minor: number;
+            /** Order Count */
+            order_count: number;
+            /**
+             * Raise Start At
+             * Format: date-time
+             */
+            raise_start_at: string;
+            /**
+             * Raise End At
+             * Format: date-time
+             */
+            raise_end_at: string;
+            /** Yield Start Rule */
+            yield_start_rule: string;
+            /** Qualified Only */
+            qualified_only: boolean;
+            /** Status */
+            status: string;
+            /** Value Date */
+            value_date: string | null;
+            /** Maturity Date */
+            maturity_date: string | null;
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Disclosures */
+            disclosures?: {
+                [key: string]: components["schemas"]["DisclosureOut"];
+            } | null;
+            /** Review */
+            review?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Raise Progress Bps
+             * @description sold / raise target in basis points (10000: target met; more when sold beyond it)
+             */
+            raise_progress_bps: number;
+            /** Orders By Status */
+            orders_by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Investors Count
+             * @description investors with a pending or confirmed order
+             */
+            investors_count: number;
+            /**
+             * Holders Count
+             * @description investors holding it, not yet paid out
+             */
+            holders_count: number;
+            /** Principal Held Minor */
+            principal_held_minor: number;
+        };
         /** ProfileOut */
         ProfileOut: {
             /** User Id */
@@ -3111,6 +5071,8 @@ export interface components {
         QuestionnaireOut: {
             /** Version */
             version: string;
+            /** Language */
+            language: string;
             /** Questions */
             questions: components["schemas"]["QuestionOut"][];
         };
@@ -3118,6 +5080,33 @@ export interface components {
         ReasonIn: {
             /** Reason */
             reason: string;
+        };
+        /** ReceiptOut */
+        ReceiptOut: {
+            /** Id */
+            id: number;
+            /** Loan Id */
+            loan_id: number;
+            /** Kind */
+            kind: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Principal Minor */
+            principal_minor: number;
+            /** Interest Minor */
+            interest_minor: number;
+            /** Fee Minor */
+            fee_minor: number;
+            /** Penalty Minor */
+            penalty_minor: number;
+            /** Allocation */
+            allocation: components["schemas"]["AllocationOut"][];
+            /** Business Date */
+            business_date: string;
+            /** Created At */
+            created_at: string;
         };
         /** ReconciliationItemOut */
         ReconciliationItemOut: {
@@ -3195,16 +5184,100 @@ export interface components {
             email?: string | null;
             /** Password */
             password: string;
+            /**
+             * Code
+             * @description From POST /auth/register/code.
+             */
+            code: string;
+            /**
+             * Agreements
+             * @description The versions accepted: {"user_agreement": 1, "privacy_policy": 1} (GET /agreements lists those in force).
+             */
+            agreements: {
+                [key: string]: number;
+            };
         };
         /** RegisterOut */
         RegisterOut: {
             /** User Id */
             user_id: number;
         };
+        /** RegistrationCodeIn */
+        RegistrationCodeIn: {
+            /** Phone */
+            phone?: string | null;
+            /** Email */
+            email?: string | null;
+        };
+        /** RegistrationCodeOut */
+        RegistrationCodeOut: {
+            /** Development Code */
+            development_code?: string | null;
+        };
+        /** RepaymentIn */
+        RepaymentIn: {
+            /** Amount Minor */
+            amount_minor?: number | null;
+        };
+        /** ReportOut */
+        ReportOut: {
+            /** Id */
+            id: number;
+            /** Type */
+            type: string;
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Format */
+            format: string;
+            /** Rows */
+            rows: number;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Generated By */
+            generated_by?: number | null;
+        };
+        /** ReportRequest */
+        ReportRequest: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "large-value" | "suspicious";
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Format
+             * @default csv
+             * @enum {string}
+             */
+            format: "csv" | "json";
+        };
         /** ResendCodeIn */
         ResendCodeIn: {
             /** Login */
             login: string;
+        };
+        /** ReserveOut */
+        ReserveOut: {
+            /** Balance Minor */
+            balance_minor: number;
+            /** Outstanding Principal Minor */
+            outstanding_principal_minor: number;
+            /** Overdue Principal Minor */
+            overdue_principal_minor: number;
+            /** Coverage Of Outstanding */
+            coverage_of_outstanding: string | null;
+            /** Coverage Of Overdue */
+            coverage_of_overdue: string | null;
         };
         /** RetryJobIn */
         RetryJobIn: {
@@ -3216,6 +5289,11 @@ export interface components {
         };
         /** ReviewBody */
         ReviewBody: {
+            /** Note */
+            note?: string | null;
+        };
+        /** ReviewIn */
+        ReviewIn: {
             /** Note */
             note?: string | null;
         };
@@ -3234,6 +5312,73 @@ export interface components {
             roles: string[];
             /** Totp Secret */
             totp_secret: string | null;
+        };
+        /** RuleChange */
+        RuleChange: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Severity */
+            severity?: ("low" | "medium" | "high" | "critical") | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: number | string | string[];
+            } | null;
+        };
+        /** RuleOut */
+        RuleOut: {
+            /** Code */
+            code: string;
+            /** Kind */
+            kind: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Severity */
+            severity: string;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** Version */
+            version: number;
+            /** Blocking */
+            blocking: boolean;
+        };
+        /** RuleVersionOut */
+        RuleVersionOut: {
+            /** Code */
+            code: string;
+            /** Kind */
+            kind: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Severity */
+            severity: string;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** Version */
+            version: number;
+            /** Blocking */
+            blocking: boolean;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /** Changed By */
+            changed_by?: number | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Loan Id */
+            loan_id: number;
+            /** Status */
+            status: string;
+            /** Currency */
+            currency: string;
+            /** Installments */
+            installments: components["schemas"]["InstallmentOut"][];
         };
         /** SchedulerDayOut */
         SchedulerDayOut: {
@@ -3260,6 +5405,61 @@ export interface components {
         SessionsOut: {
             /** Items */
             items: components["schemas"]["SessionOut"][];
+        };
+        /**
+         * SettlementLineOut
+         * @description One movement of the institution's settlement account (``type``: the entry code).
+         */
+        SettlementLineOut: {
+            /** Id */
+            id: number;
+            /** Entry Id */
+            entry_id: number;
+            /** Type */
+            type: string;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Direction */
+            direction: string;
+            /** Status */
+            status: string;
+            /** Balance After Minor */
+            balance_after_minor: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Reference */
+            reference: string | null;
+        };
+        /** SnoozeOut */
+        SnoozeOut: {
+            /** Rule Code */
+            rule_code: string;
+            /** User Id */
+            user_id: number;
+            /**
+             * Until At
+             * Format: date-time
+             */
+            until_at: string;
+            /** Reason */
+            reason: string;
+        };
+        /** SnoozeRequest */
+        SnoozeRequest: {
+            /** User Id */
+            user_id: number;
+            /**
+             * Until At
+             * Format: date-time
+             */
+            until_at: string;
+            /** Reason */
+            reason: string;
         };
         /** StaffAccountOut */
         StaffAccountOut: {
@@ -3301,6 +5501,40 @@ export interface components {
         StaffCardsOut: {
             /** Items */
             items: components["schemas"]["StaffCardOut"][];
+        };
+        /** StaffLoanOut */
+        StaffLoanOut: {
+            /** Id */
+            id: number;
+            /** Borrower User Id */
+            borrower_user_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Term Months */
+            term_months: number;
+            /** Grade */
+            grade: string;
+            /** Status */
+            status: string;
+            /** Principal Outstanding Minor */
+            principal_outstanding_minor: number;
+            /** Bucket */
+            bucket: string;
+            /** Days Past Due */
+            days_past_due: number;
+            /** Disbursed At */
+            disbursed_at: string | null;
+            /** Write Off Reason */
+            write_off_reason: string | null;
+        };
+        /** StaffLoansOut */
+        StaffLoansOut: {
+            /** Items */
+            items: components["schemas"]["StaffLoanOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * StaffOrderOut
@@ -3427,6 +5661,31 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** UpcomingPayoutOut */
+        UpcomingPayoutOut: {
+            /** Product Id */
+            product_id: number;
+            /** Product Name */
+            product_name: string;
+            /** Status */
+            status: string;
+            /**
+             * Maturity Date
+             * Format: date
+             */
+            maturity_date: string;
+            /** Holders Count */
+            holders_count: number;
+            /** Principal Minor */
+            principal_minor: number;
+            /**
+             * Amount Due Minor
+             * @description principal and yield of every unpaid holding
+             */
+            amount_due_minor: number;
+            /** Currency */
+            currency: string;
+        };
         /** UserSearchOut */
         UserSearchOut: {
             /** Items */
@@ -3488,6 +5747,7 @@ export interface components {
             created_at: string;
             /** Completed At */
             completed_at?: string | null;
+            review?: components["schemas"]["WithdrawalReviewOut"] | null;
         };
         /** WithdrawalRequest */
         WithdrawalRequest: {
@@ -3497,6 +5757,60 @@ export interface components {
             bank_card_id?: number | null;
             /** Channel */
             channel?: ("bank" | "thirdparty") | null;
+        };
+        /** WithdrawalReviewOut */
+        WithdrawalReviewOut: {
+            /** Status */
+            status: string;
+            /** Reason Zh */
+            reason_zh: string;
+            /** Reason En */
+            reason_en: string;
+        };
+        /** WriteOffIn */
+        WriteOffIn: {
+            /** Reason */
+            reason: string;
+        };
+        /** WriteOffOut */
+        WriteOffOut: {
+            /** Loan Id */
+            loan_id: number;
+            /** Status */
+            status: string;
+            /** Outstanding Minor */
+            outstanding_minor: number;
+            /** Reason */
+            reason: string;
+        };
+        /** HoldOut */
+        finplat__ledger__schemas__HoldOut: {
+            /** Hold Id */
+            hold_id: number;
+            /** Account Id */
+            account_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Status */
+            status: string;
+        };
+        /** HoldOut */
+        finplat__risk__schemas__HoldOut: {
+            /** Kind */
+            kind: string;
+            /** Subject Id */
+            subject_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Reason */
+            reason: string;
         };
         /** Problem */
         Problem: {
@@ -4384,10 +6698,63 @@ export interface operations {
             };
         };
     };
-    register_api_v1_auth_register_post: {
+    send_registration_code_api_v1_auth_register_code_post: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationCodeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationCodeOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    register_api_v1_auth_register_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Accept-Language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4404,6 +6771,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegisterOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    current_agreements_api_v1_agreements_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Accept-Language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementsOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreement_api_v1_agreements__kind___version__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Accept-Language"?: string | null;
+            };
+            path: {
+                kind: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -5368,7 +7836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HoldOut"];
+                    "application/json": components["schemas"]["finplat__ledger__schemas__HoldOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -6943,12 +9411,319 @@ export interface operations {
             };
         };
     };
+    all_sales_api_v1_admin_sales_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                /** @description -annual_rate, -created_at, -raise_end_at, -risk_level, -term_days, annual_rate, created_at, raise_end_at, risk_level, term_days */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProductSalesOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    product_sales_api_v1_admin_products__product_id__sales_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSalesOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_sales_api_v1_institution_sales_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                /** @description -annual_rate, -created_at, -raise_end_at, -risk_level, -term_days, annual_rate, created_at, raise_end_at, risk_level, term_days */
+                sort?: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProductSalesOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_product_sales_api_v1_institution_products__product_id__sales_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSalesOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upcoming_payouts_api_v1_institution_payouts_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UpcomingPayoutOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settlement_movements_api_v1_institution_settlement_movements_get: {
+        parameters: {
+            query?: {
+                type?: ("funding" | "withdrawal" | "raise" | "payout") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SettlementLineOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     questionnaire_api_v1_risk_assessment_questionnaire_get: {
         parameters: {
             query?: {
                 version?: string | null;
             };
-            header?: never;
+            header?: {
+                "Accept-Language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7108,7 +9883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssessmentOut"][];
+                    "application/json": components["schemas"]["Page_AssessmentOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -7312,7 +10087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListOut"];
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -7464,7 +10239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListOut"];
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -7878,6 +10653,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_report_api_v1_admin_campaigns__campaign_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignReportOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -8467,6 +11291,56 @@ export interface operations {
             };
         };
     };
+    points_rules_api_v1_admin_points_policy_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PointsRuleOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_points_policy_api_v1_admin_points_policy_post: {
         parameters: {
             query?: never;
@@ -8487,6 +11361,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PointsPolicyOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_red_packets_api_v1_me_red_packets_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyRedPacketOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -8888,6 +11812,2816 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_rules_api_v1_admin_risk_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"][];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_rule_api_v1_admin_risk_rules__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rule_versions_api_v1_admin_risk_rules__code__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersionOut"][];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    snooze_api_v1_admin_risk_rules__code__snoozes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnoozeOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_alerts_api_v1_admin_risk_alerts_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "in_case" | "closed") | null;
+                user_id?: number | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlertOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_alert_api_v1_admin_risk_alerts__alert_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_cases_api_v1_admin_risk_cases_get: {
+        parameters: {
+            query?: {
+                status?: ("open" | "investigating" | "closed" | "reported") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CaseOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_case_api_v1_admin_risk_cases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseOpen"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_case_api_v1_admin_risk_cases__case_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assign_case_api_v1_admin_risk_cases__case_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAssign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    investigate_api_v1_admin_risk_cases__case_id__investigate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_case_api_v1_admin_risk_cases__case_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_case_api_v1_admin_risk_cases__case_id__report_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_note_api_v1_admin_risk_cases__case_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pending_reviews_api_v1_admin_risk_reviews_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HeldPayoutOut_"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_api_v1_admin_risk_reviews__review_id___decision__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: number;
+                decision: "release" | "refuse";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldPayoutOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reports_api_v1_admin_risk_reports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"][];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    generate_report_api_v1_admin_risk_reports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_report_api_v1_admin_risk_reports__report_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_holds_api_v1_me_risk_holds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["finplat__risk__schemas__HoldOut"][];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_products_api_v1_lending_products_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_product_api_v1_lending_products_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoanProductCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_product_api_v1_lending_products__product_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_product_api_v1_lending_products__product_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retire_product_api_v1_lending_products__product_id__retire_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_products_api_v1_loan_products_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_product_api_v1_loan_products__product_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    products_for_review_api_v1_admin_lending_products_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    product_for_review_api_v1_admin_lending_products__product_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_product_api_v1_admin_lending_products__product_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_product_api_v1_admin_lending_products__product_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_api_v1_loans_applications_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_applications_api_v1_me_loans_applications_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_application_api_v1_me_loans_applications__application_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applications_for_review_api_v1_admin_loans_applications_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    application_for_review_api_v1_admin_loans_applications__application_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_application_api_v1_admin_loans__application_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_application_api_v1_admin_loans__application_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_listings_api_v1_loans_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loans_for_staff_api_v1_admin_loans_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    one_listing_api_v1_loans__loan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    place_bid_api_v1_loans__loan_id__bids_post: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BidIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_bids_api_v1_me_loans_bids_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loan_agreement_api_v1_loans__loan_id__agreement_get: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loan_schedule_api_v1_loans__loan_id__schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_loans_api_v1_me_loans_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyLoansOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payoff_quote_api_v1_me_loans__loan_id__payoff_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoffQuoteOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay_off_api_v1_me_loans__loan_id__payoff_post: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    repay_api_v1_me_loans__loan_id__repayments_post: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RepaymentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loan_holdings_api_v1_me_loan_holdings_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldingsOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loan_book_api_v1_admin_lending_loans_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                bucket?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffLoansOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overdue_loans_api_v1_admin_lending_overdue_get: {
+        parameters: {
+            query?: {
+                bucket?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffLoansOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reserve_balance_api_v1_admin_lending_reserve_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReserveOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    write_off_api_v1_admin_loans__loan_id__write_off_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                loan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteOffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteOffOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosure_api_v1_disclosure_lending_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LendingDisclosureOut"];
+                };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
             422: {

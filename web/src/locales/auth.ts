@@ -12,7 +12,9 @@ export default {
     register: {
       title: '注册', confirm: '确认密码', submit: '注册', toLogin: '已有账号？登录',
       badLogin: '请输入 11 位手机号或邮箱', short: '密码至少 8 位', kinds: '密码须包含至少两类字符：小写、大写、数字、符号',
-      differ: '两次密码不一致',
+      differ: '两次密码不一致', code: '验证码', sendCode: '获取验证码', codeSent: '验证码已发送',
+      codeFilled: '开发环境：验证码已填入', badCode: '请输入 6 位验证码', agree: '我已阅读并同意',
+      mustAgree: '请阅读并同意用户协议和隐私政策',
     },
     contact: { sent: '验证码已发送至 {login}，请输入验证码完成验证。', code: '验证码', resent: '已重新发送', resend: '重新发送', feature: '验证' },
     kyc: {
@@ -43,6 +45,8 @@ export default {
       title: 'Register', confirm: 'Confirm password', submit: 'Register', toLogin: 'Have an account? Sign in',
       badLogin: 'Enter an 11-digit mainland mobile number or an email', short: 'At least 8 characters',
       kinds: 'Mix at least two kinds of characters: lower case, upper case, digits, symbols', differ: 'The passwords differ',
+      code: 'Code', sendCode: 'Send code', codeSent: 'Code sent', codeFilled: 'Development: the code is filled in',
+      badCode: 'Enter the 6-digit code', agree: 'I have read and accept', mustAgree: 'Accept the user agreement and the privacy policy',
     },
     contact: { sent: 'A code was sent to {login}; enter it to confirm.', code: 'Code', resent: 'Sent again', resend: 'Send again', feature: 'Confirmation' },
     kyc: {

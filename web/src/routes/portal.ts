@@ -22,14 +22,9 @@ const routes: AreaRoutes = [
     path: '/transactions', component: () => import('@/views/TransactionsView.vue'),
     meta: { auth: true, customer: true, title: 'app.title.transactions', menu: { group: 'portal', label: 'app.menu.transactions', icon: 'transactions', order: 50 } },
   },
-  {
-    path: '/me/loans', component: () => import('@/views/LoansView.vue'), props: { mine: true },
-    meta: { auth: true, customer: true, title: 'app.title.myLoans', menu: { group: 'portal', label: 'app.menu.myLoans', icon: 'loans', order: 60 } },
-  },
-  {
-    path: '/me/loans/:id', component: () => import('@/views/LoanDetailView.vue'),
-    props: (route) => ({ id: route.params.id, mine: true }), meta: { auth: true, title: 'app.title.myLoans' },
-  },
+  // Borrowers' loans live under /me/repayments (servicing); old links still land there.
+  { path: '/me/loans', redirect: '/me/repayments' },
+  { path: '/me/loans/:id', redirect: (to) => `/me/repayments/${String(to.params.id)}` },
   {
     path: '/profile', component: () => import('@/views/ProfileView.vue'),
     meta: { auth: true, title: 'app.title.profile', menu: { group: 'portal', label: 'app.menu.profile', icon: 'profile', order: 90, tab: true } },

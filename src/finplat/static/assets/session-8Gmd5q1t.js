@@ -1,1 +1,0 @@
-import{ut as e}from"./vendor-BBmuohRJ.js";import{n as t}from"./index-DqLS3cnZ.js";var n=t(),r=e(()=>n.signedIn);e(()=>n.staff),e(()=>n.customer);var i=e(()=>n.displayName),a=(e,t,r)=>n.signIn(e,t,r);export{a as i,r as n,n as r,i as t};

@@ -1,1 +1,0 @@
-import{tt as e}from"./vendor-BKzXsJA1.js";import{r as t}from"./index-Crp2-R98.js";var n=t();e(()=>n.signedIn),e(()=>n.staff),e(()=>n.customer),e(()=>n.displayName);var r=(e,t,r)=>n.signIn(e,t,r);export{r as n,n as t};

@@ -1,1 +1,0 @@
-import{ct as e}from"./vendor-DZhD_r8M.js";import{r as t}from"./index-B3jyF78l.js";var n=t();e(()=>n.signedIn),e(()=>n.staff),e(()=>n.customer),e(()=>n.displayName);var r=(e,t,r)=>n.signIn(e,t,r);export{r as n,n as t};

@@ -45,13 +45,7 @@ class BorrowerRef:
 async def lock(session: AsyncSession, ref: BorrowerRef, *, now: datetime) -> None:
     """Take the borrower's row lock for this transaction (created on first use): concurrent
     applications of one borrower check the outstanding cap one after the other."""
-    statement = insert_unless_taken(session, Borrower,
-                                    {"borrower_key": ref.key, "created_at": now})
-    if statement is not None:
-        await session.execute(statement)
-    elif await session.scalar(select(Borrower.id).where(Borrower.borrower_key == ref.key)) is None:
-        session.add(Borrower(borrower_key=ref.key, created_at=now))
-        await session.flush()
+    await insert_unless_taken(session, Borrower, {"borrower_key": ref.key, "created_at": now})
     await session.execute(
         select(Borrower.id).where(Borrower.borrower_key == ref.key).with_for_update()
     )

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.errors import Conflict, NotFound
-from finplat.payment import callbacks
+from finplat.payment import settling
 from finplat.payment.models import PaymentWithdrawal
 from finplat.payment.service import CREATED, HELD
 from finplat.payment.views import withdrawal_view
@@ -50,6 +50,6 @@ async def refuse_held_withdrawal(session: AsyncSession, *, withdrawal_id: int, r
     """``held_for_review`` -> ``failed``, its hold voided. Raises as
     ``release_held_withdrawal``."""
     withdrawal = await _held(session, withdrawal_id)
-    await callbacks.fail_withdrawal(session, withdrawal, reason=reason, now=now)
+    await settling.fail(session, withdrawal, reason=reason, now=now)
     await session.flush()
     return withdrawal_view(withdrawal)

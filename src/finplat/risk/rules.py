@@ -80,10 +80,7 @@ async def ensure_built_in(session: AsyncSession, *, now: datetime) -> None:
             continue
         values = {"code": code, "kind": kind, "enabled": True, "severity": severity,
                   "parameters": params, "version": 1, "updated_at": now, "updated_by": None}
-        statement = insert_unless_taken(session, RiskRule, values)
-        if statement is None:  # pragma: no cover - every supported dialect has one
-            raise RuntimeError("no insert-unless-taken on this database")
-        await session.execute(statement)
+        await insert_unless_taken(session, RiskRule, values)
 
 
 async def active(session: AsyncSession, *, now: datetime) -> list[Rule]:

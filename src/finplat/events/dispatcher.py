@@ -161,6 +161,12 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._by_name)
 
+    def subset(self, prefix: str) -> Registry:
+        """A registry of the handlers whose names start with ``prefix`` (one package's)."""
+        subset = Registry()
+        subset._by_name = {name: h for name, h in self._by_name.items() if name.startswith(prefix)}
+        return subset
+
 
 # The process-wide registry that ``finplat worker`` and the embedded runtime dispatch from.
 registry = Registry()

@@ -6,11 +6,12 @@
 // the loan off; both investors see the money in their loan holdings; the public disclosure shows
 // it. Screenshots in e2e/out/lending-*.png. Uses playwright-core with the system Chromium.
 import { execFileSync } from 'node:child_process'
-import { createHmac, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { totp } from './totp.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
@@ -24,29 +25,9 @@ const staff = {
   secret: process.env.FINPLAT_E2E_STAFF_TOTP_SECRET,
 }
 const failures = []
-let lastTotpStep = -1
-
 function check(condition, message) {
   if (!condition) failures.push(message)
   console.log(`${condition ? 'ok  ' : 'FAIL'} ${message}`)
-}
-
-async function totp(secret) {
-  let counter = Math.floor(Date.now() / 30000)
-  if (counter <= lastTotpStep) {
-    await new Promise((resolve) => setTimeout(resolve, (lastTotpStep + 1) * 30000 - Date.now() + 200))
-    counter = Math.floor(Date.now() / 30000)
-  }
-  lastTotpStep = counter
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const char of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)))
-  const message = Buffer.alloc(8)
-  message.writeBigUInt64BE(BigInt(counter))
-  const digest = createHmac('sha1', key).update(message).digest()
-  const offset = digest[digest.length - 1] & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0')
 }
 
 function idNumber(birthDate, sequence) {

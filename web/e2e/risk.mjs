@@ -2,12 +2,12 @@
 // built-in monitoring rules, the held-withdrawal queue, generates a large-value report and opens
 // the alerts and cases queue. Needs the FINPLAT_E2E_STAFF_* account that e2e/run.sh creates;
 // `FINPLAT_E2E_URL=http://host:port node e2e/risk.mjs` against a running server.
-import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { totp } from './totp.mjs'
 
 const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -22,31 +22,9 @@ const staff = {
 }
 const failures = []
 let step = 0
-let lastTotpStep = -1
-
 function check(condition, message) {
   if (!condition) failures.push(message)
   console.log(`${condition ? 'ok  ' : 'FAIL'} ${message}`)
-}
-
-/** RFC 6238 code (SHA-1, 30 s, 6 digits) from a base32 secret, as an authenticator app shows it.
- * The server accepts each time step once, so a second login waits for the next step. */
-async function totp(secret) {
-  let counter = Math.floor(Date.now() / 30000)
-  if (counter <= lastTotpStep) {
-    await new Promise((resolve) => setTimeout(resolve, (lastTotpStep + 1) * 30000 - Date.now() + 200))
-    counter = Math.floor(Date.now() / 30000)
-  }
-  lastTotpStep = counter
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const char of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)))
-  const message = Buffer.alloc(8)
-  message.writeBigUInt64BE(BigInt(counter))
-  const digest = createHmac('sha1', key).update(message).digest()
-  const offset = digest[digest.length - 1] & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0')
 }
 
 

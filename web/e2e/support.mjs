@@ -1,10 +1,10 @@
 // What the role journeys share: the API from Node, TOTP codes, test identities, signing in and
 // out in the browser, screenshots (var/screenshots/) and the axe-core check of every page shot.
-import { createHmac } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { totp } from './totp.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -13,7 +13,6 @@ export function journeyKit({ baseUrl, outDir = join(here, '..', '..', 'var', 'sc
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   const failures = []
-  const lastTotpStep = new Map()
   let step = 0
 
   function check(condition, message) {
@@ -29,27 +28,6 @@ export function journeyKit({ baseUrl, outDir = join(here, '..', '..', 'var', 'sc
     const text = await response.text()
     if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`)
     return text ? JSON.parse(text) : null
-  }
-
-  /** RFC 6238 code from a base32 secret; the server takes each time step once per user, so a
-   * second code for the same user waits for the next step. */
-  async function totp(secret) {
-    let counter = Math.floor(Date.now() / 30000)
-    const last = lastTotpStep.get(secret) ?? -1
-    if (counter <= last) {
-      await new Promise((resolve) => setTimeout(resolve, (last + 1) * 30000 - Date.now() + 200))
-      counter = Math.floor(Date.now() / 30000)
-    }
-    lastTotpStep.set(secret, counter)
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-    let bits = ''
-    for (const char of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-    const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)))
-    const message = Buffer.alloc(8)
-    message.writeBigUInt64BE(BigInt(counter))
-    const digest = createHmac('sha1', key).update(message).digest()
-    const offset = digest[digest.length - 1] & 0xf
-    return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0')
   }
 
   /** Waits until the network is quiet and no Element Plus loading mask is showing. */

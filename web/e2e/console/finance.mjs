@@ -30,7 +30,9 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await open(page, '/admin/funds')
   check(await page.locator('[data-test="flows-chart"] canvas').first().waitFor().then(() => true, () => false),
     'the fund flows are drawn as a chart')
-  check((await page.locator('[data-test="fund-totals"]').innerText()).includes('5,000.00'), 'the deposit counts in the totals')
+  const totals = page.locator('[data-test="fund-totals"]')
+  const counted = await totals.filter({ hasText: '5,000.00' }).waitFor({ timeout: 10000 }).then(() => true, () => false)
+  check(counted, `the deposit counts in the totals (${(await totals.innerText()).replace(/\s+/g, ' ')})`)
   await shot('funds')
 
   await open(page, '/admin/payments')

@@ -1,15 +1,17 @@
 // Shared by the console journeys: the browser (playwright-core with the system Chromium), staff
 // sign-in with a TOTP code, screenshots at desktop and phone sizes under var/screenshots/, and
 // the axe check (no serious or critical violation) on every page visited.
-import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { totp } from '../totp.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
+export { totp }
+
 export const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const screenshots = resolve(here, '..', '..', '..', 'var', 'screenshots')
@@ -79,28 +81,6 @@ async function axeCheck(page, label, check) {
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
   })
   check(result.length === 0, `axe: no serious violation on ${label}${result.length ? `: ${result.join('; ')}` : ''}`)
-}
-
-const lastSteps = new Map()
-/** RFC 6238 code (SHA-1, 30 s, 6 digits). The server accepts each time step once per user, so a
- * second sign-in of the same user waits for the next step. */
-export async function totp(secret) {
-  const lastStep = lastSteps.get(secret) ?? -1
-  let counter = Math.floor(Date.now() / 30000)
-  if (counter <= lastStep) {
-    await new Promise((done) => setTimeout(done, (lastStep + 1) * 30000 - Date.now() + 200))
-    counter = Math.floor(Date.now() / 30000)
-  }
-  lastSteps.set(secret, counter)
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const char of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)))
-  const message = Buffer.alloc(8)
-  message.writeBigUInt64BE(BigInt(counter))
-  const digest = createHmac('sha1', key).update(message).digest()
-  const offset = digest[digest.length - 1] & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0')
 }
 
 /** A staff user from the FINPLAT_E2E_<ROLE>_* variables that e2e/run.sh sets. */

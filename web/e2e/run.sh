@@ -13,6 +13,9 @@ FINPLAT="$REPO_DIR/.venv/bin/finplat"
 
 export FINPLAT_DATABASE_URL="sqlite+aiosqlite:///$WORK_DIR/web-e2e.db"
 export FINPLAT_E2E_URL="http://127.0.0.1:$PORT"
+# Every role's journey signs in from this one address, many times a minute: a wider sign-in
+# limit than production's 20 a minute (the limit itself is tested in the Python suite).
+export FINPLAT_RATE_LIMIT_AUTH_PER_IP="200/minute"
 
 server_pid=""
 cleanup() {

@@ -30,9 +30,10 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await open(page, '/admin/funds')
   check(await page.locator('[data-test="flows-chart"] canvas').first().waitFor().then(() => true, () => false),
     'the fund flows are drawn as a chart')
-  const totals = page.locator('[data-test="fund-totals"]')
-  const counted = await totals.filter({ hasText: '5,000.00' }).waitFor({ timeout: 10000 }).then(() => true, () => false)
-  check(counted, `the deposit counts in the totals (${(await totals.innerText()).replace(/\s+/g, ' ')})`)
+  // Other journeys deposit too: the period's deposits include at least this one.
+  const totals = (await page.locator('[data-test="fund-totals"]').innerText()).replace(/\s+/g, ' ')
+  const deposits = Number((/[¥￥]\s?([\d,]+\.\d{2})/.exec(totals)?.[1] ?? '0').replace(/,/g, ''))
+  check(deposits >= 5000, `the deposit counts in the totals (${totals})`)
   await shot('funds')
 
   await open(page, '/admin/payments')

@@ -29,6 +29,8 @@ export async function institutionJourney(h, page, world, { staff, runId }) {
   await page.click('[data-test="submit-product"]')
   await page.waitForURL(/\/institution\/products\/\d+/)
   await page.waitForSelector('.el-alert--success')
+  // The detail loads after the redirect: wait for its state before reading it.
+  await page.locator('main').getByText('待审核').first().waitFor({ timeout: 10000 }).catch(() => {})
   const detail = (await page.textContent('main')) ?? ''
   check(detail.includes(name) && detail.includes('待审核'), 'the drafted product is submitted for review')
   await shot(page, 'institution-submitted')

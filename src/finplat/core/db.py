@@ -208,10 +208,10 @@ def _int_div_mysql(element: int_div, compiler: Any, **kw: Any) -> str:
     return f"(({compiler.process(dividend, **kw)}) DIV ({compiler.process(divisor, **kw)}))"
 
 
-def json_from_text(expression: Any, dialect_name: str) -> Any:
+def json_from_text(session: AsyncSession, expression: Any) -> Any:
     """A JSON document built as text in SQL, as a value for a JSON column: PostgreSQL's JSONB
     needs the cast; MariaDB's JSON is text (checked valid) and SQLite keeps the text."""
-    if dialect_name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return sql_cast(expression, postgresql.JSONB)
     return expression
 

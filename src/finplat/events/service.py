@@ -110,8 +110,7 @@ async def record_selected(session: AsyncSession, event_type: type[DomainEvent],
     if set(rows.selected_columns.keys()) != set(event_type.model_fields):
         raise TypeError(f"the rows must give exactly the fields of {event_type.__qualname__}")
     created_at = ensure_utc(now)
-    payload = json_from_text(_payload_text(event_type, rows),
-                             session.get_bind().dialect.name)
+    payload = json_from_text(session, _payload_text(event_type, rows))
     events = rows.with_only_columns(
         literal(event_type.topic, String), literal(event_type.version, Integer), payload,
         literal(created_at, OUTBOX.c.created_at.type), maintain_column_froms=True)

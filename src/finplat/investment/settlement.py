@@ -13,7 +13,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    Table,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,32 +197,16 @@ async def _refund(
     for row in pending:
         if row.coupon_id is not None:
             await marketing_service.release_coupon(session, order_id=row.id, now=now)
-    await _set_status(session, [row.id for row in pending], status=ORDER_REFUNDED, now=now)
+    ids = [row.id for row in pending]
+    await _set_status(session, ids, status=ORDER_REFUNDED, now=now)
     product_service.release_quota(
         product,
         amount_minor=sum(row.amount_minor for row in pending),
         orders=len(pending),
         now=now,
     )
-    await events_service.record_many(
-        session,
-        [
-            (
-                OrderRefunded(
-                    order_id=row.id,
-                    user_id=row.user_id,
-                    product_id=product.id,
-                    amount_minor=row.amount_minor,
-                    currency=row.currency,
-                    reason=reason,
-                ),
-                row.id,
-            )
-            for row in pending
-        ],
-        target_type="investment_order",
-        now=now,
-    )
+    await _record(session, OrderRefunded, product_id=product.id, order_ids=ids, now=now,
+                  extra=(literal(reason, String).label("reason"),))
 
 
 async def _post_unblocked(
@@ -267,57 +261,91 @@ async def _confirm_chunk(
     await _refund(session, product=product, pending=refused, reason="wallet_blocked", now=now)
     if not confirmed:
         return
-    await _set_status(session, [row.id for row in confirmed], status=ORDER_CONFIRMED, now=now)
-    await session.execute(
-        insert(HOLDING),
-        [
-            {
-                "order_id": row.id,
-                "user_id": row.user_id,
-                "product_id": product.id,
-                "principal_minor": row.amount_minor,
-                "currency": row.currency,
-                "annual_rate": product.annual_rate,
-                "rate_boost_bps": row.rate_boost_bps,
-                "value_date": product.value_date,
-                "maturity_date": product.maturity_date,
-                "term_days": product.term_days,
-                "accrued_days": 0,
-                "accrued_minor": 0,
-                "status": HOLDING_ACCRUING,
-                "payout_minor": None,
-                "boost_paid_minor": None,
-                "paid_at": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for row in confirmed
-        ],
-    )
+    ids = [row.id for row in confirmed]
+    await _set_status(session, ids, status=ORDER_CONFIRMED, now=now)
+    await _start_holdings(session, product=product, order_ids=ids, now=now)
     for row in confirmed:
         if row.coupon_id is not None:
             await marketing_service.settle_coupon(session, order_id=row.id, now=now)
     await marketing_service.award_points_for_investments(
         session, awards=[(row.user_id, row.id, row.amount_minor) for row in confirmed], now=now
     )
-    await events_service.record_many(
+    await _record(session, OrderConfirmed, product_id=product.id, order_ids=ids, now=now)
+
+
+async def _start_holdings(
+    session: AsyncSession,
+    *,
+    product: product_service.Product,
+    order_ids: Sequence[int],
+    now: datetime,
+) -> None:
+    """A holding per confirmed order, computed from the orders (one ``INSERT ... SELECT``)."""
+    o = ORDER.c
+    rows = select(
+        o.id,
+        o.user_id,
+        o.product_id,
+        o.amount_minor,
+        o.currency,
+        literal(product.annual_rate, HOLDING.c.annual_rate.type),
+        o.rate_boost_bps,
+        literal(product.value_date, Date),
+        literal(product.maturity_date, Date),
+        literal(product.term_days, Integer),
+        literal(0, Integer),
+        literal(0, BigInteger),
+        literal(HOLDING_ACCRUING, String),
+        literal(now, HOLDING.c.created_at.type),
+        literal(now, HOLDING.c.updated_at.type),
+    ).where(o.id.in_(order_ids)).order_by(o.id)
+    columns = [
+        "order_id",
+        "user_id",
+        "product_id",
+        "principal_minor",
+        "currency",
+        "annual_rate",
+        "rate_boost_bps",
+        "value_date",
+        "maturity_date",
+        "term_days",
+        "accrued_days",
+        "accrued_minor",
+        "status",
+        "created_at",
+        "updated_at",
+    ]
+    result = await session.execute(insert(HOLDING).from_select(columns, rows))
+    written = cast(CursorResult[Any], result).rowcount
+    assert written == len(order_ids), "the orders of a chunk are locked by it"
+
+
+async def _record(
+    session: AsyncSession,
+    event_type: type[OrderConfirmed] | type[OrderRefunded],
+    *,
+    product_id: int,
+    order_ids: Sequence[int],
+    now: datetime,
+    extra: Sequence[Any] = (),
+) -> None:
+    """The orders' events computed from their rows (one ``INSERT ... SELECT``) and one audit
+    record for the chunk, naming its first and last order."""
+    o = ORDER.c
+    rows = select(
+        o.id.label("order_id"), o.user_id, o.product_id, o.amount_minor, o.currency, *extra
+    ).where(o.id.in_(order_ids)).order_by(o.id)
+    recorded = await events_service.record_selected(
         session,
-        [
-            (
-                OrderConfirmed(
-                    order_id=row.id,
-                    user_id=row.user_id,
-                    product_id=product.id,
-                    amount_minor=row.amount_minor,
-                    currency=row.currency,
-                ),
-                row.id,
-            )
-            for row in confirmed
-        ],
-        target_type="investment_order",
+        event_type,
+        rows,
+        target_type="investment_product",
+        target_id=str(product_id),
         now=now,
+        summary={"first_order_id": min(order_ids), "last_order_id": max(order_ids)},
     )
+    assert recorded == len(order_ids), "the orders of a chunk are locked by it"
 
 
 async def _move_to_settlement(

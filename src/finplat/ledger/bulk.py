@@ -1,9 +1,8 @@
-"""Set-based ledger writes for the platform's bulk work: many entries, or one entry with many
-postings, in a constant number of statements whatever their number.
-
-Raise settlement posts (or voids) a whole chunk of holds at once; a maturity payout is one entry
-with one debit of the institution's settlement account and one credit per holding. The
-statements, the same on SQLite, PostgreSQL and MariaDB:
+"""Set-based ledger writes: many entries built in Python, in a constant number of statements
+whatever their number (``transfers.py`` builds them for many one-to-many transfers; holds are
+posted in bulk by ``bulk_holds.py`` and one entry paying many accounts is written by
+``spread.py``, both from rows computed in the database). The statements, the same on SQLite,
+PostgreSQL and MariaDB:
 
 1. lock the accounts that keep a running balance, ``SELECT ... ORDER BY id FOR UPDATE`` (the one
    lock order used everywhere), and read the state of the others without a lock;
@@ -28,24 +27,19 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, TextClause, bindparam, insert, select, text
-from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
 from finplat.core.errors import field_error
-from finplat.core.money import CNY, Money
 from finplat.ledger.exceptions import (
     AccountClosed,
     AccountFrozen,
     AccountNotFound,
     DuplicateSource,
-    HoldNotFound,
-    HoldNotOpen,
     InsufficientFunds,
     InvalidPostings,
 )
-from finplat.ledger.holds import HOLD, HOLD_SOURCE
 from finplat.ledger.posting import (
     ACCOUNT,
     CREDIT,
@@ -55,10 +49,7 @@ from finplat.ledger.posting import (
     AccountState,
     Delta,
     EntrySpec,
-    Leg,
     check_legs,
-    credit,
-    debit,
     deltas_of,
     rowcount,
     validate_source,
@@ -332,155 +323,4 @@ async def write_entries(session: AsyncSession, specs: Sequence[EntrySpec], *,
     return entry_ids
 
 
-async def transfer_to_many(session: AsyncSession, *, source_type: str, source_id: str, code: str,
-                           debit_account_id: int, credits: Sequence[tuple[int, Money]],
-                           now: datetime, reference: str | None = None,
-                           metadata: Mapping[str, Any] | None = None) -> int:
-    """One entry: ``debit_account_id`` pays every ``(account_id, amount)`` of ``credits`` (an
-    account may appear more than once); returns its id. Raises what ``write_entries`` raises."""
-    if not credits:
-        raise InvalidPostings("an entry needs two or more postings")
-    if any(account_id == debit_account_id for account_id, _amount in credits):
-        raise InvalidPostings("the paying account cannot also be credited")
-    currency = credits[0][1].currency
-    total = sum(amount.amount_minor for _account, amount in credits)
-    legs: list[Leg] = [debit(debit_account_id, Money(total, currency))]
-    legs += [credit(account_id, amount) for account_id, amount in credits]
-    spec = EntrySpec(source_type=source_type, source_id=source_id, code=code,
-                     entry_type="transfer", legs=legs, reference=reference, metadata=metadata)
-    return (await write_entries(session, [spec], now=now))[0]
-
-
-@dataclass(frozen=True, slots=True)
-class Transfer:
-    """One entry of ``transfers``: ``debit_account_id`` pays every ``(account_id, amount)``."""
-
-    source_type: str
-    source_id: str
-    code: str
-    debit_account_id: int
-    credits: Sequence[tuple[int, Money]]
-    reference: str | None = None
-    metadata: Mapping[str, Any] | None = None
-
-
-def _transfer_spec(transfer: Transfer) -> EntrySpec:
-    if not transfer.credits:
-        raise InvalidPostings("an entry needs two or more postings")
-    if any(account_id == transfer.debit_account_id for account_id, _ in transfer.credits):
-        raise InvalidPostings("the paying account cannot also be credited")
-    currency = transfer.credits[0][1].currency
-    total = sum(amount.amount_minor for _account, amount in transfer.credits)
-    legs: list[Leg] = [debit(transfer.debit_account_id, Money(total, currency))]
-    legs += [credit(account_id, amount) for account_id, amount in transfer.credits]
-    return EntrySpec(source_type=transfer.source_type, source_id=transfer.source_id,
-                     code=transfer.code, entry_type="transfer", legs=legs,
-                     reference=transfer.reference, metadata=transfer.metadata)
-
-
-async def transfers(session: AsyncSession, *, entries: Sequence[Transfer],
-                    now: datetime) -> list[int]:
-    """Many one-to-many entries written together (``write_entries``: a constant number of
-    statements), limits decided on each account's net movement; returns their ids in order.
-    Raises what ``write_entries`` raises."""
-    return await write_entries(session, [_transfer_spec(t) for t in entries], now=now)
-
-
-async def lock_available(session: AsyncSession, *, account_ids: Sequence[int]) -> dict[int, int]:
-    """Account id -> what it can pay now (posted balance less open holds), read under the
-    accounts' row locks (ascending id), for accounts that keep a running balance. A bulk
-    writer sizes its debits from this in the same transaction, so its entries fit.
-    Raises ``AccountNotFound``; ``InvalidPostings`` for a hot account (no running balance)."""
-    states = await lock_accounts(session, account_ids)
-    available = {}
-    for account_id, state in states.items():
-        if not state.tracks_balance:
-            raise InvalidPostings("a hot account keeps no running balance to pay from")
-        if state.normal_balance == CREDIT:
-            available[account_id] = (state.credits_posted - state.debits_posted
-                                     - state.debits_pending)
-        else:
-            available[account_id] = (state.debits_posted - state.credits_posted
-                                     - state.credits_pending)
-    return available
-
-
-async def _claim_holds(session: AsyncSession, hold_ids: Sequence[int], *, status: str,
-                       now: datetime) -> list[Any]:
-    """Lock the holds (ascending id), check they are all open, move them to ``status`` in one
-    guarded UPDATE. Raises ``HoldNotFound``, ``HoldNotOpen``."""
-    h = HOLD.c
-    ids = sorted(set(hold_ids))
-    if len(ids) != len(hold_ids):
-        raise field_error("hold_ids", "names a hold twice")
-    rows = list((await session.execute(
-        select(h.id, h.debit_account_id, h.credit_account_id, h.amount_minor, h.code, h.status)
-        .where(h.id.in_(ids)).order_by(h.id).with_for_update())).all())
-    if len(rows) != len(ids):
-        raise HoldNotFound()
-    for row in rows:
-        if row.status != "open":
-            raise HoldNotOpen(row.status)
-    posted = h.amount_minor if status == "posted" else 0
-    result = await session.execute(
-        sql_update(HOLD).where(h.id.in_(ids), h.status == "open")
-        .values(status=status, posted_minor=posted, resolved_at=now))
-    if rowcount(result) != len(ids):
-        raise HoldNotOpen("settled meanwhile")
-    return rows
-
-
-def _release(row: Any) -> dict[int, Delta]:
-    return {row.debit_account_id: Delta(debits_pending=-row.amount_minor),
-            row.credit_account_id: Delta(credits_pending=-row.amount_minor)}
-
-
-async def post_holds(session: AsyncSession, *, hold_ids: Sequence[int], now: datetime,
-                     currency: str = CNY, reference: str | None = None) -> dict[int, int]:
-    """Post each hold in full, as ``post_hold`` does one by one (an entry per hold, source
-    ``ledger_hold``/``<id>:post``), in a constant number of statements; returns hold id ->
-    entry id. Raises ``HoldNotFound``, ``HoldNotOpen``, ``AccountFrozen``, ``AccountClosed``,
-    ``InvalidInput`` (too many)."""
-    now = ensure_utc(now)
-    rows = await _claim_holds(session, hold_ids, status="posted", now=now)
-    specs = []
-    for row in rows:
-        amount = Money(row.amount_minor, currency)
-        specs.append(EntrySpec(
-            source_type=HOLD_SOURCE, source_id=f"{row.id}:post", code=row.code,
-            entry_type="hold_post",
-            legs=[debit(row.debit_account_id, amount), credit(row.credit_account_id, amount)],
-            releases=_release(row), hold_id=row.id, reference=reference,
-            metadata={"held_minor": row.amount_minor}))
-    entry_ids = await write_entries(session, specs, now=now)
-    return {row.id: entry_id for row, entry_id in zip(rows, entry_ids, strict=True)}
-
-
-async def void_holds(session: AsyncSession, *, hold_ids: Sequence[int], now: datetime,
-                     reference: str | None = None) -> dict[int, int]:
-    """Release each hold in full, as ``void_hold`` does one by one (allowed on a frozen
-    account), in a constant number of statements; returns hold id -> release entry id.
-    Raises ``HoldNotFound``, ``HoldNotOpen``, ``AccountClosed``, ``InvalidInput``."""
-    now = ensure_utc(now)
-    rows = await _claim_holds(session, hold_ids, status="voided", now=now)
-    specs = [EntrySpec(source_type=HOLD_SOURCE, source_id=f"{row.id}:void", code=row.code,
-                       entry_type="hold_void", legs=[], releases=_release(row), hold_id=row.id,
-                       reference=reference, allow_frozen=True) for row in rows]
-    entry_ids = await write_entries(session, specs, now=now)
-    return {row.id: entry_id for row, entry_id in zip(rows, entry_ids, strict=True)}
-
-
-async def blocked_accounts(session: AsyncSession, *, account_ids: Sequence[int]) -> set[int]:
-    """Which of ``account_ids`` are frozen or closed now (read without a lock: a bulk write
-    still refuses one blocked meanwhile)."""
-    if not account_ids:
-        return set()
-    a = ACCOUNT.c
-    rows = await session.scalars(select(a.id).where(a.id.in_(sorted(set(account_ids))),
-                                                    a.status != "open"))
-    return set(rows)
-
-
-__all__ = ["CREDIT", "DEBIT", "MAX_ENTRIES", "MAX_POSTINGS", "Transfer", "blocked_accounts",
-           "lock_available", "post_holds", "transfer_to_many", "transfers", "void_holds",
-           "write_entries"]
+__all__ = ["CREDIT", "DEBIT", "MAX_ENTRIES", "MAX_POSTINGS", "lock_accounts", "write_entries"]

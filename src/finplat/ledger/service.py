@@ -25,16 +25,8 @@ from finplat.ledger.accounts import (
     wallet_of,
     wallets_of,
 )
-from finplat.ledger.bulk import (
-    MAX_POSTINGS,
-    Transfer,
-    blocked_accounts,
-    lock_available,
-    post_holds,
-    transfer_to_many,
-    transfers,
-    void_holds,
-)
+from finplat.ledger.bulk import MAX_POSTINGS
+from finplat.ledger.bulk_holds import post_holds, void_holds
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
@@ -42,6 +34,13 @@ from finplat.ledger.journal import reverse, transfer
 from finplat.ledger.posting import Leg, credit, debit
 from finplat.ledger.queries import Balance, StatementLine, StatementPage, statement
 from finplat.ledger.spread import Spread, blocked_keys, credit_many, wallet_join
+from finplat.ledger.transfers import (
+    Transfer,
+    blocked_accounts,
+    lock_available,
+    transfer_to_many,
+    transfers,
+)
 
 JUDICIAL_FREEZE_SOURCE = "ledger_judicial_freeze"
 JUDICIAL_FREEZE_CODE = "judicial_freeze"

@@ -1,8 +1,13 @@
 """Set-based bulk work on PostgreSQL, each against a baseline measured in the same run.
 
-    .venv/bin/python bench/bulk.py [--holdings 10000] [--accrual-holdings 100000] [--url ...]
+    .venv/bin/python bench/bulk.py [--holdings 10000] [--accrual-holdings 100000]
+                                   [--orders 10000] [--url ...]
 
 Prints one table:
+  raise settlement of one product with ``--orders`` pending orders (``investment.settlement
+  .drain``: each order's hold posted to the product's escrow, a holding started and an event
+  per order, an audit record per chunk, the raised money moved on to the institution) vs a raw
+  set-based SQL insert of the same number of posting rows (two per order);
   maturity payout of one product with ``--holdings`` holdings (``investment.payout
   .pay_product``: accrual check, one ledger entry per chunk crediting every wallet, holdings
   marked paid, an event per holding and an audit record per chunk) vs a raw set-based SQL
@@ -31,10 +36,11 @@ from sqlalchemy.engine import make_url
 from finplat.core.clock import business_date
 from finplat.core.db import Database
 from finplat.core.money import Money
-from finplat.investment import accrual, payout
+from finplat.investment import accrual, payout, settlement
 from finplat.ledger import service as ledger_service
 from finplat.ledger.verify import verify_ledger
 from finplat.migrate import upgrade
+from finplat.product import service as product_service
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_bulk"
 TARGET = 0.3
@@ -117,6 +123,120 @@ async def _seed_product(connection: asyncpg.Connection, *, name: str, holdings: 
     return int(product_id)
 
 
+_RAISE_ORDERS = """
+INSERT INTO investment_order (user_id, product_id, amount_minor, currency, status, hold_id,
+    coupon_id, coupon_kind, cashback_minor, rate_boost_bps, disclosure_version,
+    investor_risk_level, risk_mismatch_acknowledged, created_at, updated_at, closed_at)
+SELECT g, $3, $4, 'CNY', 'pending', NULL, NULL, NULL, 0, 0, 1, 'C3', false, $5, $5, NULL
+  FROM generate_series($1::bigint, $1::bigint + $2 - 1) AS g
+"""
+# Each order's wallet funded by one entry from custody cash, then its hold (entry, pending
+# postings, hold row) as ``ledger_service.hold`` writes it, the wallets' totals to match.
+# Parameters: $1 product, $2 amount, $3 now, $4 custody cash or the escrow account.
+_RAISE_FUNDING = """
+INSERT INTO ledger_entry (source_type, source_id, code, entry_type, metadata, created_at)
+VALUES ('bench_funding', 'raise', 'deposit', 'transfer', '{}', $1)
+"""
+_RAISE_FUNDING_DEBIT = """
+INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+    balance_after_minor, account_version, created_at)
+SELECT e.id, $4, 'debit', $2 * count(*), false, NULL, NULL, $3
+  FROM ledger_entry e, investment_order o
+ WHERE e.source_type = 'bench_funding' AND e.source_id = 'raise' AND o.product_id = $1
+ GROUP BY e.id
+"""
+_RAISE_FUNDING_CREDITS = """
+INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+    balance_after_minor, account_version, created_at)
+SELECT e.id, w.id, 'credit', $2, false, $2, 1, $3
+  FROM ledger_entry e, investment_order o
+  JOIN ledger_account w ON w.kind = 'customer_wallet' AND w.reference = 'user:' || o.user_id
+ WHERE e.source_type = 'bench_funding' AND e.source_id = 'raise' AND o.product_id = $1
+ ORDER BY o.id
+"""
+_RAISE_HOLD_ENTRIES = """
+INSERT INTO ledger_entry (source_type, source_id, code, entry_type, metadata, reference,
+    created_at)
+SELECT 'investment_order', o.id::text, 'invest', 'hold', jsonb_build_object('order_id', o.id),
+       'product:' || $1::bigint, $2
+  FROM investment_order o WHERE o.product_id = $1 ORDER BY o.id
+"""
+_RAISE_HOLD_POSTINGS = """
+INSERT INTO ledger_posting (entry_id, account_id, direction, amount_minor, pending,
+    balance_after_minor, account_version, created_at)
+SELECT e.id, leg.account_id, leg.direction, $2, true, leg.balance, leg.version, $3
+  FROM investment_order o
+  JOIN ledger_account w ON w.kind = 'customer_wallet' AND w.reference = 'user:' || o.user_id
+  JOIN ledger_entry e ON e.source_type = 'investment_order' AND e.source_id = o.id::text
+ CROSS JOIN LATERAL (VALUES (0, w.id, 'debit', $2::bigint, 2::bigint),
+                            (1, $4::bigint, 'credit', NULL, NULL))
+       AS leg (n, account_id, direction, balance, version)
+ WHERE o.product_id = $1 ORDER BY o.id, leg.n
+"""
+_RAISE_HOLDS = """
+INSERT INTO ledger_hold (entry_id, debit_account_id, credit_account_id, amount_minor,
+    posted_minor, status, code, created_at)
+SELECT e.id, w.id, $4, $2, 0, 'open', 'invest', $3
+  FROM investment_order o
+  JOIN ledger_account w ON w.kind = 'customer_wallet' AND w.reference = 'user:' || o.user_id
+  JOIN ledger_entry e ON e.source_type = 'investment_order' AND e.source_id = o.id::text
+ WHERE o.product_id = $1 ORDER BY o.id
+"""
+_RAISE_ORDER_HOLDS = """
+UPDATE investment_order o SET hold_id = h.id
+  FROM ledger_entry e JOIN ledger_hold h ON h.entry_id = e.id
+ WHERE e.source_type = 'investment_order' AND e.source_id = o.id::text AND o.product_id = $1
+"""
+# The investors have earned points before (a first award creates the points account, one
+# statement set per investor, in marketing; see docs/PERFORMANCE.md).
+_RAISE_POINTS = """
+INSERT INTO marketing_points_account (user_id, balance_points, earned_points, spent_points,
+    updated_at)
+SELECT g, 0, 0, 0, $3 FROM generate_series($1::bigint, $1::bigint + $2 - 1) AS g
+"""
+_RAISE_WALLETS = """
+UPDATE ledger_account w SET credits_posted = $2, debits_pending = $2, version = 2
+  FROM investment_order o
+ WHERE w.kind = 'customer_wallet' AND w.reference = 'user:' || o.user_id AND o.product_id = $1
+"""
+
+
+async def _seed_raise(db: Database, connection: asyncpg.Connection, *, orders: int,
+                      first_user: int, value: date, now: datetime) -> int:
+    """A raised product (target met, raise closed) whose ``orders`` orders still hold their
+    money, one per user, as placing them would have left them."""
+    product_id = await connection.fetchval(
+        _PRODUCT, "raise", RATE, TERM_DAYS, orders * PRINCIPAL_MINOR, now, orders, value,
+        value + timedelta(days=TERM_DAYS))
+    await connection.execute(
+        "UPDATE product_product SET status = 'raised', orders_settled_at = NULL, "
+        "funds_transferred_at = NULL WHERE id = $1", product_id)
+    await connection.execute(_WALLETS, first_user, orders, now)
+    await connection.execute(_RAISE_ORDERS, first_user, orders, product_id, PRINCIPAL_MINOR, now)
+    await connection.execute(_RAISE_POINTS, first_user, orders, now)
+
+    async def accounts(session):  # type: ignore[no-untyped-def]
+        cash = await ledger_service.platform_account(session, kind="custody_cash", now=now)
+        escrow = await ledger_service.account_for(
+            session, kind=ledger_service.PRODUCT_ESCROW, reference=f"product:{product_id}",
+            now=now)
+        return cash, escrow
+
+    cash, escrow = await db.run(accounts)
+    amount = PRINCIPAL_MINOR
+    async with connection.transaction():
+        await connection.execute(_RAISE_FUNDING, now)
+        await connection.execute(_RAISE_FUNDING_DEBIT, product_id, amount, now, cash)
+        await connection.execute(_RAISE_FUNDING_CREDITS, product_id, amount, now)
+        await connection.execute(_RAISE_HOLD_ENTRIES, product_id, now)
+        await connection.execute(_RAISE_HOLD_POSTINGS, product_id, amount, now, escrow)
+        await connection.execute(_RAISE_HOLDS, product_id, amount, now, escrow)
+        await connection.execute(_RAISE_ORDER_HOLDS, product_id)
+        await connection.execute(_RAISE_WALLETS, product_id, amount)
+    await connection.execute("ANALYZE")
+    return int(product_id)
+
+
 async def _fund_settlement(db: Database, *, amount_minor: int, now: datetime) -> None:
     """The institution's settlement account holds what the payout needs (from custody cash)."""
     async def work(session):  # type: ignore[no-untyped-def]
@@ -180,7 +300,7 @@ def _print(rows: list[tuple[str, ...]]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-async def main(url: str, holdings: int, accrual_holdings: int) -> None:
+async def main(url: str, holdings: int, accrual_holdings: int, orders: int) -> None:
     await _recreate(url)
     await asyncio.to_thread(upgrade, url)
     now = datetime.now(UTC)
@@ -197,7 +317,20 @@ async def main(url: str, holdings: int, accrual_holdings: int) -> None:
         accrual_product = await _seed_product(
             connection, name="accrual", holdings=accrual_holdings, first_user=holdings + 1,
             value=today - timedelta(days=5), accrued=False, now=now)
+        raise_product = await _seed_raise(
+            db, connection, orders=orders, first_user=holdings + accrual_holdings + 1,
+            value=today + timedelta(days=1), now=now)
         entry_id = await connection.fetchval("SELECT min(id) FROM ledger_entry")
+
+        raw_raise, raise_rows = await _timed_raw(connection, _RAW_POSTINGS, entry_id,
+                                                 PRINCIPAL_MINOR, 2 * orders)
+        started = time.perf_counter()
+        await settlement.drain(db, product_id=raise_product, now=now)
+        settling = time.perf_counter() - started
+        async with db.transaction(readonly=True) as session:
+            settled = await product_service.get(session, product_id=raise_product)
+        assert settled.orders_settled_at is not None and settled.funds_transferred_at is not None
+        await connection.execute("TRUNCATE bench_posting")
 
         raw_postings, posted = await _timed_raw(connection, _RAW_POSTINGS, entry_id,
                                                 PRINCIPAL_MINOR, holdings + 1)
@@ -220,9 +353,13 @@ async def main(url: str, holdings: int, accrual_holdings: int) -> None:
         await connection.close()
         await db.dispose()
 
+    raise_rate = raise_rows / raw_raise
     postings_rate = posted / raw_postings
     accruals_rate = inserted / raw_accruals
     _print([
+        _row("raw INSERT ... SELECT of posting rows", raise_rows, raw_raise, None),
+        _row(f"raise settlement, {orders:,} orders (postings)", 2 * orders, settling,
+             raise_rate),
         _row("raw INSERT ... SELECT of posting rows", posted, raw_postings, None),
         _row(f"maturity payout, {holdings:,} holdings (postings)", holdings + 1, paying,
              postings_rate),
@@ -239,7 +376,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--holdings", type=int, default=10_000)
     parser.add_argument("--accrual-holdings", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--url", default=os.environ.get("FINPLAT_BENCH_DATABASE_URL",
                                                         DEFAULT_URL))
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.url, arguments.holdings, arguments.accrual_holdings))
+    asyncio.run(main(arguments.url, arguments.holdings, arguments.accrual_holdings,
+                     arguments.orders))

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import BigInteger, and_, case, func, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database
+from finplat.core.db import Database, int_div
 from finplat.core.errors import Conflict, DomainError
 from finplat.events import service as events_service
 from finplat.investment import accrual, domain, settlement
@@ -51,14 +50,6 @@ NOT_DUE = "not_due"
 
 class _Underfunded(Exception):
     """The settlement account ran short in the middle of a chunk: roll the chunk back."""
-
-
-def full_payout_minor(holding: Any) -> int:
-    return holding.principal_minor + domain.accrued_minor(
-        principal_minor=holding.principal_minor,
-        annual_rate=Decimal(holding.annual_rate),
-        days=holding.term_days,
-    )
 
 
 async def due_product_ids(session: AsyncSession, *, business_date: date, limit: int) -> list[int]:
@@ -106,14 +97,22 @@ async def pay_product(
 
 
 async def required_minor(session: AsyncSession, *, product_id: int) -> int:
-    """What the unpaid holdings of a product will be paid at maturity in total."""
+    """What the unpaid holdings of a product will be paid at maturity in total: principal plus
+    the full term's yield (``domain.accrued_minor_scaled``, the same rounding as in Python),
+    summed in the database (its distinct rates read first, each a bind parameter)."""
     h = HOLDING.c
-    rows = await session.execute(
-        select(h.principal_minor, h.annual_rate, h.term_days).where(
-            h.product_id == product_id, h.status != HOLDING_PAID
-        )
+    unpaid = and_(h.product_id == product_id, h.status != HOLDING_PAID)
+    rates = sorted(set(await session.scalars(select(h.annual_rate).where(unpaid).distinct())))
+    if not rates:
+        return 0
+    rate = case(
+        {text: literal(domain.rate_millionths(text), BigInteger) for text in rates},
+        value=h.annual_rate,
     )
-    return sum(full_payout_minor(row) for row in rows)
+    full = h.principal_minor + domain.accrued_minor_scaled(
+        h.principal_minor, rate, h.term_days, int_div
+    )
+    return int(await session.scalar(select(func.coalesce(func.sum(full), 0)).where(unpaid)) or 0)
 
 
 async def _check_funds(

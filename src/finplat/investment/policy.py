@@ -25,11 +25,14 @@ class InvestmentPolicy(BaseSettings):
     qualified_financial_assets_minor: int = Field(default=500_000_000, gt=0)  # 500万
     qualified_average_income_minor: int = Field(default=40_000_000, gt=0)  # 40万
     # Batch sizes for the daily jobs (rows per transaction). Each chunk is a few set-based
-    # statements; the maximums keep one statement's bind parameters under PostgreSQL's 32,767
-    # (a settled order takes 2 postings, the ledger taking 3,000 at most); accrual rows are
-    # computed in the database, so its bound is the locks one transaction holds.
+    # statements. A raise settlement's chunk binds its orders' and holds' ids (at most twice
+    # per statement), so its maximum keeps one statement under PostgreSQL's 32,767 bind
+    # parameters (the ledger posts at most 10,000 holds at once); its default stays at 1,000
+    # because the investment points of a chunk are awarded with a CASE per investor, whose
+    # work grows with the square of the chunk. Accrual rows are computed in the database, so
+    # its bound is the locks one transaction holds.
     accrual_chunk_size: int = Field(default=10_000, gt=0, le=50_000)
-    payout_chunk_size: int = Field(default=500, gt=0, le=1_000)
+    payout_chunk_size: int = Field(default=1_000, gt=0, le=10_000)
     # A maturity payout's chunk: its rows are computed in the database (no bind parameter per
     # holding), so the bound is the locks one transaction holds.
     maturity_chunk_size: int = Field(default=5_000, gt=0, le=20_000)

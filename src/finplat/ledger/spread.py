@@ -16,7 +16,8 @@ statements, none of which sends a row per credit:
    balance read under the lock plus a running sum over the account's credits in key order (a
    window function), so an account credited twice gets two postings, the later one carrying
    the final balance; its version after it is the version plus one (one entry);
-6. every credited account in one UPDATE, each by the sum of its postings of this entry.
+6. every credited account in one ``UPDATE ... FROM`` the sums of this entry's credit postings
+   per account (read through the entry's index).
 
 The same statements run on SQLite, PostgreSQL and MariaDB.
 """
@@ -33,7 +34,6 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import inserted_id
 from finplat.core.errors import field_error
 from finplat.ledger import chart
 from finplat.ledger.bulk import _STATE_COLUMNS, _insert_entries, _Plan, _update_accounts
@@ -126,8 +126,8 @@ def _refuse_debit(state: AccountState, total: int) -> None:
 
 
 async def _debit(session: AsyncSession, state: AccountState, entry_id: int, total: int,
-                 now: datetime) -> int:
-    """Move the debited account (guarded) and write its posting; returns the posting's id."""
+                 now: datetime) -> None:
+    """Move the debited account (guarded) and write its posting."""
     balance_after = version_after = None
     if state.tracks_balance:
         delta = Delta(debits_posted=total)
@@ -136,15 +136,14 @@ async def _debit(session: AsyncSession, state: AccountState, entry_id: int, tota
         await _update_accounts(session, plan, {state.id: state}, now)
         balance_after = state.balance_minor(state.debits_posted + total, state.credits_posted)
         version_after = state.version + 1
-    result = await session.execute(insert(POSTING).values(
+    await session.execute(insert(POSTING).values(
         entry_id=entry_id, account_id=state.id, direction=DEBIT, amount_minor=total,
         pending=False, balance_after_minor=balance_after, account_version=version_after,
         created_at=now))
-    return inserted_id(result)
 
 
-async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id: int,
-                  debit_account_id: int, now: datetime) -> tuple[int, int]:
+async def _credit(session: AsyncSession, c: Any, entry_id: int, debit_account_id: int,
+                  now: datetime) -> tuple[int, int]:
     """The credit postings (one INSERT ... SELECT) and the credited accounts (one UPDATE);
     returns (postings written, accounts moved)."""
     a, p = ACCOUNT.c, POSTING.c
@@ -159,15 +158,14 @@ async def _credit(session: AsyncSession, c: Any, entry_id: int, first_posting_id
     written = rowcount(await session.execute(insert(POSTING).from_select(
         ["entry_id", "account_id", "direction", "amount_minor", "pending",
          "balance_after_minor", "account_version", "created_at"], rows)))
-    # This entry's postings on one account: its postings after the entry's first (the account
-    # is locked, so none is another entry's), which the (account_id, id) index finds directly.
-    added = (select(func.sum(p.amount_minor))
-             .where(p.account_id == a.id, p.id > first_posting_id)
-             .scalar_subquery())
-    credited = select(p.account_id).where(p.entry_id == entry_id, p.direction == CREDIT)
+    # Each credited account by the sum of this entry's credit postings on it (found through
+    # the entry's index), in one ``UPDATE ... FROM`` their aggregate.
+    added = (select(p.account_id, func.sum(p.amount_minor).label("added"))
+             .where(p.entry_id == entry_id, p.direction == CREDIT)
+             .group_by(p.account_id).subquery("added"))
     moved = rowcount(await session.execute(
-        update(ACCOUNT).where(a.id.in_(credited), a.status == "open")
-        .ordered_values((a.credits_posted, a.credits_posted + added),
+        update(ACCOUNT).where(a.id == added.c.account_id, a.status == "open")
+        .ordered_values((a.credits_posted, a.credits_posted + added.c.added),
                         (a.version, a.version + 1), (a.updated_at, now))))
     return written, moved
 
@@ -206,9 +204,8 @@ async def credit_many(session: AsyncSession, *, source_type: str, code: str,
     [entry_id] = await _insert_entries(session, [EntrySpec(
         source_type=source_type, source_id=source_id, code=code, entry_type="transfer", legs=[],
         reference=reference, metadata=metadata)], now)
-    first_posting_id = await _debit(session, debited, entry_id, total, now)
-    written, moved = await _credit(session, c, entry_id, first_posting_id, debit_account_id,
-                                   now)
+    await _debit(session, debited, entry_id, total, now)
+    written, moved = await _credit(session, c, entry_id, debit_account_id, now)
     if written != count:
         # A credit whose account is missing or is the paying account joined no account row.
         raise InvalidPostings("every credit names an account other than the paying account")

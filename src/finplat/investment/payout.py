@@ -78,7 +78,7 @@ async def pay_product(
     after_id = 0
     while True:
         try:
-            last_id = await db.run(
+            last_id, more = await db.run(
                 partial(
                     _pay_chunk,
                     product_id=product_id,
@@ -91,7 +91,7 @@ async def pay_product(
         except _Underfunded:
             await db.run(lambda s: _check_funds(s, product_id, business_date, now))
             return AWAITING_FUNDS
-        if last_id is None:
+        if not more:
             return await db.run(lambda s: _finish(s, product_id, business_date, now))
         after_id = last_id
 
@@ -169,7 +169,7 @@ async def _locked_unpaid(
         (
             await session.execute(
                 select(h.id, h.value_date, h.annual_rate, h.rate_boost_bps, h.order_id,
-                       h.principal_minor, h.term_days)
+                       h.principal_minor, h.term_days, h.accrued_days)
                 .where(h.product_id == product_id, h.status != HOLDING_PAID, h.id > after_id)
                 .order_by(h.id)
                 .limit(size)
@@ -195,22 +195,23 @@ async def _pay_chunk(
     now: datetime,
     size: int,
     after_id: int,
-) -> int | None:
-    """Pay up to ``size`` unpaid holdings after ``after_id``; the last id looked at, or None."""
+) -> tuple[int, bool]:
+    """Pay up to ``size`` unpaid holdings after ``after_id``; the last id looked at and
+    whether more may follow (a full chunk)."""
     product = await product_service.lock(session, product_id=product_id)
     if not product_service.payable(product):
-        return None
+        return after_id, False
     assert product.maturity_date is not None
     holdings = await _locked_unpaid(session, product_id=product_id, after_id=after_id, size=size)
     if not holdings:
-        return None
+        return after_id, False
     last_id = holdings[-1].id
     chunk = _chunk(product_id, after_id, last_id)
     # Accrual completes first (a missed daily run is caught up here), so the payout is the
     # holdings' recorded yield, the same figure the investor has been shown.
     h = HOLDING.c
     short = select(func.count()).where(chunk, h.accrued_days != h.term_days)
-    if await session.scalar(short):
+    if any(holding.accrued_days != holding.term_days for holding in holdings):
         await accrual.accrue_where(
             session,
             where=chunk,
@@ -244,7 +245,7 @@ async def _pay_chunk(
             session, product_id=product_id, chunk=(after_id, last_id), waiting=waiting,
             boosted=[holding for holding in paid if holding.rate_boost_bps > 0], now=now,
         )
-    return last_id
+    return last_id, len(holdings) == size
 
 
 def _credits(product_id: int, chunk: tuple[int, int], waiting: Sequence[int]) -> Any:

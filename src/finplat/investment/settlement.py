@@ -5,6 +5,11 @@ Deciding (the product's state) and settling the orders are separate steps: the d
 first, then orders are settled in bounded chunks, one transaction each. Each order changes state
 in the transaction that moves its money, so a crash between chunks loses nothing and repeats
 nothing; ``drain`` (also run by the daily job) picks up where it stopped.
+
+A chunk is set-based: its holds posted or released by one ledger call whose entries, postings
+and account totals are computed in the database (``ledger_service.post_holds`` /
+``void_holds``), one UPDATE of its orders, its holdings by ``INSERT ... SELECT`` from the orders,
+and its events by ``INSERT ... SELECT`` with one audit record for the chunk.
 """
 
 from __future__ import annotations

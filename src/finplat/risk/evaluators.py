@@ -316,13 +316,29 @@ EVALUATORS: dict[str, Evaluator] = {
 }
 
 
+# The activity kinds each evaluator can fire on (each returns None at once for the others):
+# ``evaluate`` skips the call. An evaluator missing here is called on every kind (large_value's
+# kinds are a parameter; shared devices and cards come with any kind).
+LOGINS = frozenset({"login"})
+APPLIES_TO: dict[str, frozenset[str]] = {
+    "structuring": MONEY_KINDS, "rapid_in_out": frozenset({"withdrawal"}),
+    "dormant_reactivated": MONEY_KINDS, "velocity_day": MONEY_KINDS,
+    "velocity_streak": MONEY_KINDS, "login_new_device": LOGINS,
+    "login_failures": frozenset({"login_failed"}), "early_payoff": frozenset({"loan_prepaid"}),
+}
+
+
 def evaluate(rules: Iterable[Rule], activity: Activity, customer: Customer, world: World,
              *, snoozed: Callable[[str], bool] = lambda _code: False) -> list[Hit]:
     """Every enabled monitoring rule's hit on ``activity`` (snoozed rules skipped)."""
     hits = []
+    kind = activity.kind
     for rule in rules:
         evaluator = EVALUATORS.get(rule.kind)
-        if evaluator is None or not rule.enabled or snoozed(rule.code):
+        if evaluator is None or not rule.enabled:
+            continue
+        applies = APPLIES_TO.get(rule.kind)
+        if (applies is not None and kind not in applies) or snoozed(rule.code):
             continue
         hit = evaluator(rule, activity, customer, world)
         if hit is not None:

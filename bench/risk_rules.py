@@ -15,9 +15,9 @@ identity packages write them), then:
     from ``--clients`` concurrent clients, each call timed alone (the latency it adds to a
     withdrawal).
 It prints events/s, the p99 latency of a batch, wall and CPU seconds (this process) for the
-floor and the rules, their ratio (target >= 0.5x), and the check's p50/p99 (target p99 <= 5 ms at 16 clients). The database
-(default: a scratch SQLite file; a PostgreSQL ``--url`` has its schema dropped) is migrated
-first. It never runs as a test.
+floor and the rules, their ratio (target >= 0.5x), and the check's p50/p99 (target p99 <= 5 ms
+at 16 clients). The database (default: a scratch SQLite file; a PostgreSQL ``--url`` has its
+schema dropped) is migrated first. It never runs as a test.
 """
 
 from __future__ import annotations

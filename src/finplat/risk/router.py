@@ -214,8 +214,8 @@ async def risk_model(_: Reader) -> dict[str, Any]:
 async def risk_drift(_: Reader, db: DbDep, clock: ClockDep,
                 days: Annotated[int, Query(ge=1, le=365)] = 30) -> dict[str, Any]:
     """PSI of the score and of each feature: the credit decisions of the last ``days`` days
-    against the training distribution stored in the model (< 0.1 stable, 0.1-0.25 watch,
-    > 0.25 shifted)."""
+    against the training distribution stored in the model (< 0.1 stable, 0.1 to < 0.25 watch,
+    >= 0.25 shifted; no decision in the window: no_data)."""
     return await model_card.model_drift(db, days=days, now=clock.now())
 
 

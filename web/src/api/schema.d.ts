@@ -2388,8 +2388,8 @@ export interface paths {
         /**
          * Risk Drift
          * @description PSI of the score and of each feature: the credit decisions of the last ``days`` days
-         *     against the training distribution stored in the model (< 0.1 stable, 0.1-0.25 watch,
-         *     > 0.25 shifted).
+         *     against the training distribution stored in the model (< 0.1 stable, 0.1 to < 0.25 watch,
+         *     >= 0.25 shifted; no decision in the window: no_data).
          */
         get: operations["risk_drift_api_v1_admin_risk_drift_get"];
         put?: never;

@@ -56,7 +56,7 @@ export default {
     drift: {
       window: '时间窗口', days: '近 {days} 天', decisions: '信用决策 {count} 笔', noData: '该时间窗口内没有评分卡决策，无法计算 PSI。',
       chart: '各变量及评分的 PSI', psi: 'PSI', bucketSet: '分布', score: '评分', status: '状态',
-      bands: '小于 0.1 稳定，0.1–0.25 关注，大于 0.25 显著偏移：需复核或重新训练模型。',
+      bands: 'PSI 小于 0.1 稳定，0.1 至 0.25 以下关注，0.25 及以上显著偏移：需复核或重新训练模型。',
       statuses: { stable: '稳定', watch: '关注', shifted: '偏移', no_data: '无数据' },
       distribution: '{name}：训练分布与近期分布', expected: '训练', actual: '近期', bucket: '区间', pick: '查看分布',
     },
@@ -122,7 +122,7 @@ export default {
     drift: {
       window: 'Window', days: 'last {days} days', decisions: '{count} credit decisions', noData: 'No scorecard decision in this window: no PSI to compute.',
       chart: 'PSI of each feature and of the score', psi: 'PSI', bucketSet: 'Distribution', score: 'Score', status: 'Status',
-      bands: 'Below 0.1 stable, 0.1–0.25 watch, above 0.25 shifted: review or retrain the model.',
+      bands: 'PSI below 0.1 stable, from 0.1 to under 0.25 watch, 0.25 and above shifted: review or retrain the model.',
       statuses: { stable: 'Stable', watch: 'Watch', shifted: 'Shifted', no_data: 'No data' },
       distribution: '{name}: training and recent distribution', expected: 'Training', actual: 'Recent', bucket: 'Bucket', pick: 'Show distribution',
     },

@@ -7,6 +7,7 @@ extra is not installed.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -61,13 +62,19 @@ def train(
     model_version: Annotated[
         str, typer.Option(help="Version recorded in the model. 模型版本。")
     ] = model_rules.DEFAULT_MODEL_VERSION,
+    trained_on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Training date recorded in the model. 训练日期。"),
+    ] = None,
 ) -> None:
     """Train a scorecard on a credit CSV; the same data and seed give the same file."""
     try:
         from finplat.risk.scorecard import train as train_rules
     except ImportError as error:  # the scorecard extra is missing
         raise _fail(f"training needs the scorecard extra ({error})", MISSING_EXTRA) from None
-    options = train_rules.TrainingOptions(seed=seed, test_size=test_size, version=model_version)
+    options = train_rules.TrainingOptions(
+        seed=seed, test_size=test_size, version=model_version,
+        trained_on=trained_on.date().isoformat() if trained_on else None)
     with Progress(
         TextColumn("{task.description:<36}"),
         BarColumn(),

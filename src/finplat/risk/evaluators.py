@@ -17,6 +17,7 @@ from typing import Any
 MONEY_KINDS = frozenset({"deposit", "withdrawal", "investment", "payout", "loan_prepaid"})
 SEVERITIES = ("low", "medium", "high", "critical")
 MAX_FACTORS = 3
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +45,49 @@ class Activity:
 @dataclass(slots=True)
 class Customer:
     """What evaluation knows of one customer: recent activity (oldest first), the instant of
-    the last money movement before that window, devices seen."""
+    the last money movement before that window, devices seen.
+
+    The money movements of ``history`` are also kept apart, and by business date, so that an
+    evaluator reads the few it needs instead of filtering the whole history on every event:
+    change ``history`` only through ``add`` and ``keep``."""
 
     history: list[Activity] = field(default_factory=list)
     last_money_before_window_at: datetime | None = None
     devices: set[str] = field(default_factory=set)
+    movements: list[Activity] = field(default_factory=list, init=False, repr=False)
+    by_day: dict[date, list[Activity]] = field(default_factory=dict, init=False, repr=False)
+    latest_movement_at: datetime | None = field(default=None, init=False, repr=False)
 
-    def money(self) -> Iterable[Activity]:
-        return (a for a in self.history if a.kind in MONEY_KINDS)
+    def __post_init__(self) -> None:
+        self.keep(self.history)
+
+    def add(self, activity: Activity) -> None:
+        self.history.append(activity)
+        if activity.kind in MONEY_KINDS:
+            self.movements.append(activity)
+            self.by_day.setdefault(activity.business_date, []).append(activity)
+            if self.latest_movement_at is None or activity.occurred_at > self.latest_movement_at:
+                self.latest_movement_at = activity.occurred_at
+
+    def keep(self, activities: list[Activity]) -> None:
+        """Replace the history by ``activities`` (oldest first)."""
+        kept = list(activities)
+        self.history, self.movements, self.by_day = [], [], {}
+        self.latest_movement_at = None
+        for activity in kept:
+            self.add(activity)
+
+    def money(self) -> list[Activity]:
+        return self.movements
+
+    def money_on(self, day: date) -> list[Activity]:
+        return self.by_day.get(day, [])
 
     def last_money_at(self) -> datetime | None:
-        latest = self.last_money_before_window_at
-        for activity in self.money():
-            if latest is None or activity.occurred_at > latest:
-                latest = activity.occurred_at
-        return latest
+        before, latest = self.last_money_before_window_at, self.latest_movement_at
+        if before is None or (latest is not None and latest > before):
+            return latest
+        return before
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +162,8 @@ def large_value(rule: Rule, a: Activity, c: Customer, _w: World) -> Hit | None:
     kinds, threshold = set(rule.param("kinds")), int(rule.param("threshold_minor"))
     if a.kind not in kinds:
         return None
-    same_day = [x.amount_minor for x in c.money() if x.kind in kinds
-                and x.direction == a.direction and x.business_date == a.business_date]
+    same_day = [x.amount_minor for x in c.money_on(a.business_date) if x.kind in kinds
+                and x.direction == a.direction]
     amounts = [*same_day, a.amount_minor]
     total = sum(amounts)
     if total < threshold:
@@ -199,7 +228,7 @@ def velocity_day(rule: Rule, a: Activity, c: Customer, _w: World) -> Hit | None:
     """At least ``per_day`` money movements in one business day."""
     if a.kind not in MONEY_KINDS:
         return None
-    today = [x.amount_minor for x in c.money() if x.business_date == a.business_date]
+    today = [x.amount_minor for x in c.money_on(a.business_date)]
     count = len(today) + 1
     if count < int(rule.param("per_day")):
         return None
@@ -211,10 +240,9 @@ def velocity_streak(rule: Rule, a: Activity, c: Customer, _w: World) -> Hit | No
     """Money movements on at least ``consecutive_days`` consecutive business days."""
     if a.kind not in MONEY_KINDS:
         return None
-    days = {x.business_date for x in c.money()} | {a.business_date}
     start = a.business_date
-    while start - timedelta(days=1) in days:
-        start -= timedelta(days=1)
+    while start - ONE_DAY in c.by_day:
+        start -= ONE_DAY
     length = (a.business_date - start).days + 1
     if length < int(rule.param("consecutive_days")):
         return None
@@ -288,13 +316,29 @@ EVALUATORS: dict[str, Evaluator] = {
 }
 
 
+# The activity kinds each evaluator can fire on (each returns None at once for the others):
+# ``evaluate`` skips the call. An evaluator missing here is called on every kind (large_value's
+# kinds are a parameter; shared devices and cards come with any kind).
+LOGINS = frozenset({"login"})
+APPLIES_TO: dict[str, frozenset[str]] = {
+    "structuring": MONEY_KINDS, "rapid_in_out": frozenset({"withdrawal"}),
+    "dormant_reactivated": MONEY_KINDS, "velocity_day": MONEY_KINDS,
+    "velocity_streak": MONEY_KINDS, "login_new_device": LOGINS,
+    "login_failures": frozenset({"login_failed"}), "early_payoff": frozenset({"loan_prepaid"}),
+}
+
+
 def evaluate(rules: Iterable[Rule], activity: Activity, customer: Customer, world: World,
              *, snoozed: Callable[[str], bool] = lambda _code: False) -> list[Hit]:
     """Every enabled monitoring rule's hit on ``activity`` (snoozed rules skipped)."""
     hits = []
+    kind = activity.kind
     for rule in rules:
         evaluator = EVALUATORS.get(rule.kind)
-        if evaluator is None or not rule.enabled or snoozed(rule.code):
+        if evaluator is None or not rule.enabled:
+            continue
+        applies = APPLIES_TO.get(rule.kind)
+        if (applies is not None and kind not in applies) or snoozed(rule.code):
             continue
         hit = evaluator(rule, activity, customer, world)
         if hit is not None:

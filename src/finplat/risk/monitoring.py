@@ -52,7 +52,7 @@ class Monitor:
             .where(RiskActivity.user_id.in_(missing), RiskActivity.occurred_at >= since)
             .order_by(RiskActivity.occurred_at, RiskActivity.id))).all()
         for row in rows:
-            loaded[row.user_id].history.append(_from_row(row))
+            loaded[row.user_id].add(_from_row(row))
         before = (await session.execute(
             select(RiskActivity.user_id, func.max(RiskActivity.occurred_at))
             .where(RiskActivity.user_id.in_(missing), RiskActivity.occurred_at < since,
@@ -65,7 +65,8 @@ class Monitor:
         for user_id, fingerprint in links:
             loaded[user_id].devices.add(fingerprint)
         for customer in loaded.values():
-            del customer.history[:-MAX_HISTORY]
+            if len(customer.history) > MAX_HISTORY:
+                customer.keep(customer.history[-MAX_HISTORY:])
         self.customers.update(loaded)
 
     async def _load_links(self, session: AsyncSession, batch: Sequence[Activity]) -> None:
@@ -104,23 +105,31 @@ class Monitor:
         snoozes = await rules.snoozed_codes(session, user_ids, now=now)
         hits: list[Hit] = []
         new_links: list[dict[str, Any]] = []
+        stored_rows: list[dict[str, Any]] = []
         for activity in fresh:
             customer = self.customers[activity.user_id]
             silenced = snoozes.get(activity.user_id, set())
             hits.extend(evaluate(all_rules, activity, customer, self.world,
                                  snoozed=silenced.__contains__))
-            self._remember(activity, customer, new_links, now)
-        await session.execute(_INSERT_ACTIVITY, [
-            {name: getattr(a, name) for name in _STORED} for a in fresh])
+            row = {name: getattr(activity, name) for name in _STORED}
+            stored_rows.append(row)
+            self._remember(activity, row, customer, new_links, now)
+        await session.execute(_INSERT_ACTIVITY, stored_rows)
         if new_links:
             await session.execute(_INSERT_LINK, new_links)
         await alerts.raise_many(session, hits, now=now)
         return hits
 
-    def _remember(self, activity: Activity, customer: Customer,
+    def _remember(self, activity: Activity, row: dict[str, Any], customer: Customer,
                   new_links: list[dict[str, Any]], now: datetime) -> None:
-        stored = Activity(**{name: getattr(activity, name) for name in _STORED})
-        customer.history.append(stored)
+        # The history holds what ``risk_activity`` stores: the event-only facts are dropped
+        # (as a customer loaded from the table has them), copying only when there are some.
+        if activity.device is None and activity.card is None and not activity.failures \
+                and activity.declared_income_minor is None:
+            stored = activity
+        else:
+            stored = Activity(**row)
+        customer.add(stored)
         horizon = activity.occurred_at - timedelta(days=HISTORY_DAYS)
         if customer.history[0].occurred_at < horizon or len(customer.history) > MAX_HISTORY:
             kept = [a for a in customer.history if a.occurred_at >= horizon][-MAX_HISTORY:]
@@ -128,7 +137,7 @@ class Monitor:
                        and a.direction != "none"]
             if dropped:
                 customer.last_money_before_window_at = dropped[-1].occurred_at
-            customer.history[:] = kept
+            customer.keep(kept)
         for kind, fingerprint in (("device", activity.device), ("card", activity.card)):
             if fingerprint is None:
                 continue

@@ -14,7 +14,7 @@ from finplat.core.fields import MAX_ID
 from finplat.core.pagination import Page, cursor_id, encode_cursor
 from finplat.identity.deps import CurrentUser, Principal, require_roles
 from finplat.payment import runtime as payment_runtime
-from finplat.risk import admin, cases, reviews
+from finplat.risk import admin, cases, model_card, reviews
 from finplat.risk.schemas import (
     AlertOut,
     CaseAssign,
@@ -23,8 +23,10 @@ from finplat.risk.schemas import (
     CaseOpen,
     CaseOut,
     Decision,
+    DriftOut,
     HeldPayoutOut,
     HoldOut,
+    ModelCardOut,
     ReportOut,
     ReportRequest,
     RuleChange,
@@ -199,6 +201,22 @@ async def download_report(report_id: Id, reader: Reader, db: DbDep, clock: Clock
     name = f"{report_type}-{day.isoformat()}.{file_format}"
     return Response(content=content, media_type=f"{media}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(f"{ADMIN}/model", response_model=ModelCardOut)
+async def risk_model(_: Reader) -> dict[str, Any]:
+    """The credit scorecard in force: training data, metrics, bins with WOE and points,
+    grades with their limits and rates (docs/RISK_MODEL.md)."""
+    return model_card.card_view(model_card.model_in_force())
+
+
+@router.get(f"{ADMIN}/drift", response_model=DriftOut)
+async def risk_drift(_: Reader, db: DbDep, clock: ClockDep,
+                days: Annotated[int, Query(ge=1, le=365)] = 30) -> dict[str, Any]:
+    """PSI of the score and of each feature: the credit decisions of the last ``days`` days
+    against the training distribution stored in the model (< 0.1 stable, 0.1 to < 0.25 watch,
+    >= 0.25 shifted; no decision in the window: no_data)."""
+    return await model_card.model_drift(db, days=days, now=clock.now())
 
 
 @router.get("/me/risk/holds", response_model=list[HoldOut])

@@ -152,3 +152,103 @@ class ReportOut(BaseModel):
     rows: int
     generated_at: datetime
     generated_by: int | None = None
+
+
+class ModelBinOut(BaseModel):
+    key: str  # "0".."n" for the bins in order, "special", "missing"
+    range: str
+    share: float
+    event_rate: float | None
+    woe: float
+    points: int
+
+
+class ModelFeatureOut(BaseModel):
+    name: str
+    label_zh: str
+    label_en: str
+    coefficient: float
+    information_value: float
+    trend: str
+    bins: list[ModelBinOut]
+
+
+class ModelGradeOut(BaseModel):
+    grade: str
+    min_score: int | None
+    max_pd: float | None
+    limit_multiplier: int
+    annual_rate: str | None
+
+
+class ModelMetricsOut(BaseModel):
+    set: str  # "train", "test"
+    auc: float
+    ks: float
+    gini: float
+    rows: int
+
+
+class ModelTrainingOut(BaseModel):
+    data_sha256: str
+    rows: int
+    bad_rate: float
+    seed: int
+    test_size: float
+    trained_on: str | None
+    libraries: dict[str, str]
+
+
+class ScoreBandsOut(BaseModel):
+    edges: list[float]
+
+
+class ModelCardOut(BaseModel):
+    version: str
+    format: str
+    training: ModelTrainingOut
+    metrics: list[ModelMetricsOut]
+    scaling: dict[str, float]
+    base_points: int
+    features: list[ModelFeatureOut]
+    grades: list[ModelGradeOut]
+    score_bands: ScoreBandsOut
+
+
+class DriftBucketOut(BaseModel):
+    key: str
+    label: str
+    expected: float
+    actual: float | None  # None: no decisions in the window
+
+
+DriftStatus = Literal["stable", "watch", "shifted", "no_data"]
+
+
+class DriftScoreOut(BaseModel):
+    psi: float | None
+    status: DriftStatus
+    buckets: list[DriftBucketOut]
+
+
+class DriftFeatureOut(DriftScoreOut):
+    name: str
+    label_zh: str
+    label_en: str
+
+
+class DriftBandsOut(BaseModel):
+    watch: float
+    shifted: float
+
+
+class DriftOut(BaseModel):
+    model_version: str
+    window_days: int
+    from_at: datetime
+    to_at: datetime
+    decisions: int
+    status: DriftStatus
+    bands: DriftBandsOut
+    score: DriftScoreOut
+    features: list[DriftFeatureOut]

@@ -41,6 +41,20 @@ def test_the_model_file_records_its_provenance(trained: Path, credit_csv: Path) 
     assert [grade["grade"] for grade in document["grades"]] == ["A", "B", "C", "D", "E"]
 
 
+def test_the_training_date_is_recorded_only_when_given(trained: Path, credit_csv: Path,
+                                                       tmp_path: Path) -> None:
+    assert "trained_on" not in json.loads(trained.read_text(encoding="utf-8"))["training"]
+    dated = tmp_path / "dated.json"
+    result = CliRunner().invoke(app, ["risk", "train", "--data", str(credit_csv), "--out",
+                                      str(dated), "--seed", "3", "--trained-on", "2026-12-03"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(dated.read_text(encoding="utf-8"))
+    assert document["training"]["trained_on"] == "2026-12-03"
+    undated = dict(document, training={k: v for k, v in document["training"].items()
+                                       if k != "trained_on"})
+    assert model.dumps(undated) == trained.read_text(encoding="utf-8")
+
+
 def test_special_codes_and_missing_values_have_their_own_bins(trained: Path) -> None:
     card = model.load(trained)
     by_name = {feature["name"]: feature for feature in card.features}

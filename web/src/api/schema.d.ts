@@ -2357,6 +2357,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/risk/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Risk Model
+         * @description The credit scorecard in force: training data, metrics, bins with WOE and points,
+         *     grades with their limits and rates (docs/RISK_MODEL.md).
+         */
+        get: operations["risk_model_api_v1_admin_risk_model_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/risk/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Risk Drift
+         * @description PSI of the score and of each feature: the credit decisions of the last ``days`` days
+         *     against the training distribution stored in the model (< 0.1 stable, 0.1 to < 0.25 watch,
+         *     >= 0.25 shifted; no decision in the window: no_data).
+         */
+        get: operations["risk_drift_api_v1_admin_risk_drift_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/risk/holds": {
         parameters: {
             query?: never;
@@ -3903,6 +3946,82 @@ export interface components {
             /** Mismatch Warning */
             mismatch_warning?: string | null;
         };
+        /** DriftBandsOut */
+        DriftBandsOut: {
+            /** Watch */
+            watch: number;
+            /** Shifted */
+            shifted: number;
+        };
+        /** DriftBucketOut */
+        DriftBucketOut: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Expected */
+            expected: number;
+            /** Actual */
+            actual: number | null;
+        };
+        /** DriftFeatureOut */
+        DriftFeatureOut: {
+            /** Psi */
+            psi: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "stable" | "watch" | "shifted" | "no_data";
+            /** Buckets */
+            buckets: components["schemas"]["DriftBucketOut"][];
+            /** Name */
+            name: string;
+            /** Label Zh */
+            label_zh: string;
+            /** Label En */
+            label_en: string;
+        };
+        /** DriftOut */
+        DriftOut: {
+            /** Model Version */
+            model_version: string;
+            /** Window Days */
+            window_days: number;
+            /**
+             * From At
+             * Format: date-time
+             */
+            from_at: string;
+            /**
+             * To At
+             * Format: date-time
+             */
+            to_at: string;
+            /** Decisions */
+            decisions: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "stable" | "watch" | "shifted" | "no_data";
+            bands: components["schemas"]["DriftBandsOut"];
+            score: components["schemas"]["DriftScoreOut"];
+            /** Features */
+            features: components["schemas"]["DriftFeatureOut"][];
+        };
+        /** DriftScoreOut */
+        DriftScoreOut: {
+            /** Psi */
+            psi: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "stable" | "watch" | "shifted" | "no_data";
+            /** Buckets */
+            buckets: components["schemas"]["DriftBucketOut"][];
+        };
         /** FreezeRequest */
         FreezeRequest: {
             /**
@@ -4266,6 +4385,104 @@ export interface components {
             totp_code?: string | null;
             /** Device Id */
             device_id?: string | null;
+        };
+        /** ModelBinOut */
+        ModelBinOut: {
+            /** Key */
+            key: string;
+            /** Range */
+            range: string;
+            /** Share */
+            share: number;
+            /** Event Rate */
+            event_rate: number | null;
+            /** Woe */
+            woe: number;
+            /** Points */
+            points: number;
+        };
+        /** ModelCardOut */
+        ModelCardOut: {
+            /** Version */
+            version: string;
+            /** Format */
+            format: string;
+            training: components["schemas"]["ModelTrainingOut"];
+            /** Metrics */
+            metrics: components["schemas"]["ModelMetricsOut"][];
+            /** Scaling */
+            scaling: {
+                [key: string]: number;
+            };
+            /** Base Points */
+            base_points: number;
+            /** Features */
+            features: components["schemas"]["ModelFeatureOut"][];
+            /** Grades */
+            grades: components["schemas"]["ModelGradeOut"][];
+            score_bands: components["schemas"]["ScoreBandsOut"];
+        };
+        /** ModelFeatureOut */
+        ModelFeatureOut: {
+            /** Name */
+            name: string;
+            /** Label Zh */
+            label_zh: string;
+            /** Label En */
+            label_en: string;
+            /** Coefficient */
+            coefficient: number;
+            /** Information Value */
+            information_value: number;
+            /** Trend */
+            trend: string;
+            /** Bins */
+            bins: components["schemas"]["ModelBinOut"][];
+        };
+        /** ModelGradeOut */
+        ModelGradeOut: {
+            /** Grade */
+            grade: string;
+            /** Min Score */
+            min_score: number | null;
+            /** Max Pd */
+            max_pd: number | null;
+            /** Limit Multiplier */
+            limit_multiplier: number;
+            /** Annual Rate */
+            annual_rate: string | null;
+        };
+        /** ModelMetricsOut */
+        ModelMetricsOut: {
+            /** Set */
+            set: string;
+            /** Auc */
+            auc: number;
+            /** Ks */
+            ks: number;
+            /** Gini */
+            gini: number;
+            /** Rows */
+            rows: number;
+        };
+        /** ModelTrainingOut */
+        ModelTrainingOut: {
+            /** Data Sha256 */
+            data_sha256: string;
+            /** Rows */
+            rows: number;
+            /** Bad Rate */
+            bad_rate: number;
+            /** Seed */
+            seed: number;
+            /** Test Size */
+            test_size: number;
+            /** Trained On */
+            trained_on: string | null;
+            /** Libraries */
+            libraries: {
+                [key: string]: string;
+            };
         };
         /** MyLoanOut */
         MyLoanOut: {
@@ -5389,6 +5606,11 @@ export interface components {
             business_date: string;
             /** Jobs */
             jobs: components["schemas"]["JobRunOut"][];
+        };
+        /** ScoreBandsOut */
+        ScoreBandsOut: {
+            /** Edges */
+            edges: number[];
         };
         /** SessionOut */
         SessionOut: {
@@ -12773,6 +12995,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    risk_model_api_v1_admin_risk_model_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCardOut"];
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    risk_drift_api_v1_admin_risk_drift_get: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */

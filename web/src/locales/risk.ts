@@ -1,8 +1,8 @@
 /** The risk officers' console: alerts and cases, held withdrawals, rules, reports. */
 export default {
   'zh-CN': {
-    menu: { queue: '预警与案件', reviews: '待审核提现', rules: '监控规则', reports: '监管报告' },
-    title: { queue: '预警与案件', reviews: '待审核提现', rules: '监控规则', reports: '监管报告' },
+    menu: { queue: '预警与案件', reviews: '待审核提现', rules: '监控规则', reports: '监管报告', model: '信用评分卡', drift: '模型稳定性' },
+    title: { queue: '预警与案件', reviews: '待审核提现', rules: '监控规则', reports: '监管报告', model: '信用评分卡', drift: '模型稳定性（PSI）' },
     alerts: {
       title: '预警', open: '待处理', inCase: '已立案', closed: '已关闭', all: '全部',
       rule: '规则', customer: '客户', severity: '级别', amount: '金额', occurrences: '次数',
@@ -43,6 +43,23 @@ export default {
       parametersInvalid: '参数必须是 JSON 对象',
       severities: { low: '低', medium: '中', high: '高', critical: '严重' },
     },
+    model: {
+      version: '模型版本', trainedOn: '训练日期', seed: '随机种子', rows: '样本数', badRate: '坏账率',
+      testSize: '留出比例', data: '训练数据（SHA-256）', libraries: '训练库版本', basePoints: '基础分',
+      scaling: '评分刻度', scalingText: '比率 {odds}:1 时 {score} 分，每 {pdo} 分比率翻倍',
+      metrics: '区分度', set: '样本', sets: { train: '训练集', test: '留出集' }, auc: 'AUC', ks: 'KS', gini: 'Gini',
+      grades: '等级与额度', grade: '等级', minScore: '最低分', maxPd: '违约概率上限', limit: '额度（月收入倍数）',
+      rate: '年利率', declined: '拒绝', none: '—',
+      features: '分箱与分值', feature: '变量', coefficient: '系数', iv: '信息值（IV）', trend: '趋势',
+      bin: '分箱', missingBin: '缺失', specialBin: '特殊代码 96/98', share: '占比', eventRate: '坏账率', woe: 'WOE', points: '分值',
+    },
+    drift: {
+      window: '时间窗口', days: '近 {days} 天', decisions: '信用决策 {count} 笔', noData: '该时间窗口内没有评分卡决策，无法计算 PSI。',
+      chart: '各变量及评分的 PSI', psi: 'PSI', bucketSet: '分布', score: '评分', status: '状态',
+      bands: 'PSI 小于 0.1 稳定，0.1 至 0.25 以下关注，0.25 及以上显著偏移：需复核或重新训练模型。',
+      statuses: { stable: '稳定', watch: '关注', shifted: '偏移', no_data: '无数据' },
+      distribution: '{name}：训练分布与近期分布', expected: '训练', actual: '近期', bucket: '区间', pick: '查看分布',
+    },
     reports: {
       type: '报告类型', date: '业务日期', format: '格式', generate: '生成', download: '下载', rows: '行数',
       generated: '生成时间', largeValue: '大额交易报告', suspicious: '可疑交易报告',
@@ -50,8 +67,8 @@ export default {
     },
   },
   en: {
-    menu: { queue: 'Alerts and cases', reviews: 'Held withdrawals', rules: 'Monitoring rules', reports: 'Regulatory reports' },
-    title: { queue: 'Alerts and cases', reviews: 'Held withdrawals', rules: 'Monitoring rules', reports: 'Regulatory reports' },
+    menu: { queue: 'Alerts and cases', reviews: 'Held withdrawals', rules: 'Monitoring rules', reports: 'Regulatory reports', model: 'Credit scorecard', drift: 'Model stability' },
+    title: { queue: 'Alerts and cases', reviews: 'Held withdrawals', rules: 'Monitoring rules', reports: 'Regulatory reports', model: 'Credit scorecard', drift: 'Model stability (PSI)' },
     alerts: {
       title: 'Alerts', open: 'Open', inCase: 'In a case', closed: 'Closed', all: 'All',
       rule: 'Rule', customer: 'Customer', severity: 'Severity', amount: 'Amount', occurrences: 'Times',
@@ -91,6 +108,23 @@ export default {
       snoozeUser: 'Customer id', snoozeUntil: 'Until', snoozeReason: 'Reason', snoozed: 'Snoozed',
       parametersInvalid: 'Parameters must be a JSON object',
       severities: { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
+    },
+    model: {
+      version: 'Model version', trainedOn: 'Trained on', seed: 'Seed', rows: 'Rows', badRate: 'Bad rate',
+      testSize: 'Held-out share', data: 'Training data (SHA-256)', libraries: 'Training libraries', basePoints: 'Base points',
+      scaling: 'Scaling', scalingText: '{score} points at odds {odds}:1, odds double every {pdo} points',
+      metrics: 'Discrimination', set: 'Set', sets: { train: 'Training', test: 'Held out' }, auc: 'AUC', ks: 'KS', gini: 'Gini',
+      grades: 'Grades and limits', grade: 'Grade', minScore: 'Score at least', maxPd: 'PD at most', limit: 'Limit (× monthly income)',
+      rate: 'Annual rate', declined: 'Declined', none: '—',
+      features: 'Bins and points', feature: 'Feature', coefficient: 'Coefficient', iv: 'Information value', trend: 'Trend',
+      bin: 'Bin', missingBin: 'Missing', specialBin: 'Special codes 96/98', share: 'Share', eventRate: 'Bad rate', woe: 'WOE', points: 'Points',
+    },
+    drift: {
+      window: 'Window', days: 'last {days} days', decisions: '{count} credit decisions', noData: 'No scorecard decision in this window: no PSI to compute.',
+      chart: 'PSI of each feature and of the score', psi: 'PSI', bucketSet: 'Distribution', score: 'Score', status: 'Status',
+      bands: 'PSI below 0.1 stable, from 0.1 to under 0.25 watch, 0.25 and above shifted: review or retrain the model.',
+      statuses: { stable: 'Stable', watch: 'Watch', shifted: 'Shifted', no_data: 'No data' },
+      distribution: '{name}: training and recent distribution', expected: 'Training', actual: 'Recent', bucket: 'Bucket', pick: 'Show distribution',
     },
     reports: {
       type: 'Report', date: 'Business date', format: 'Format', generate: 'Generate', download: 'Download', rows: 'Rows',

@@ -21,6 +21,14 @@ const routes: AreaRoutes = [
     path: '/admin/risk/reports', component: () => import('@/views/risk/RiskReportsView.vue'),
     meta: { staff: true, roles: RISK_READERS, title: 'risk.title.reports', menu: { group: 'console', label: 'risk.menu.reports', icon: 'audit', order: 33 } },
   },
+  {
+    path: '/admin/risk/model', component: () => import('@/views/risk/RiskModelView.vue'),
+    meta: { staff: true, roles: RISK_READERS, title: 'risk.title.model', menu: { group: 'console', label: 'risk.menu.model', icon: 'audit', order: 34 } },
+  },
+  {
+    path: '/admin/risk/drift', component: () => import('@/views/risk/RiskDriftView.vue'),
+    meta: { staff: true, roles: RISK_READERS, title: 'risk.title.drift', menu: { group: 'console', label: 'risk.menu.drift', icon: 'audit', order: 35 } },
+  },
 ]
 
 export default routes

@@ -35,6 +35,9 @@ class TrainingOptions:
     seed: int = 42
     test_size: float = 0.3
     version: str = model_rules.DEFAULT_MODEL_VERSION
+    # The date recorded as the training date (ISO), given rather than read from the clock so
+    # that the same options still write the same file byte for byte; None records none.
+    trained_on: str | None = None
     scaling: policy_rules.Scaling = field(default_factory=policy_rules.Scaling)
     grades: tuple[policy_rules.GradeTier, ...] = policy_rules.DEFAULT_GRADES
     reason_count: int = policy_rules.REASON_COUNT
@@ -208,6 +211,7 @@ def _document(
             "seed": options.seed,
             "test_size": options.test_size,
             "libraries": _library_versions(),
+            **({"trained_on": options.trained_on} if options.trained_on else {}),
         },
         "scaling": _rounded(options.scaling.to_json()),
         "base_points": base_points,

@@ -36,6 +36,7 @@ from finplat.ledger.bulk import (
     void_holds,
 )
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
+from finplat.ledger.distribute import Payment, pay_many
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
 from finplat.ledger.journal import reverse, transfer
@@ -52,6 +53,7 @@ __all__ = [
     "PRODUCT_ESCROW",
     "Balance",
     "Leg",
+    "Payment",
     "Spread",
     "StatementLine",
     "StatementPage",
@@ -74,6 +76,7 @@ __all__ = [
     "hold",
     "lock_available",
     "open_customer_wallet",
+    "pay_many",
     "platform_account",
     "post_hold",
     "post_holds",

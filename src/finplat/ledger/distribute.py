@@ -9,10 +9,10 @@ entry's, ``key``: unique within the entry and ascending in the order its posting
 ``account_id``, ``amount_minor``), and the ledger writes them all with a constant number of
 statements, none of which sends a row per credit:
 
-1. the credits per entry: count, total, smallest amount, postings without an account (one
-   aggregate SELECT): each entry's credits must add up to its debit;
-2. the credited accounts that are also debited (an account paying and paid in the same write):
-   rare, and then the credits are read and the entries written by ``bulk.write_entries``;
+1. the credits per entry: count, total, smallest amount, postings without an account, credits
+   to a debited account (one aggregate SELECT): each entry's credits must add up to its debit;
+2. an account paying and paid in the same write is rare: then the credits are read and the
+   entries written by ``bulk.write_entries``;
 3. the accounts locked in ascending id order (those keeping a running balance; the others read
    without a lock, as ``bulk.py`` does), status, currency and limits decided under the lock on
    each account's net movement;
@@ -22,10 +22,9 @@ statements, none of which sends a row per credit:
    under the lock plus a running sum over the account's credits in (entry, key) order, its
    version the version plus the rank of its entry among the account's entries (a window
    function each);
-6. every moved account in one UPDATE, linear in their number: each total plus the sum of its
-   postings of this write, which the (account_id, id) index finds directly (the accounts are
-   locked, so no other writer's posting is among them); the overdraft rule in its WHERE
-   clause, so the database refuses what Python let through.
+6. every moved account in one UPDATE joined to the aggregate of this write's postings per
+   account (read by the postings' entry index), linear in their number, the overdraft rule in
+   its WHERE clause, so the database refuses what Python let through.
 
 The same statements run on SQLite, PostgreSQL and MariaDB.
 """
@@ -114,18 +113,21 @@ def _check(payments: Sequence[Payment], source_type: str, code: str) -> None:
             raise InvalidPostings("every posting amount must be positive")
 
 
-async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment]) -> int:
-    """Checks each entry's credits against its debit; returns the number of credits."""
+async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment],
+                     debited: Sequence[int]) -> tuple[int, bool]:
+    """Checks each entry's credits against its debit; returns the number of credits and
+    whether a debited account is also credited."""
     rows = (await session.execute(
         select(c.c.source_id, func.count(), func.count(c.c.account_id),
-               func.coalesce(func.sum(c.c.amount_minor), 0), func.min(c.c.amount_minor))
+               func.coalesce(func.sum(c.c.amount_minor), 0), func.min(c.c.amount_minor),
+               func.count(case((c.c.account_id.in_(debited), 1))))
         .group_by(c.c.source_id))).all()
     found = {str(row[0]): row for row in rows}
     if set(found) != {p.source_id for p in payments}:
         raise InvalidPostings("every entry has credits, and every credit an entry")
-    count = 0
+    count = overlap = 0
     for payment in payments:
-        _source, credits, with_account, total, smallest = found[payment.source_id]
+        _source, credits, with_account, total, smallest, paying = found[payment.source_id]
         if with_account != credits:
             raise InvalidPostings("every credit names an account")
         if smallest <= 0:
@@ -133,9 +135,10 @@ async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment])
         if int(total) != payment.amount_minor:
             raise InvalidPostings("an entry's credits add up to its debit")
         count += credits
+        overlap += paying
     if count > MAX_CREDITS:
         raise field_error("credits", f"one write credits at most {MAX_CREDITS} rows")
-    return count
+    return count, overlap > 0
 
 
 async def _lock(session: AsyncSession, c: Any,
@@ -194,7 +197,7 @@ def _debit_rows(payments: Sequence[Payment], entry_ids: Sequence[int],
 
 
 async def _credit_postings(session: AsyncSession, c: Any, source_type: str,
-                           now: datetime) -> int:
+                           entry_ids: Sequence[int], now: datetime) -> int:
     a, e = ACCOUNT.c, ENTRY.c
     order = (e.id, c.c.key)
     running = func.sum(c.c.amount_minor).over(partition_by=c.c.account_id, order_by=order)
@@ -205,7 +208,10 @@ async def _credit_postings(session: AsyncSession, c: Any, source_type: str,
                    literal(False, Boolean), case((a.tracks_balance, balance), else_=None),
                    case((a.tracks_balance, a.version + rank), else_=None),
                    literal(now, POSTING.c.created_at.type))
-            .join_from(c, ENTRY, and_(e.source_type == source_type, e.source_id == c.c.source_id))
+            # The entries by id too: their rows are found by the primary key whatever the
+            # planner believes of the table.
+            .join_from(c, ENTRY, and_(e.id.in_(sorted(entry_ids)), e.source_type == source_type,
+                                      e.source_id == c.c.source_id))
             .join(ACCOUNT, a.id == c.c.account_id)
             .order_by(*order))
     return rowcount(await session.execute(insert(POSTING).from_select(
@@ -215,30 +221,32 @@ async def _credit_postings(session: AsyncSession, c: Any, source_type: str,
 
 async def _move_accounts(session: AsyncSession, entry_ids: Sequence[int],
                          states: Mapping[int, AccountState], now: datetime) -> None:
-    """Every locked account by the sum of its postings of this write (one UPDATE)."""
+    """Every locked account by the sum of its postings of this write: one UPDATE joined to
+    their aggregate (read by the postings' entry index), linear in the number of accounts."""
     tracked = [i for i, s in states.items() if s.tracks_balance]
     if not tracked:
         return
     a, p = ACCOUNT.c, POSTING.c
-    first = await session.scalar(select(func.min(p.id)).where(p.entry_id.in_(entry_ids)))
-    mine = and_(p.account_id == a.id, p.id >= first)
 
     def moved(direction: str) -> Any:
-        return (select(func.coalesce(func.sum(p.amount_minor), 0))
-                .where(mine, p.direction == direction).scalar_subquery())
+        return func.coalesce(func.sum(case((p.direction == direction, p.amount_minor),
+                                           else_=0)), 0)
 
-    debits, credits = moved(DEBIT), moved(CREDIT)
-    entries = select(func.count(p.entry_id.distinct())).where(mine).scalar_subquery()
+    m = (select(p.account_id, moved(DEBIT).label("debits"), moved(CREDIT).label("credits"),
+                func.count(p.entry_id.distinct()).label("entries"))
+         .where(p.entry_id.in_(sorted(entry_ids))).group_by(p.account_id).subquery("moved"))
     changed = rowcount(await session.execute(
         update(ACCOUNT)
-        .where(a.id.in_(sorted(tracked)), a.status == "open",
+        .where(a.id == m.c.account_id, a.tracks_balance.is_(True), a.status == "open",
                or_(not_(a.debits_must_not_exceed_credits),
-                   a.debits_posted + a.debits_pending + debits <= a.credits_posted + credits))
+                   a.debits_posted + a.debits_pending + m.c.debits
+                   <= a.credits_posted + m.c.credits))
         # Each total reads the row as it was (MariaDB evaluates assignments left to right, but
         # none reads a column assigned before it).
-        .ordered_values((a.debits_posted, a.debits_posted + debits),
-                        (a.credits_posted, a.credits_posted + credits),
-                        (a.version, a.version + entries), (a.updated_at, now))))
+        .ordered_values((a.debits_posted, a.debits_posted + m.c.debits),
+                        (a.credits_posted, a.credits_posted + m.c.credits),
+                        (a.version, a.version + m.c.entries), (a.updated_at, now))
+        .execution_options(synchronize_session=False)))
     if changed != len(tracked):
         # The database refused an account Python let through (its state changed under a lock
         # this backend does not take): name the first debited one.
@@ -285,12 +293,11 @@ async def pay_many(session: AsyncSession, *, source_type: str, code: str,
     now = ensure_utc(now)
     _check(payments, source_type, code)
     c = credits.subquery("credit")
-    count = await _per_entry(session, c, payments)
     debits: dict[int, int] = {}
     for payment in payments:
         debits[payment.debit_account_id] = (debits.get(payment.debit_account_id, 0)
                                             + payment.amount_minor)
-    both = await session.scalar(select(func.count()).where(c.c.account_id.in_(sorted(debits))))
+    count, both = await _per_entry(session, c, payments, sorted(debits))
     if both:
         return await _write_in_python(session, c, payments, source_type=source_type,
                                       code=code, currency=currency, now=now)
@@ -300,7 +307,7 @@ async def pay_many(session: AsyncSession, *, source_type: str, code: str,
         source_type=source_type, source_id=p.source_id, code=code, entry_type="transfer",
         legs=[], reference=p.reference, metadata=p.metadata) for p in payments], now)
     await session.execute(insert(POSTING), _debit_rows(payments, entry_ids, states, now))
-    written = await _credit_postings(session, c, source_type, now)
+    written = await _credit_postings(session, c, source_type, entry_ids, now)
     if written != count:
         raise InvalidPostings("every credit names an existing account")
     await _move_accounts(session, entry_ids, states, now)

@@ -3,16 +3,25 @@ many loans at once in a constant number of statements.
 
 Every payment on a loan (the daily collection, a manual repayment, an early payoff, a recovery
 after compensation) goes through ``book``, inside a transaction that holds the loans' row locks
-(``lock_loans``, ascending id: the one lock order of servicing). Per call:
+(``lock_loans``, ascending id: the one lock order of servicing). Python works per loan (the
+waterfall over its installments, a few rows); the database works per claim (the split and the
+postings, twenty or more rows a loan). Per call:
 
-1. one bulk ledger write (split to stay within the ledger's postings per write): per receipt one
-   entry, the payer's account debited once, one credit per claim holder and one to fee revenue;
-   the entry's source is the receipt's unique source, so a receipt is never booked twice;
-2. one multi-row INSERT of the receipts, one SELECT of their ids;
-3. one guarded UPDATE of the installments (on their version), one UPDATE statement adding to
-   the claims' received figures executed for every claim at once, one guarded UPDATE of the
-   loans;
-4. the events of the receipts in two multi-row inserts (``events_service.record_many``).
+1. one aggregate query of the loans' active claims (how many, their principal, whether the
+   reserve holds one: its receipts are recoveries);
+2. one multi-row INSERT of the receipts (their totals from the waterfall), one SELECT of their
+   ids;
+3. the ledger entries, one per receipt, by ``ledger.service.pay_many``: the payer's account
+   debited once, one credit per claim holder with a share and one to fee revenue, the credits
+   an ``INSERT ... SELECT`` over the receipts and claims with the split (``split``: the largest
+   remainder pro rata of ``allocation.split_receipt``, in integer fen with window functions)
+   computed by the database; the entry's source is the receipt's unique source, so a receipt
+   is never booked twice;
+4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
+   version), one UPDATE of the claims' received figures joined to the same split, one guarded
+   UPDATE of the loans;
+5. one ``INSERT ... SELECT`` of the receipts' events (``events_service.record_selected``) with
+   one audit record naming the receipts; the rare paid-off loans' events.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import int_div
@@ -182,37 +192,52 @@ def receipt_kind(draft: Draft, holders: Holders | None = None) -> str:
     return RECEIPT_RECOVERY if reserve else draft.kind
 
 
-def shares(receipt_ids: Sequence[int]) -> Subquery:
-    """Each receipt's holders' part split to its loan's active claims, computed in the
-    database: per part (penalty, interest, principal) each claim's floor of
-    ``amount × principal / total principal`` in integer fen, and the fen left over going one
-    each to the claims with the largest remainders, ties to the lower claim id (a window
-    function ranking them): ``allocation.split_receipt`` / ``core.money.allocate`` in SQL.
-    Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
-    interest_minor, principal_minor."""
+def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
+    """Each receipt's holders' part split to its loan's active claims, in the database
+    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
+    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
+    found by the loan index whatever the planner believes of the tables)."""
     r, c = RECEIPT.c, CLAIM.c
-    base = (select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
-                   c.user_id, c.principal_minor.label("weight"),
-                   func.sum(c.principal_minor).over(partition_by=r.id).label("whole"),
-                   *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
-            .join_from(RECEIPT, CLAIM, and_(c.loan_id == r.loan_id, c.transferred_at.is_(None)))
-            .where(r.id.in_(sorted(receipt_ids)))
-            .subquery("base"))
+    return split(
+        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
+               c.user_id, c.principal_minor.label("weight"),
+               *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
+        .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
+                                        c.loan_id == r.loan_id, c.transferred_at.is_(None)))
+        .where(r.id.in_(sorted(receipt_ids)))
+        .subquery("base"), carried=("source", "holder_kind", "user_id"))
+
+
+def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
+    """``allocation.split_receipt`` (``core.money.allocate``) in SQL, for every receipt of
+    ``base`` at once: one row per (receipt, claim), columns ``receipt_id``, ``claim_id``,
+    ``weight`` (the claim's principal), ``a_penalty``, ``a_interest``, ``a_principal`` (the
+    receipt's parts), and the ``carried`` ones. Per part, each claim gets the floor of
+    ``amount × weight / Σ weights`` in integer fen, and the fen left over go one each to the
+    claims with the largest remainders, ties to the lower claim id (window functions: the
+    weights' sum, the floors' sum and the rank of each remainder within the receipt). Columns:
+    ``receipt_id``, ``claim_id``, the carried ones, ``penalty_minor``, ``interest_minor``,
+    ``principal_minor``. The same SQL on SQLite, PostgreSQL and MariaDB."""
     b = base.c
+    # A whole number, not PostgreSQL's numeric sum (a division by it would be exact).
+    whole = sql_cast(func.sum(b.weight).over(partition_by=b.receipt_id), BigInteger)
+    weighed = select(*base.c, whole.label("whole")).subquery("weighed")
+    w = weighed.c
     ranked_columns: list[Any] = []
     for part in _SPLIT:
-        product = b[f"a_{part}"] * b.weight
-        floor = int_div(product, b.whole)
+        product = w[f"a_{part}"] * w.weight
+        floor = int_div(product, w.whole)
         ranked_columns += [
             floor.label(f"f_{part}"),
-            func.sum(floor).over(partition_by=b.receipt_id).label(f"s_{part}"),
-            func.row_number().over(partition_by=b.receipt_id,
-                                   order_by=((product % b.whole).desc(), b.claim_id))
+            func.sum(floor).over(partition_by=w.receipt_id).label(f"s_{part}"),
+            func.row_number().over(partition_by=w.receipt_id,
+                                   order_by=((product % w.whole).desc(), w.claim_id))
             .label(f"n_{part}")]
-    ranked = select(b.receipt_id, b.source, b.claim_id, b.holder_kind, b.user_id,
-                    *(b[f"a_{part}"] for part in _SPLIT), *ranked_columns).subquery("ranked")
+    keep = ("receipt_id", "claim_id", *carried)
+    ranked = select(*(w[name] for name in keep), *(w[f"a_{part}"] for part in _SPLIT),
+                    *ranked_columns).subquery("ranked")
     k = ranked.c
-    return select(k.receipt_id, k.source, k.claim_id, k.holder_kind, k.user_id, *(
+    return select(*(k[name] for name in keep), *(
         (k[f"f_{part}"] + case((k[f"n_{part}"] <= k[f"a_{part}"] - k[f"s_{part}"], 1),
                                else_=0)).label(f"{part}_minor")
         for part in _SPLIT)).subquery("share")
@@ -269,7 +294,7 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     if any(holders[d.loan.id].reserve for d in drafts):
         reserve_account = await ledger_service.platform_account(session, kind="risk_reserve",
                                                                 now=now)
-    split = shares(receipt_ids)
+    split = shares(receipt_ids, [d.loan.id for d in drafts])
     entry_ids: dict[int, int] = {}
     for currency in sorted({d.loan.currency for d in drafts}):
         mine = [(rid, d, t) for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)

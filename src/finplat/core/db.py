@@ -15,7 +15,6 @@ from sqlalchemy import (
     Row,
     Table,
     Update,
-    any_,
     bindparam,
     event,
     func,
@@ -229,16 +228,6 @@ def json_from_text(session: AsyncSession, expression: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return sql_cast(expression, postgresql.JSONB)
     return expression
-
-
-def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN (values)`` for a list of a chunk's keys (hundreds) in a statement run once
-    per chunk: on PostgreSQL one array parameter (``column = ANY(:values)``), so the statement's
-    text is the same whatever the number of values and is not rendered again for each
-    execution; an expanding ``IN`` elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))
 
 
 class GuardedUpdate:

@@ -53,7 +53,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import among
 from finplat.core.errors import field_error
 from finplat.core.money import Money
 from finplat.ledger.bulk import (
@@ -121,7 +120,7 @@ async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment],
     rows = (await session.execute(
         select(c.c.source_id, func.count(), func.count(c.c.account_id),
                func.coalesce(func.sum(c.c.amount_minor), 0), func.min(c.c.amount_minor),
-               func.count(case((among(session, c.c.account_id, debited), 1))))
+               func.count(case((c.c.account_id.in_(debited), 1))))
         .group_by(c.c.source_id))).all()
     found = {str(row[0]): row for row in rows}
     if set(found) != {p.source_id for p in payments}:
@@ -145,7 +144,7 @@ async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment],
 async def _lock(session: AsyncSession, c: Any,
                 debited: Sequence[int]) -> dict[int, AccountState]:
     a = ACCOUNT.c
-    touched = or_(among(session, a.id, sorted(set(debited))), a.id.in_(select(c.c.account_id)))
+    touched = or_(a.id.in_(sorted(set(debited))), a.id.in_(select(c.c.account_id)))
     rows = list((await session.execute(
         select(*_STATE_COLUMNS).where(touched, a.tracks_balance.is_(True))
         .order_by(a.id).with_for_update())).all())
@@ -211,7 +210,7 @@ async def _credit_postings(session: AsyncSession, c: Any, source_type: str,
                    literal(now, POSTING.c.created_at.type))
             # The entries by id too: their rows are found by the primary key whatever the
             # planner believes of the table.
-            .join_from(c, ENTRY, and_(among(session, e.id, sorted(entry_ids)),
+            .join_from(c, ENTRY, and_(e.id.in_(sorted(entry_ids)),
                                       e.source_type == source_type, e.source_id == c.c.source_id))
             .join(ACCOUNT, a.id == c.c.account_id)
             .order_by(*order))
@@ -235,7 +234,7 @@ async def _move_accounts(session: AsyncSession, entry_ids: Sequence[int],
 
     m = (select(p.account_id, moved(DEBIT).label("debits"), moved(CREDIT).label("credits"),
                 func.count(p.entry_id.distinct()).label("entries"))
-         .where(among(session, p.entry_id, sorted(entry_ids))).group_by(p.account_id)
+         .where(p.entry_id.in_(sorted(entry_ids))).group_by(p.account_id)
          .subquery("moved"))
     changed = rowcount(await session.execute(
         update(ACCOUNT)

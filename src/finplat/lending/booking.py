@@ -49,7 +49,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import among, int_div
+from finplat.core.db import int_div
 from finplat.events import service as events_service
 from finplat.ledger import service as ledger_service
 from finplat.lending import distribution
@@ -192,8 +192,7 @@ def receipt_kind(draft: Draft, holders: Holders | None = None) -> str:
     return RECEIPT_RECOVERY if reserve else draft.kind
 
 
-def shares(session: AsyncSession, receipt_ids: Sequence[int],
-           loan_ids: Sequence[int]) -> Subquery:
+def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
     """Each receipt's holders' part split to its loan's active claims, in the database
     (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
     interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
@@ -203,9 +202,9 @@ def shares(session: AsyncSession, receipt_ids: Sequence[int],
         select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
                c.user_id, c.principal_minor.label("weight"),
                *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
-        .join_from(RECEIPT, CLAIM, and_(among(session, c.loan_id, sorted(set(loan_ids))),
+        .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
                                         c.loan_id == r.loan_id, c.transferred_at.is_(None)))
-        .where(among(session, r.id, sorted(receipt_ids)))
+        .where(r.id.in_(sorted(receipt_ids)))
         .subquery("base"), carried=("source", "holder_kind", "user_id"))
 
 
@@ -247,8 +246,8 @@ def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
 _SPLIT = ("penalty", "interest", "principal")
 
 
-def _credits(session: AsyncSession, split: Subquery, receipt_ids: Sequence[int], *,
-             fee_account: int, reserve_account: int | None) -> CompoundSelect:
+def _credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
+             reserve_account: int | None) -> CompoundSelect:
     """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
     then the fee to fee revenue; none of nothing."""
     s, r = split.c, RECEIPT.c
@@ -262,7 +261,7 @@ def _credits(session: AsyncSession, split: Subquery, receipt_ids: Sequence[int],
                       account.label("account_id"), amount.label("amount_minor"))
                .select_from(split.outerjoin(wallet, on)).where(amount > 0))
     fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
-                  r.fee_minor).where(among(session, r.id, sorted(receipt_ids)), r.fee_minor > 0)
+                  r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
     return union_all(holders, fees)
 
 
@@ -297,14 +296,14 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     _check_split(drafts, sums, holders)
     kinds = [receipt_kind(d, holders[d.loan.id]) for d in drafts]
     receipt_ids = await _insert_receipts(session, drafts, kinds, sums, business_date, now)
-    split = shares(session, receipt_ids, [d.loan.id for d in drafts])
+    split = shares(receipt_ids, [d.loan.id for d in drafts])
     entry_ids: dict[int, int] = {}
     for currency in sorted({d.loan.currency for d in drafts}):
         mine = [(rid, d, t) for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)
                 if d.loan.currency == currency]
         ids = await ledger_service.pay_many(
             session, source_type=RECEIPT_SOURCE, code=REPAYMENT_CODE, currency=currency,
-            now=now, credits=_credits(session, split, [rid for rid, _d, _t in mine],
+            now=now, credits=_credits(split, [rid for rid, _d, _t in mine],
                                       fee_account=fee_account, reserve_account=reserve_account),
             payments=[ledger_service.Payment(
                 source_id=d.source, debit_account_id=d.payer_account_id,
@@ -347,7 +346,7 @@ async def _record(session: AsyncSession, receipt_ids: Sequence[int], *, business
                    r.penalty_minor, r.currency,
                    literal(business_date.isoformat(), String).label("business_date"))
             .join_from(RECEIPT, LOAN, loan.id == r.loan_id)
-            .where(among(session, r.id, sorted(receipt_ids))).order_by(r.id))
+            .where(r.id.in_(sorted(receipt_ids))).order_by(r.id))
     await events_service.record_selected(
         session, RepaymentReceived, rows, target_type="lending_receipt",
         target_id=str(receipt_ids[0]), now=now,

@@ -1,4 +1,4 @@
-"""lending: room on the claims', installments' and loans' pages for their updates (PostgreSQL)
+"""room on the pages of rows a repayment updates: claims, installments, loans, ledger accounts
 
 Revision ID: 0023
 Revises: 0018
@@ -12,14 +12,15 @@ down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Every repayment updates the loan's claims (received figures), installments and the loan; none
-# of the columns it sets is indexed, so on PostgreSQL the new row version can stay on its page
-# without an entry in each index (a HOT update) when the page has room: a repayment day's claim
-# UPDATE took about a third less time with 20% of each page kept free. Pages written from now
-# on keep the room; existing pages get it when the table is rewritten (VACUUM FULL, pg_repack),
-# which this migration does not do (it would lock the tables). SQLite and MariaDB have no such
-# per-table setting.
-_TABLES = ("lending_claim", "lending_installment", "lending_loan")
+# Every repayment updates the loan's claims (received figures), installments and the loan, and
+# the ledger accounts it moves (an investor's wallet on every loan it holds a claim on); none of
+# the columns set is indexed, so on PostgreSQL the new row version can stay on its page without
+# an entry in each index (a HOT update) when the page has room, and the indexes do not grow with
+# every update: a repayment day's claim UPDATE took about a third less time with 20% of each
+# page kept free. Pages written from now on keep the room; existing pages get it when the table
+# is rewritten (VACUUM FULL, pg_repack), which this migration does not do (it would lock the
+# tables). SQLite and MariaDB have no such per-table setting.
+_TABLES = ("lending_claim", "lending_installment", "lending_loan", "ledger_account")
 
 
 def upgrade() -> None:

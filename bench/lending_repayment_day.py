@@ -10,8 +10,9 @@ Prints one table:
   the daily job ``lending.collection`` run by the scheduler for the business date on which
   ``--loans`` loans, each with ``--investors`` investors, have an installment due: every loan's
   borrower wallet locked and read, one receipt per loan with one ledger entry (the borrower's
-  wallet debited once, one credit per investor's claim and one to fee revenue), installments,
-  claims and loans updated, audit records and events.
+  wallet debited once, one credit per investor's claim and one to fee revenue, the credits
+  computed by the database from the receipts and claims), installments, claims and loans
+  updated, one event per receipt and one audit record per chunk.
 Rows/s is postings per second; the target is 0.3x of the baseline or better. It never runs as
 a test.
 

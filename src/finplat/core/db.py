@@ -62,10 +62,24 @@ def _mysql_session(statement_timeout_ms: int, lock_timeout_ms: int) -> str:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """A transient conflict that a fresh attempt of the whole transaction may resolve."""
+    """A transient conflict that a fresh attempt of the whole transaction may resolve; also
+    when it is hidden behind the failure it caused: MariaDB rolls the whole transaction back
+    on a deadlock, so the rollback to a savepoint that follows fails (1305, no such savepoint)
+    with the deadlock as its context."""
     if not isinstance(error, DBAPIError):
         return False
-    orig = error.orig
+    seen: list[BaseException] = [error]
+    for found in seen:  # the error, then what caused it or was being handled (a few levels)
+        if _transient(found):
+            return True
+        for linked in (found.__cause__, found.__context__):
+            if linked is not None and len(seen) < 8 and all(linked is not s for s in seen):
+                seen.append(linked)
+    return False
+
+
+def _transient(error: BaseException) -> bool:
+    orig = error.orig if isinstance(error, DBAPIError) else error
     for attr in ("sqlstate", "pgcode"):
         if getattr(orig, attr, None) in _PG_RETRYABLE:
             return True

@@ -28,6 +28,7 @@ from finplat.ledger.accounts import (
 from finplat.ledger.bulk import MAX_POSTINGS
 from finplat.ledger.bulk_holds import post_holds, void_holds
 from finplat.ledger.chart import INSTITUTION_SETTLEMENT, PRODUCT_ESCROW
+from finplat.ledger.distribute import Payment, pay_many
 from finplat.ledger.exceptions import AccountNotFound, HoldNotFound
 from finplat.ledger.holds import expire_holds, get_hold, hold, post_hold, void_hold
 from finplat.ledger.journal import reverse, transfer
@@ -51,6 +52,7 @@ __all__ = [
     "PRODUCT_ESCROW",
     "Balance",
     "Leg",
+    "Payment",
     "Spread",
     "StatementLine",
     "StatementPage",
@@ -73,6 +75,7 @@ __all__ = [
     "hold",
     "lock_available",
     "open_customer_wallet",
+    "pay_many",
     "platform_account",
     "post_hold",
     "post_holds",

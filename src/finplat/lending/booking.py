@@ -3,16 +3,25 @@ many loans at once in a constant number of statements.
 
 Every payment on a loan (the daily collection, a manual repayment, an early payoff, a recovery
 after compensation) goes through ``book``, inside a transaction that holds the loans' row locks
-(``lock_loans``, ascending id: the one lock order of servicing). Per call:
+(``lock_loans``, ascending id: the one lock order of servicing). Python works per loan (the
+waterfall over its installments, a few rows); the database works per claim (the split and the
+postings, twenty or more rows a loan). Per call:
 
-1. one bulk ledger write (split to stay within the ledger's postings per write): per receipt one
-   entry, the payer's account debited once, one credit per claim holder and one to fee revenue;
-   the entry's source is the receipt's unique source, so a receipt is never booked twice;
-2. one multi-row INSERT of the receipts, one SELECT of their ids;
-3. one guarded UPDATE of the installments (on their version), one UPDATE statement adding to
-   the claims' received figures executed for every claim at once, one guarded UPDATE of the
-   loans;
-4. the events of the receipts in two multi-row inserts (``events_service.record_many``).
+1. one aggregate query of the loans' active claims (how many, their principal, whether the
+   reserve holds one: its receipts are recoveries);
+2. one multi-row INSERT of the receipts (their totals from the waterfall), one SELECT of their
+   ids;
+3. the ledger entries, one per receipt, by ``ledger.service.pay_many``: the payer's account
+   debited once, one credit per claim holder with a share and one to fee revenue, the credits
+   an ``INSERT ... SELECT`` over the receipts and claims with the split (``split``: the largest
+   remainder pro rata of ``allocation.split_receipt``, in integer fen with window functions)
+   computed by the database; the entry's source is the receipt's unique source, so a receipt
+   is never booked twice;
+4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
+   version), one UPDATE of the claims' received figures joined to the same split, one guarded
+   UPDATE of the loans;
+5. one ``INSERT ... SELECT`` of the receipts' events (``events_service.record_selected``) with
+   one audit record naming the receipts; the rare paid-off loans' events.
 """
 
 from __future__ import annotations
@@ -22,10 +31,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    String,
+    Subquery,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.money import Money
+from finplat.core.db import int_div
 from finplat.events import service as events_service
 from finplat.ledger import service as ledger_service
 from finplat.lending import distribution
@@ -43,7 +67,7 @@ from finplat.lending.models import (
     Loan,
     Receipt,
 )
-from finplat.lending.setwrite import add_to_rows, update_rows
+from finplat.lending.setwrite import update_rows
 
 LOAN = cast(Table, Loan.__table__)
 INSTALLMENT = cast(Table, Installment.__table__)
@@ -74,8 +98,10 @@ class Draft:
     source: str
     parts: list[Part]
     installments: dict[int, Any]
-    claims: list[Any]
     payer_account_id: int
+    # The loan's active claims, when the caller read them (``book`` reads what it needs of
+    # them itself).
+    claims: list[Any] = field(default_factory=list)
     # Early payoff: installment id -> (interest, fee) it now owes (the rest is not charged).
     rewrite: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -132,42 +158,123 @@ async def holder_accounts(session: AsyncSession, claims: Sequence[Any], *,
     return accounts
 
 
-def _transfer(draft: Draft, shares: Sequence[distribution.ClaimShare], accounts: dict[int, int],
-              fee_account: int, fee_minor: int) -> ledger_service.Transfer:
-    currency = draft.loan.currency
-    credits = [(accounts[s.claim_id], Money(s.total_minor, currency)) for s in shares
-               if s.total_minor]
-    if fee_minor:
-        credits.append((fee_account, Money(fee_minor, currency)))
-    return ledger_service.Transfer(
-        source_type=RECEIPT_SOURCE, source_id=draft.source, code=REPAYMENT_CODE,
-        debit_account_id=draft.payer_account_id, credits=credits,
-        reference=f"loan:{draft.loan.id}", metadata={"kind": draft.kind})
+# The fee's credit comes after the claims' in its entry (claims are keyed by their id).
+_FEE_KEY = 2**62
+_MAX_SQL_INT = 2**63 - 1
 
 
-async def _write_ledger(session: AsyncSession, transfers: Sequence[ledger_service.Transfer],
-                        now: datetime) -> list[int]:
-    """The entries, in as few bulk writes as the ledger's postings limit allows."""
-    ids: list[int] = []
-    batch: list[ledger_service.Transfer] = []
-    postings = 0
-    for transfer in transfers:
-        size = len(transfer.credits) + 1
-        if batch and postings + size > ledger_service.MAX_POSTINGS:
-            ids += await ledger_service.transfers(session, entries=batch, now=now)
-            batch, postings = [], 0
-        batch.append(transfer)
-        postings += size
-    if batch:
-        ids += await ledger_service.transfers(session, entries=batch, now=now)
-    return ids
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """A loan's active claims, summed: how many, their principal, whether the reserve holds
+    one (its receipts are recoveries)."""
+
+    count: int
+    principal_minor: int
+    reserve: bool
 
 
-def receipt_kind(draft: Draft) -> str:
+async def holders_of(session: AsyncSession, loan_ids: Sequence[int]) -> dict[int, Holders]:
+    """loan id -> its active claims summed (one aggregate query: the claims themselves are
+    read by the database when the receipts are split)."""
+    c = CLAIM.c
+    rows = await session.execute(
+        select(c.loan_id, func.count(), func.sum(c.principal_minor),
+               func.max(case((c.holder_kind == HOLDER_RESERVE, 1), else_=0)))
+        .where(c.loan_id.in_(sorted(set(loan_ids))), c.transferred_at.is_(None))
+        .group_by(c.loan_id))
+    return {int(row[0]): Holders(int(row[1]), int(row[2]), bool(row[3])) for row in rows}
+
+
+def receipt_kind(draft: Draft, holders: Holders | None = None) -> str:
     """A payment the reserve receives (it holds the claim) is a recovery."""
-    if any(c.holder_kind == HOLDER_RESERVE for c in draft.claims):
-        return RECEIPT_RECOVERY
-    return draft.kind
+    reserve = (holders.reserve if holders is not None
+               else any(c.holder_kind == HOLDER_RESERVE for c in draft.claims))
+    return RECEIPT_RECOVERY if reserve else draft.kind
+
+
+def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
+    """Each receipt's holders' part split to its loan's active claims, in the database
+    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
+    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
+    found by the loan index whatever the planner believes of the tables)."""
+    r, c = RECEIPT.c, CLAIM.c
+    return split(
+        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
+               c.user_id, c.principal_minor.label("weight"),
+               *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
+        .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
+                                        c.loan_id == r.loan_id, c.transferred_at.is_(None)))
+        .where(r.id.in_(sorted(receipt_ids)))
+        .subquery("base"), carried=("source", "holder_kind", "user_id"))
+
+
+def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
+    """``allocation.split_receipt`` (``core.money.allocate``) in SQL, for every receipt of
+    ``base`` at once: one row per (receipt, claim), columns ``receipt_id``, ``claim_id``,
+    ``weight`` (the claim's principal), ``a_penalty``, ``a_interest``, ``a_principal`` (the
+    receipt's parts), and the ``carried`` ones. Per part, each claim gets the floor of
+    ``amount × weight / Σ weights`` in integer fen, and the fen left over go one each to the
+    claims with the largest remainders, ties to the lower claim id (window functions: the
+    weights' sum, the floors' sum and the rank of each remainder within the receipt). Columns:
+    ``receipt_id``, ``claim_id``, the carried ones, ``penalty_minor``, ``interest_minor``,
+    ``principal_minor``. The same SQL on SQLite, PostgreSQL and MariaDB."""
+    b = base.c
+    # A whole number, not PostgreSQL's numeric sum (a division by it would be exact).
+    whole = sql_cast(func.sum(b.weight).over(partition_by=b.receipt_id), BigInteger)
+    weighed = select(*base.c, whole.label("whole")).subquery("weighed")
+    w = weighed.c
+    ranked_columns: list[Any] = []
+    for part in _SPLIT:
+        product = w[f"a_{part}"] * w.weight
+        floor = int_div(product, w.whole)
+        ranked_columns += [
+            floor.label(f"f_{part}"),
+            func.sum(floor).over(partition_by=w.receipt_id).label(f"s_{part}"),
+            func.row_number().over(partition_by=w.receipt_id,
+                                   order_by=((product % w.whole).desc(), w.claim_id))
+            .label(f"n_{part}")]
+    keep = ("receipt_id", "claim_id", *carried)
+    ranked = select(*(w[name] for name in keep), *(w[f"a_{part}"] for part in _SPLIT),
+                    *ranked_columns).subquery("ranked")
+    k = ranked.c
+    return select(*(k[name] for name in keep), *(
+        (k[f"f_{part}"] + case((k[f"n_{part}"] <= k[f"a_{part}"] - k[f"s_{part}"], 1),
+                               else_=0)).label(f"{part}_minor")
+        for part in _SPLIT)).subquery("share")
+
+
+_SPLIT = ("penalty", "interest", "principal")
+
+
+def _credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
+             reserve_account: int | None) -> CompoundSelect:
+    """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
+    then the fee to fee revenue; none of nothing."""
+    s, r = split.c, RECEIPT.c
+    wallet, on = ledger_service.wallet_join(s.user_id)
+    account: Any = wallet.c.id
+    if reserve_account is not None:
+        account = case((s.holder_kind == HOLDER_RESERVE, literal(reserve_account)),
+                       else_=wallet.c.id)
+    amount = s.penalty_minor + s.interest_minor + s.principal_minor
+    holders = (select(s.source.label("source_id"), s.claim_id.label("key"),
+                      account.label("account_id"), amount.label("amount_minor"))
+               .select_from(split.outerjoin(wallet, on)).where(amount > 0))
+    fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
+                  r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
+    return union_all(holders, fees)
+
+
+def _check_split(drafts: Sequence[Draft], sums: Sequence[distribution.Totals],
+                 holders: dict[int, Holders]) -> None:
+    for draft, total in zip(drafts, sums, strict=True):
+        found = holders.get(draft.loan.id)
+        if found is None or found.principal_minor <= 0:
+            raise ValueError("a disbursed loan has at least one active claim")
+        largest = max(total.penalty_minor, total.interest_minor, total.principal_minor)
+        if largest * found.principal_minor > _MAX_SQL_INT:
+            # amount × claim principal is computed in 64-bit integers.
+            raise ValueError("a receipt too large to split in the database")
 
 
 async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date: date,
@@ -177,32 +284,38 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     (``InsufficientFunds`` when a payer cannot pay) and ``Conflict`` on a concurrent change."""
     if not drafts:
         return []
-    claims = [c for d in drafts for c in d.claims]
-    accounts = await holder_accounts(session, claims, now=now)
+    holders = await holders_of(session, [d.loan.id for d in drafts])
+    # The platform's accounts before anything is written (the first use creates them: a
+    # twin creating one at the same time is waited for, holding nothing it could wait on).
     fee_account = await ledger_service.platform_account(session, kind="fee_revenue", now=now)
+    reserve_account = None
+    if any(found.reserve for found in holders.values()):
+        reserve_account = await ledger_service.platform_account(session, kind="risk_reserve",
+                                                                now=now)
     sums = [distribution.totals(d.parts) for d in drafts]
-    shares = [distribution.split_to_claims(t, d.claims) for t, d in zip(sums, drafts, strict=True)]
-    entry_ids = await _write_ledger(session, [
-        _transfer(d, s, accounts, fee_account, t.fee_minor)
-        for d, s, t in zip(drafts, shares, sums, strict=True)], now)
-    receipt_ids = await _insert_receipts(session, drafts, sums, entry_ids, business_date, now)
+    _check_split(drafts, sums, holders)
+    kinds = [receipt_kind(d, holders[d.loan.id]) for d in drafts]
+    receipt_ids = await _insert_receipts(session, drafts, kinds, sums, business_date, now)
+    split = shares(receipt_ids, [d.loan.id for d in drafts])
+    entry_ids: dict[int, int] = {}
+    for currency in sorted({d.loan.currency for d in drafts}):
+        mine = [(rid, d, t) for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)
+                if d.loan.currency == currency]
+        ids = await ledger_service.pay_many(
+            session, source_type=RECEIPT_SOURCE, code=REPAYMENT_CODE, currency=currency,
+            now=now, credits=_credits(split, [rid for rid, _d, _t in mine],
+                                      fee_account=fee_account, reserve_account=reserve_account),
+            payments=[ledger_service.Payment(
+                source_id=d.source, debit_account_id=d.payer_account_id,
+                amount_minor=t.total_minor, reference=f"loan:{d.loan.id}",
+                metadata={"kind": d.kind}) for _rid, d, t in mine])
+        entry_ids.update(zip([rid for rid, _d, _t in mine], ids, strict=True))
+    await update_rows(session, RECEIPT, [{"id": rid, "entry_id": entry_ids[rid]}
+                                         for rid in receipt_ids], assign=("entry_id",))
     await _update_installments(session, drafts, business_date=business_date, now=now)
-    await add_to_rows(session, CLAIM, [
-        {"id": s.claim_id, "received_principal_minor": s.principal_minor,
-         "received_interest_minor": s.interest_minor, "received_penalty_minor": s.penalty_minor,
-         "updated_at": now} for per_draft in shares for s in per_draft if s.total_minor],
-        assign=("updated_at",),
-        add=("received_principal_minor", "received_interest_minor", "received_penalty_minor"))
+    await _update_claims(session, split, now)
     closed = await _update_loans(session, drafts, sums, business_date=business_date, now=now)
-    await events_service.record_many(session, [
-        (RepaymentReceived(
-            receipt_id=rid, loan_id=d.loan.id, borrower_user_id=d.loan.borrower_user_id,
-            kind=receipt_kind(d), amount_minor=t.total_minor, principal_minor=t.principal_minor,
-            interest_minor=t.interest_minor, fee_minor=t.fee_minor,
-            penalty_minor=t.penalty_minor, currency=d.loan.currency,
-            business_date=business_date.isoformat()), rid)
-        for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)],
-        target_type="lending_receipt", now=now)
+    await _record(session, receipt_ids, business_date=business_date, now=now)
     if closed:
         await events_service.record_many(session, [
             (LoanPaidOff(loan_id=loan.id, borrower_user_id=loan.borrower_user_id), loan.id)
@@ -210,17 +323,48 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     return receipt_ids
 
 
-async def _insert_receipts(session: AsyncSession, drafts: Sequence[Draft],
-                           sums: Sequence[distribution.Totals], entry_ids: Sequence[int],
-                           business_date: date, now: datetime) -> list[int]:
+async def _update_claims(session: AsyncSession, split: Subquery, now: datetime) -> None:
+    """Each claim's received figures plus its share (one UPDATE joined to the split)."""
+    c, s = CLAIM.c, split.c
+    await session.execute(
+        update(CLAIM)
+        .where(c.id == s.claim_id, s.penalty_minor + s.interest_minor + s.principal_minor > 0)
+        .values(received_principal_minor=c.received_principal_minor + s.principal_minor,
+                received_interest_minor=c.received_interest_minor + s.interest_minor,
+                received_penalty_minor=c.received_penalty_minor + s.penalty_minor,
+                updated_at=now)
+        .execution_options(synchronize_session=False))
+
+
+async def _record(session: AsyncSession, receipt_ids: Sequence[int], *, business_date: date,
+                  now: datetime) -> None:
+    """One ``lending.repayment_received`` event per receipt, built from the rows in the
+    database, and one audit record naming the receipts."""
+    r, loan = RECEIPT.c, LOAN.c
+    rows = (select(r.id.label("receipt_id"), r.loan_id, loan.borrower_user_id, r.kind,
+                   r.amount_minor, r.principal_minor, r.interest_minor, r.fee_minor,
+                   r.penalty_minor, r.currency,
+                   literal(business_date.isoformat(), String).label("business_date"))
+            .join_from(RECEIPT, LOAN, loan.id == r.loan_id)
+            .where(r.id.in_(sorted(receipt_ids))).order_by(r.id))
+    await events_service.record_selected(
+        session, RepaymentReceived, rows, target_type="lending_receipt",
+        target_id=str(receipt_ids[0]), now=now,
+        summary={"receipt_ids": list(receipt_ids), "business_date": business_date.isoformat()})
+
+
+async def _insert_receipts(session: AsyncSession, drafts: Sequence[Draft], kinds: Sequence[str],
+                           sums: Sequence[distribution.Totals], business_date: date,
+                           now: datetime) -> list[int]:
+    """The receipts (their ledger entry is written next, from them); their ids in order."""
     await session.execute(insert(RECEIPT), [
-        {"loan_id": d.loan.id, "kind": receipt_kind(d), "amount_minor": t.total_minor,
+        {"loan_id": d.loan.id, "kind": kind, "amount_minor": t.total_minor,
          "currency": d.loan.currency, "principal_minor": t.principal_minor,
          "interest_minor": t.interest_minor, "fee_minor": t.fee_minor,
          "penalty_minor": t.penalty_minor, "allocation": [p.as_json() for p in d.parts],
-         "business_date": business_date, "source": d.source, "entry_id": entry_id,
+         "business_date": business_date, "source": d.source, "entry_id": None,
          "created_at": now}
-        for d, t, entry_id in zip(drafts, sums, entry_ids, strict=True)])
+        for d, kind, t in zip(drafts, kinds, sums, strict=True)])
     found = await session.execute(select(RECEIPT.c.id, RECEIPT.c.source).where(
         RECEIPT.c.source.in_([d.source for d in drafts])))
     ids = {row.source: int(row.id) for row in found}
@@ -360,5 +504,7 @@ async def insert_receipt(session: AsyncSession, values: dict[str, Any]) -> int:
 async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft], *,
                          now: datetime) -> list[set[int]]:
     """The ledger accounts each draft's entry touches."""
-    accounts = await holder_accounts(session, [c for d in drafts for c in d.claims], now=now)
-    return [{d.payer_account_id, *(accounts[c.id] for c in d.claims)} for d in drafts]
+    claims = await active_claims(session, [d.loan.id for d in drafts])
+    accounts = await holder_accounts(session, [c for d in drafts for c in claims[d.loan.id]],
+                                     now=now)
+    return [{d.payer_account_id, *(accounts[c.id] for c in claims[d.loan.id])} for d in drafts]

@@ -95,7 +95,6 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
     if not loans:
         return []
     wallets = await ledger_service.wallets_of(session, [loan.borrower_user_id for loan in loans])
-    claims = await booking.active_claims(session, [loan.id for loan in loans])
     left = await ledger_service.lock_available(session, account_ids=sorted(set(wallets.values())))
     drafts = []
     for loan in loans:
@@ -110,8 +109,7 @@ async def _drafts(session: AsyncSession, loans: list[Any], *,
         parts, _rest = distribution.waterfall(amount, rows)
         drafts.append(booking.Draft(
             loan=loan, kind=RECEIPT_COLLECTION, source=collection_source(loan.id, business_date),
-            parts=parts, installments={r.id: r for r in rows}, claims=claims[loan.id],
-            payer_account_id=wallet))
+            parts=parts, installments={r.id: r for r in rows}, payer_account_id=wallet))
     return drafts
 
 

@@ -18,9 +18,10 @@ class ServicingPolicy(BaseSettings):
     # Borrowers are reminded this many days before an installment falls due.
     reminder_days: int = Field(default=3, ge=1, le=30)
     # Loans per transaction of the daily jobs. A loan of the repayment day takes one posting
-    # per claim; the ledger writes at most 3,000 postings per bulk write and each chunk is
-    # split to fit, so this bounds the transaction, not one statement.
-    collection_chunk_loans: int = Field(default=50, gt=0, le=1_000)
+    # per claim, written by the database from the chunk's receipts and claims (a constant
+    # number of statements per chunk): this bounds the transaction and how long it holds the
+    # investors' wallets locked.
+    collection_chunk_loans: int = Field(default=200, gt=0, le=1_000)
     overdue_chunk_loans: int = Field(default=200, gt=0, le=1_000)
 
 

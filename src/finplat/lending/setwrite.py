@@ -3,9 +3,11 @@
 ``UPDATE t SET col = CASE id WHEN :id0 THEN :col0 ... END, ... WHERE id IN (...)``: the same
 text on SQLite, PostgreSQL and MariaDB, written once per shape (table, columns, number of rows)
 and reused, because building it from SQLAlchemy elements costs more than running it for the
-few thousand claims of a repayment chunk. ``guard`` names a column whose current value must
-still be the one read (a version): fewer rows changed than given means another writer got
-there first, and the caller's transaction is rolled back by the ``Conflict`` raised.
+few hundred installments or loans of a repayment chunk (each row a value of its own, computed
+by the waterfall in Python; the claims' figures are computed and updated in SQL). ``guard``
+names a column whose current value must still be the one read (a version): fewer rows changed
+than given means another writer got there first, and the caller's transaction is rolled back
+by the ``Conflict`` raised.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, text, update
+from sqlalchemy import Table, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.errors import Conflict
@@ -65,24 +67,3 @@ async def update_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     if guard is not None and getattr(result, "rowcount", len(rows)) != len(rows):
         raise Conflict("lending.concurrent_change",
                        "the loan changed while this was being written; try again")
-
-
-async def add_to_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]], *,
-                      add: Sequence[str], assign: Sequence[str] = ()) -> None:
-    """Add each row's values to the ``add`` columns (and set ``assign``) of the row with its
-    id: one statement executed for all rows at once (the driver sends them together). For
-    many rows with no guard: unlike ``update_rows`` its cost grows linearly with them."""
-    if not rows:
-        return
-    statement = _adding(table, tuple(add), tuple(assign))
-    await session.execute(statement, [
-        {"row_id": row["id"], **{f"v_{c}": row[c] for c in (*add, *assign)}} for row in rows])
-
-
-@lru_cache(maxsize=64)
-def _adding(table: Table, add: tuple[str, ...], assign: tuple[str, ...]) -> Any:
-    values: dict[str, Any] = {c: table.c[c] + bindparam(f"v_{c}", type_=table.c[c].type)
-                              for c in add}
-    values.update({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in assign})
-    return (update(table).where(table.c.id == bindparam("row_id", type_=table.c.id.type))
-            .values(values).execution_options(synchronize_session=False))

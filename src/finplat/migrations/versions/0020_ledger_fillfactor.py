@@ -10,14 +10,14 @@ A storage parameter only: MariaDB and SQLite have no equivalent and skip it. Pag
 before the change fill up as they are rewritten.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -55,7 +55,8 @@ REPAYMENT_CODE = "loan_repayment"
 
 LOAN_COLUMNS = tuple(LOAN.c[name] for name in (
     "id", "borrower_user_id", "currency", "status", "grace_days", "principal_outstanding_minor",
-    "bucket", "days_past_due", "penalty_daily_rate", "lpr_one_year", "start_date", "version"))
+    "bucket", "days_past_due", "penalty_daily_rate", "lpr_one_year", "start_date", "version",
+    "application_id", "apr", "prepayment_fee_rate_bps"))
 INSTALLMENT_COLUMNS = tuple(INSTALLMENT.c[name] for name in (
     "id", "loan_id", "number", "due_date", "principal_minor", "interest_minor", "fee_minor",
     "penalty_minor", "paid_principal_minor", "paid_interest_minor", "paid_fee_minor",
@@ -78,6 +79,9 @@ class Draft:
     payer_account_id: int
     # Early payoff: installment id -> (interest, fee) it now owes (the rest is not charged).
     rewrite: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Early payoff: the prepayment fee, paid to fee revenue in the receipt's one entry (it is
+    # owed on no installment; the receipt's fee and amount include it).
+    prepayment_fee_minor: int = 0
 
 
 async def lock_loans(session: AsyncSession, loan_ids: Sequence[int]) -> list[Any]:
@@ -183,7 +187,7 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     sums = [distribution.totals(d.parts) for d in drafts]
     shares = [distribution.split_to_claims(t, d.claims) for t, d in zip(sums, drafts, strict=True)]
     entry_ids = await _write_ledger(session, [
-        _transfer(d, s, accounts, fee_account, t.fee_minor)
+        _transfer(d, s, accounts, fee_account, t.fee_minor + d.prepayment_fee_minor)
         for d, s, t in zip(drafts, shares, sums, strict=True)], now)
     receipt_ids = await _insert_receipts(session, drafts, sums, entry_ids, business_date, now)
     await _update_installments(session, drafts, business_date=business_date, now=now)
@@ -197,8 +201,9 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     await events_service.record_many(session, [
         (RepaymentReceived(
             receipt_id=rid, loan_id=d.loan.id, borrower_user_id=d.loan.borrower_user_id,
-            kind=receipt_kind(d), amount_minor=t.total_minor, principal_minor=t.principal_minor,
-            interest_minor=t.interest_minor, fee_minor=t.fee_minor,
+            kind=receipt_kind(d), amount_minor=t.total_minor + d.prepayment_fee_minor,
+            principal_minor=t.principal_minor, interest_minor=t.interest_minor,
+            fee_minor=t.fee_minor + d.prepayment_fee_minor,
             penalty_minor=t.penalty_minor, currency=d.loan.currency,
             business_date=business_date.isoformat()), rid)
         for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)],
@@ -214,9 +219,10 @@ async def _insert_receipts(session: AsyncSession, drafts: Sequence[Draft],
                            sums: Sequence[distribution.Totals], entry_ids: Sequence[int],
                            business_date: date, now: datetime) -> list[int]:
     await session.execute(insert(RECEIPT), [
-        {"loan_id": d.loan.id, "kind": receipt_kind(d), "amount_minor": t.total_minor,
+        {"loan_id": d.loan.id, "kind": receipt_kind(d),
+         "amount_minor": t.total_minor + d.prepayment_fee_minor,
          "currency": d.loan.currency, "principal_minor": t.principal_minor,
-         "interest_minor": t.interest_minor, "fee_minor": t.fee_minor,
+         "interest_minor": t.interest_minor, "fee_minor": t.fee_minor + d.prepayment_fee_minor,
          "penalty_minor": t.penalty_minor, "allocation": [p.as_json() for p in d.parts],
          "business_date": business_date, "source": d.source, "entry_id": entry_id,
          "created_at": now}

@@ -64,7 +64,7 @@ export default {
       title: 'Pay off early', principal: 'Principal outstanding', interest: 'Interest to date', fee: 'Fees',
       penalty: 'Penalty', prepaymentFee: 'Prepayment fee', total: 'Total to pay', submit: 'Pay off now',
       done: 'Paid off: {amount}',
-      rule: 'Payoff = principal outstanding + interest to date + fees and penalty already due + the prepayment fee (the contract's rate, never more than the APR cap allows).',
+      rule: 'Payoff = principal outstanding + interest to date + fees and penalty already due + the prepayment fee (at the contract rate, never more than the APR cap allows).',
     },
     holdings: {
       loan: 'Loan', principal: 'Principal lent', receivedPrincipal: 'Principal received', receivedInterest: 'Interest received',

@@ -41,7 +41,6 @@ from finplat.ledger import service as ledger_service
 from finplat.lending import agreement
 from finplat.lending import events as lending_events
 from finplat.lending import schedule as schedule_rules
-from finplat.risk import service as risk_service
 from finplat.lending.models import (
     BID_FUNDED,
     BID_HELD,
@@ -57,6 +56,7 @@ from finplat.lending.models import (
     Installment,
     Loan,
 )
+from finplat.risk import service as risk_service
 
 DISBURSEMENT_SOURCE = "lending_disbursement"
 # What the risk control is asked about (``check_blocking``) and the kind of its review.

@@ -88,7 +88,8 @@ async def decide(*, db: Database, channels: ChannelRegistry, review_id: int,
                  now: datetime) -> dict[str, Any]:
     """Release or refuse a held payout: a withdrawal (a released one is handed to its channel
     after the commit) or a loan disbursement (paid out, or every bid's hold voided, in the
-    review's transaction). Raises ``NotFound('risk.review_not_found')``, ``Conflict('risk.review_decided')``."""
+    review's transaction). Raises ``NotFound('risk.review_not_found')``,
+    ``Conflict('risk.review_decided')``."""
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
         review, payout = await _decide(session, review_id=review_id, decision=decision,

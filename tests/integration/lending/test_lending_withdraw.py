@@ -105,7 +105,8 @@ async def test_withdraw_racing_approval_exactly_one_wins(db: Database,
         reviewer_id, _l, _p, _s = await factories.make_staff(db, now=clock.now(),
                                                             role="reviewer")
 
-        async def withdraw() -> str:
+        async def withdraw(application_id: int = application_id,
+                           borrower_id: int = borrower_id) -> str:
             try:
                 await applications.withdraw(db, application_id=application_id,
                                             user_id=borrower_id, now=clock.now())
@@ -114,7 +115,8 @@ async def test_withdraw_racing_approval_exactly_one_wins(db: Database,
                 assert error.code == "lending.application_not_withdrawable"
                 return "lost"
 
-        async def approve() -> str:
+        async def approve(application_id: int = application_id,
+                          reviewer_id: int = reviewer_id) -> str:
             try:
                 await applications.review(db, application_id=application_id,
                                           reviewer_id=reviewer_id, reviewer_institution_id=None,

@@ -15,7 +15,7 @@ not book it again even if the state guard were bypassed.
 
 Before any of it, the risk control's blocking rules are asked (``risk.service.check_blocking``,
 kind ``loan_disbursement``, for the borrower and the principal), as a withdrawal asks them. A hit
-pays nothing out: the loan becomes ``disbursement_held``, every bid's hold stays in place, and a
+pays nothing out: the loan becomes ``held_for_review``, every bid's hold stays in place, and a
 risk review (kind ``disbursement``, ``risk.reviews``) waits for an officer, who either releases it
 (``release_held``: the disbursement above, once) or refuses it (``refuse_held``: the loan
 ``refused``, every hold voided, once).

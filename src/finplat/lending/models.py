@@ -51,10 +51,10 @@ APPLICATION_WITHDRAWN = "withdrawn"
 # separate state: installments say where it stands); ``paid_off`` every installment settled;
 # ``written_off`` by staff at M3+ (what is still owed stays on the installments).
 LOAN_LISTED = "listed"
-# Fully funded, but the risk control's blocking check held the payout for an officer: every
-# bid's hold stays in place until the review releases it (then ``disbursed``) or refuses it
-# (then ``refused``, every hold voided).
-LOAN_DISBURSEMENT_HELD = "disbursement_held"
+# Fully funded, but the risk control's blocking check held the payout for an officer (named as a
+# held withdrawal; statuses are at most 16 characters): every bid's hold stays in place until
+# the review releases it (then ``disbursed``) or refuses it (then ``refused``, holds voided).
+LOAN_DISBURSEMENT_HELD = "held_for_review"
 LOAN_REFUSED = "refused"
 LOAN_UNFUNDED = "unfunded"
 LOAN_DISBURSED = "disbursed"

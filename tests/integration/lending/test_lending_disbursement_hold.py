@@ -1,5 +1,5 @@
 """The risk control's blocking check before a loan is paid out: a hit holds the fully funded
-loan (``disbursement_held``, every bid's hold kept) for a risk officer, who releases it (paid out
+loan (``held_for_review``, every bid's hold kept) for a risk officer, who releases it (paid out
 once) or refuses it (every hold voided once); two decisions racing: exactly one takes effect."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ async def test_a_hit_holds_the_disbursement_and_a_release_pays_it_out_once(
     loan_id = made["loan_id"]
     assert made["last_bid"]["disbursed"] is False
     assert made["last_bid"]["disbursement_held"] is True
-    assert (await loan_of(db, loan_id)).status == "disbursement_held"
+    assert (await loan_of(db, loan_id)).status == "held_for_review"
     # The investors' money stays held: not available, still on their wallets.
     for investor in made["investor_ids"]:
         assert await available(db, investor) == AMOUNT // 2

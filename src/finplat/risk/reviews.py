@@ -29,6 +29,12 @@ RELEASED, REFUSED = "released", "refused"
 WITHDRAWAL = "withdrawal"
 LOAN_DISBURSEMENT = disbursement.REVIEW_KIND
 Decision = Literal["release", "refuse"]
+# What a borrower whose loan's payout waits is told (never naming a rule or a list).
+DISBURSEMENT_REASON = (
+    "您的借款已满标，放款前需要风控人员审核，审核期间出借人的资金保持冻结，通常在一个工作日内完成。",
+    "Your loan is fully funded; our risk team checks it before paying it out, and the lenders' "
+    "money stays reserved meanwhile, usually for no more than one business day.",
+)
 
 
 def review_view(review: RiskReview) -> dict[str, Any]:
@@ -120,6 +126,8 @@ async def of_user(session: AsyncSession, *, user_id: int, language: str) -> list
     found = []
     for row in rows:
         zh, en = REASONS.get(kinds.get(row.rule_codes[0], ""), REASONS["hold_amount"])
+        if row.kind == LOAN_DISBURSEMENT:  # the same words whichever rule held it
+            zh, en = DISBURSEMENT_REASON
         found.append({"kind": row.kind, "subject_id": row.subject_id,
                       "amount_minor": row.amount_minor, "created_at": row.created_at,
                       "reason": zh if language.startswith("zh") else en})

@@ -100,6 +100,13 @@ async def test_a_hit_holds_the_disbursement_and_a_release_pays_it_out_once(
     assert await available(db, made["borrower_id"]) == 0
     review = await _review_of(db, loan_id)
     assert review.status == "pending" and review.rule_codes == ["hold_watchlist"]
+    holds = await client.get("/api/v1/me/risk/holds",
+                             headers={**bearer_for(app, made["borrower_id"]),
+                                      "Accept-Language": "zh-CN"})
+    assert holds.status_code == 200, holds.text
+    [hold] = holds.json()
+    assert hold["kind"] == "disbursement" and hold["subject_id"] == loan_id
+    assert "放款" in hold["reason"] and "名单" not in hold["reason"]
     officer_id, *_ = await make_staff(db, now=clock.now(), role="risk_officer")
     officer = bearer_for(app, officer_id)
     url = f"/api/v1/admin/risk/reviews/{review.id}"

@@ -156,3 +156,22 @@ async def test_an_early_payoff_far_above_declared_income_raises_the_risk_alert(
     if alerted:
         assert found[0].factors[0]["declared_monthly_income_minor"] == origination.INCOME_MINOR
     assert sum(owed(r).total_minor for r in await installments_of(db, made["loan_id"])) == 0
+
+
+def test_the_product_term_is_bounded() -> None:
+    from pydantic import ValidationError
+
+    from finplat.lending.products import MAX_PREPAYMENT_FEE_RATE_BPS
+    from finplat.lending.schemas import LoanProductCreate
+
+    body = {"name": "消费贷", "min_amount_minor": 100_000, "max_amount_minor": 1_000_000,
+            "term_months": [12], "min_annual_rate": "0.06", "max_annual_rate": "0.1",
+            "repayment_methods": ["equal_installment"], "service_fee_kind": "upfront",
+            "service_fee_rate": "0.001", "penalty_daily_rate": "0.0003", "grace_days": 3,
+            "reserve_rate": "0.002", "funding_window_days": 7}
+    assert LoanProductCreate(**body).terms().prepayment_fee_rate_bps == 0  # the default
+    top = LoanProductCreate(**body, prepayment_fee_rate_bps=MAX_PREPAYMENT_FEE_RATE_BPS)
+    assert top.terms().prepayment_fee_rate_bps == 300
+    for bad in (MAX_PREPAYMENT_FEE_RATE_BPS + 1, -1):
+        with pytest.raises(ValidationError):
+            LoanProductCreate(**body, prepayment_fee_rate_bps=bad)

@@ -4,7 +4,7 @@
 // disburses. The first due date passes: `finplat scheduler --date D` runs that business date's
 // jobs, which collect the installment. In the browser: the borrower sees the schedule and pays
 // the loan off; both investors see the money in their loan holdings; the public disclosure shows
-// it. Screenshots in e2e/out/lending-*.png. Uses playwright-core with the system Chromium.
+// it. Screenshots in var/screenshots/lending-*-{1280,390}.png. Uses playwright-core with the system Chromium.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -16,7 +16,7 @@ import { totp } from './totp.mjs'
 const here = dirname(fileURLToPath(import.meta.url))
 const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
 const finplat = process.env.FINPLAT_BIN ?? join(here, '..', '..', '.venv', 'bin', 'finplat')
-const outDir = join(here, 'out')
+const outDir = process.env.FINPLAT_E2E_SCREENSHOTS ?? join(here, '..', '..', 'var', 'screenshots')
 mkdirSync(outDir, { recursive: true })
 const runId = String(Date.now()).slice(-7)
 const staff = {
@@ -68,6 +68,22 @@ async function customer(adminToken, roles, sequence, extra = {}) {
   const { access_token: token } = await api('POST', '/auth/login', { body: user })
   await api('POST', '/me/kyc', { token, body: { real_name: '王五', id_number: idNumber('19850615', sequence % 1000) } })
   return { ...user, token, id: made.user_id }
+}
+
+/** The borrower tops up what the payoff needs beyond the net disbursement (interest, fees, the
+ * reserve contribution taken at disbursement): waits until the wallet holds the quote's total. */
+async function topUpForPayoff(user, loanId) {
+  const quote = await api('GET', `/me/loans/${loanId}/payoff`, { token: user.token })
+  const account = await api('GET', '/me/account', { token: user.token })
+  const short = quote.total_minor - account.available_minor
+  if (short <= 0) return
+  await api('POST', '/me/deposits', { token: user.token, key: randomUUID(), body: { amount_minor: short + 10000, channel: 'bank' } })
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const now = await api('GET', '/me/account', { token: user.token }).catch(() => null)
+    if (now && now.available_minor >= quote.total_minor) return
+    await wait(500)
+  }
+  throw new Error(`the top-up of ${user.login} did not arrive`)
 }
 
 async function fund(user, amountMinor) {
@@ -136,38 +152,68 @@ async function setUpLoan() {
     investors.push({ ...investor, amount, bid })
   }
   check(investors[1].bid.disbursed === true, 'two investors bid; the full listing disburses')
-  return { borrower, investors, loanId }
+  return { borrower, investors, loanId, product }
 }
 
-async function signIn(page, user, landing) {
+/** Signs in through the login page and waits until the app has left it: the session exists
+ * only once the sign-in answer is in (navigating earlier lands back on /login). */
+async function signIn(page, user) {
   await page.goto(`${baseUrl}/login`, { waitUntil: 'networkidle' })
   await page.fill('input[name="login"]', user.login)
   await page.fill('input[name="password"]', user.password)
   await page.click('button[type="submit"]')
-  await page.waitForURL(landing, { timeout: 15000 }).catch(() => {})
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 30000 })
+  await settle(page)
 }
 
-async function shot(page, name) {
+/** The page has loaded and no loading mask is showing. */
+async function settle(page) {
   await page.waitForLoadState('networkidle')
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: join(outDir, `lending-${name}.png`), fullPage: true })
+  await page.waitForFunction(() => [...document.querySelectorAll('.el-loading-mask')]
+    .every((mask) => getComputedStyle(mask).display === 'none' || mask.getClientRects().length === 0))
+}
+
+const PHONE = { width: 390, height: 844 }
+const DESKTOP = { width: 1280, height: 800 }
+
+/** Screenshots at desktop and phone width (nothing may be wider than the phone's screen). */
+async function shot(page, name) {
+  await settle(page)
+  // Element Plus transitions (dialogs, messages) done: no element is mid-animation.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
+  await page.screenshot({ path: join(outDir, `lending-${name}-${DESKTOP.width}.png`), fullPage: true })
+  await page.setViewportSize(PHONE)
+  await page.waitForFunction((width) => window.innerWidth === width, PHONE.width)
+  await settle(page)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  check(overflow <= 1, `${name} at ${PHONE.width} px: nothing wider than the screen (${overflow} px over)`)
+  await page.screenshot({ path: join(outDir, `lending-${name}-${PHONE.width}.png`), fullPage: true })
+  await page.setViewportSize(DESKTOP)
+  await page.waitForFunction((width) => window.innerWidth === width, DESKTOP.width)
 }
 
 async function main() {
-  const { borrower, investors, loanId } = await setUpLoan()
+  const { borrower, investors, loanId, product } = await setUpLoan()
   const schedule = await api('GET', `/loans/${loanId}/schedule`, { token: borrower.token })
   const due = schedule.installments[0].due_date
   execFileSync(finplat, ['scheduler', '--date', due], { stdio: 'inherit', env: process.env })
   const after = await api('GET', `/loans/${loanId}/schedule`, { token: borrower.token })
   check(after.installments[0].status === 'paid', `the scheduler run for ${due} collects installment 1`)
+  await topUpForPayoff(borrower, loanId)
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'],
   })
   try {
-    const context = await browser.newContext({ locale: 'zh-CN' })
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: DESKTOP })
     let page = await context.newPage()
-    await signIn(page, borrower, /\//)
+    if (process.env.E2E_DEBUG) {
+      page.on('console', (m) => console.log('console:', m.type(), m.text()))
+      page.on('request', (r) => r.url().includes('/api/') && console.log('request:', r.method(), r.url()))
+      page.on('response', async (r) => r.status() >= 400 && console.log('response:', r.status(), r.url(), await r.text().catch(() => '')))
+      page.on('framenavigated', (f) => f === page.mainFrame() && console.log('nav:', f.url()))
+    }
+    await signIn(page, borrower)
     await page.goto(`${baseUrl}/me/repayments/${loanId}`, { waitUntil: 'networkidle' })
     await page.waitForSelector('[data-test="payoff-quote"]', { timeout: 15000 })
     check((await page.textContent('[data-test="schedule"]')).includes('已还清'), 'the borrower sees installment 1 paid in the schedule')
@@ -176,10 +222,30 @@ async function main() {
     await page.waitForSelector('[data-test="repay-notice"]', { timeout: 15000 })
     check((await page.textContent('[data-test="repay-notice"]')).includes('已提前还清'), 'the borrower pays the loan off early')
     await shot(page, 'borrower-paid-off')
+    // A second application, withdrawn by the borrower on the application page before review.
+    const second = await api('POST', '/loans/applications', {
+      token: borrower.token,
+      body: {
+        product_id: product.id, amount_minor: 500000, term_months: 6, repayment_method: 'equal_installment',
+        purpose: '进修', monthly_income_minor: 3000000, dependants: 0, monthly_debt_payments_minor: 0, employment: 'employed',
+      },
+    })
+    check(second.status === 'pending_review', `the borrower applies again: application #${second.id} waits for review`)
+    await page.goto(`${baseUrl}/borrow`, { waitUntil: 'networkidle' })
+    await page.click(`[data-test="withdraw-${second.id}"]`)
+    await page.waitForSelector('[data-test="withdraw-confirm"]', { state: 'visible' })
+    await shot(page, 'borrower-withdraw-confirm')
+    await page.click('[data-test="withdraw-confirm"]')
+    await page.waitForSelector('[data-test="withdraw-notice"]', { timeout: 15000 })
+    await page.waitForSelector(`[data-test="withdraw-${second.id}"]`, { state: 'detached' })
+    const withdrawn = await api('GET', `/me/loans/applications/${second.id}`, { token: borrower.token })
+    check(withdrawn.status === 'withdrawn' && (await page.textContent('[data-test="my-applications"]')).includes('已撤回'),
+      'the borrower withdraws the undecided application on its page')
+    await shot(page, 'borrower-withdrawn')
     for (const investor of investors) {
       await page.close()
-      page = await (await browser.newContext({ locale: 'zh-CN' })).newPage()
-      await signIn(page, investor, /\//)
+      page = await (await browser.newContext({ locale: 'zh-CN', viewport: DESKTOP })).newPage()
+      await signIn(page, investor)
       await page.goto(`${baseUrl}/me/loan-holdings`, { waitUntil: 'networkidle' })
       await page.waitForSelector('[data-test="loan-holdings"] .el-table__row', { timeout: 15000 })
       const text = await page.textContent('[data-test="loan-holdings"]')

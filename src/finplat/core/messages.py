@@ -137,6 +137,8 @@ DETAILS_ZH = {
     "lending.cap_exceeded": "借款后在本平台的借款余额将超过上限（个人 20 万元，企业 100 万元）",
     "lending.application_not_found": "借款申请不存在",
     "lending.application_invalid_state": "借款申请当前状态不允许审核",
+    "lending.application_not_withdrawable": "借款申请已审核或已上架，不能撤回",
+    "lending.disbursement_not_held": "该借款的放款不在风控审核中",
     "lending.loan_not_found": "借款标的不存在",
     "lending.own_loan": "借款人不能出借给自己的借款",
     "lending.listing_closed": "该借款标的已停止募集",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import business_date
@@ -28,6 +28,7 @@ from finplat.lending.models import (
     APPLICATION_PENDING_REVIEW,
     APPLICATION_REFUSED,
     APPLICATION_REJECTED,
+    APPLICATION_WITHDRAWN,
     BUCKET_CURRENT,
     LOAN_LISTED,
     PRODUCT_ACTIVE,
@@ -339,19 +340,65 @@ async def review(
             raise Conflict("lending.application_invalid_state",
                            f"a {app.status} application cannot be reviewed",
                            extra={"status": app.status})
-        app.reviewed_by_user_id, app.reviewed_at, app.review_note = reviewer_id, now, note
-        app.updated_at = now
+        decided = await session.execute(
+            update(Application)
+            .where(Application.id == app.id, Application.status == APPLICATION_PENDING_REVIEW)
+            .values(status=APPLICATION_APPROVED if approve else APPLICATION_REJECTED,
+                    reviewed_by_user_id=reviewer_id, reviewed_at=now, review_note=note,
+                    updated_at=now)
+            .execution_options(synchronize_session=False))
+        if getattr(decided, "rowcount", 0) != 1:  # withdrawn meanwhile (guard, with the lock)
+            raise Conflict("lending.application_invalid_state",
+                           "this application was changed meanwhile")
+        await session.refresh(app)
         body = application_json(app)
         if not approve:
-            app.status = APPLICATION_REJECTED
             await _record(session, app, lending_events.ApplicationRejected, now,
                           actor_id=reviewer_id)
             return {**body, "status": app.status, "loan_id": None}
-        app.status = APPLICATION_APPROVED
         loan = await _open_listing(session, app, now)
         await _record(session, app, lending_events.ApplicationApproved, now,
                       actor_id=reviewer_id, loan_id=loan.id)
         return {**body, "status": app.status, "loan_id": loan.id}
+
+    return await db.run(work)
+
+
+# Which applications the applicant may withdraw: those no reviewer has decided yet. An
+# application is decided by the scorer at once (``refused`` or ``pending_review``), so the only
+# undecided state is ``pending_review`` (submitted, waiting for or under review); once approved
+# it is a listing, and bids may already hold investors' money.
+WITHDRAWABLE = (APPLICATION_PENDING_REVIEW,)
+
+
+async def withdraw(db: Database, *, application_id: int, user_id: int,
+                   now: datetime) -> dict[str, Any]:
+    """The applicant withdraws their own undecided application: one guarded UPDATE (``status in
+    WITHDRAWABLE``), so of a withdrawal and a reviewer's decision racing, exactly one takes
+    effect. Idempotent: an application already withdrawn is answered as it is.
+
+    Raises ``ApplicationNotFound`` (someone else's too),
+    ``Conflict('lending.application_not_withdrawable')``."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        result = await session.execute(
+            update(Application)
+            .where(Application.id == application_id, Application.user_id == user_id,
+                   Application.status.in_(WITHDRAWABLE))
+            .values(status=APPLICATION_WITHDRAWN, updated_at=now)
+            .execution_options(synchronize_session=False))
+        app = await session.scalar(select(Application).where(Application.id == application_id)
+                                   .execution_options(populate_existing=True))
+        if app is None or app.user_id != user_id:
+            raise ApplicationNotFound()
+        if getattr(result, "rowcount", 0) == 1:
+            await _record(session, app, lending_events.ApplicationWithdrawn, now,
+                          actor_id=user_id)
+        elif app.status != APPLICATION_WITHDRAWN:
+            raise Conflict("lending.application_not_withdrawable",
+                           f"a {app.status} application cannot be withdrawn",
+                           extra={"status": app.status})
+        return application_json(app)
 
     return await db.run(work)
 
@@ -373,7 +420,9 @@ async def _open_listing(session: AsyncSession, app: Application, now: datetime) 
         service_fee_kind=product.service_fee_kind, upfront_fee_minor=upfront,
         installment_fee_minor=per_installment, reserve_contribution_minor=reserve,
         penalty_daily_rate=product.penalty_daily_rate, grace_days=product.grace_days,
-        apr=app.apr, lpr_one_year=app.lpr_one_year, status=LOAN_LISTED, listed_at=now,
+        apr=app.apr, lpr_one_year=app.lpr_one_year,
+        prepayment_fee_rate_bps=product.prepayment_fee_rate_bps, status=LOAN_LISTED,
+        listed_at=now,
         funding_ends_at=now + timedelta(days=product.funding_window_days), funded_minor=0,
         bid_count=0, principal_outstanding_minor=0, bucket=BUCKET_CURRENT, days_past_due=0,
         version=1, created_at=now, updated_at=now,

@@ -100,7 +100,8 @@ async def place_bid(
     acknowledge_risk_mismatch: bool, idempotency_key: str, now: datetime,
     policy: LendingPolicy | None = None,
 ) -> idempotency.Outcome:
-    """Bid on a listing; 201 with the bid (and ``disbursed`` when it filled the listing),
+    """Bid on a listing; 201 with the bid (and ``disbursed`` when it filled the listing and was
+    paid out, ``disbursement_held`` when a blocking risk rule held the payout for review),
     replayed for the same Idempotency-Key.
 
     Raises ``LoanNotFound``, ``Forbidden`` (``lending.own_loan``,
@@ -140,8 +141,10 @@ async def place_bid(
         body = {**bid_json(bid), "loan_funded_minor": funded,
                 "loan_remaining_minor": amount - funded, "disbursed": False}
         if funded == amount:
-            await disbursement.disburse(session, loan_id=loan_id, now=now)
-            body["disbursed"] = True
+            paid = await disbursement.disburse(session, loan_id=loan_id, now=now)
+            # A blocking risk rule may hold the payout for review: the bid stands, held.
+            body["disbursed"] = not paid["held"]
+            body["disbursement_held"] = paid["held"]
         return idempotency.Outcome(201, body)
 
     return await idempotency.execute(db, scope=f"lending.bid:{user_id}", key=idempotency_key,

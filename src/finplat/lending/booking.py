@@ -79,7 +79,8 @@ REPAYMENT_CODE = "loan_repayment"
 
 LOAN_COLUMNS = tuple(LOAN.c[name] for name in (
     "id", "borrower_user_id", "currency", "status", "grace_days", "principal_outstanding_minor",
-    "bucket", "days_past_due", "penalty_daily_rate", "lpr_one_year", "start_date", "version"))
+    "bucket", "days_past_due", "penalty_daily_rate", "lpr_one_year", "start_date", "version",
+    "application_id", "apr", "prepayment_fee_rate_bps"))
 INSTALLMENT_COLUMNS = tuple(INSTALLMENT.c[name] for name in (
     "id", "loan_id", "number", "due_date", "principal_minor", "interest_minor", "fee_minor",
     "penalty_minor", "paid_principal_minor", "paid_interest_minor", "paid_fee_minor",
@@ -104,6 +105,9 @@ class Draft:
     claims: list[Any] = field(default_factory=list)
     # Early payoff: installment id -> (interest, fee) it now owes (the rest is not charged).
     rewrite: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Early payoff: the prepayment fee, paid to fee revenue in the receipt's one entry (it is
+    # owed on no installment; the receipt's fee and amount include it).
+    prepayment_fee_minor: int = 0
 
 
 async def lock_loans(session: AsyncSession, loan_ids: Sequence[int]) -> list[Any]:
@@ -307,7 +311,8 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
                                       fee_account=fee_account, reserve_account=reserve_account),
             payments=[ledger_service.Payment(
                 source_id=d.source, debit_account_id=d.payer_account_id,
-                amount_minor=t.total_minor, reference=f"loan:{d.loan.id}",
+                amount_minor=t.total_minor + d.prepayment_fee_minor,
+                reference=f"loan:{d.loan.id}",
                 metadata={"kind": d.kind}) for _rid, d, t in mine])
         entry_ids.update(zip([rid for rid, _d, _t in mine], ids, strict=True))
     await update_rows(session, RECEIPT, [{"id": rid, "entry_id": entry_ids[rid]}
@@ -358,9 +363,10 @@ async def _insert_receipts(session: AsyncSession, drafts: Sequence[Draft], kinds
                            now: datetime) -> list[int]:
     """The receipts (their ledger entry is written next, from them); their ids in order."""
     await session.execute(insert(RECEIPT), [
-        {"loan_id": d.loan.id, "kind": kind, "amount_minor": t.total_minor,
+        {"loan_id": d.loan.id, "kind": kind,
+         "amount_minor": t.total_minor + d.prepayment_fee_minor,
          "currency": d.loan.currency, "principal_minor": t.principal_minor,
-         "interest_minor": t.interest_minor, "fee_minor": t.fee_minor,
+         "interest_minor": t.interest_minor, "fee_minor": t.fee_minor + d.prepayment_fee_minor,
          "penalty_minor": t.penalty_minor, "allocation": [p.as_json() for p in d.parts],
          "business_date": business_date, "source": d.source, "entry_id": None,
          "created_at": now}

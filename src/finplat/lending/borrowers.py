@@ -18,6 +18,7 @@ from finplat.lending.models import (
     INSTALLMENT_OVERDUE,
     INSTALLMENT_WRITTEN_OFF,
     LOAN_DISBURSED,
+    LOAN_DISBURSEMENT_HELD,
     LOAN_LISTED,
     LOAN_PAID_OFF,
     LOAN_WRITTEN_OFF,
@@ -60,7 +61,8 @@ def _applications_of(ref: BorrowerRef) -> tuple[ColumnElement[bool], ColumnEleme
 
 async def outstanding_minor(session: AsyncSession, ref: BorrowerRef) -> int:
     """What counts against the cap: principal not yet repaid of disbursed loans (written-off
-    ones included: still owed), listings, and applications waiting for review."""
+    ones included: still owed), listings (and funded ones whose payout waits for a risk
+    review), and applications waiting for review."""
     where = _applications_of(ref)
     pending = await session.scalar(
         select(func.coalesce(func.sum(Application.amount_minor), 0))
@@ -69,7 +71,7 @@ async def outstanding_minor(session: AsyncSession, ref: BorrowerRef) -> int:
     listed = await session.scalar(
         select(func.coalesce(func.sum(Loan.amount_minor), 0))
         .join(Application, Application.id == Loan.application_id)
-        .where(*where, Loan.status == LOAN_LISTED)
+        .where(*where, Loan.status.in_((LOAN_LISTED, LOAN_DISBURSEMENT_HELD)))
     )
     owed = await session.scalar(
         select(func.coalesce(func.sum(Loan.principal_outstanding_minor), 0))

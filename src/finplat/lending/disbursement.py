@@ -12,6 +12,13 @@ filled it (docs/LENDING.md "Disbursement"), so it happens exactly once and never
 
 The ledger entry's source (``lending_disbursement``/loan id) is unique: a second attempt could
 not book it again even if the state guard were bypassed.
+
+Before any of it, the risk control's blocking rules are asked (``risk.service.check_blocking``,
+kind ``loan_disbursement``, for the borrower and the principal), as a withdrawal asks them. A hit
+pays nothing out: the loan becomes ``held_for_review``, every bid's hold stays in place, and a
+risk review (kind ``disbursement``, ``risk.reviews``) waits for an officer, who either releases it
+(``release_held``: the disbursement above, once) or refuses it (``refuse_held``: the loan
+``refused``, every hold voided, once).
 """
 
 from __future__ import annotations
@@ -37,17 +44,24 @@ from finplat.lending import schedule as schedule_rules
 from finplat.lending.models import (
     BID_FUNDED,
     BID_HELD,
+    BID_VOIDED,
     HOLDER_INVESTOR,
     INSTALLMENT_SCHEDULED,
     LOAN_DISBURSED,
+    LOAN_DISBURSEMENT_HELD,
     LOAN_LISTED,
+    LOAN_REFUSED,
     Bid,
     Claim,
     Installment,
     Loan,
 )
+from finplat.risk import service as risk_service
 
 DISBURSEMENT_SOURCE = "lending_disbursement"
+# What the risk control is asked about (``check_blocking``) and the kind of its review.
+RISK_CHECK_KIND = "loan_disbursement"
+REVIEW_KIND = "disbursement"
 DISBURSE_CODE = "loan_disbursement"
 HOLD_CHUNK = 1_000  # holds posted per set of statements (ledger.bulk.MAX_ENTRIES is 2,000)
 
@@ -63,15 +77,93 @@ async def pool_account(session: AsyncSession, *, loan_id: int, now: datetime) ->
                                             reference=pool_reference(loan_id), now=now)
 
 
-async def disburse(session: AsyncSession, *, loan_id: int, now: datetime) -> dict[str, Any]:
-    """Disburse a fully funded listing (locked by the caller's transaction). Returns the
-    disbursement's figures. Raises ``Conflict('lending.not_fully_funded')``."""
+async def _locked(session: AsyncSession, loan_id: int) -> Loan:
     loan = await session.scalar(select(Loan).where(Loan.id == loan_id).with_for_update()
                                 .execution_options(populate_existing=True))
-    assert loan is not None
+    if loan is None:
+        raise Conflict("lending.disbursement_not_held", "no such loan")
+    return loan
+
+
+async def disburse(session: AsyncSession, *, loan_id: int, now: datetime) -> dict[str, Any]:
+    """Disburse a fully funded listing (locked by the caller's transaction), unless a blocking
+    risk rule holds it for review (``{"held": True, "review_id"}``). Returns the disbursement's
+    figures. Raises ``Conflict('lending.not_fully_funded')``."""
+    loan = await _locked(session, loan_id)
     if loan.status != LOAN_LISTED or loan.funded_minor != loan.amount_minor:
         raise Conflict("lending.not_fully_funded", "only a fully funded listing is disbursed",
                        extra={"status": loan.status, "funded_minor": loan.funded_minor})
+    verdict = await risk_service.check_blocking(
+        session, kind=RISK_CHECK_KIND, user_id=loan.borrower_user_id,
+        amount_minor=loan.amount_minor, now=now)
+    if verdict.blocked:
+        return await _hold_for_review(session, loan=loan, verdict=verdict, now=now)
+    return await _pay(session, loan=loan, now=now)
+
+
+async def _hold_for_review(session: AsyncSession, *, loan: Loan, verdict: Any,
+                           now: datetime) -> dict[str, Any]:
+    """Nothing paid out: the loan waits for a risk officer, every bid's hold kept."""
+    loan.status, loan.version, loan.updated_at = LOAN_DISBURSEMENT_HELD, loan.version + 1, now
+    review_id = await risk_service.hold_for_review(
+        session, kind=REVIEW_KIND, subject_id=loan.id, user_id=loan.borrower_user_id,
+        amount_minor=loan.amount_minor, currency=loan.currency, verdict=verdict, now=now)
+    await events_service.record(
+        session,
+        lending_events.DisbursementHeld(loan_id=loan.id, borrower_user_id=loan.borrower_user_id,
+                                        amount_minor=loan.amount_minor, currency=loan.currency,
+                                        review_id=review_id),
+        target_type="loan", target_id=loan.id, now=now)
+    return {"loan_id": loan.id, "held": True, "review_id": review_id}
+
+
+def _require_held(loan: Loan) -> None:
+    if loan.status != LOAN_DISBURSEMENT_HELD:
+        raise Conflict("lending.disbursement_not_held",
+                       "this loan's disbursement is not waiting for a risk review",
+                       extra={"status": loan.status})
+
+
+async def release_held(session: AsyncSession, *, loan_id: int, now: datetime) -> dict[str, Any]:
+    """A risk officer released the held disbursement (in the review's transaction): it is paid
+    out now, once. Raises ``Conflict('lending.disbursement_not_held')``."""
+    loan = await _locked(session, loan_id)
+    _require_held(loan)
+    return await _pay(session, loan=loan, now=now)
+
+
+async def refuse_held(session: AsyncSession, *, loan_id: int, now: datetime) -> dict[str, Any]:
+    """A risk officer refused the held disbursement (in the review's transaction): the loan is
+    ``refused``, every bid's hold voided and the bids ``voided``, once. Raises
+    ``Conflict('lending.disbursement_not_held')``."""
+    loan = await _locked(session, loan_id)
+    _require_held(loan)
+    bids = list((await session.execute(
+        select(Bid.id, Bid.user_id, Bid.amount_minor, Bid.hold_id)
+        .where(Bid.loan_id == loan.id, Bid.status == BID_HELD).order_by(Bid.id))).all())
+    hold_ids = [b.hold_id for b in bids]
+    for start in range(0, len(hold_ids), HOLD_CHUNK):
+        await ledger_service.void_holds(session, hold_ids=hold_ids[start:start + HOLD_CHUNK],
+                                        now=now, reference=pool_reference(loan.id))
+    await session.execute(update(Bid).where(Bid.loan_id == loan.id, Bid.status == BID_HELD)
+                          .values(status=BID_VOIDED, closed_at=now))
+    loan.status, loan.closed_at = LOAN_REFUSED, now
+    loan.version, loan.updated_at = loan.version + 1, now
+    await events_service.record(
+        session,
+        lending_events.DisbursementRefused(
+            loan_id=loan.id, borrower_user_id=loan.borrower_user_id,
+            amount_minor=loan.amount_minor, currency=loan.currency, bids=len(bids)),
+        target_type="loan", target_id=loan.id, now=now)
+    await events_service.record_many(session, [
+        (lending_events.BidRefunded(bid_id=b.id, loan_id=loan.id, user_id=b.user_id,
+                                    amount_minor=b.amount_minor, currency=loan.currency),
+         b.id) for b in bids], target_type="loan_bid", now=now)
+    return {"loan_id": loan.id, "status": loan.status, "bids_voided": len(bids)}
+
+
+async def _pay(session: AsyncSession, *, loan: Loan, now: datetime) -> dict[str, Any]:
+    """Steps 1–3 of the module's docstring for ``loan`` (locked, fully funded)."""
     bids = list((await session.execute(
         select(Bid.id, Bid.user_id, Bid.amount_minor, Bid.hold_id)
         .where(Bid.loan_id == loan.id, Bid.status == BID_HELD).order_by(Bid.id))).all())
@@ -115,7 +207,7 @@ async def disburse(session: AsyncSession, *, loan_id: int, now: datetime) -> dic
         (lending_events.ClaimRecorded(claim_id=claim_id, loan_id=loan.id, user_id=user,
                                       principal_minor=principal, currency=loan.currency),
          claim_id) for claim_id, user, principal in claims], target_type="loan_claim", now=now)
-    return {"loan_id": loan.id, "net_minor": net, "claims": len(claims),
+    return {"loan_id": loan.id, "held": False, "net_minor": net, "claims": len(claims),
             "installments": len(plan.installments), "agreement_sha256": digest}
 
 

@@ -227,3 +227,48 @@ class LoanWrittenOff(DomainEvent):
     loan_id: int
     outstanding_minor: int
     bucket: str
+
+
+class LoanPrepaid(DomainEvent):
+    """A borrower repaid a whole loan ahead of its schedule (risk monitoring compares the amount
+    with the monthly income declared in the application: early payoff out of line with it)."""
+
+    topic = "lending.loan_prepaid"
+    loan_id: int
+    receipt_id: int
+    user_id: int
+    amount_minor: int
+    principal_minor: int
+    prepayment_fee_minor: int
+    currency: str
+    # What the application declared (a company: its monthly revenue); None when it declared none.
+    declared_monthly_income_minor: int | None = None
+
+
+class ApplicationWithdrawn(ApplicationChanged):
+    """The applicant withdrew an application before a reviewer decided it."""
+
+    topic = "lending.application_withdrawn"
+
+
+class DisbursementHeld(DomainEvent):
+    """A fully funded loan's payout waits for a risk officer (a blocking rule hit): the bids'
+    holds stay in place."""
+
+    topic = "lending.disbursement_held"
+    loan_id: int
+    borrower_user_id: int
+    amount_minor: int
+    currency: str
+    review_id: int
+
+
+class DisbursementRefused(DomainEvent):
+    """A risk officer refused a held disbursement: the loan is refused, every bid's hold voided."""
+
+    topic = "lending.disbursement_refused"
+    loan_id: int
+    borrower_user_id: int
+    amount_minor: int
+    currency: str
+    bids: int

@@ -57,6 +57,7 @@ def loan_json(loan: Loan, policy: LendingPolicy) -> dict[str, Any]:
         "reserve_contribution_minor": loan.reserve_contribution_minor,
         "penalty_daily_rate": loan.penalty_daily_rate,
         "grace_days": loan.grace_days,
+        "prepayment_fee_rate_bps": loan.prepayment_fee_rate_bps,
         "listed_at": loan.listed_at.isoformat(),
         "funding_ends_at": loan.funding_ends_at.isoformat(),
         "disbursed_at": None if loan.disbursed_at is None else loan.disbursed_at.isoformat(),

@@ -51,6 +51,11 @@ APPLICATION_WITHDRAWN = "withdrawn"
 # separate state: installments say where it stands); ``paid_off`` every installment settled;
 # ``written_off`` by staff at M3+ (what is still owed stays on the installments).
 LOAN_LISTED = "listed"
+# Fully funded, but the risk control's blocking check held the payout for an officer (named as a
+# held withdrawal; statuses are at most 16 characters): every bid's hold stays in place until
+# the review releases it (then ``disbursed``) or refuses it (then ``refused``, holds voided).
+LOAN_DISBURSEMENT_HELD = "held_for_review"
+LOAN_REFUSED = "refused"
 LOAN_UNFUNDED = "unfunded"
 LOAN_DISBURSED = "disbursed"
 LOAN_PAID_OFF = "paid_off"
@@ -123,6 +128,10 @@ class LoanProduct(Base):
     reserve_rate: Mapped[str] = mapped_column(String(16), nullable=False)
     # Days a listing stays open for bids.
     funding_window_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Fee on an early payoff, in basis points of the principal outstanding at payoff (migration
+    # 0019; at most products.MAX_PREPAYMENT_FEE_RATE_BPS).
+    prepayment_fee_rate_bps: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                         server_default="0")
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reviewed_by_user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -213,6 +222,10 @@ class Loan(Base):
     grace_days: Mapped[int] = mapped_column(Integer, nullable=False)
     apr: Mapped[str] = mapped_column(String(16), nullable=False)
     lpr_one_year: Mapped[str] = mapped_column(String(16), nullable=False)
+    # The product's prepayment fee when the loan was approved (a contract term: a later edit of
+    # the product does not change it).
+    prepayment_fee_rate_bps: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                         server_default="0")
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     listed_at: Mapped[Instant]
     funding_ends_at: Mapped[Instant]

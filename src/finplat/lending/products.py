@@ -27,6 +27,9 @@ from finplat.lending.models import (
 )
 
 RATE_FORMAT = "{:.6f}"
+# The highest prepayment fee a product may carry: 3% of the principal outstanding at payoff
+# (basis points). At payoff the fee is further held within the APR cap (repayment.py).
+MAX_PREPAYMENT_FEE_RATE_BPS = 300
 
 # action -> (states it may start from, state it reaches, event class)
 TRANSITIONS: dict[str, tuple[frozenset[str], str, type[lending_events.LoanProductChanged]]] = {
@@ -63,6 +66,7 @@ class ProductTerms:
     grace_days: int
     reserve_rate: Decimal
     funding_window_days: int
+    prepayment_fee_rate_bps: int = 0
 
 
 def product_json(product: LoanProduct, *, with_review: bool = False) -> dict[str, Any]:
@@ -84,6 +88,7 @@ def product_json(product: LoanProduct, *, with_review: bool = False) -> dict[str
         "grace_days": product.grace_days,
         "reserve_rate": product.reserve_rate,
         "funding_window_days": product.funding_window_days,
+        "prepayment_fee_rate_bps": product.prepayment_fee_rate_bps,
         "status": product.status,
         "version": product.version,
         "created_at": product.created_at.isoformat(),
@@ -126,6 +131,7 @@ async def create(
             grace_days=terms.grace_days,
             reserve_rate=RATE_FORMAT.format(terms.reserve_rate),
             funding_window_days=terms.funding_window_days,
+            prepayment_fee_rate_bps=terms.prepayment_fee_rate_bps,
             status=PRODUCT_DRAFT,
             version=1,
             created_at=now,

@@ -9,9 +9,12 @@
   current period's interest in proportion to its days elapsed (days since the previous due date,
   or the start, over the period's days; rounded half-up), which is never more than the
   period's scheduled interest. Later periods' interest and every future per-installment fee are
-  not charged. The prepayment fee is zero: loan products carry none. Penalty and fees already
-  owed on past installments are part of it. The installments' scheduled interest and fee
-  become what was charged, and the loan is paid off.
+  not charged. The prepayment fee is the loan's ``prepayment_fee_rate_bps`` (copied from its
+  product at approval) of the principal outstanding, rounded down, held within the APR cap
+  (``prepayment_fee``). Penalty and fees already owed on past installments are part of it. The
+  installments' scheduled interest and fee become what was charged, the prepayment fee goes to
+  fee revenue in the receipt's one ledger entry, and the loan is paid off
+  (``lending.loan_prepaid`` with the income declared in the application, for risk monitoring).
 
 Both run through ``core.idempotency`` (Idempotency-Key) and ``booking.book``, holding the loan's
 row lock, so a repayment racing the daily collection of the same installment never collects it
@@ -21,28 +24,36 @@ twice: whichever comes second sees what the first paid.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core import idempotency
 from finplat.core.clock import business_date as business_date_of
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, InvalidInput, NotFound
+from finplat.core.money import to_minor
+from finplat.events import service as events_service
 from finplat.ledger import service as ledger_service
 from finplat.lending import booking, distribution, schedule
 from finplat.lending.distribution import Part
+from finplat.lending.events import LoanPrepaid
 from finplat.lending.models import (
     LOAN_DISBURSED,
     LOAN_WRITTEN_OFF,
     RECEIPT_MANUAL,
     RECEIPT_PREPAYMENT,
+    Application,
 )
+from finplat.lending.policy import get_policy
 
 REPAYING_STATES = (LOAN_DISBURSED, LOAN_WRITTEN_OFF)
-PREPAYMENT_FEE_MINOR = 0
+BPS = Decimal(10_000)
 
 
 class LoanNotFound(NotFound):
@@ -100,9 +111,34 @@ def payoff_quote(loan: Any, installments: list[Any], *, business_date: date) -> 
                           0))
         rewrite[row.id] = (row.paid_interest_minor + interest, row.paid_fee_minor)
     sums = distribution.totals(parts)
+    fee = prepayment_fee(loan, principal_outstanding_minor=sums.principal_minor,
+                         business_date=business_date)
     return Quote(parts=parts, rewrite=rewrite, principal_minor=sums.principal_minor,
                  interest_minor=sums.interest_minor, fee_minor=sums.fee_minor,
-                 penalty_minor=sums.penalty_minor, prepayment_fee_minor=PREPAYMENT_FEE_MINOR)
+                 penalty_minor=sums.penalty_minor, prepayment_fee_minor=fee)
+
+
+def prepayment_fee(loan: Any, *, principal_outstanding_minor: int, business_date: date,
+                   apr_cap_multiple: int | None = None) -> int:
+    """The fee for paying ``loan`` off on ``business_date``: its ``prepayment_fee_rate_bps`` of
+    the principal outstanding, rounded down, and never more than the room the APR cap leaves:
+    outstanding × (cap − the loan's all-in APR) × days since the start / 365, rounded down
+    (cap = multiple × the LPR stored on the loan). The fee is contingent (the scheduled flows
+    the APR was checked on carry none), so it is bounded where it is charged: spread over the
+    time the loan ran, it adds at most the cap's headroom to the annual cost of a principal at
+    least the one outstanding (docs/LENDING.md "Early payoff")."""
+    rate_bps = int(getattr(loan, "prepayment_fee_rate_bps", 0) or 0)
+    if rate_bps <= 0 or principal_outstanding_minor <= 0:
+        return 0
+    fee = to_minor(Decimal(principal_outstanding_minor) * rate_bps / BPS, rounding="down")
+    multiple = get_policy().apr_cap_multiple if apr_cap_multiple is None else apr_cap_multiple
+    headroom_rate = multiple * Decimal(loan.lpr_one_year) - Decimal(loan.apr)
+    days = (business_date - loan.start_date).days if loan.start_date is not None else 0
+    if headroom_rate <= 0 or days <= 0:
+        return 0
+    room = to_minor(Decimal(principal_outstanding_minor) * headroom_rate * days / 365,
+                    rounding="down")
+    return max(0, min(fee, room))
 
 
 def interest_to_date(interest_minor: int, *, period_start: date, period_end: date,
@@ -145,14 +181,16 @@ async def _receipt(session: AsyncSession, receipt_id: int) -> dict[str, Any]:
 
 async def _book_one(session: AsyncSession, loan: Any, *, kind: str, source: str,
                     parts: list[Part], installments: list[Any], business_date: date,
-                    now: datetime, rewrite: dict[int, tuple[int, int]] | None = None) -> int:
+                    now: datetime, rewrite: dict[int, tuple[int, int]] | None = None,
+                    prepayment_fee_minor: int = 0) -> int:
     wallet = await ledger_service.wallet_of(session, loan.borrower_user_id)
     if wallet is None:
         raise Conflict("lending.wallet_missing", "the borrower has no fund account")
     claims = (await booking.active_claims(session, [loan.id]))[loan.id]
     draft = booking.Draft(loan=loan, kind=kind, source=source, parts=parts,
                           installments={row.id: row for row in installments}, claims=claims,
-                          payer_account_id=wallet, rewrite=rewrite or {})
+                          payer_account_id=wallet, rewrite=rewrite or {},
+                          prepayment_fee_minor=prepayment_fee_minor)
     return (await booking.book(session, [draft], business_date=business_date, now=now))[0]
 
 
@@ -226,10 +264,38 @@ async def pay_off(db: Database, *, user_id: int, loan_id: int, expected_total_mi
             raise Conflict("lending.nothing_due", "nothing is owed on this loan")
         receipt_id = await _book_one(
             session, loan, kind=RECEIPT_PREPAYMENT, parts=found.parts, installments=rows,
-            source=f"prepayment:{loan.id}", business_date=day, now=now, rewrite=found.rewrite)
+            source=f"prepayment:{loan.id}", business_date=day, now=now, rewrite=found.rewrite,
+            prepayment_fee_minor=found.prepayment_fee_minor)
+        await _record_prepaid(session, loan, found, receipt_id=receipt_id, now=now)
         return idempotency.Outcome(201, await _receipt(session, receipt_id))
 
     return await idempotency.execute(
         db, scope=f"lending.payoff:{user_id}", key=idempotency_key,
         payload={"loan_id": loan_id, "expected_total_minor": expected_total_minor}, work=work,
         now=now)
+
+
+async def declared_monthly_income(session: AsyncSession, application_id: int) -> int | None:
+    """The monthly income (a company: revenue) declared in the loan's application."""
+    declared = await session.scalar(
+        select(Application.declared).where(Application.id == application_id))
+    try:
+        value = json.loads(declared or "{}").get("monthly_income_minor")
+    except (ValueError, AttributeError):
+        return None
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+async def _record_prepaid(session: AsyncSession, loan: Any, found: Quote, *, receipt_id: int,
+                          now: datetime) -> None:
+    """``lending.loan_prepaid`` with its audit record (``events_service.record``)."""
+    event = LoanPrepaid(
+        loan_id=loan.id, receipt_id=receipt_id, user_id=loan.borrower_user_id,
+        amount_minor=found.total_minor, principal_minor=found.principal_minor,
+        prepayment_fee_minor=found.prepayment_fee_minor, currency=loan.currency,
+        declared_monthly_income_minor=await declared_monthly_income(session,
+                                                                    loan.application_id))
+    await events_service.record(session, event, target_type="loan", target_id=loan.id, now=now,
+                                actor_id=loan.borrower_user_id,
+                                summary={k: v for k, v in event.payload().items()
+                                         if k != "declared_monthly_income_minor"})

@@ -151,6 +151,15 @@ async def my_application(application_id: IdPath, user: CurrentUser,
     return await applications.one(db, application_id=application_id, user_id=user.user_id)
 
 
+@router.post("/me/loans/applications/{application_id}/withdraw")
+async def withdraw_application(application_id: IdPath, user: CurrentUser, db: DbDep,
+                               clock: ClockDep) -> dict[str, Any]:
+    """Withdraw my application while no reviewer has decided it (``pending_review``):
+    idempotent; a decided one is 409 ``lending.application_not_withdrawable``."""
+    return await applications.withdraw(db, application_id=application_id,
+                                       user_id=user.user_id, now=clock.now())
+
+
 @router.get("/admin/loans/applications", response_model=Page[dict[str, Any]])
 async def applications_for_review(_staff: StaffReader, db: DbDep, page: PageDep,
                                   status: StatusQuery = None) -> Page[Any]:

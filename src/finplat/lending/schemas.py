@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from finplat.core.fields import AmountMinor, AmountMinorOrZero, SingleLine, Text
 from finplat.lending import schedule as schedule_rules
-from finplat.lending.products import ProductTerms
+from finplat.lending.products import MAX_PREPAYMENT_FEE_RATE_BPS, ProductTerms
 
 MAX_LOAN_MINOR = 10**11  # 10亿: far above any cap, a typo guard
 Rate = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[0-9]+(\.[0-9]{1,6})?$",
@@ -43,6 +43,9 @@ class LoanProductCreate(BaseModel):
     grace_days: int = Field(ge=0, le=30)
     reserve_rate: Rate = Field(description="of the principal, paid into the risk reserve")
     funding_window_days: int = Field(ge=1, le=30)
+    prepayment_fee_rate_bps: int = Field(
+        default=0, ge=0, le=MAX_PREPAYMENT_FEE_RATE_BPS,
+        description="fee on an early payoff, basis points of the principal outstanding then")
 
     @model_validator(mode="after")
     def _consistent(self) -> LoanProductCreate:
@@ -68,7 +71,8 @@ class LoanProductCreate(BaseModel):
             service_fee_rate=Decimal(self.service_fee_rate),
             penalty_daily_rate=Decimal(self.penalty_daily_rate), grace_days=self.grace_days,
             reserve_rate=Decimal(self.reserve_rate),
-            funding_window_days=self.funding_window_days)
+            funding_window_days=self.funding_window_days,
+            prepayment_fee_rate_bps=self.prepayment_fee_rate_bps)
 
 
 class ReviewIn(BaseModel):

@@ -19,7 +19,7 @@ from finplat.events.dispatcher import Event
 from finplat.identity import queries as identity_queries
 from finplat.identity.events import KycVerified, LoggedIn, LoginFailed
 from finplat.investment.events import HoldingPaid, OrderConfirmed
-from finplat.modules import optional_module
+from finplat.lending.events import LoanPrepaid
 from finplat.payment.events import DepositSucceeded, WithdrawalSucceeded
 from finplat.risk import screening
 from finplat.risk.evaluators import Activity
@@ -103,22 +103,12 @@ async def kyc_verified(session: AsyncSession, event: KycVerified, meta: Event) -
         amount_minor=0, currency="CNY", at=meta.created_at, card=card)], now=meta.created_at)
 
 
-def _register_lending() -> None:
+@dispatcher.on(LoanPrepaid, name="risk.monitor_loan_prepaid")
+async def loan_prepaid(session: AsyncSession, event: LoanPrepaid, meta: Event) -> None:
     """Early loan payoff out of line with declared income: ``lending.loan_prepaid`` carries
-    the prepaid amount and the income declared in the application. Registered when the lending
-    package declares that event."""
-    events = optional_module("finplat.lending.events")
-    prepaid = getattr(events, "LoanPrepaid", None) if events is not None else None
-    if prepaid is None:
-        return
-
-    @dispatcher.on(prepaid, name="risk.monitor_loan_prepaid")
-    async def loan_prepaid(session: AsyncSession, event: Any, meta: Event) -> None:
-        await Monitor().evaluate(session, [activity(
-            source=f"loan_prepaid:{meta.id}", user_id=event.user_id, kind="loan_prepaid",
-            direction="out", amount_minor=event.amount_minor, currency=event.currency,
-            at=meta.created_at, reference=f"loan:{event.loan_id}",
-            declared_income_minor=event.declared_monthly_income_minor)], now=meta.created_at)
-
-
-_register_lending()
+    the prepaid amount and the monthly income declared in the application."""
+    await Monitor().evaluate(session, [activity(
+        source=f"loan_prepaid:{meta.id}", user_id=event.user_id, kind="loan_prepaid",
+        direction="out", amount_minor=event.amount_minor, currency=event.currency,
+        at=meta.created_at, reference=f"loan:{event.loan_id}",
+        declared_income_minor=event.declared_monthly_income_minor)], now=meta.created_at)

@@ -1,5 +1,6 @@
-"""A risk officer's decision on a payout held for review: released (it goes to its channel) or
-refused (its hold voided), exactly once. The review row is changed with a guarded UPDATE
+"""A risk officer's decision on a payout held for review (a withdrawal, or a loan disbursement):
+released (the withdrawal goes to its channel; the loan is paid out) or refused (its holds
+voided), exactly once. The review row is changed with a guarded UPDATE
 (``pending`` -> the decision) in the same transaction as the payout itself, so of two officers
 deciding at once one wins and the other gets ``risk.review_decided``.
 """
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.db import Database
 from finplat.core.errors import Conflict, NotFound
 from finplat.events import service as events_service
+from finplat.lending import disbursement
 from finplat.payment import handover
 from finplat.payment import review as payment_review
 from finplat.payment.channels import ChannelRegistry
@@ -24,7 +26,15 @@ from finplat.risk.models import RiskReview
 from finplat.risk.service import PENDING, REASONS
 
 RELEASED, REFUSED = "released", "refused"
+WITHDRAWAL = "withdrawal"
+LOAN_DISBURSEMENT = disbursement.REVIEW_KIND
 Decision = Literal["release", "refuse"]
+# What a borrower whose loan's payout waits is told (never naming a rule or a list).
+DISBURSEMENT_REASON = (
+    "您的借款已满标，放款前需要风控人员审核，审核期间出借人的资金保持冻结，通常在一个工作日内完成。",
+    "Your loan is fully funded; our risk team checks it before paying it out, and the lenders' "
+    "money stays reserved meanwhile, usually for no more than one business day.",
+)
 
 
 def review_view(review: RiskReview) -> dict[str, Any]:
@@ -49,16 +59,13 @@ async def _decide(session: AsyncSession, *, review_id: int, decision: Decision,
     if getattr(result, "rowcount", 0) != 1:
         raise Conflict("risk.review_decided", "this payout was already decided")
     await session.refresh(review)
+    payout = await _apply(session, review, decision=decision, officer_id=officer_id, note=note,
+                          now=now)
+    event: PayoutReleased | PayoutRefused
     if decision == "release":
-        payout = await payment_review.release_held_withdrawal(
-            session, withdrawal_id=review.subject_id, actor_id=officer_id, now=now)
-        event: PayoutReleased | PayoutRefused = PayoutReleased(
-            review_id=review.id, kind=review.kind, subject_id=review.subject_id,
-            user_id=review.user_id)
+        event = PayoutReleased(review_id=review.id, kind=review.kind,
+                               subject_id=review.subject_id, user_id=review.user_id)
     else:
-        payout = await payment_review.refuse_held_withdrawal(
-            session, withdrawal_id=review.subject_id, reason=f"refused by risk review: {note}",
-            now=now)
         event = PayoutRefused(review_id=review.id, kind=review.kind,
                               subject_id=review.subject_id, user_id=review.user_id)
     await events_service.record(session, event, target_type="risk_review", target_id=review.id,
@@ -66,11 +73,29 @@ async def _decide(session: AsyncSession, *, review_id: int, decision: Decision,
     return review, payout
 
 
+async def _apply(session: AsyncSession, review: RiskReview, *, decision: Decision,
+                 officer_id: int, note: str, now: datetime) -> dict[str, Any]:
+    """The decision on the held payout itself, by the review's kind: a withdrawal (payment) or
+    a loan disbursement (lending), in the review's transaction."""
+    if review.kind == LOAN_DISBURSEMENT:
+        if decision == "release":
+            return await disbursement.release_held(session, loan_id=review.subject_id, now=now)
+        return await disbursement.refuse_held(session, loan_id=review.subject_id, now=now)
+    if decision == "release":
+        return await payment_review.release_held_withdrawal(
+            session, withdrawal_id=review.subject_id, actor_id=officer_id, now=now)
+    return await payment_review.refuse_held_withdrawal(
+        session, withdrawal_id=review.subject_id, reason=f"refused by risk review: {note}",
+        now=now)
+
+
 async def decide(*, db: Database, channels: ChannelRegistry, review_id: int,
                  decision: Decision, officer_id: int, note: str,
                  now: datetime) -> dict[str, Any]:
-    """Release or refuse a held withdrawal; a released one is handed to its channel after the
-    commit. Raises ``NotFound('risk.review_not_found')``, ``Conflict('risk.review_decided')``."""
+    """Release or refuse a held payout: a withdrawal (a released one is handed to its channel
+    after the commit) or a loan disbursement (paid out, or every bid's hold voided, in the
+    review's transaction). Raises ``NotFound('risk.review_not_found')``,
+    ``Conflict('risk.review_decided')``."""
 
     async def work(session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
         review, payout = await _decide(session, review_id=review_id, decision=decision,
@@ -78,7 +103,7 @@ async def decide(*, db: Database, channels: ChannelRegistry, review_id: int,
         return review_view(review), payout
 
     view, payout = await db.run(work)
-    if decision == "release":
+    if decision == "release" and view["kind"] == WITHDRAWAL:
         await handover.submit_withdrawal(db=db, channels=channels, user_id=view["user_id"],
                                          withdrawal=payout, now=now)
     return view
@@ -101,6 +126,8 @@ async def of_user(session: AsyncSession, *, user_id: int, language: str) -> list
     found = []
     for row in rows:
         zh, en = REASONS.get(kinds.get(row.rule_codes[0], ""), REASONS["hold_amount"])
+        if row.kind == LOAN_DISBURSEMENT:  # the same words whichever rule held it
+            zh, en = DISBURSEMENT_REASON
         found.append({"kind": row.kind, "subject_id": row.subject_id,
                       "amount_minor": row.amount_minor, "created_at": row.created_at,
                       "reason": zh if language.startswith("zh") else en})

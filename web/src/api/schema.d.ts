@@ -2655,6 +2655,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/loans/applications/{application_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw Application
+         * @description Withdraw my application while no reviewer has decided it (``pending_review``):
+         *     idempotent; a decided one is 409 ``lending.application_not_withdrawable``.
+         */
+        post: operations["withdraw_application_api_v1_me_loans_applications__application_id__withdraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/loans/applications": {
         parameters: {
             query?: never;
@@ -4374,6 +4395,12 @@ export interface components {
             reserve_rate: string;
             /** Funding Window Days */
             funding_window_days: number;
+            /**
+             * Prepayment Fee Rate Bps
+             * @description fee on an early payoff, basis points of the principal outstanding then
+             * @default 0
+             */
+            prepayment_fee_rate_bps: number;
         };
         /** LoginIn */
         LoginIn: {
@@ -13843,6 +13870,57 @@ export interface operations {
         };
     };
     my_application_api_v1_me_loans_applications__application_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid input (validation.invalid and more specific codes) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request (see code) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on our side (service.unavailable carries Retry-After) */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_application_api_v1_me_loans_applications__application_id__withdraw_post: {
         parameters: {
             query?: never;
             header?: never;

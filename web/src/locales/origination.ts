@@ -11,7 +11,9 @@ export default {
       note: '借款额度与综合年化成本（含费用）受监管上限约束：个人在本平台借款余额不超过 20 万元，企业不超过 100 万元。',
       result: '申请 #{id}', score: '信用评分', grade: '信用等级', limit: '授信额度', rate: '年利率', apr: '综合年化成本（含费用）',
       lpr: '一年期 LPR', reasons: '主要因素', refused: '申请未通过：{detail}', pending: '申请已提交，等待审核', again: '再次申请',
-      mine: '我的借款申请', applied: '申请时间', noProducts: '暂无可申请的借款产品',
+      mine: '我的借款申请', applied: '申请时间', actions: '操作', withdraw: '撤回申请', cancel: '取消',
+      withdrawConfirm: '确定撤回借款申请 #{id} 吗？撤回后审核人员将不再处理，如有需要可重新申请。',
+      withdrawn: '借款申请 #{id} 已撤回', noProducts: '暂无可申请的借款产品',
     },
     status: { pending_review: '待审核', refused: '未通过', approved: '已通过', rejected: '已驳回', withdrawn: '已撤回', draft: '草稿', active: '在售', retired: '已停售' },
     listing: {
@@ -28,7 +30,7 @@ export default {
       create: '新建借款产品', name: '产品名称', kind: '借款人类型', both: '个人和企业', minAmount: '最低金额', maxAmount: '最高金额',
       terms: '期限（月，逗号分隔）', minRate: '最低年利率', maxRate: '最高年利率', methods: '还款方式', feeKind: '服务费方式',
       upfront: '放款时一次性收取', perInstallment: '按期收取', feeRate: '服务费率', penalty: '罚息日利率', grace: '宽限天数',
-      reserveRate: '风险备用金比例', window: '募集天数', save: '保存草稿', submit: '提交审核', retire: '停售', created: '已保存：{name}',
+      reserveRate: '风险备用金比例', window: '募集天数', prepaymentFee: '提前还款手续费（基点，占剩余本金，上限 300）', save: '保存草稿', submit: '提交审核', retire: '停售', created: '已保存：{name}',
       empty: '暂无借款产品', status: '状态', rates: '年利率范围',
     },
     review: {
@@ -46,7 +48,9 @@ export default {
       note: 'Amounts and the all-in cost (fees included) are capped: an individual owes at most ¥200,000 on the platform, a company ¥1,000,000.',
       result: 'Application #{id}', score: 'Credit score', grade: 'Grade', limit: 'Credit limit', rate: 'Annual rate', apr: 'All-in APR (fees included)',
       lpr: 'One-year LPR', reasons: 'Main factors', refused: 'Not approved: {detail}', pending: 'Submitted; waiting for review', again: 'Apply again',
-      mine: 'My applications', applied: 'Applied', noProducts: 'No loan product takes applications now',
+      mine: 'My applications', applied: 'Applied', actions: 'Actions', withdraw: 'Withdraw', cancel: 'Cancel',
+      withdrawConfirm: 'Withdraw loan application #{id}? It will no longer be reviewed; you can apply again if you need to.',
+      withdrawn: 'Loan application #{id} withdrawn', noProducts: 'No loan product takes applications now',
     },
     status: { pending_review: 'Pending review', refused: 'Refused', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn', draft: 'Draft', active: 'Active', retired: 'Retired' },
     listing: {
@@ -63,7 +67,7 @@ export default {
       create: 'New loan product', name: 'Name', kind: 'Borrowers', both: 'Individuals and companies', minAmount: 'Minimum amount', maxAmount: 'Maximum amount',
       terms: 'Terms (months, comma separated)', minRate: 'Lowest annual rate', maxRate: 'Highest annual rate', methods: 'Repayment methods', feeKind: 'Service fee',
       upfront: 'Once, at disbursement', perInstallment: 'With every installment', feeRate: 'Fee rate', penalty: 'Penalty rate per day', grace: 'Grace days',
-      reserveRate: 'Risk reserve rate', window: 'Funding window (days)', save: 'Save draft', submit: 'Submit for review', retire: 'Retire', created: 'Saved: {name}',
+      reserveRate: 'Risk reserve rate', window: 'Funding window (days)', prepaymentFee: 'Prepayment fee (basis points of the principal outstanding, at most 300)', save: 'Save draft', submit: 'Submit for review', retire: 'Retire', created: 'Saved: {name}',
       empty: 'No loan product yet', status: 'Status', rates: 'Annual rates',
     },
     review: {

@@ -19,7 +19,7 @@ export default {
     payoff: {
       title: '提前还清', principal: '剩余本金', interest: '截至今日利息', fee: '服务费', penalty: '罚息',
       prepaymentFee: '提前还款手续费', total: '合计应付', submit: '提前还清', done: '已提前还清：{amount}',
-      rule: '提前还清金额 = 剩余本金 + 截至今日的利息 + 已到期未还的服务费和罚息 + 提前还款手续费（当前为 0）。',
+      rule: '提前还清金额 = 剩余本金 + 截至今日的利息 + 已到期未还的服务费和罚息 + 提前还款手续费（按合同费率计算，且不超过年化利率上限所允许的金额）。',
     },
     holdings: {
       loan: '借款', principal: '出借本金', receivedPrincipal: '已收本金', receivedInterest: '已收利息',
@@ -64,7 +64,7 @@ export default {
       title: 'Pay off early', principal: 'Principal outstanding', interest: 'Interest to date', fee: 'Fees',
       penalty: 'Penalty', prepaymentFee: 'Prepayment fee', total: 'Total to pay', submit: 'Pay off now',
       done: 'Paid off: {amount}',
-      rule: 'Payoff = principal outstanding + interest to date + fees and penalty already due + the prepayment fee (currently 0).',
+      rule: 'Payoff = principal outstanding + interest to date + fees and penalty already due + the prepayment fee (at the contract rate, never more than the APR cap allows).',
     },
     holdings: {
       loan: 'Loan', principal: 'Principal lent', receivedPrincipal: 'Principal received', receivedInterest: 'Interest received',

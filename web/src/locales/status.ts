@@ -23,6 +23,7 @@ export default {
     loan: {
       applied: '已申请', scored: '已评分', approved: '已批准', rejected: '已拒绝', listed: '募集中', funded: '已满标',
       expired: '已流标', disbursed: '已放款', repaying: '还款中', settled: '已结清', overdue: '逾期', written_off: '已核销',
+      held_for_review: '放款审核中', refused: '放款未通过', unfunded: '已流标', paid_off: '已结清',
     },
     installment: { due: '待还', pending: '待还', paid: '已还', overdue: '逾期', partially_paid: '部分已还' },
     direction: { credit: '收入', debit: '支出', in: '收入', out: '支出' },
@@ -54,6 +55,7 @@ export default {
     loan: {
       applied: 'Applied', scored: 'Scored', approved: 'Approved', rejected: 'Rejected', listed: 'Listed', funded: 'Funded',
       expired: 'Expired', disbursed: 'Disbursed', repaying: 'Repaying', settled: 'Settled', overdue: 'Overdue', written_off: 'Written off',
+      held_for_review: 'Payout under review', refused: 'Payout refused', unfunded: 'Unfunded', paid_off: 'Paid off',
     },
     installment: { due: 'Due', pending: 'Due', paid: 'Paid', overdue: 'Overdue', partially_paid: 'Partly paid' },
     direction: { credit: 'In', debit: 'Out', in: 'In', out: 'Out' },

@@ -216,6 +216,44 @@ def json_from_text(session: AsyncSession, expression: Any) -> Any:
     return expression
 
 
+class InsertTogether:
+    """One row into each of several tables, built once (a module constant), as one statement
+    where the database can (PostgreSQL: every insert but the last in a ``WITH`` clause) and one
+    insert per table elsewhere; the rows are independent of each other. Called with one mapping
+    per table (every call the same keys), it returns the primary key of the last table's row.
+    A use case's audit record and outbox event, written together, cost one round trip."""
+
+    def __init__(self, *tables: Table) -> None:
+        assert len(tables) >= 2, "two or more tables"
+        self._tables = tables
+        self._singles = [insert(table) for table in tables]
+
+    async def __call__(self, session: AsyncSession, *rows: Mapping[str, Any]) -> Any:
+        assert len(rows) == len(self._tables), "one row per table"
+        if session.get_bind().dialect.name != "postgresql":
+            for single, row in zip(self._singles[:-1], rows[:-1], strict=True):
+                await session.execute(single, row)
+            return inserted_id(await session.execute(self._singles[-1], rows[-1]))
+        statement = _inserts_with(self._tables, tuple(tuple(row) for row in rows))
+        return await session.scalar(statement, {
+            f"t{n}_{key}": value for n, row in enumerate(rows) for key, value in row.items()})
+
+
+@functools.cache
+def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...]) -> Any:
+    """``WITH t0 AS (INSERT ...), t1 AS (INSERT ...) INSERT ... RETURNING <key>``: PostgreSQL
+    runs every data-modifying statement of a ``WITH`` clause exactly once."""
+    def values(n: int) -> dict[str, Any]:
+        table = tables[n]
+        return {key: bindparam(f"t{n}_{key}", type_=table.c[key].type) for key in keys[n]}
+
+    last = len(tables) - 1
+    statement = insert(tables[last]).values(values(last))
+    for n in range(last):
+        statement = statement.add_cte(insert(tables[n]).values(values(n)).cte(f"t{n}"))
+    return statement.returning(*tables[last].primary_key.columns)
+
+
 class GuardedUpdate:
     """A guarded ``UPDATE`` built once (a module constant with bind parameters). Called, it
     gives ``columns`` of the one row it changed, or None when its guard matched nothing: one
@@ -289,12 +327,10 @@ class Database:
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": max(statement_timeout_ms, 30_000) / 1000}
         elif self.dialect == "postgresql":
-            kwargs["pool_size"] = pool_size
-            kwargs["max_overflow"] = pool_size
+            kwargs.update(_pool_sizes(pool_size))
             kwargs["connect_args"] = {"server_settings": self._server_settings}
         elif self.dialect in ("mysql", "mariadb"):
-            kwargs["pool_size"] = pool_size
-            kwargs["max_overflow"] = pool_size
+            kwargs.update(_pool_sizes(pool_size))
             kwargs["isolation_level"] = "READ COMMITTED"
             kwargs["connect_args"] = {
                 "init_command": _mysql_session(statement_timeout_ms, lock_timeout_ms)}
@@ -356,6 +392,15 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+def _pool_sizes(pool_size: int) -> dict[str, int]:
+    """Up to twice ``pool_size`` connections, each kept once opened (opened on demand). Not
+    ``pool_size`` plus as many overflow connections: an overflow connection is closed as soon
+    as it is returned while the pool is full, and a request and its channel callback together
+    often use more than ``pool_size`` at once, so the pool would open and close a connection
+    (a server process, TLS negotiation, an empty prepared-statement cache) every few requests."""
+    return {"pool_size": 2 * pool_size, "max_overflow": 0}
 
 
 async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int,

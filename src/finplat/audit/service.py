@@ -116,6 +116,15 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
     return inserted_id(result)
 
 
+def deferred(*, action: str, target_type: str, target_id: str | int | None, now: datetime,
+             summary: dict[str, Any] | None = None,
+             actor_id: int | None = None) -> tuple[Table, dict[str, Any]]:
+    """The record ``record`` would write, as ``(table, row)`` for the caller to insert with the
+    other rows of the change (``core.idempotency.Outcome.rows``): it exists iff they commit."""
+    return TABLE, row(action=action, target_type=target_type, target_id=target_id, now=now,
+                      summary=summary, actor_id=actor_id)
+
+
 def row(*, action: str, target_type: str, target_id: str | int | None, now: datetime,
         summary: dict[str, Any] | None = None, actor_id: int | None = None) -> dict[str, Any]:
     """The row ``record`` inserts into ``TABLE``, for a caller that sends it together with

@@ -223,24 +223,33 @@ class InsertTogether:
     per table (every call the same keys), it returns the primary key of the last table's row.
     A use case's audit record and outbox event, written together, cost one round trip."""
 
-    def __init__(self, *tables: Table) -> None:
+    def __init__(self, *tables: Table, unless_taken: bool = False) -> None:
         assert len(tables) >= 2, "two or more tables"
         self._tables = tables
         self._singles = [insert(table) for table in tables]
+        # The last row is inserted unless a unique key it carries is taken (then nothing of the
+        # call is kept: None comes back, and the caller rolls its transaction back).
+        self._unless_taken = unless_taken
 
     async def __call__(self, session: AsyncSession, *rows: Mapping[str, Any]) -> Any:
         assert len(rows) == len(self._tables), "one row per table"
         if session.get_bind().dialect.name != "postgresql":
             for single, row in zip(self._singles[:-1], rows[:-1], strict=True):
                 await session.execute(single, row)
+            if self._unless_taken:
+                return await insert_unless_taken(session, self._tables[-1], rows[-1])
             return inserted_id(await session.execute(self._singles[-1], rows[-1]))
-        statement = _inserts_with(self._tables, tuple(tuple(row) for row in rows))
+        if self._unless_taken:
+            _check_fits(self._tables[-1], rows[-1])
+        statement = _inserts_with(self._tables, tuple(tuple(row) for row in rows),
+                                  self._unless_taken)
         return await session.scalar(statement, {
             f"t{n}_{key}": value for n, row in enumerate(rows) for key, value in row.items()})
 
 
 @functools.cache
-def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...]) -> Any:
+def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...],
+                  unless_taken: bool) -> Any:
     """``WITH t0 AS (INSERT ...), t1 AS (INSERT ...) INSERT ... RETURNING <key>``: PostgreSQL
     runs every data-modifying statement of a ``WITH`` clause exactly once."""
     def values(n: int) -> dict[str, Any]:
@@ -248,7 +257,9 @@ def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...]) 
         return {key: bindparam(f"t{n}_{key}", type_=table.c[key].type) for key in keys[n]}
 
     last = len(tables) - 1
-    statement = insert(tables[last]).values(values(last))
+    statement = postgresql.insert(tables[last]).values(values(last))
+    if unless_taken:
+        statement = statement.on_conflict_do_nothing()
     for n in range(last):
         statement = statement.add_cte(insert(tables[n]).values(values(n)).cte(f"t{n}"))
     return statement.returning(*tables[last].primary_key.columns)

@@ -26,9 +26,10 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import cast
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database, GuardedUpdate, insert_unless_taken
@@ -116,21 +117,22 @@ class _Contradicted(Exception):
 def _settle_guard(model: type[PaymentDeposit] | type[PaymentWithdrawal]) -> GuardedUpdate:
     """The order of a paid notice marked ``succeeded`` if it matches the notice (channel, not
     final, amount the channel moved, currency): what ``_problem`` checks, in one statement
-    that also takes the row lock. Gives what booking needs of the order."""
-    paid = (model.amount_minor - PaymentWithdrawal.fee_minor if model is PaymentWithdrawal
-            else model.amount_minor)
-    columns = [model.id, model.user_id, model.reference, model.amount_minor, model.currency,
-               model.channel]
+    that also takes the row lock. Gives what booking needs of the order. On the table, not the
+    mapped class: an ORM-enabled UPDATE costs more CPU than its round trip."""
+    table = cast(Table, model.__table__)
+    o = table.c
+    paid = o.amount_minor - o.fee_minor if model is PaymentWithdrawal else o.amount_minor
+    columns = [o.id, o.user_id, o.reference, o.amount_minor, o.currency, o.channel]
     if model is PaymentWithdrawal:
-        columns += [PaymentWithdrawal.fee_minor, PaymentWithdrawal.hold_id]
+        columns += [o.fee_minor, o.hold_id]
     return GuardedUpdate(
-        update(model)
-        .where(model.reference == bindparam("o_reference"), model.channel == bindparam("o_channel"),
-               model.status.not_in(FINAL), paid == bindparam("o_amount"),
-               model.currency == bindparam("o_currency"))
+        update(table)
+        .where(o.reference == bindparam("o_reference"), o.channel == bindparam("o_channel"),
+               o.status.not_in(FINAL), paid == bindparam("o_amount"),
+               o.currency == bindparam("o_currency"))
         .values(status=settling.SUCCEEDED, channel_reference=bindparam("o_channel_reference"),
                 channel_completed_at=bindparam("o_completed_at"), updated_at=bindparam("o_now")),
-        columns, reread=model.reference == bindparam("o_reference"))
+        columns, reread=o.reference == bindparam("o_reference"))
 
 
 _SETTLE = {"deposit": _settle_guard(PaymentDeposit),

@@ -17,11 +17,11 @@ One run prints one table:
     its own connection and event loop while the 16 clients run, so its latency counts the
     check and the database under that load, not other clients' turns of the server's loop;
 and the ratios: journeys/s over pgbench's TPS (target >= 0.08x with one server process), the
-journeys' p99 over the floor's p99 (target <= 15x), the check's p99 (target <= 5 ms). A journey is counted when its request
-answered 201; the run then waits for every callback to be applied and prints how long that
-took (a backlog would mean the rate overstates what was settled). ``ledger verify`` runs on the
-journeys' database at the end. The scratch databases ``funds_pgbench`` and ``payment_bench``
-are dropped and re-created. It never runs as a test.
+journeys' p99 over the floor's p99 (target <= 15x), the check's p99 (target <= 5 ms). A
+journey is counted when its request answered 201; the run then waits for every callback to
+be applied and prints how long that took (a backlog would mean the rate overstates what was
+settled). ``ledger verify`` runs on the journeys' database at the end. The scratch databases
+``funds_pgbench`` and ``payment_bench`` are dropped and re-created. It never runs as a test.
 """
 
 from __future__ import annotations

@@ -28,12 +28,13 @@ __all__ = ["bank", "channels", "investor", "post_callback"]
 # UPDATE ... RETURNING and claims unique keys with a savepoint; SQLite's single-statement
 # writes are transactions of their own.
 # PostgreSQL, deposit: auth 1; open 2 (order; audit record and key in one statement); channel 1;
-# callback 4 (the notice's key, the order's guarded update, entry, audit record and outbox event
-# in one statement). Withdrawal: auth 1; open 6 (card, entry, hold, the blocking risk rules'
-# look at the customer's standing (the rules themselves are cached per process), order, audit
-# record and key); channel 1; sent mark 1; callback 5 (key, order, hold, entry, audit and event).
+# callback 3 (the notice's key claimed and the order's guarded update in one statement, entry,
+# audit record and outbox event in one). Withdrawal: auth 1; open 6 (card, entry, hold, the
+# blocking risk rules' look at the customer's standing (the rules themselves are cached per
+# process), order, audit record and key); channel 1; sent mark 1; callback 4 (key and order,
+# hold, entry, audit and event).
 BUDGETS = {
-    "postgresql": {"deposit": (8, 2), "withdrawal": (14, 2)},
+    "postgresql": {"deposit": (7, 2), "withdrawal": (13, 2)},
     "sqlite": {"deposit": (13, 3), "withdrawal": (22, 4)},
     "mysql": {"deposit": (15, 3), "withdrawal": (26, 4)},
 }

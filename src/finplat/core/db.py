@@ -17,9 +17,12 @@ from sqlalchemy import (
     Update,
     bindparam,
     event,
+    exists,
     func,
     insert,
+    literal,
     select,
+    true,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -280,6 +283,55 @@ class GuardedUpdate:
     async def __call__(self, session: AsyncSession,
                        parameters: Mapping[str, Any]) -> Row[Any] | None:
         return await _guarded(session, self._returning, self._plain, self._reread, parameters)
+
+
+class ClaimThenUpdate:
+    """Claim a unique key with an insert unless it is taken and, only if claimed, run a guarded
+    ``UPDATE`` (built once, a module constant): one statement on PostgreSQL (the insert and the
+    update in a ``WITH``, the update conditioned on the insert's row), an insert and a
+    ``GuardedUpdate`` elsewhere. Called, it gives whether the key was claimed and ``columns`` of
+    the row the update changed (None when the key was taken or the guard matched nothing;
+    the caller rolls back a claim whose update matched nothing, if that must not stay)."""
+
+    def __init__(self, table: Table, statement: Any, columns: Sequence[Any], *,
+                 reread: Any) -> None:
+        self._table = table
+        self._statement = statement
+        self._columns = tuple(columns)
+        self._guarded = GuardedUpdate(statement, columns, reread=reread)
+
+    async def __call__(self, session: AsyncSession, values: Mapping[str, Any],
+                       parameters: Mapping[str, Any]) -> tuple[bool, Row[Any] | None]:
+        if session.get_bind().dialect.name != "postgresql":
+            if await insert_unless_taken(session, self._table, values) is None:
+                return False, None
+            return True, await self._guarded(session, parameters)
+        _check_fits(self._table, values)
+        statement = _claim_then_update(self._table, tuple(values), self._statement,
+                                       self._columns)
+        row = (await session.execute(statement, {
+            **{f"k_{key}": value for key, value in values.items()}, **parameters})).one()
+        if row.claimed_key is None:
+            return False, None
+        return True, None if row[1] is None else row
+
+
+@functools.cache
+def _claim_then_update(table: Table, keys: tuple[str, ...], statement: Any,
+                       columns: tuple[Any, ...]) -> Any:
+    """``WITH k AS (INSERT ... ON CONFLICT DO NOTHING RETURNING key), u AS (UPDATE ... WHERE
+    <guard> AND EXISTS (SELECT FROM k) RETURNING columns) SELECT (SELECT key FROM k), u.*``:
+    always one row."""
+    key = table.primary_key.columns
+    claim = (postgresql.insert(table)
+             .values({name: bindparam(f"k_{name}", type_=table.c[name].type) for name in keys})
+             .on_conflict_do_nothing().returning(*key).cte("k"))
+    changed = (statement.where(exists(select(claim.c[0])))
+               .returning(*columns).cte("u"))
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(select(claim.c[0]).scalar_subquery().label("claimed_key"),
+                   *(changed.c[column.key] for column in columns))
+            .select_from(one.outerjoin(changed, true())))
 
 
 class Database:

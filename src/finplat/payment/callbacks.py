@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, GuardedUpdate, insert_unless_taken
+from finplat.core.db import ClaimThenUpdate, Database, insert_unless_taken
 from finplat.core.errors import InvalidInput
 from finplat.events import service as events_service
 from finplat.payment import settling, signing
@@ -114,10 +114,11 @@ class _Contradicted(Exception):
     """The notice's key was free but its order did not match: roll back, then describe."""
 
 
-def _settle_guard(model: type[PaymentDeposit] | type[PaymentWithdrawal]) -> GuardedUpdate:
-    """The order of a paid notice marked ``succeeded`` if it matches the notice (channel, not
-    final, amount the channel moved, currency): what ``_problem`` checks, in one statement
-    that also takes the row lock. Gives what booking needs of the order. On the table, not the
+def _settle_guard(model: type[PaymentDeposit] | type[PaymentWithdrawal]) -> ClaimThenUpdate:
+    """The notice's key claimed and, if claimed, the order of a paid notice marked
+    ``succeeded`` if it matches the notice (channel, not final, amount the channel moved,
+    currency): what ``_problem`` checks, in one statement that also takes the row lock (one with
+    the claim on PostgreSQL). Gives what booking needs of the order. On the table, not the
     mapped class: an ORM-enabled UPDATE costs more CPU than its round trip."""
     table = cast(Table, model.__table__)
     o = table.c
@@ -125,7 +126,8 @@ def _settle_guard(model: type[PaymentDeposit] | type[PaymentWithdrawal]) -> Guar
     columns = [o.id, o.user_id, o.reference, o.amount_minor, o.currency, o.channel]
     if model is PaymentWithdrawal:
         columns += [o.fee_minor, o.hold_id]
-    return GuardedUpdate(
+    return ClaimThenUpdate(
+        cast(Table, PaymentCallback.__table__),
         update(table)
         .where(o.reference == bindparam("o_reference"), o.channel == bindparam("o_channel"),
                o.status.not_in(FINAL), paid == bindparam("o_amount"),
@@ -148,15 +150,16 @@ async def _apply_usual(
     A taken key (a redelivery) goes to ``otherwise`` (``_apply``) in this transaction, nothing
     having changed; an order that does not match raises ``_Contradicted`` (the claimed key must
     go: the transaction is rolled back and ``_apply`` describes the notice)."""
-    stored = await _log_once(session, channel=channel, notification=notification,
-                             outcome=APPLIED, detail=None, now=now)
-    if stored is None:
+    claimed, order = await _SETTLE[notification.kind](
+        session,
+        _notice_row(channel=channel, notification=notification, outcome=APPLIED, detail=None,
+                    now=now),
+        {"o_reference": notification.merchant_reference, "o_channel": channel,
+         "o_amount": notification.amount_minor, "o_currency": notification.currency,
+         "o_channel_reference": notification.channel_reference,
+         "o_completed_at": notification.occurred_at, "o_now": now})
+    if not claimed:
         return await otherwise(session)
-    order = await _SETTLE[notification.kind](session, {
-        "o_reference": notification.merchant_reference, "o_channel": channel,
-        "o_amount": notification.amount_minor, "o_currency": notification.currency,
-        "o_channel_reference": notification.channel_reference,
-        "o_completed_at": notification.occurred_at, "o_now": now})
     if order is None:
         raise _Contradicted
     await settling.succeeded(session, order, kind=notification.kind, notification=notification,
@@ -183,7 +186,14 @@ async def _log_once(
 ) -> int | None:
     """Store the notice under its unique key; None when it was stored before (a concurrent
     twin waits on the unique index and then finds the row)."""
-    values = {
+    values = _notice_row(channel=channel, notification=notification, outcome=outcome,
+                         detail=detail, now=now)
+    return await insert_unless_taken(session, PaymentCallback, values)
+
+
+def _notice_row(*, channel: str, notification: CallbackNotification, outcome: str,
+                detail: str | None, now: datetime) -> dict[str, object]:
+    return {
         "channel": channel,
         "channel_reference": notification.channel_reference,
         "status": notification.status,
@@ -196,7 +206,6 @@ async def _log_once(
         "payload": notification.model_dump(mode="json"),
         "received_at": now,
     }
-    return await insert_unless_taken(session, PaymentCallback, values)
 
 
 async def _apply(

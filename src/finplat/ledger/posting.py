@@ -10,12 +10,14 @@ a deferred trigger that each entry's legs sum to zero).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, insert, not_, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -215,6 +217,22 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     Raises ``InvalidPostings``, ``Unbalanced``, ``AccountNotFound``, ``AccountFrozen``,
     ``AccountClosed``, ``InsufficientFunds``, ``DuplicateSource``.
     """
+    entry_id, _row_id = await _write(session, spec, now=now, then=None)
+    return entry_id
+
+
+async def write_entry_then(session: AsyncSession, spec: EntrySpec, *, now: datetime,
+                           table: Table, row: Mapping[str, Any]) -> tuple[int, int]:
+    """``write_entry``, then ``row`` of ``table`` naming the entry (its ``entry_id`` column is
+    set here): one round trip on PostgreSQL. Returns the entry's id and the row's primary key.
+    Raises what ``write_entry`` raises (and nothing is inserted then)."""
+    entry_id, row_id = await _write(session, spec, now=now, then=(table, row))
+    assert row_id is not None
+    return entry_id, row_id
+
+
+async def _write(session: AsyncSession, spec: EntrySpec, *, now: datetime,
+                 then: tuple[Table, Mapping[str, Any]] | None) -> tuple[int, int | None]:
     now = ensure_utc(now)
     validate_source(spec.source_type, spec.source_id, spec.code)
     currency = check_legs(spec.legs, allow_empty=bool(spec.releases))
@@ -222,7 +240,17 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     if dialect(session).name == "postgresql":
         # The ledger's one write primitive in SQL (the only dialect branch of the write path):
         # the same checks and rows as below, in one round trip.
-        return await _write_entry_postgresql(session, spec, deltas, currency, now)
+        return await _write_entry_postgresql(session, spec, deltas, currency, now, then)
+    entry_id = await _write_portable(session, spec, deltas, currency, now)
+    if then is None:
+        return entry_id, None
+    table, values = then
+    return entry_id, inserted_id(await session.execute(insert(table),
+                                                        {**values, "entry_id": entry_id}))
+
+
+async def _write_portable(session: AsyncSession, spec: EntrySpec, deltas: Mapping[int, Delta],
+                          currency: str | None, now: datetime) -> int:
     states = await load_accounts(session, list(deltas))
     if currency is not None and any(states[leg.account_id].currency != currency
                                     for leg in spec.legs):
@@ -236,12 +264,30 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     return entry_id
 
 
-_PG_WRITE_ENTRY = text(
-    "SELECT entry_id, error_code, error_account FROM ledger_write_entry("
-    ":source_type, :source_id, :code, :entry_type, :hold_id, :reverses_entry_id, :reference, "
-    "CAST(:metadata AS JSONB), :now, :pending, :allow_frozen, :currency, :accounts, "
-    ":debits_posted, :credits_posted, :debits_pending, :credits_pending, :leg_accounts, "
-    ":leg_directions, :leg_amounts)")
+_PG_CALL = ("SELECT entry_id, error_code, error_account FROM ledger_write_entry("
+            ":source_type, :source_id, :code, :entry_type, :hold_id, :reverses_entry_id, "
+            ":reference, CAST(:metadata AS JSONB), :now, :pending, :allow_frozen, :currency, "
+            ":accounts, :debits_posted, :credits_posted, :debits_pending, :credits_pending, "
+            ":leg_accounts, :leg_directions, :leg_amounts)")
+_PG_WRITE_ENTRY = text(_PG_CALL)
+
+
+@functools.cache
+def _pg_write_entry_then(table: Table, keys: tuple[str, ...]) -> Any:
+    """The entry written, then one row of ``table`` naming it (only if the entry was written),
+    in one statement: ``WITH e AS (<the call>), r AS (INSERT ... SELECT e.entry_id, ... FROM e
+    WHERE no refusal RETURNING key) SELECT e.*, (SELECT key FROM r) FROM e``."""
+    pg = postgresql.dialect()
+    key = next(iter(table.primary_key.columns)).name
+    names = ", ".join(["entry_id", *keys])
+    values = ", ".join(f"CAST(:r_{name} AS {table.c[name].type.compile(dialect=pg)})"
+                       for name in keys)
+    # Names from the table's own metadata, values as parameters: nothing from a caller's text.
+    return text(
+        f"WITH e AS ({_PG_CALL}), r AS (INSERT INTO {table.name} ({names}) "  # noqa: S608
+        f"SELECT e.entry_id, {values} FROM e WHERE e.error_code IS NULL RETURNING {key}) "
+        f"SELECT e.entry_id, e.error_code, e.error_account, (SELECT {key} FROM r) AS row_id "
+        f"FROM e")
 
 PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
     "not_found": AccountNotFound, "closed": AccountClosed, "frozen": AccountFrozen,
@@ -250,9 +296,10 @@ PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
 }
 
 
-async def _write_entry_postgresql(session: AsyncSession, spec: EntrySpec,
-                                  deltas: Mapping[int, Delta], currency: str | None,
-                                  now: datetime) -> int:
+async def _write_entry_postgresql(
+    session: AsyncSession, spec: EntrySpec, deltas: Mapping[int, Delta], currency: str | None,
+    now: datetime, then: tuple[Table, Mapping[str, Any]] | None,
+) -> tuple[int, int | None]:
     """The same write as the portable path, in one round trip (``ledger_write_entry`` in the
     0003 migration): on PostgreSQL the round trips, not the statements, are what cost."""
     accounts = sorted(deltas)
@@ -271,13 +318,18 @@ async def _write_entry_postgresql(session: AsyncSession, spec: EntrySpec,
         "leg_directions": [leg.direction for leg in spec.legs],
         "leg_amounts": [leg.amount.amount_minor for leg in spec.legs],
     }
+    statement = _PG_WRITE_ENTRY
+    if then is not None:
+        table, values = then
+        statement = _pg_write_entry_then(table, tuple(values))
+        parameters.update({f"r_{name}": value for name, value in values.items()})
     try:
-        row = (await session.execute(_PG_WRITE_ENTRY, parameters)).one()
+        row = (await session.execute(statement, parameters)).one()
     except IntegrityError as error:
         raise DuplicateSource(spec.source_type, spec.source_id) from error
     if row.error_code is not None:
         raise PG_REFUSALS[row.error_code](row.error_account)
-    return int(row.entry_id)
+    return int(row.entry_id), None if then is None else int(row.row_id)
 
 
 def entry_filter(source_type: str, source_id: str) -> Any:

@@ -12,12 +12,16 @@ One run prints one table:
     processes), 16 verified investors alternating ``POST /me/deposits`` and
     ``POST /me/withdrawals`` (each with its own Idempotency-Key), each answered by the embedded
     bank simulator's signed callback, verified and applied by the same server;
-and the ratios: journeys/s over pgbench's TPS (target >= 0.08x with one server process) and
-the journeys' p99 over the floor's p99 (target <= 15x). A journey is counted when its request
-answered 201; the run then waits for every callback to be applied and prints how long that
-took (a backlog would mean the rate overstates what was settled). ``ledger verify`` runs on the
-journeys' database at the end. The scratch databases ``funds_pgbench`` and ``payment_bench``
-are dropped and re-created. It never runs as a test.
+  - beside the one-process journeys, the withdrawal's blocking risk check timed alone: a probe
+    process runs ``risk.service.check_blocking`` (the code a withdrawal runs) every 20 ms on
+    its own connection and event loop while the 16 clients run, so its latency counts the
+    check and the database under that load, not other clients' turns of the server's loop;
+and the ratios: journeys/s over pgbench's TPS (target >= 0.08x with one server process), the
+journeys' p99 over the floor's p99 (target <= 15x), the check's p99 (target <= 5 ms). A
+journey is counted when its request answered 201; the run then waits for every callback to
+be applied and prints how long that took (a backlog would mean the rate overstates what was
+settled). ``ledger verify`` runs on the journeys' database at the end. The scratch databases
+``funds_pgbench`` and ``payment_bench`` are dropped and re-created. It never runs as a test.
 """
 
 from __future__ import annotations
@@ -232,7 +236,8 @@ async def _client(
 
 
 async def _run(
-    port: int, server_pid: int, logins: list[str], seconds: float, max_requests: int
+    port: int, server_pid: int, logins: list[str], seconds: float, max_requests: int,
+    on_start: Any = None,
 ) -> tuple[Stats, float]:
     limits = httpx.Limits(
         max_connections=len(logins) + 4, max_keepalive_connections=len(logins) + 4
@@ -246,6 +251,8 @@ async def _run(
         budget = [max_requests]
         cpu_before = _cpu_seconds(pids={server_pid}), _cpu_seconds(command=f" {BENCH_DB} ")
         connections = [_Connection(port, h) for h in headers]
+        if on_start is not None:
+            on_start()
         started, client_cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(_client(c, stats, started + seconds, budget) for c in connections))
         elapsed = time.perf_counter() - started
@@ -300,15 +307,69 @@ class Journeys:
     seconds: float
     settle_seconds: float
     verified: bool
+    risk_check: dict[str, Any] | None = None
 
     @property
     def latencies_ms(self) -> list[float]:
         return [value for values in self.stats.latencies_ms.values() for value in values]
 
 
+# -- the blocking risk check's added latency -------------------------------------------------
+PROBE_PAUSE_S = 0.02  # between two checks: the probe must not take CPU from the server
+
+
+def _risk_probe(url: str, seconds: float, go: Any, queue: Any) -> None:
+    """In a process of its own while the journeys run: the withdrawal's blocking risk check
+    (``risk.service.check_blocking``, the code the withdrawal runs: the rules from the
+    per-process cache, one statement for the customer's standing) timed alone, in a transaction
+    already begun, on its own connection and its own event loop, so no other client's turn of
+    the server's event loop is counted; one check every ``PROBE_PAUSE_S``."""
+    async def run() -> dict[str, Any]:
+        from datetime import UTC, datetime
+
+        from sqlalchemy import select, text
+
+        from finplat.core.db import Database
+        from finplat.identity.models import User
+        from finplat.risk import rules as risk_rules
+        from finplat.risk import service as risk_service
+
+        db = Database(url, pool_size=1)
+        latencies: list[float] = []
+        cpu_s = 0.0
+        try:
+            async with db.transaction() as session:
+                user_ids = list(await session.scalars(select(User.id)))
+                enabled = [rule.code for rule in await risk_rules.active(
+                    session, now=datetime.now(UTC))
+                    if rule.enabled and rule.kind in risk_rules.BLOCKING_KINDS]
+            if not go.wait(120):
+                raise RuntimeError("the journeys never started")
+            deadline = time.perf_counter() + seconds
+            turn = 0
+            while time.perf_counter() < deadline:
+                async with db.transaction() as session:
+                    await session.execute(text("SELECT 1"))  # BEGIN: not the check's cost
+                    started, cpu = time.perf_counter(), time.process_time()
+                    await risk_service.check_blocking(
+                        session, kind="withdrawal", user_id=user_ids[turn % len(user_ids)],
+                        amount_minor=WITHDRAWAL_MINOR, now=datetime.now(UTC))
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    cpu_s += time.process_time() - cpu
+                turn += 1
+                await asyncio.sleep(PROBE_PAUSE_S)
+        finally:
+            await db.dispose()
+        return {"latencies_ms": latencies, "cpu_ms": cpu_s * 1000 / max(len(latencies), 1),
+                "rules": enabled}
+
+    queue.put(asyncio.run(run()))
+
+
 def measure(clients: int, seconds: float, *, workers: int = 1,
-            max_requests: int = 1_000_000) -> Journeys:
-    """One run on a fresh scratch database, through a server started for it."""
+            max_requests: int = 1_000_000, probe: bool = False) -> Journeys:
+    """One run on a fresh scratch database, through a server started for it; with ``probe``
+    the blocking risk check is timed alongside (``_risk_probe``)."""
     env = _environment(f"postgresql+asyncpg://{SERVER}/{BENCH_DB}")
     _prepare_database(env)
     logins = _create_investors(env, clients)
@@ -319,17 +380,30 @@ def measure(clients: int, seconds: float, *, workers: int = 1,
          "warning", "--workers", str(workers)],
         env=env,
     )
+    context = multiprocessing.get_context("spawn")
+    go, queue = context.Event(), context.Queue()
+    prober = (context.Process(target=_risk_probe, args=(env["FINPLAT_DATABASE_URL"], seconds,
+                                                        go, queue)) if probe else None)
+    risk_check = None
     try:
         _wait_until_up(port, server)
-        stats, elapsed = asyncio.run(_run(port, server.pid, logins, seconds, max_requests))
+        if prober is not None:
+            prober.start()
+        stats, elapsed = asyncio.run(_run(port, server.pid, logins, seconds, max_requests,
+                                          on_start=go.set))
+        if prober is not None:
+            risk_check = queue.get(True, seconds + 60)
+            prober.join(10)
         settle = _settle_wait(env)
     finally:
+        if prober is not None and prober.is_alive():
+            prober.kill()
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    return Journeys(stats, elapsed, settle, _ledger_verified(env))
+    return Journeys(stats, elapsed, settle, _ledger_verified(env), risk_check)
 
 
 # -- baselines ------------------------------------------------------------------------------
@@ -398,6 +472,7 @@ def client_floor(clients: int, seconds: float) -> tuple[float, list[float]]:
 # -- the table ------------------------------------------------------------------------------
 TARGET_RATE = 0.08  # journeys/s over pgbench TPS, one server process
 TARGET_P99 = 15.0  # journey p99 over the floor's p99
+TARGET_CHECK_P99 = 5.0  # ms: the blocking risk check's added latency on a withdrawal
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -421,7 +496,8 @@ def main() -> None:
     tps = pgbench(clients, seconds)
     floor_rate, floor_latencies = client_floor(clients, seconds)
     floor_p99 = percentile(floor_latencies, 0.99)
-    journeys = {workers: measure(clients, seconds, workers=workers) for workers in (1, 2)}
+    journeys = {workers: measure(clients, seconds, workers=workers, probe=workers == 1)
+                for workers in (1, 2)}
 
     rows = [("pgbench TPC-B-like (scale 16)", str(clients), f"{tps:,.0f}", "", "", "baseline",
              ""),
@@ -435,6 +511,12 @@ def main() -> None:
         rows.append((f"HTTP funds journeys, {workers} server process(es)", str(clients),
                      f"{rate:,.0f}", f"{percentile(latencies, 0.5):.1f}", f"{p99:.1f}",
                      f"{rate / tps:.3f}x", f"{p99 / floor_p99:.1f}x"))
+    check = journeys[1].risk_check
+    if check is not None:
+        values = check["latencies_ms"]
+        rows.append(("withdrawal's blocking risk check, alone (beside 1 process)", str(clients),
+                     f"{len(values) / seconds:,.0f}", f"{percentile(values, 0.5):.2f}",
+                     f"{percentile(values, 0.99):.2f}", "", f"target p99 <= {TARGET_CHECK_P99} ms"))
     print()
     _table(rows)
     print(f"\ntargets, one server process: >= {TARGET_RATE}x pgbench, p99 <= {TARGET_P99}x floor")
@@ -448,6 +530,11 @@ def main() -> None:
               f"{run.stats.server_cpu_s * 1000 / per:.2f} ms, PostgreSQL "
               f"{run.stats.database_cpu_s * 1000 / per:.2f} ms, load generator "
               f"{run.stats.client_cpu_s * 1000 / per:.2f} ms")
+    if check is not None:
+        print(f"blocking risk check: {len(check['latencies_ms'])} checks while the one-process "
+              f"journeys ran (one every {PROBE_PAUSE_S * 1000:g} ms, own process, connection "
+              f"and event loop), rules {', '.join(check['rules']) or 'none enabled'}; CPU per "
+              f"check {check['cpu_ms']:.2f} ms")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average before: {load_before}; after: {load}; {os.cpu_count()} CPUs; "
           f"{seconds:g} s per row")

@@ -27,15 +27,16 @@ __all__ = ["bank", "channels", "investor", "post_callback"]
 # ledger entry is one statement (``ledger_write_entry``), elsewhere four or five; MariaDB has no
 # UPDATE ... RETURNING and claims unique keys with a savepoint; SQLite's single-statement
 # writes are transactions of their own.
-# PostgreSQL, deposit: auth 1; open 3 (order, audit, key); channel 1; callback 6 (the order
-# locked, log, entry, order, audit, outbox). Withdrawal: auth 1; open 6 (card, entry, hold,
-# order, audit, key), plus 1 for the blocking risk rules (the customer's standing; the rules
-# themselves are cached per process); channel 1; sent mark 1; callback 7 (the order locked,
-# log, hold, entry, order, audit, outbox).
+# PostgreSQL, deposit: auth 1; open 2 (order; audit record and key in one statement); channel 1;
+# callback 3 (the notice's key claimed and the order's guarded update in one statement, entry,
+# audit record and outbox event in one). Withdrawal: auth 1; open 5 (card, entry with its hold
+# row, the blocking risk rules' look at the customer's standing (the rules themselves are cached
+# per process), order, audit record and key); channel 1; sent mark 1; callback 4 (key and
+# order, hold, entry, audit and event).
 BUDGETS = {
-    "postgresql": {"deposit": (11, 2), "withdrawal": (17, 2)},
-    "sqlite": {"deposit": (14, 3), "withdrawal": (23, 4)},
-    "mysql": {"deposit": (20, 3), "withdrawal": (31, 4)},
+    "postgresql": {"deposit": (7, 2), "withdrawal": (12, 2)},
+    "sqlite": {"deposit": (13, 3), "withdrawal": (22, 4)},
+    "mysql": {"deposit": (15, 3), "withdrawal": (26, 4)},
 }
 
 

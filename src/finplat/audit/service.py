@@ -24,7 +24,8 @@ from finplat.core.masking import scrub
 
 HEAD_ID = 1
 # Built once, values as parameters: every audited use case pays for this statement.
-_INSERT = insert(cast(Table, AuditRecord.__table__))
+TABLE = cast(Table, AuditRecord.__table__)
+_INSERT = insert(TABLE)
 
 
 def _canonical(value: dict[str, Any]) -> str:
@@ -108,14 +109,31 @@ async def record(session: AsyncSession, *, action: str, target_type: str,
     Takes no lock beyond the insert; ``sequence``, ``previous_hash`` and ``record_hash`` stay
     NULL until sealed. Raises nothing of its own (database errors propagate).
     """
+    # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
+    result = await session.execute(_INSERT, row(
+        action=action, target_type=target_type, target_id=target_id, now=now, summary=summary,
+        actor_id=actor_id))
+    return inserted_id(result)
+
+
+def deferred(*, action: str, target_type: str, target_id: str | int | None, now: datetime,
+             summary: dict[str, Any] | None = None,
+             actor_id: int | None = None) -> tuple[Table, dict[str, Any]]:
+    """The record ``record`` would write, as ``(table, row)`` for the caller to insert with the
+    other rows of the change (``core.idempotency.Outcome.rows``): it exists iff they commit."""
+    return TABLE, row(action=action, target_type=target_type, target_id=target_id, now=now,
+                      summary=summary, actor_id=actor_id)
+
+
+def row(*, action: str, target_type: str, target_id: str | int | None, now: datetime,
+        summary: dict[str, Any] | None = None, actor_id: int | None = None) -> dict[str, Any]:
+    """The row ``record`` inserts into ``TABLE``, for a caller that sends it together with
+    other rows of the same change (``finplat.events.service.record``)."""
     fields = _fields(action=action, target_type=target_type, now=now, summary=summary,
                      actor_id=actor_id)
     fields["target_id"] = None if target_id is None else str(target_id)
-    # A plain insert, not a unit-of-work flush: every audited use case pays for this call.
-    result = await session.execute(_INSERT, {
-        "content_hash": compute_content_hash(**fields), "sequence": None,
-        "previous_hash": None, "record_hash": None, **fields})
-    return inserted_id(result)
+    return {"content_hash": compute_content_hash(**fields), "sequence": None,
+            "previous_hash": None, "record_hash": None, **fields}
 
 
 async def record_many(session: AsyncSession, *,

@@ -17,9 +17,12 @@ from sqlalchemy import (
     Update,
     bindparam,
     event,
+    exists,
     func,
     insert,
+    literal,
     select,
+    true,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -230,6 +233,55 @@ def json_from_text(session: AsyncSession, expression: Any) -> Any:
     return expression
 
 
+class InsertTogether:
+    """One row into each of several tables, built once (a module constant), as one statement
+    where the database can (PostgreSQL: every insert but the last in a ``WITH`` clause) and one
+    insert per table elsewhere; the rows are independent of each other. Called with one mapping
+    per table (every call the same keys), it returns the primary key of the last table's row.
+    A use case's audit record and outbox event, written together, cost one round trip."""
+
+    def __init__(self, *tables: Table, unless_taken: bool = False) -> None:
+        assert len(tables) >= 2, "two or more tables"
+        self._tables = tables
+        self._singles = [insert(table) for table in tables]
+        # The last row is inserted unless a unique key it carries is taken (then nothing of the
+        # call is kept: None comes back, and the caller rolls its transaction back).
+        self._unless_taken = unless_taken
+
+    async def __call__(self, session: AsyncSession, *rows: Mapping[str, Any]) -> Any:
+        assert len(rows) == len(self._tables), "one row per table"
+        if session.get_bind().dialect.name != "postgresql":
+            for single, row in zip(self._singles[:-1], rows[:-1], strict=True):
+                await session.execute(single, row)
+            if self._unless_taken:
+                return await insert_unless_taken(session, self._tables[-1], rows[-1])
+            return inserted_id(await session.execute(self._singles[-1], rows[-1]))
+        if self._unless_taken:
+            _check_fits(self._tables[-1], rows[-1])
+        statement = _inserts_with(self._tables, tuple(tuple(row) for row in rows),
+                                  self._unless_taken)
+        return await session.scalar(statement, {
+            f"t{n}_{key}": value for n, row in enumerate(rows) for key, value in row.items()})
+
+
+@functools.cache
+def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...],
+                  unless_taken: bool) -> Any:
+    """``WITH t0 AS (INSERT ...), t1 AS (INSERT ...) INSERT ... RETURNING <key>``: PostgreSQL
+    runs every data-modifying statement of a ``WITH`` clause exactly once."""
+    def values(n: int) -> dict[str, Any]:
+        table = tables[n]
+        return {key: bindparam(f"t{n}_{key}", type_=table.c[key].type) for key in keys[n]}
+
+    last = len(tables) - 1
+    statement = postgresql.insert(tables[last]).values(values(last))
+    if unless_taken:
+        statement = statement.on_conflict_do_nothing()
+    for n in range(last):
+        statement = statement.add_cte(insert(tables[n]).values(values(n)).cte(f"t{n}"))
+    return statement.returning(*tables[last].primary_key.columns)
+
+
 class GuardedUpdate:
     """A guarded ``UPDATE`` built once (a module constant with bind parameters). Called, it
     gives ``columns`` of the one row it changed, or None when its guard matched nothing: one
@@ -245,6 +297,55 @@ class GuardedUpdate:
     async def __call__(self, session: AsyncSession,
                        parameters: Mapping[str, Any]) -> Row[Any] | None:
         return await _guarded(session, self._returning, self._plain, self._reread, parameters)
+
+
+class ClaimThenUpdate:
+    """Claim a unique key with an insert unless it is taken and, only if claimed, run a guarded
+    ``UPDATE`` (built once, a module constant): one statement on PostgreSQL (the insert and the
+    update in a ``WITH``, the update conditioned on the insert's row), an insert and a
+    ``GuardedUpdate`` elsewhere. Called, it gives whether the key was claimed and ``columns`` of
+    the row the update changed (None when the key was taken or the guard matched nothing;
+    the caller rolls back a claim whose update matched nothing, if that must not stay)."""
+
+    def __init__(self, table: Table, statement: Any, columns: Sequence[Any], *,
+                 reread: Any) -> None:
+        self._table = table
+        self._statement = statement
+        self._columns = tuple(columns)
+        self._guarded = GuardedUpdate(statement, columns, reread=reread)
+
+    async def __call__(self, session: AsyncSession, values: Mapping[str, Any],
+                       parameters: Mapping[str, Any]) -> tuple[bool, Row[Any] | None]:
+        if session.get_bind().dialect.name != "postgresql":
+            if await insert_unless_taken(session, self._table, values) is None:
+                return False, None
+            return True, await self._guarded(session, parameters)
+        _check_fits(self._table, values)
+        statement = _claim_then_update(self._table, tuple(values), self._statement,
+                                       self._columns)
+        row = (await session.execute(statement, {
+            **{f"k_{key}": value for key, value in values.items()}, **parameters})).one()
+        if row.claimed_key is None:
+            return False, None
+        return True, None if row[1] is None else row
+
+
+@functools.cache
+def _claim_then_update(table: Table, keys: tuple[str, ...], statement: Any,
+                       columns: tuple[Any, ...]) -> Any:
+    """``WITH k AS (INSERT ... ON CONFLICT DO NOTHING RETURNING key), u AS (UPDATE ... WHERE
+    <guard> AND EXISTS (SELECT FROM k) RETURNING columns) SELECT (SELECT key FROM k), u.*``:
+    always one row."""
+    key = table.primary_key.columns
+    claim = (postgresql.insert(table)
+             .values({name: bindparam(f"k_{name}", type_=table.c[name].type) for name in keys})
+             .on_conflict_do_nothing().returning(*key).cte("k"))
+    changed = (statement.where(exists(select(claim.c[0])))
+               .returning(*columns).cte("u"))
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(select(claim.c[0]).scalar_subquery().label("claimed_key"),
+                   *(changed.c[column.key] for column in columns))
+            .select_from(one.outerjoin(changed, true())))
 
 
 class Database:
@@ -303,12 +404,10 @@ class Database:
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": max(statement_timeout_ms, 30_000) / 1000}
         elif self.dialect == "postgresql":
-            kwargs["pool_size"] = pool_size
-            kwargs["max_overflow"] = pool_size
+            kwargs.update(_pool_sizes(pool_size))
             kwargs["connect_args"] = {"server_settings": self._server_settings}
         elif self.dialect in ("mysql", "mariadb"):
-            kwargs["pool_size"] = pool_size
-            kwargs["max_overflow"] = pool_size
+            kwargs.update(_pool_sizes(pool_size))
             kwargs["isolation_level"] = "READ COMMITTED"
             kwargs["connect_args"] = {
                 "init_command": _mysql_session(statement_timeout_ms, lock_timeout_ms)}
@@ -370,6 +469,15 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+def _pool_sizes(pool_size: int) -> dict[str, int]:
+    """Up to twice ``pool_size`` connections, each kept once opened (opened on demand). Not
+    ``pool_size`` plus as many overflow connections: an overflow connection is closed as soon
+    as it is returned while the pool is full, and a request and its channel callback together
+    often use more than ``pool_size`` at once, so the pool would open and close a connection
+    (a server process, TLS negotiation, an empty prepared-statement cache) every few requests."""
+    return {"pool_size": 2 * pool_size, "max_overflow": 0}
 
 
 async def _retrying(attempt_once: Callable[[], Awaitable[T]], attempts: int,

@@ -8,21 +8,23 @@ cannot turn a refused request into an accepted one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, insert_unless_taken
+from finplat.core.db import Database, InsertTogether, insert_unless_taken
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
 
 _PENDING = 0
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,10 @@ class Outcome:
     status_code: int
     body: dict[str, Any]
     replayed: bool = field(default=False, compare=False)
+    # Rows of the work still to insert, one per table, ``(table, row)``: sent with the stored
+    # answer in one round trip where the database can (``core.db.InsertTogether``).
+    rows: tuple[tuple[Table, Mapping[str, Any]], ...] = field(
+        default=(), compare=False, repr=False)
 
 
 class _KeyTaken(Exception):
@@ -79,8 +85,18 @@ async def _store_answer(
     values = {"scope": scope, "key": key, "request_hash": digest,
               "status_code": outcome.status_code, "response_body": outcome.body,
               "created_at": now}
-    if await insert_unless_taken(session, IdempotencyRecord, values) is None:
+    if outcome.rows:
+        together = _together(tuple(table for table, _row in outcome.rows))
+        stored = await together(session, *(row for _table, row in outcome.rows), values)
+    else:
+        stored = await insert_unless_taken(session, IdempotencyRecord, values)
+    if stored is None:
         raise _KeyTaken
+
+
+@functools.cache
+def _together(tables: tuple[Table, ...]) -> InsertTogether:
+    return InsertTogether(*tables, _RECORDS, unless_taken=True)
 
 
 async def _answered(db: Database, *, scope: str, key: str, digest: str) -> Outcome | None:
@@ -134,6 +150,8 @@ async def execute(
         if isinstance(claimed, Outcome):
             return claimed
         outcome = await work(session)
+        for table, row in outcome.rows:
+            await session.execute(insert(table), row)
         await session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.id == claimed)

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.clock import ensure_utc
-from finplat.core.db import Database, inserted_id, json_from_text
+from finplat.core.db import Database, InsertTogether, inserted_id, json_from_text
 from finplat.core.errors import Conflict, NotFound
 from finplat.events.models import EventDelivery, OutboxEvent
 from finplat.events.types import DomainEvent
@@ -36,6 +36,8 @@ from finplat.events.types import DomainEvent
 # Built once, values as parameters: it is on every money path.
 OUTBOX = cast(Table, OutboxEvent.__table__)
 _INSERT = insert(OUTBOX)
+# The audit record and the outbox event of one change: one round trip where the database can.
+_AUDIT_AND_EVENT = InsertTogether(audit_service.TABLE, OUTBOX)
 
 
 async def emit(session: AsyncSession, event: DomainEvent, *, now: datetime) -> int:
@@ -43,9 +45,7 @@ async def emit(session: AsyncSession, event: DomainEvent, *, now: datetime) -> i
     are not themselves an audited change (an anomaly noticed, a figure crossing a line); a state
     change goes through ``record``. A plain insert, not a unit-of-work flush: it is on every
     money path."""
-    result = await session.execute(_INSERT, {
-        "topic": event.topic, "version": event.version, "payload": event.payload(),
-        "created_at": ensure_utc(now), "dispatched_at": None})
+    result = await session.execute(_INSERT, _event_row(event, event.payload(), now))
     return inserted_id(result)
 
 
@@ -55,10 +55,16 @@ async def record(session: AsyncSession, event: DomainEvent, *, target_type: str,
     """The audit record (action = the event's topic) and the outbox event of one state change,
     in the caller's transaction; returns the event's id. ``summary`` is what the audit record
     keeps (by default the event's payload); personal data in it is scrubbed by the audit log."""
-    await audit_service.record(session, action=event.topic, target_type=target_type,
-                               target_id=target_id, now=now, actor_id=actor_id,
-                               summary=event.payload() if summary is None else summary)
-    return await emit(session, event, now=now)
+    payload = event.payload()
+    audit = audit_service.row(action=event.topic, target_type=target_type, target_id=target_id,
+                              now=now, actor_id=actor_id,
+                              summary=payload if summary is None else summary)
+    return int(await _AUDIT_AND_EVENT(session, audit, _event_row(event, payload, now)))
+
+
+def _event_row(event: DomainEvent, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {"topic": event.topic, "version": event.version, "payload": payload,
+            "created_at": ensure_utc(now), "dispatched_at": None}
 
 
 async def record_many(session: AsyncSession, events: Sequence[tuple[DomainEvent, str | int]], *,

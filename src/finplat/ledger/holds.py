@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
@@ -20,14 +20,13 @@ from finplat.ledger.posting import (
     EntrySpec,
     credit,
     debit,
-    inserted_id,
     write_entry,
+    write_entry_then,
 )
 
 HOLD = cast(Table, LedgerHold.__table__)
 HOLD_SOURCE = "ledger_hold"
 EXPIRY_BATCH_LIMIT = 500
-_INSERT_HOLD = insert(HOLD)  # built once: values as parameters
 
 
 async def hold(session: AsyncSession, *, source_type: str, source_id: str, code: str,
@@ -48,13 +47,12 @@ async def hold(session: AsyncSession, *, source_type: str, source_id: str, code:
     spec = EntrySpec(source_type=source_type, source_id=source_id, code=code, entry_type="hold",
                      legs=[debit(debit_account_id, amount), credit(credit_account_id, amount)],
                      pending=True, reference=reference, metadata=metadata)
-    entry_id = await write_entry(session, spec, now=now)
-    result = await session.execute(_INSERT_HOLD, {
-        "entry_id": entry_id, "debit_account_id": debit_account_id,
-        "credit_account_id": credit_account_id, "amount_minor": amount.amount_minor,
-        "posted_minor": 0, "status": "open", "code": code,
+    # The hold's row goes with its entry (one round trip on PostgreSQL).
+    _entry_id, hold_id = await write_entry_then(session, spec, now=now, table=HOLD, row={
+        "debit_account_id": debit_account_id, "credit_account_id": credit_account_id,
+        "amount_minor": amount.amount_minor, "posted_minor": 0, "status": "open", "code": code,
         "expires_at": None if expires_at is None else ensure_utc(expires_at), "created_at": now})
-    return inserted_id(result)
+    return hold_id
 
 
 def _claiming(posted: Any, *guards: Any) -> GuardedUpdate:

@@ -10,20 +10,34 @@ a deferred trigger that each entry's legs sum to zero).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, insert, not_, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.errors import field_error
-from finplat.core.money import Money
+from finplat.ledger.entries import (
+    CREDIT,
+    DEBIT,
+    MAX_LEGS,
+    AccountState,
+    Delta,
+    EntrySpec,
+    Leg,
+    check_legs,
+    credit,
+    debit,
+    deltas_of,
+    validate_source,
+    within_limits,
+)
 from finplat.ledger.exceptions import (
     AccountClosed,
     AccountFrozen,
@@ -31,16 +45,17 @@ from finplat.ledger.exceptions import (
     DuplicateSource,
     InsufficientFunds,
     InvalidPostings,
-    Unbalanced,
 )
 from finplat.ledger.models import LedgerAccount, LedgerEntry, LedgerPosting
+
+# The definitions of an entry (``finplat.ledger.entries``), imported from here by the ledger's
+# other writers as well.
+__all__ = ["CREDIT", "DEBIT", "MAX_LEGS", "AccountState", "Delta", "EntrySpec", "Leg",
+           "check_legs", "credit", "debit", "deltas_of", "validate_source", "within_limits"]
 
 ACCOUNT = cast(Table, LedgerAccount.__table__)
 ENTRY = cast(Table, LedgerEntry.__table__)
 POSTING = cast(Table, LedgerPosting.__table__)
-
-MAX_LEGS = 200
-DEBIT, CREDIT = "debit", "credit"
 
 
 def dialect(session: AsyncSession) -> Dialect:
@@ -55,140 +70,6 @@ def inserted_id(result: Any) -> int:
 
 def rowcount(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One side of an entry: ``amount`` debited or credited to ``account_id``."""
-
-    account_id: int
-    direction: str
-    amount: Money
-
-
-def debit(account_id: int, amount: Money) -> Leg:
-    return Leg(account_id, DEBIT, amount)
-
-
-def credit(account_id: int, amount: Money) -> Leg:
-    return Leg(account_id, CREDIT, amount)
-
-
-@dataclass(slots=True)
-class Delta:
-    """What an entry changes on one account, in fen (pending deltas are negative on release)."""
-
-    debits_posted: int = 0
-    credits_posted: int = 0
-    debits_pending: int = 0
-    credits_pending: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class AccountState:
-    id: int
-    normal_balance: str
-    currency: str
-    tracks_balance: bool
-    status: str
-    debits_posted: int
-    credits_posted: int
-    version: int
-    debits_pending: int = 0
-    credits_pending: int = 0
-    debits_must_not_exceed_credits: bool = False
-    credits_must_not_exceed_debits: bool = False
-
-    def balance_minor(self, debits_posted: int, credits_posted: int) -> int:
-        if self.normal_balance == CREDIT:
-            return credits_posted - debits_posted
-        return debits_posted - credits_posted
-
-
-def within_limits(state: AccountState, delta: Delta) -> bool:
-    """Whether the account's limit flags allow ``delta`` on top of ``state``: the rule the
-    guarded UPDATE (and the database's CHECK constraints) enforce, in plain Python."""
-    debits = state.debits_posted + state.debits_pending + delta.debits_posted + delta.debits_pending
-    credits = (state.credits_posted + state.credits_pending + delta.credits_posted
-               + delta.credits_pending)
-    if state.debits_must_not_exceed_credits \
-            and debits > state.credits_posted + delta.credits_posted:
-        return False
-    return not (state.credits_must_not_exceed_debits
-                and credits > state.debits_posted + delta.debits_posted)
-
-
-@dataclass(slots=True)
-class EntrySpec:
-    source_type: str
-    source_id: str
-    code: str
-    entry_type: str
-    legs: Sequence[Leg]
-    pending: bool = False
-    # Pending amounts released by this entry (a hold's post, void or expiry), per account.
-    releases: Mapping[int, Delta] = field(default_factory=dict)
-    hold_id: int | None = None
-    reverses_entry_id: int | None = None
-    reference: str | None = None
-    metadata: Mapping[str, Any] | None = None
-    # Releasing a hold (void, expiry) is allowed on a frozen account; nothing else is.
-    allow_frozen: bool = False
-
-
-def validate_source(source_type: str, source_id: str, code: str) -> None:
-    for name, value, limit in (("source_type", source_type, 32), ("source_id", source_id, 64),
-                               ("code", code, 32)):
-        if not isinstance(value, str) or not (1 <= len(value) <= limit):
-            raise field_error(name, f"must be 1 to {limit} characters")
-
-
-def check_legs(legs: Sequence[Leg], *, allow_empty: bool = False,
-               max_legs: int = MAX_LEGS) -> str | None:
-    """The entry's currency; raises ``InvalidPostings`` or ``Unbalanced``."""
-    if not legs:
-        if allow_empty:
-            return None
-        raise InvalidPostings("an entry needs two or more postings")
-    if len(legs) < 2 or len(legs) > max_legs:
-        raise InvalidPostings(f"an entry needs 2 to {max_legs} postings")
-    currencies = set()
-    net = 0
-    for leg in legs:
-        if not isinstance(leg.amount, Money):
-            raise TypeError("posting amounts are Money")
-        if leg.amount.amount_minor <= 0:
-            raise InvalidPostings("every posting amount must be positive")
-        if leg.direction not in (DEBIT, CREDIT):
-            raise InvalidPostings(f"unknown direction {leg.direction!r}")
-        currencies.add(leg.amount.currency)
-        net += leg.amount.amount_minor if leg.direction == DEBIT else -leg.amount.amount_minor
-    if len(currencies) != 1:
-        raise InvalidPostings("all postings of an entry share one currency")
-    if net != 0:
-        raise Unbalanced(f"debits and credits differ by {net} fen")
-    return currencies.pop()
-
-
-def deltas_of(spec: EntrySpec) -> dict[int, Delta]:
-    deltas: dict[int, Delta] = {}
-    for leg in spec.legs:
-        delta = deltas.setdefault(leg.account_id, Delta())
-        amount = leg.amount.amount_minor
-        if spec.pending:
-            if leg.direction == DEBIT:
-                delta.debits_pending += amount
-            else:
-                delta.credits_pending += amount
-        elif leg.direction == DEBIT:
-            delta.debits_posted += amount
-        else:
-            delta.credits_posted += amount
-    for account_id, release in spec.releases.items():
-        delta = deltas.setdefault(account_id, Delta())
-        delta.debits_pending += release.debits_pending
-        delta.credits_pending += release.credits_pending
-    return deltas
 
 
 async def load_accounts(session: AsyncSession,
@@ -336,6 +217,22 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     Raises ``InvalidPostings``, ``Unbalanced``, ``AccountNotFound``, ``AccountFrozen``,
     ``AccountClosed``, ``InsufficientFunds``, ``DuplicateSource``.
     """
+    entry_id, _row_id = await _write(session, spec, now=now, then=None)
+    return entry_id
+
+
+async def write_entry_then(session: AsyncSession, spec: EntrySpec, *, now: datetime,
+                           table: Table, row: Mapping[str, Any]) -> tuple[int, int]:
+    """``write_entry``, then ``row`` of ``table`` naming the entry (its ``entry_id`` column is
+    set here): one round trip on PostgreSQL. Returns the entry's id and the row's primary key.
+    Raises what ``write_entry`` raises (and nothing is inserted then)."""
+    entry_id, row_id = await _write(session, spec, now=now, then=(table, row))
+    assert row_id is not None
+    return entry_id, row_id
+
+
+async def _write(session: AsyncSession, spec: EntrySpec, *, now: datetime,
+                 then: tuple[Table, Mapping[str, Any]] | None) -> tuple[int, int | None]:
     now = ensure_utc(now)
     validate_source(spec.source_type, spec.source_id, spec.code)
     currency = check_legs(spec.legs, allow_empty=bool(spec.releases))
@@ -343,7 +240,17 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     if dialect(session).name == "postgresql":
         # The ledger's one write primitive in SQL (the only dialect branch of the write path):
         # the same checks and rows as below, in one round trip.
-        return await _write_entry_postgresql(session, spec, deltas, currency, now)
+        return await _write_entry_postgresql(session, spec, deltas, currency, now, then)
+    entry_id = await _write_portable(session, spec, deltas, currency, now)
+    if then is None:
+        return entry_id, None
+    table, values = then
+    return entry_id, inserted_id(await session.execute(insert(table),
+                                                        {**values, "entry_id": entry_id}))
+
+
+async def _write_portable(session: AsyncSession, spec: EntrySpec, deltas: Mapping[int, Delta],
+                          currency: str | None, now: datetime) -> int:
     states = await load_accounts(session, list(deltas))
     if currency is not None and any(states[leg.account_id].currency != currency
                                     for leg in spec.legs):
@@ -357,12 +264,30 @@ async def write_entry(session: AsyncSession, spec: EntrySpec, *, now: datetime) 
     return entry_id
 
 
-_PG_WRITE_ENTRY = text(
-    "SELECT entry_id, error_code, error_account FROM ledger_write_entry("
-    ":source_type, :source_id, :code, :entry_type, :hold_id, :reverses_entry_id, :reference, "
-    "CAST(:metadata AS JSONB), :now, :pending, :allow_frozen, :currency, :accounts, "
-    ":debits_posted, :credits_posted, :debits_pending, :credits_pending, :leg_accounts, "
-    ":leg_directions, :leg_amounts)")
+_PG_CALL = ("SELECT entry_id, error_code, error_account FROM ledger_write_entry("
+            ":source_type, :source_id, :code, :entry_type, :hold_id, :reverses_entry_id, "
+            ":reference, CAST(:metadata AS JSONB), :now, :pending, :allow_frozen, :currency, "
+            ":accounts, :debits_posted, :credits_posted, :debits_pending, :credits_pending, "
+            ":leg_accounts, :leg_directions, :leg_amounts)")
+_PG_WRITE_ENTRY = text(_PG_CALL)
+
+
+@functools.cache
+def _pg_write_entry_then(table: Table, keys: tuple[str, ...]) -> Any:
+    """The entry written, then one row of ``table`` naming it (only if the entry was written),
+    in one statement: ``WITH e AS (<the call>), r AS (INSERT ... SELECT e.entry_id, ... FROM e
+    WHERE no refusal RETURNING key) SELECT e.*, (SELECT key FROM r) FROM e``."""
+    pg = postgresql.dialect()
+    key = next(iter(table.primary_key.columns)).name
+    names = ", ".join(["entry_id", *keys])
+    values = ", ".join(f"CAST(:r_{name} AS {table.c[name].type.compile(dialect=pg)})"
+                       for name in keys)
+    # Names from the table's own metadata, values as parameters: nothing from a caller's text.
+    return text(
+        f"WITH e AS ({_PG_CALL}), r AS (INSERT INTO {table.name} ({names}) "  # noqa: S608
+        f"SELECT e.entry_id, {values} FROM e WHERE e.error_code IS NULL RETURNING {key}) "
+        f"SELECT e.entry_id, e.error_code, e.error_account, (SELECT {key} FROM r) AS row_id "
+        f"FROM e")
 
 PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
     "not_found": AccountNotFound, "closed": AccountClosed, "frozen": AccountFrozen,
@@ -371,9 +296,10 @@ PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
 }
 
 
-async def _write_entry_postgresql(session: AsyncSession, spec: EntrySpec,
-                                  deltas: Mapping[int, Delta], currency: str | None,
-                                  now: datetime) -> int:
+async def _write_entry_postgresql(
+    session: AsyncSession, spec: EntrySpec, deltas: Mapping[int, Delta], currency: str | None,
+    now: datetime, then: tuple[Table, Mapping[str, Any]] | None,
+) -> tuple[int, int | None]:
     """The same write as the portable path, in one round trip (``ledger_write_entry`` in the
     0003 migration): on PostgreSQL the round trips, not the statements, are what cost."""
     accounts = sorted(deltas)
@@ -392,13 +318,18 @@ async def _write_entry_postgresql(session: AsyncSession, spec: EntrySpec,
         "leg_directions": [leg.direction for leg in spec.legs],
         "leg_amounts": [leg.amount.amount_minor for leg in spec.legs],
     }
+    statement = _PG_WRITE_ENTRY
+    if then is not None:
+        table, values = then
+        statement = _pg_write_entry_then(table, tuple(values))
+        parameters.update({f"r_{name}": value for name, value in values.items()})
     try:
-        row = (await session.execute(_PG_WRITE_ENTRY, parameters)).one()
+        row = (await session.execute(statement, parameters)).one()
     except IntegrityError as error:
         raise DuplicateSource(spec.source_type, spec.source_id) from error
     if row.error_code is not None:
         raise PG_REFUSALS[row.error_code](row.error_account)
-    return int(row.entry_id)
+    return int(row.entry_id), None if then is None else int(row.row_id)
 
 
 def entry_filter(source_type: str, source_id: str) -> Any:

@@ -85,10 +85,11 @@ async def create_deposit(
                                  amount_minor=amount.amount_minor, currency=amount.currency,
                                  status=PENDING, created_at=now, updated_at=now)
         deposit.id = await _insert(session, deposit)
-        await audit_service.record(session, action="payment.deposit_created",
-                                   target_type="deposit", target_id=deposit.id, now=now,
-                                   actor_id=user_id, summary=summary)
-        return idempotency.Outcome(201, deposit_view(deposit))
+        # The audit record goes in with the key's answer (one round trip).
+        audit = audit_service.deferred(action="payment.deposit_created", target_type="deposit",
+                                       target_id=deposit.id, now=now, actor_id=user_id,
+                                       summary=summary)
+        return idempotency.Outcome(201, deposit_view(deposit), rows=(audit,))
 
     return await idempotency.execute(
         db, scope=scope, key=idempotency_key, payload=payload, work=work, now=now,
@@ -141,16 +142,19 @@ async def _open_withdrawal(
     if verdict.blocked:
         withdrawal.status = HELD
     withdrawal.id = await _insert(session, withdrawal)
-    await audit_service.record(session, action="payment.withdrawal_created",
-                               target_type="withdrawal", target_id=withdrawal.id, now=now,
-                               actor_id=user_id, summary=summary)
+    audited: dict[str, Any] = {
+        "action": "payment.withdrawal_created", "target_type": "withdrawal",
+        "target_id": withdrawal.id, "now": now, "actor_id": user_id, "summary": summary}
     body = withdrawal_view(withdrawal)
-    if verdict.blocked:
-        await risk_service.hold_for_review(
-            session, kind="withdrawal", subject_id=withdrawal.id, user_id=user_id,
-            amount_minor=withdrawal.amount_minor, currency=withdrawal.currency,
-            verdict=verdict, now=now)
-        body["review"] = verdict.public()
+    if not verdict.blocked:
+        # The audit record goes in with the key's answer (one round trip).
+        return idempotency.Outcome(201, body, rows=(audit_service.deferred(**audited),))
+    await audit_service.record(session, **audited)
+    await risk_service.hold_for_review(
+        session, kind="withdrawal", subject_id=withdrawal.id, user_id=user_id,
+        amount_minor=withdrawal.amount_minor, currency=withdrawal.currency,
+        verdict=verdict, now=now)
+    body["review"] = verdict.public()
     return idempotency.Outcome(201, body)
 
 

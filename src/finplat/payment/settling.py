@@ -5,7 +5,7 @@ caller holds the order's row lock (``callbacks._apply``, the hand-over's refusal
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,9 +30,9 @@ def kind_of(order: Order) -> str:
     return "deposit" if isinstance(order, PaymentDeposit) else "withdrawal"
 
 
-def _facts(order: Order) -> dict[str, Any]:
+def _facts(order: booking.Order, kind: str) -> dict[str, Any]:
     """What every event about ``order`` carries."""
-    return {f"{kind_of(order)}_id": order.id, "user_id": order.user_id,
+    return {f"{kind}_id": order.id, "user_id": order.user_id,
             "amount_minor": order.amount_minor, "currency": order.currency,
             "channel": order.channel}
 
@@ -54,17 +54,37 @@ async def settle(
         await fail(session, order, reason=notification.reason or "failed at the channel",
                    now=now, notification=notification)
         return
-    event: DepositSucceeded | WithdrawalSucceeded
-    if isinstance(order, PaymentDeposit):
-        await booking.credit_deposit(session, deposit=order, now=now)
-        event = DepositSucceeded(**_facts(order))
-    else:
-        await booking.settle_withdrawal(session, withdrawal=order, now=now)
-        event = WithdrawalSucceeded(**_facts(order), fee_minor=order.fee_minor)
+    kind = kind_of(order)
+    event = await _book_success(session, order, kind, now)
     _completed(order, notification, now)
     order.status = SUCCEEDED
+    await _record_success(session, event, kind, order.id, notification, now)
+
+
+async def succeeded(session: AsyncSession, order: booking.Order, *, kind: str,
+                    notification: CallbackNotification, now: datetime) -> None:
+    """What ``settle`` does for a paid order, for one whose row a guarded update has already
+    marked ``succeeded`` (``order`` is that row: for a withdrawal with ``fee_minor`` and
+    ``hold_id``): the money booked and the event recorded."""
+    event = await _book_success(session, order, kind, now)
+    await _record_success(session, event, kind, order.id, notification, now)
+
+
+async def _book_success(session: AsyncSession, order: booking.Order, kind: str,
+                        now: datetime) -> DepositSucceeded | WithdrawalSucceeded:
+    if kind == "deposit":
+        await booking.credit_deposit(session, deposit=order, now=now)
+        return DepositSucceeded(**_facts(order, kind))
+    withdrawal = cast(booking.Withdrawal, order)
+    await booking.settle_withdrawal(session, withdrawal=withdrawal, now=now)
+    return WithdrawalSucceeded(**_facts(order, kind), fee_minor=withdrawal.fee_minor)
+
+
+async def _record_success(session: AsyncSession, event: DepositSucceeded | WithdrawalSucceeded,
+                          kind: str, order_id: int, notification: CallbackNotification,
+                          now: datetime) -> None:
     await events_service.record(
-        session, event, target_type=kind_of(order), target_id=order.id, now=now,
+        session, event, target_type=kind, target_id=order_id, now=now,
         summary={"channel_reference": notification.channel_reference},
     )
 
@@ -84,7 +104,7 @@ async def fail(
     if notification is not None:
         _completed(order, notification, now)
     order.status, order.failure_reason, order.updated_at = FAILED, reason[:200], now
-    facts = {**_facts(order), "reason": order.failure_reason}
+    facts = {**_facts(order, kind_of(order)), "reason": order.failure_reason}
     event = (DepositFailed(**facts) if isinstance(order, PaymentDeposit)
              else WithdrawalFailed(**facts))
     await events_service.record(

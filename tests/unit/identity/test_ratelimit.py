@@ -70,6 +70,9 @@ async def test_unreachable_store_fails_open() -> None:
         async def acquire_entry(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             raise ConnectionError("store down")
 
+        async def acquire_sliding_window_entry(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("store down")
+
     app.user_middleware.clear()
     app.add_middleware(
         ratelimit.RateLimitMiddleware,

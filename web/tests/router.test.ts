@@ -2,16 +2,20 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
 import { buildRouter, menuEntries } from '@/router'
 import { session } from '@/session'
+import { profile } from './helpers'
 
 const state = vi.hoisted(() => ({ hasSession: false, me: null as unknown }))
+vi.mock('@/api/http', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/http')>()),
+  http: (await import('./helpers')).fakeHttp({ 'GET /api/v1/me': () => state.me }),
+}))
 vi.mock('@/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@/api')>()),
   client: { get hasSession() { return state.hasSession } },
-  api: { me: async () => state.me },
 }))
 
 function investor(roles = ['investor']) {
-  return { user_id: 1, phone: '138****8000', email: null, roles, kyc_status: 'verified', risk_level: 'C3' }
+  return profile(roles)
 }
 
 async function landOn(path: string): Promise<string> {

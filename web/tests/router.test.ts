@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
-import { buildRouter, menuEntries } from '@/router'
+import { buildRouter, menuEntries, portalSections } from '@/router'
 import { session } from '@/session'
 import { profile } from './helpers'
 
@@ -110,5 +110,20 @@ describe('route guards', () => {
       'app.menu.products', 'origination.menu.listings', 'app.menu.account', 'app.menu.holdings', 'servicing.menu.holdings',
       'app.menu.transactions', 'rewards.title', 'servicing.menu.repayments', 'app.menu.profile', 'servicing.menu.disclosure',
     ])
+    // Grouped into at most five sections: the header's drop-downs and the phone's tabs.
+    const sectionsOf = (roles: string[]) => {
+      session.me = investor(roles)
+      return portalSections(router, session).map((section) => [section.key, section.entries.map((entry) => entry.path)])
+    }
+    expect(sectionsOf(['investor'])).toEqual([
+      ['invest', ['/products', '/loans', '/holdings', '/me/loan-holdings', '/disclosure']],
+      ['assets', ['/account', '/transactions', '/me/coupons']],
+      ['borrow', ['/me/repayments']],
+      ['me', ['/profile']],
+    ])
+    expect(sectionsOf(['investor', 'borrower', 'institution']).length).toBeLessThanOrEqual(5)
+    for (const route of router.getRoutes().filter((r) => r.meta.menu?.group === 'portal')) {
+      expect(route.meta.menu?.section, route.path).toBeDefined()
+    }
   })
 })

@@ -69,10 +69,11 @@ fi
 
 cd "$WEB_DIR"
 status=0
-# FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it). e2e/roles.mjs (reviewer,
-# institution, marketing, rewards) and e2e/lending.mjs are not in the default list yet: their
-# checks still race the pages' loading now and then.
-for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/risk.mjs}; do
+# FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it: FINPLAT_E2E_SCRIPTS=roles.mjs,
+# relative to e2e/ or to web/). e2e/lending.mjs is not in the default list yet: its checks still
+# race the pages' loading now and then.
+for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/roles.mjs e2e/risk.mjs}; do
+  [[ -f "$script" ]] || script="e2e/$script"
   if ! node "$script"; then
     echo "--- $script failed; server log ---" >&2; tail -n 50 "$LOG" >&2; status=1
   fi

@@ -1,7 +1,7 @@
 // The operations/finance journey: fund statistics as charts, deposit search, stuck orders and
 // callback anomalies, reconciliation reports, a judicial freeze created and released with its
 // reasons, the ledger verified on demand and the platform accounts' balances.
-import { appears, field, api, giveReason, journey, open, settle, signInStaff, staffFromEnv } from './lib.mjs'
+import { appears, field, api, giveReason, journey, open, settle, signIn, staffFromEnv } from '../lib.mjs'
 
 const finance = staffFromEnv('finance')
 const customer = {
@@ -26,7 +26,7 @@ async function deposit(yuan) {
 
 await journey('console-finance', async ({ page, check, shot }) => {
   check(await deposit(5000), 'the customer has deposited ¥5,000')
-  await signInStaff(page, finance)
+  await signIn(page, finance)
   await open(page, '/admin/funds')
   check(await page.locator('[data-test="flows-chart"] canvas').first().waitFor().then(() => true, () => false),
     'the fund flows are drawn as a chart')

@@ -1,7 +1,7 @@
 // The admin/support journey: find a customer by mobile number (audited), open the masked profile,
 // see the full data with a stated reason, end the sessions; as admin freeze and unfreeze the
 // account, register an institution, create a staff user (TOTP secret shown once) and reset it.
-import { appears, field, baseUrl, giveReason, journey, open, settle, signInStaff, signOut, staffFromEnv } from './lib.mjs'
+import { appears, field, baseUrl, giveReason, journey, open, settle, signIn, signOut, staffFromEnv } from '../lib.mjs'
 
 const support = staffFromEnv('support')
 const admin = staffFromEnv('staff')
@@ -9,7 +9,7 @@ const customer = { login: process.env.FINPLAT_E2E_CUSTOMER_LOGIN, id: process.en
 const runId = String(Date.now()).slice(-6)
 
 await journey('console-support', async ({ page, check, shot }) => {
-  await signInStaff(page, support)
+  await signIn(page, support)
   check(page.url().startsWith(`${baseUrl}/admin`), `support lands in the console (${page.url()})`)
   await open(page, '/admin/users')
   await field(page, 'user-search').fill(customer.login)
@@ -35,7 +35,7 @@ await journey('console-support', async ({ page, check, shot }) => {
   check(!(await page.locator('[data-test="freeze"]').count()), 'support has no freeze button')
 
   await signOut(page)
-  await signInStaff(page, admin)
+  await signIn(page, admin)
   await open(page, `/admin/users/${customer.id}`)
   await page.locator('[data-test="freeze"]').click()
   await giveReason(page, '疑似盗用，临时冻结')

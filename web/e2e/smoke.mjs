@@ -7,7 +7,7 @@
 // var/screenshots/smoke-*.png and checked by axe-core (helpers: e2e/lib.mjs).
 // Uses playwright-core with the system Chromium (no browser downloads).
 import {
-  api, bankCard, eventually, idNumber, journey, open, runId, settle, signIn, signOut, SIZES, staffFromEnv, totp,
+  api, bankCard, eventually, idNumber, journey, open, runId, settle, signIn, signOut, SIZES, staffFromEnv, textWith, totp,
 } from './lib.mjs'
 
 const investor = { login: `139${runId}`, password: 'Smoke-test-2026' }
@@ -84,7 +84,7 @@ async function investorOnboarding(page) {
   await page.fill('input[name="bank_reserved_phone"]', investor.login)
   await page.click('button[type="submit"]')
   await page.waitForSelector('.el-result, .el-alert', { timeout: 15000 })
-  const kycText = await page.textContent('body')
+  const kycText = await textWith(page.locator('body'), ['认证成功', '张*'])
   check(kycText.includes('认证成功') && kycText.includes('张*'), 'real-name verification succeeds and shows the name masked')
   check(!kycText.includes(investorId), 'the ID number is not shown in full')
   await shot(page, 'kyc')
@@ -93,7 +93,7 @@ async function investorOnboarding(page) {
   await signIn(page, investor, /\/account/)
   check(/\/account/.test(page.url()), `signed in again and on the account page (now at ${page.url()})`)
   await page.waitForSelector('[data-test="balance"]', { timeout: 15000 }).catch(() => {})
-  const accountText = await page.textContent('body')
+  const accountText = await textWith(page.locator('body'), ['我的账户', '¥0.00'])
   check(accountText.includes('我的账户') && accountText.includes('¥0.00'), 'account page shows a zero balance')
   await shot(page, 'account')
 
@@ -142,14 +142,14 @@ async function investorOnboarding(page) {
 
   // Lending pages render (or say the service is not available yet) without breaking.
   await open(page, `/loans`)
-  check((await page.textContent('body')).includes('散标投资'), 'loan listings page renders')
+  check((await textWith(page.locator('body'), ['散标投资'])).includes('散标投资'), 'loan listings page renders')
   await open(page, `/borrow`)
-  check((await page.textContent('body')).includes('借款申请'), 'loan application page renders')
+  check((await textWith(page.locator('body'), ['借款申请'])).includes('借款申请'), 'loan application page renders')
   await shot(page, 'borrow')
 
   // A deep link survives a reload (history-mode routing served by the API server).
   await open(page, `/profile`)
-  const profileText = await page.textContent('body')
+  const profileText = await textWith(page.locator('body'), ['139****'])
   check(profileText.includes('139****') && !profileText.includes(investor.login), 'profile shows the phone masked')
   await shot(page, 'profile')
 }
@@ -171,19 +171,19 @@ async function operatorReview(page, product) {
   await details.waitFor({ state: 'hidden' })
   await row.locator('[data-test="approve"]').click()
   await page.waitForSelector('.el-alert--success', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('已批准'), 'the reviewer approved it')
+  check((await textWith(page.locator('body'), ['已批准'])).includes('已批准'), 'the reviewer approved it')
 
   await page.click('[data-test="queue-approved"]')
   await settle(page)
   const approved = page.locator('.el-table__row', { hasText: product.name })
   await approved.locator('[data-test="publish"]').click()
   await page.waitForSelector('.el-alert--success:has-text("已发布")', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('已发布'), 'the reviewer published it')
+  check((await textWith(page.locator('body'), ['已发布'])).includes('已发布'), 'the reviewer published it')
   await shot(page, 'admin-published')
 
   await open(page, `/admin/audit`)
   await page.waitForSelector('.el-table__row', { timeout: 15000 }).catch(() => {})
-  const auditText = await page.textContent('body')
+  const auditText = await textWith(page.locator('body'), ['审计日志', 'product.'])
   check(auditText.includes('审计日志') && auditText.includes('product.'), 'the audit log lists the review')
   await shot(page, 'admin-audit')
   await signOut(page)
@@ -197,14 +197,14 @@ async function investorBuys(page, product) {
   for (const group of await page.locator('.el-radio-group').all()) await group.locator('.el-radio').nth(1).click()
   await page.click('button[type="submit"]')
   await page.waitForSelector('.el-result', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('C3'), 'the questionnaire grades the investor C3')
+  check((await textWith(page.locator('body'), ['C3'])).includes('C3'), 'the questionnaire grades the investor C3')
   await shot(page, 'risk-assessment')
 
   await open(page, `/products`)
   await page.click(`a:has-text("${product.name}")`)
   await page.waitForURL(/\/products\/\d+/)
   await page.waitForSelector('input[name="order_amount"]', { timeout: 15000 })
-  check((await page.textContent('body')).includes('5.25%'), 'the product shows its rate as a percentage')
+  check((await textWith(page.locator('body'), ['5.25%'])).includes('5.25%'), 'the product shows its rate as a percentage')
   await page.fill('input[name="order_amount"]', '1000')
   await page.click('label:has(input[name="disclosure_read"])')
   await shot(page, 'product-detail')
@@ -216,7 +216,7 @@ async function investorBuys(page, product) {
   await dialog.locator('label:has(input[name="acknowledge_risk_mismatch"])').click()
   await dialog.locator('[data-test="buy-anyway"]').click()
   await page.waitForSelector('.el-result:has-text("下单成功")', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('下单成功'), 'the order is placed after the warning is confirmed')
+  check((await textWith(page.locator('body'), ['下单成功'])).includes('下单成功'), 'the order is placed after the warning is confirmed')
   await shot(page, 'order-placed')
 
   await open(page, `/account`)

@@ -53,7 +53,7 @@ async function balanceBecomes(page, expected) {
     await page.reload()
     await settle(page)
     return (await page.textContent('[data-test="balance"]').catch(() => '')) ?? ''
-  }, (text) => text.includes(expected), { every: 500 })
+  }, (text) => text.includes(expected), { every: 1500 })
   console.log(`     balance ${balance || '(none shown)'}`)
   return balance.includes(expected)
 }
@@ -125,7 +125,7 @@ async function investorOnboarding(page) {
     await page.waitForURL(/\/notifications/)
     await settle(page)
     return (await page.textContent('.el-card')) ?? ''
-  }, told, { every: 1000 })
+  }, told, { every: 1500 })
   check(/充值成功|Deposit credited/.test(inboxText) && /¥1,500\.00/.test(inboxText), 'the inbox tells of the deposit')
   check(/提现成功|Withdrawal paid/.test(inboxText), 'the inbox tells of the withdrawal')
   await shot(page, 'inbox')

@@ -13,9 +13,11 @@ FINPLAT="$REPO_DIR/.venv/bin/finplat"
 
 export FINPLAT_DATABASE_URL="sqlite+aiosqlite:///$WORK_DIR/web-e2e.db"
 export FINPLAT_E2E_URL="http://127.0.0.1:$PORT"
-# Every role's journey signs in from this one address, many times a minute: a wider sign-in
-# limit than production's 20 a minute (the limit itself is tested in the Python suite).
+# Every role's journey signs in from this one address, many times a minute, and the journeys
+# run back to back: wider limits than production's 20 sign-ins and 120 API requests a minute per
+# address (the limits themselves are tested in the Python suite).
 export FINPLAT_RATE_LIMIT_AUTH_PER_IP="200/minute"
+export FINPLAT_RATE_LIMIT_PER_IP="1200/minute"
 
 server_pid=""
 cleanup() {

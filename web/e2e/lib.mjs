@@ -131,6 +131,14 @@ export async function textWith(locator, parts, { timeout = 15000 } = {}) {
   return eventually(read, has, { timeout })
 }
 
+/** Waits until no date picker's panel is showing (a panel still open or closing is a dialog
+ * without a name to axe, and covers what comes next). */
+export async function pickersClosed(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('.el-picker__popper')]
+    .every((panel) => getComputedStyle(panel).display === 'none' || panel.getClientRects().length === 0), null, { timeout: 5000 })
+    .catch(() => {})
+}
+
 /** True once `text` shows on the page. */
 export async function appears(page, text, timeout = 15000) {
   return page.getByText(text).first().waitFor({ timeout }).then(() => true, () => false)

@@ -1,4 +1,4 @@
-import { localStamp, open, signIn, signOut, textWith } from '../lib.mjs'
+import { localStamp, open, pickersClosed, signIn, signOut, textWith } from '../lib.mjs'
 
 /** The institution user drafts a product in the form and submits it, then reads the raised
  * product's sales, the settlement account (funds it) and the upcoming payout. */
@@ -22,6 +22,7 @@ export async function institutionJourney({ page, check, shot }, world, { runId }
     await input.fill(localStamp(date))
     await input.press('Enter')
   }
+  await pickersClosed(page)
   await page.fill('textarea[name="disclosure"]', '投资于高等级债券。Invests in high-grade bonds.')
   await page.fill('textarea[name="risk-disclosure"]', '本产品不保证本金和收益。Principal and yield are not guaranteed.')
   await shot('institution-draft-form')

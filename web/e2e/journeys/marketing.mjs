@@ -1,4 +1,4 @@
-import { localStamp, open, signIn, signOut, textWith } from '../lib.mjs'
+import { localStamp, open, pickersClosed, signIn, signOut, textWith } from '../lib.mjs'
 
 /** Marketing staff create a campaign with a red packet, fund it, add a claimable cash-back offer
  * and set a points rule. */
@@ -17,6 +17,7 @@ export async function marketingJourney({ page, check, shot }, world, { staff, ru
     await input.press('Enter')
   }
   await dialog.locator('input[name="red-packet"]').fill('6.66')
+  await pickersClosed(page)
   await shot('marketing-new-campaign')
   await dialog.locator('[data-test="create-campaign"]').click()
   const row = page.locator('.el-table__row', { hasText: name })

@@ -38,8 +38,17 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // Vue and the Element Plus parts in use change rarely: one long-cached vendor chunk,
-        // and a small chunk per page for the app's own code.
-        codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] },
+        // and a small chunk per page for the app's own code. ECharts (only the charts and
+        // components registered in src/charts/echarts.ts) is a chunk of its own, loaded by the
+        // pages that draw a chart, not by every page.
+        codeSplitting: {
+          groups: [
+            // First the vendor chunk (everything but the charts) takes its modules...
+            { name: 'vendor', test: /node_modules[\\/](?!(echarts|zrender|vue-echarts)[\\/])/, priority: 2 },
+            // ...so the charts chunk does not pull Vue in with vue-echarts.
+            { name: 'charts', test: /node_modules[\\/](echarts|zrender|vue-echarts)[\\/]/, priority: 1 },
+          ],
+        },
       },
     },
   },

@@ -133,10 +133,16 @@ async def test_kyc_takes_a_minority_name_with_its_middle_dot(client, app, db, cl
     assert response.status_code == 200, response.text
 
 
-async def test_problems_speak_chinese_when_asked_and_english_otherwise(client, app, db):
-    english = await client.get("/api/v1/me")
-    assert english.json()["title"] == "Unauthenticated"
-    assert english.headers["content-language"] == "en"
+async def test_problems_speak_chinese_unless_english_is_asked_for(client, app, db):
+    unasked = await client.get("/api/v1/me")
+    assert unasked.status_code == 401 and unasked.json()["code"] == "auth.unauthenticated"
+    body = unasked.json()
+    assert (body["title"], body["detail"]) == ("未登录或登录已失效", "需要有效的登录凭证")
+    assert unasked.headers["content-language"] == "zh"
+    for header in ("en", "en-US,zh-CN;q=0.8"):
+        english = await client.get("/api/v1/me", headers={"Accept-Language": header})
+        assert english.json()["title"] == "Unauthenticated"
+        assert english.headers["content-language"] == "en"
     chinese = await client.get("/api/v1/me", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     body = chinese.json()
     assert chinese.status_code == 401 and body["code"] == "auth.unauthenticated"

@@ -276,7 +276,7 @@ async def test_a_withdrawal_needs_a_bank_card_in_the_holders_name(
     from tests.factories import bearer_for, make_user
 
     user_id = await make_user(db, now=clock.now())  # verified, no card bound
-    holder = {"user_id": user_id, "headers": bearer_for(app, user_id)}
+    holder = {"user_id": user_id, "headers": bearer_for(app, user_id) | {"Accept-Language": "en"}}
     await _fund(client, holder, bank, post_callback, 10_000)
     response = await withdraw(client, holder["headers"], 1_000)
     assert response.status_code == 409, response.text

@@ -45,7 +45,7 @@ async def test_instants_outside_the_utc_calendar_are_refused(app, client, db, cl
     # Valid ISO 8601, but no datetime holds them in UTC: comparing them was an OverflowError.
     now = clock.now()
     admin_id, *_ = await make_staff(db, now=now, role="admin")
-    admin = bearer_for(app, admin_id)
+    admin = bearer_for(app, admin_id) | {"Accept-Language": "en"}
     later = (now + timedelta(days=1)).isoformat()
     requests = [
         (f"{API}/admin/campaigns", {"name": "x", "starts_at": instant, "ends_at": later}),

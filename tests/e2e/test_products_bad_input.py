@@ -104,7 +104,8 @@ async def test_raise_instants_outside_the_utc_calendar_are_refused(app, client, 
         {"raise_start_at": "0001-01-01T00:00:00+08:00"},
     ):
         response = await client.post(
-            "/api/v1/products", json=product_body(now, **changes), headers=institution
+            "/api/v1/products", json=product_body(now, **changes),
+            headers=institution | {"Accept-Language": "en"},
         )
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"

@@ -13,9 +13,11 @@ FINPLAT="$REPO_DIR/.venv/bin/finplat"
 
 export FINPLAT_DATABASE_URL="sqlite+aiosqlite:///$WORK_DIR/web-e2e.db"
 export FINPLAT_E2E_URL="http://127.0.0.1:$PORT"
-# Every role's journey signs in from this one address, many times a minute: a wider sign-in
-# limit than production's 20 a minute (the limit itself is tested in the Python suite).
+# Every role's journey signs in from this one address, many times a minute, and the journeys
+# run back to back: wider limits than production's 20 sign-ins and 120 API requests a minute per
+# address (the limits themselves are tested in the Python suite).
 export FINPLAT_RATE_LIMIT_AUTH_PER_IP="200/minute"
+export FINPLAT_RATE_LIMIT_PER_IP="1200/minute"
 
 server_pid=""
 cleanup() {
@@ -69,10 +71,10 @@ fi
 
 cd "$WEB_DIR"
 status=0
-# FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it). e2e/roles.mjs (reviewer,
-# institution, marketing, rewards) is not in the default list yet: its checks still race the
-# pages' loading now and then.
-for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/risk.mjs e2e/lending.mjs}; do
+# FINPLAT_E2E_SCRIPTS runs a subset (e.g. one journey while working on it: FINPLAT_E2E_SCRIPTS=roles.mjs,
+# relative to e2e/ or to web/).
+for script in ${FINPLAT_E2E_SCRIPTS:-e2e/smoke.mjs e2e/console/support.mjs e2e/console/finance.mjs e2e/console/system.mjs e2e/roles.mjs e2e/risk.mjs e2e/lending.mjs}; do
+  [[ -f "$script" ]] || script="e2e/$script"
   if ! node "$script"; then
     echo "--- $script failed; server log ---" >&2; tail -n 50 "$LOG" >&2; status=1
   fi

@@ -3,70 +3,18 @@
 // sees both in the balance and in the inbox behind the header's bell. With a staff account (FINPLAT_E2E_STAFF_*, created by e2e/run.sh) an
 // institution's R4 product is set up through the API, a reviewer approves and publishes it in the
 // operator console and reads the audit log, and the investor (graded C3 by the questionnaire)
-// buys it through the suitability warning. Every step is screenshotted to e2e/out/.
+// buys it through the suitability warning. Every step is screenshotted at 1366 and 375 px to
+// var/screenshots/smoke-*.png and checked by axe-core (helpers: e2e/lib.mjs).
 // Uses playwright-core with the system Chromium (no browser downloads).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { totp } from './totp.mjs'
+import {
+  api, bankCard, eventually, idNumber, journey, open, runId, settle, signIn, signOut, SIZES, staffFromEnv, textWith, totp,
+} from './lib.mjs'
 
-const baseUrl = (process.env.FINPLAT_E2E_URL ?? 'http://127.0.0.1:8765').replace(/\/$/, '')
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-// Screenshots of every step at desktop (1366 px) and phone (375 px) widths.
-const outDir = process.env.FINPLAT_E2E_SCREENSHOTS ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'var', 'screenshots')
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-const DESKTOP = { width: 1366, height: 860 }
-const PHONE = { width: 375, height: 812 }
-const userDataDir = mkdtempSync(join(tmpdir(), 'finplat-e2e-chromium-'))
-rmSync(outDir, { recursive: true, force: true })
-mkdirSync(outDir, { recursive: true })
-
-// Fresh logins per run, so a run never collides with an earlier one on the same database.
-const runId = String(Date.now()).slice(-8)
 const investor = { login: `139${runId}`, password: 'Smoke-test-2026' }
-const staff = {
-  login: process.env.FINPLAT_E2E_STAFF_LOGIN,
-  password: process.env.FINPLAT_E2E_STAFF_PASSWORD,
-  secret: process.env.FINPLAT_E2E_STAFF_TOTP_SECRET,
-}
-const failures = []
-let step = 0
-function check(condition, message) {
-  if (!condition) failures.push(message)
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${message}`)
-}
-
-/** A resident ID number with a valid GB 11643-1999 check character (ISO 7064 MOD 11-2). */
-function idNumber(birthDate, sequence) {
-  const body = `110105${birthDate}${String(sequence).padStart(3, '0')}`
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...body].reduce((total, digit, index) => total + Number(digit) * weights[index], 0)
-  return body + '10X98765432'[sum % 11]
-}
-
-/** A 19-digit UnionPay-style card number (62...) with a valid Luhn check digit. */
-function bankCard(seed) {
-  const body = `622202${String(seed).padStart(12, '0').slice(-12)}`
-  let sum = 0
-  for (let index = 0; index < body.length; index++) {
-    let digit = Number(body[body.length - 1 - index])
-    if (index % 2 === 0) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2
-    sum += digit
-  }
-  return body + String((10 - (sum % 10)) % 10)
-}
-
-async function api(method, path, { body, token } = {}) {
-  const headers = { 'Content-Type': 'application/json' }
-  if (token) headers.Authorization = `Bearer ${token}`
-  const response = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`)
-  return text ? JSON.parse(text) : null
-}
+const staff = staffFromEnv('staff') ?? {}
+/** Set by the journey below: its check and a screenshot at both widths (with the axe check). */
+let check
+let shot
 
 /** An institution with a submitted R4 product whose raise is open now. */
 async function setUpProduct() {
@@ -99,75 +47,23 @@ async function setUpProduct() {
   return product
 }
 
-/** Waits until the network is quiet and no Element Plus loading mask is showing. */
-async function settle(page) {
-  await page.waitForLoadState('networkidle')
-  await page.waitForFunction(() => [...document.querySelectorAll('.el-loading-mask')]
-    .every((mask) => getComputedStyle(mask).display === 'none' || mask.getClientRects().length === 0))
-}
-
-/** axe-core on the page as it is: serious and critical violations fail the run. */
-async function accessible(page, name) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SOURCE })
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] })
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
-  })
-  check(found.length === 0, `${name}: no serious accessibility violations ${found.join('; ')}`)
-}
-
-/** Screenshots the step at desktop and phone widths, checking accessibility at both. */
-async function shot(page, name) {
-  await settle(page)
-  await page.waitForTimeout(400) // let dialog and message transitions finish
-  step += 1
-  const base = join(outDir, `${String(step).padStart(2, '0')}-${name}`)
-  await accessible(page, `${name} at ${DESKTOP.width} px`)
-  await page.screenshot({ path: `${base}-${DESKTOP.width}.png`, fullPage: true })
-  await page.setViewportSize(PHONE)
-  await page.waitForTimeout(300)
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  check(overflow <= 1, `${name} at ${PHONE.width} px: nothing wider than the screen (${overflow} px over)`)
-  await accessible(page, `${name} at ${PHONE.width} px`)
-  await page.screenshot({ path: `${base}-${PHONE.width}.png`, fullPage: true })
-  await page.setViewportSize(DESKTOP)
-  console.log(`screenshot ${base}-{${DESKTOP.width},${PHONE.width}}.png`)
-}
-
-async function signIn(page, { login, password, totpSecret }, landing) {
-  await page.goto(`${baseUrl}${totpSecret ? '/admin/login' : '/login'}`, { waitUntil: 'networkidle' })
-  await page.fill('input[name="login"]', login)
-  await page.fill('input[name="password"]', password)
-  if (totpSecret) await page.fill('input[name="totp_code"]', await totp(totpSecret))
-  await page.click('button[type="submit"]')
-  await page.waitForURL(landing, { timeout: 15000 }).catch(() => {})
-  await settle(page)
-}
-
-async function signOut(page) {
-  await page.click('[data-test="logout"]')
-  await page.waitForURL(/\/login/)
-}
-
 /** Reloads the account page until the balance reads `expected` (channels complete on their own). */
 async function balanceBecomes(page, expected) {
-  let balance = ''
-  for (let attempt = 0; attempt < 10 && !balance.includes(expected); attempt++) {
-    if (attempt) await page.waitForTimeout(500)
-    await page.reload({ waitUntil: 'networkidle' })
-    balance = (await page.textContent('[data-test="balance"]').catch(() => '')) ?? ''
-  }
+  const balance = await eventually(async () => {
+    await page.reload()
+    await settle(page)
+    return (await page.textContent('[data-test="balance"]').catch(() => '')) ?? ''
+  }, (text) => text.includes(expected), { every: 1500 })
   console.log(`     balance ${balance || '(none shown)'}`)
   return balance.includes(expected)
 }
 
 async function investorOnboarding(page) {
-  await page.goto(`${baseUrl}/`, { waitUntil: 'networkidle' })
+  await open(page, `/`)
   check((await page.title()).includes('finplat'), 'home page loads')
   await shot(page, 'home')
 
-  await page.goto(`${baseUrl}/register`, { waitUntil: 'networkidle' })
+  await open(page, `/register`)
   await page.fill('input[name="login"]', investor.login)
   await page.fill('input[name="password"]', investor.password)
   await page.fill('input[name="confirm"]', investor.password)
@@ -188,7 +84,7 @@ async function investorOnboarding(page) {
   await page.fill('input[name="bank_reserved_phone"]', investor.login)
   await page.click('button[type="submit"]')
   await page.waitForSelector('.el-result, .el-alert', { timeout: 15000 })
-  const kycText = await page.textContent('body')
+  const kycText = await textWith(page.locator('body'), ['认证成功', '张*'])
   check(kycText.includes('认证成功') && kycText.includes('张*'), 'real-name verification succeeds and shows the name masked')
   check(!kycText.includes(investorId), 'the ID number is not shown in full')
   await shot(page, 'kyc')
@@ -197,7 +93,7 @@ async function investorOnboarding(page) {
   await signIn(page, investor, /\/account/)
   check(/\/account/.test(page.url()), `signed in again and on the account page (now at ${page.url()})`)
   await page.waitForSelector('[data-test="balance"]', { timeout: 15000 }).catch(() => {})
-  const accountText = await page.textContent('body')
+  const accountText = await textWith(page.locator('body'), ['我的账户', '¥0.00'])
   check(accountText.includes('我的账户') && accountText.includes('¥0.00'), 'account page shows a zero balance')
   await shot(page, 'account')
 
@@ -223,25 +119,19 @@ async function investorOnboarding(page) {
   // The deposit and the withdrawal reach the inbox (event handlers, after the commit); the bell
   // leads there and the messages can be marked read.
   const told = (text) => /充值成功|Deposit credited/.test(text) && /提现成功|Withdrawal paid/.test(text)
-  let inboxText = ''
-  for (let attempt = 0; attempt < 10 && !told(inboxText); attempt++) {
-    if (attempt) {
-      await page.waitForTimeout(1000)
-      await page.goto(`${baseUrl}/account`, { waitUntil: 'networkidle' })
-    }
+  const inboxText = await eventually(async () => {
+    await open(page, '/account')
     await page.click('[data-test="bell"]')
     await page.waitForURL(/\/notifications/)
     await settle(page)
-    inboxText = (await page.textContent('.el-card')) ?? ''
-  }
+    return (await page.textContent('.el-card')) ?? ''
+  }, told, { every: 1500 })
   check(/充值成功|Deposit credited/.test(inboxText) && /¥1,500\.00/.test(inboxText), 'the inbox tells of the deposit')
   check(/提现成功|Withdrawal paid/.test(inboxText), 'the inbox tells of the withdrawal')
   await shot(page, 'inbox')
-  const viewport = page.viewportSize()
-  await page.setViewportSize({ width: 375, height: 800 })
+  await page.setViewportSize(SIZES.phone)
   check(await page.isVisible('[data-test="bell"]'), 'the bell shows on a 375 px screen')
-  await shot(page, 'inbox-375px')
-  if (viewport) await page.setViewportSize(viewport)
+  await page.setViewportSize(SIZES.desktop)
   // The list is read again after the change: wait for that answer, not just an idle network.
   await Promise.all([
     page.waitForResponse((answer) => answer.url().includes('/me/notifications?') && answer.request().method() === 'GET'),
@@ -251,21 +141,21 @@ async function investorOnboarding(page) {
   check(await page.locator('[data-test="notification"].unread').count() === 0, 'mark all read clears the unread marks')
 
   // Lending pages render (or say the service is not available yet) without breaking.
-  await page.goto(`${baseUrl}/loans`, { waitUntil: 'networkidle' })
-  check((await page.textContent('body')).includes('散标投资'), 'loan listings page renders')
-  await page.goto(`${baseUrl}/borrow`, { waitUntil: 'networkidle' })
-  check((await page.textContent('body')).includes('借款申请'), 'loan application page renders')
+  await open(page, `/loans`)
+  check((await textWith(page.locator('body'), ['散标投资'])).includes('散标投资'), 'loan listings page renders')
+  await open(page, `/borrow`)
+  check((await textWith(page.locator('body'), ['借款申请'])).includes('借款申请'), 'loan application page renders')
   await shot(page, 'borrow')
 
   // A deep link survives a reload (history-mode routing served by the API server).
-  await page.goto(`${baseUrl}/profile`, { waitUntil: 'networkidle' })
-  const profileText = await page.textContent('body')
+  await open(page, `/profile`)
+  const profileText = await textWith(page.locator('body'), ['139****'])
   check(profileText.includes('139****') && !profileText.includes(investor.login), 'profile shows the phone masked')
   await shot(page, 'profile')
 }
 
 async function operatorReview(page, product) {
-  const reviewer = { login: staff.login, password: staff.password, totpSecret: staff.secret }
+  const reviewer = staff
   await signIn(page, reviewer, /\/admin\/products/)
   check(/\/admin\/products/.test(page.url()), `staff signed in with a TOTP code (now at ${page.url()})`)
   const row = page.locator('.el-table__row', { hasText: product.name })
@@ -281,19 +171,19 @@ async function operatorReview(page, product) {
   await details.waitFor({ state: 'hidden' })
   await row.locator('[data-test="approve"]').click()
   await page.waitForSelector('.el-alert--success', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('已批准'), 'the reviewer approved it')
+  check((await textWith(page.locator('body'), ['已批准'])).includes('已批准'), 'the reviewer approved it')
 
   await page.click('[data-test="queue-approved"]')
   await settle(page)
   const approved = page.locator('.el-table__row', { hasText: product.name })
   await approved.locator('[data-test="publish"]').click()
   await page.waitForSelector('.el-alert--success:has-text("已发布")', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('已发布'), 'the reviewer published it')
+  check((await textWith(page.locator('body'), ['已发布'])).includes('已发布'), 'the reviewer published it')
   await shot(page, 'admin-published')
 
-  await page.goto(`${baseUrl}/admin/audit`, { waitUntil: 'networkidle' })
+  await open(page, `/admin/audit`)
   await page.waitForSelector('.el-table__row', { timeout: 15000 }).catch(() => {})
-  const auditText = await page.textContent('body')
+  const auditText = await textWith(page.locator('body'), ['审计日志', 'product.'])
   check(auditText.includes('审计日志') && auditText.includes('product.'), 'the audit log lists the review')
   await shot(page, 'admin-audit')
   await signOut(page)
@@ -301,20 +191,20 @@ async function operatorReview(page, product) {
 
 async function investorBuys(page, product) {
   await signIn(page, investor, /\/account/)
-  await page.goto(`${baseUrl}/risk`, { waitUntil: 'networkidle' })
+  await open(page, `/risk`)
   await page.waitForSelector('.el-radio-group', { timeout: 15000 })
   // The second option of every question scores 45: C3, one level below the R4 product.
   for (const group of await page.locator('.el-radio-group').all()) await group.locator('.el-radio').nth(1).click()
   await page.click('button[type="submit"]')
   await page.waitForSelector('.el-result', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('C3'), 'the questionnaire grades the investor C3')
+  check((await textWith(page.locator('body'), ['C3'])).includes('C3'), 'the questionnaire grades the investor C3')
   await shot(page, 'risk-assessment')
 
-  await page.goto(`${baseUrl}/products`, { waitUntil: 'networkidle' })
+  await open(page, `/products`)
   await page.click(`a:has-text("${product.name}")`)
   await page.waitForURL(/\/products\/\d+/)
   await page.waitForSelector('input[name="order_amount"]', { timeout: 15000 })
-  check((await page.textContent('body')).includes('5.25%'), 'the product shows its rate as a percentage')
+  check((await textWith(page.locator('body'), ['5.25%'])).includes('5.25%'), 'the product shows its rate as a percentage')
   await page.fill('input[name="order_amount"]', '1000')
   await page.click('label:has(input[name="disclosure_read"])')
   await shot(page, 'product-detail')
@@ -326,43 +216,30 @@ async function investorBuys(page, product) {
   await dialog.locator('label:has(input[name="acknowledge_risk_mismatch"])').click()
   await dialog.locator('[data-test="buy-anyway"]').click()
   await page.waitForSelector('.el-result:has-text("下单成功")', { timeout: 15000 }).catch(() => {})
-  check((await page.textContent('body')).includes('下单成功'), 'the order is placed after the warning is confirmed')
+  check((await textWith(page.locator('body'), ['下单成功'])).includes('下单成功'), 'the order is placed after the warning is confirmed')
   await shot(page, 'order-placed')
 
-  await page.goto(`${baseUrl}/account`, { waitUntil: 'networkidle' })
+  await open(page, `/account`)
   await page.waitForSelector('[data-test="frozen"]', { timeout: 15000 }).catch(() => {})
   const frozen = (await page.textContent('[data-test="frozen"]').catch(() => '')) ?? ''
   const available = (await page.textContent('[data-test="available"]').catch(() => '')) ?? ''
   check(frozen.includes('¥1,000.00') && available.includes('¥0.00'), `the order holds the funds (available ${available}, frozen ${frozen})`)
   await shot(page, 'account-after-order')
-  await page.goto(`${baseUrl}/holdings`, { waitUntil: 'networkidle' })
+  await open(page, `/holdings`)
   await page.click('.el-tabs__item:has-text("订单")')
   const order = page.locator('.el-table__row', { hasText: product.name })
   await order.waitFor({ timeout: 15000 }).catch(() => {})
   const orderText = (await order.textContent().catch(() => '')) ?? ''
   check(orderText.includes('¥1,000.00') && orderText.includes('待确认'), `the order is listed as pending (${orderText})`)
   await shot(page, 'orders')
-  await page.goto(`${baseUrl}/transactions`, { waitUntil: 'networkidle' })
+  await open(page, `/transactions`)
   await shot(page, 'transactions')
 }
 
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-  viewport: DESKTOP,
-  locale: 'zh-CN',
-})
-
-try {
-  const page = browser.pages()[0] ?? (await browser.newPage())
-  const pageErrors = []
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
-  page.setDefaultTimeout(15000)
-
+await journey('smoke', async (tools) => {
+  check = tools.check
+  shot = (page, name) => tools.shot(name)
+  const { page } = tools
   const product = staff.login && staff.password && staff.secret ? await setUpProduct() : null
   await investorOnboarding(page)
   if (product) {
@@ -372,17 +249,4 @@ try {
   } else {
     console.log('skip the operator console and the purchase (FINPLAT_E2E_STAFF_* not set)')
   }
-  check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join('; ')}`)
-} catch (error) {
-  failures.push(String(error))
-  console.error(error)
-} finally {
-  await browser.close()
-  rmSync(userDataDir, { recursive: true, force: true })
-}
-
-if (failures.length) {
-  console.error(`smoke test failed:\n- ${failures.join('\n- ')}`)
-  process.exit(1)
-}
-console.log('smoke test passed')
+})

@@ -1,6 +1,6 @@
 /** Cursor pagination state for a list view: the current page and the way back. */
 import { computed, ref, shallowRef, type Ref } from 'vue'
-import type { Page } from './api/types'
+import type { Page } from './api/page'
 
 export function useCursorPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>) {
   const items = shallowRef<T[]>([]) as Ref<T[]>

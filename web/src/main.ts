@@ -4,6 +4,7 @@ import 'element-plus/es/components/loading/style/css'
 import App from './App.vue'
 import { client } from './api'
 import { i18n } from './i18n'
+import { cardsPlugin } from './cards'
 import { buildRouter } from './router'
 import { pinia } from './stores'
 import { useLocaleStore } from './stores/locale'
@@ -20,7 +21,7 @@ client.onSessionEnded = () => {
   if (protectedPage) void router.push({ path: current.meta.staff ? '/admin/login' : '/login', query: { redirect: current.fullPath } })
 }
 
-createApp(App).use(pinia).use(i18n).use(router).use(ElLoading).mount('#app')
+createApp(App).use(pinia).use(i18n).use(router).use(ElLoading).use(cardsPlugin).mount('#app')
 
 // The installable app: the service worker caches the shell only (public/sw.js), in builds only.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {

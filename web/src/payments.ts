@@ -1,7 +1,9 @@
 /** Deposits and withdrawals complete after the POST answers (the channel calls back): wait a
  * little for the outcome so the account page can say it and show the new balance. */
-import { api } from './api'
-import type { FundsMovement } from './api/types'
+import { http, type Schemas } from './api/http'
+import { okPage } from './api/page'
+
+export type FundsMovement = Schemas['DepositOut'] | Schemas['WithdrawalOut']
 
 export const FINAL = ['succeeded', 'failed']
 
@@ -15,7 +17,10 @@ export async function awaitOutcome(
   for (let attempt = 0; attempt < attempts && !FINAL.includes(latest.status); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     try {
-      const page = await api[kind]({ limit: 10 })
+      const query = { limit: 10 }
+      const page: { items: FundsMovement[] } = kind === 'deposits'
+        ? await okPage(http.GET('/api/v1/me/deposits', { params: { query } }))
+        : await okPage(http.GET('/api/v1/me/withdrawals', { params: { query } }))
       latest = page.items.find((item) => String(item.id) === String(movement.id)) ?? latest
     } catch {
       // A failed look-up only ends the wait early; the movement itself was accepted.

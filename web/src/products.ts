@@ -1,5 +1,9 @@
 /** What a product's figures mean to a buyer. */
-import type { Product } from './api/types'
+import type { Schemas } from './api/http'
+
+/** The figures these read (a product or a sales row). */
+type Product = Partial<Pick<Schemas['ProductOut'],
+  'status' | 'raise_start_at' | 'raise_end_at' | 'raise_cap_minor' | 'raise_target_minor' | 'sold_minor'>>
 
 /** `not_started` / `raise_ended` while the status says raising but the clock is outside the
  * raise period (the status changes only when the scheduler closes the raise). */

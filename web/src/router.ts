@@ -18,9 +18,14 @@ export interface MenuMeta {
   icon?: string
   /** Position within the group (ascending). */
   order?: number
-  /** Also in the portal's bottom tab bar on phones (keep it to four or five). */
-  tab?: boolean
+  /** Portal entries: the section of the header (a drop-down) and of the phone's bottom tab bar
+   * (one tab per section, at most five) the entry is filed under. */
+  section?: PortalSection
 }
+
+/** The portal's sections, in the order of the header and the tab bar; label `app.section.<key>`. */
+export const PORTAL_SECTIONS = ['invest', 'assets', 'borrow', 'institution', 'me'] as const
+export type PortalSection = typeof PORTAL_SECTIONS[number]
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -68,6 +73,17 @@ export function menuEntries(router: Router, group: MenuMeta['group'], session: S
       && (!route.meta.customer || session.customer))
     .map((route) => ({ path: route.path, ...(route.meta.menu as MenuMeta) }))
     .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
+}
+
+export type MenuEntry = ReturnType<typeof menuEntries>[number]
+
+/** The portal's menu by section (sections without an entry the user can open left out); an
+ * entry without a section goes under `me`. */
+export function portalSections(router: Router, session: Session) {
+  const entries = menuEntries(router, 'portal', session)
+  return PORTAL_SECTIONS
+    .map((key) => ({ key, label: `app.section.${key}`, entries: entries.filter((entry) => (entry.section ?? 'me') === key) }))
+    .filter((section) => section.entries.length > 0)
 }
 
 export function buildRouter(history = createWebHistory()): Router {

@@ -4,26 +4,30 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import { nextTick } from 'vue'
 import { i18n } from '@/i18n'
 import { ApiError } from '@/api/client'
-import type { Product } from '@/api/types'
+import type { Schemas } from '@/api/http'
 import MoneyText from '@/components/MoneyText.vue'
 import OrderForm from '@/components/OrderForm.vue'
 import ProblemAlert from '@/components/ProblemAlert.vue'
 import { session } from '@/session'
+import { profile } from './helpers'
 
-const placeOrder = vi.fn()
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
-  api: { placeOrder: (...args: unknown[]) => placeOrder(...args) },
+const placeOrder = vi.hoisted(() => vi.fn())
+vi.mock('@/api/http', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/http')>()),
+  http: (await import('./helpers')).fakeHttp({
+    'POST /api/v1/products/{product_id}/orders': (options) =>
+      placeOrder(options.params.path.product_id, options.body, options.params.header['Idempotency-Key']),
+  }),
 }))
 
-const PRODUCT: Product = {
+const PRODUCT = {
   id: 7, name: '稳盈 90 天', type: 'fixed_income', risk_level: 'R4', annual_rate: '0.0490', term_days: 90,
   min_amount_minor: 100000, step_amount_minor: 10000, raise_target_minor: 100000000, status: 'raising',
   disclosures: {
     risk_disclosure: { version: 3, text: '本产品不保本。' },
     mismatch_warning: { version: 2, text: '风险不匹配警示：本产品风险等级为R4。' },
   },
-}
+} as unknown as Schemas['ProductOut']
 
 /** Element Plus debounces a form item's error state before showing the message. */
 async function settled(): Promise<void> {
@@ -82,7 +86,7 @@ describe('ProblemAlert', () => {
 describe('OrderForm', () => {
   beforeEach(() => {
     placeOrder.mockReset()
-    session.me = { user_id: 1, phone: '138****8000', email: null, roles: ['investor'], kyc_status: 'verified', risk_level: 'C2' }
+    session.me = profile(['investor'], 'C2')
   })
   afterEach(() => {
     document.body.innerHTML = ''
@@ -120,7 +124,7 @@ describe('OrderForm', () => {
     expect(placeOrder).toHaveBeenCalledTimes(1)
     const [productId, firstBody, firstKey] = placeOrder.mock.calls[0]
     expect(productId).toBe(7)
-    expect(firstBody).toEqual({ amount_minor: 150000, disclosure_version: 3 })
+    expect(firstBody).toEqual({ amount_minor: 150000, disclosure_version: 3, acknowledge_risk_mismatch: false })
     expect(document.body.textContent).toContain('R4 exceeds C2')
     expect(document.body.textContent).toContain('C2 谨慎型')
     expect(document.body.textContent).toContain('风险不匹配警示：本产品风险等级为R4。')

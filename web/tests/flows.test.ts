@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { Transaction } from '@/api/types'
-import { dailyFlows, lastDays } from '@/charts/flows'
+import { dailyFlows, lastDays, type FlowLine } from '@/charts/flows'
 
-function line(created_at: string, direction: string, amount_minor: number, status = 'posted'): Transaction {
-  return { id: created_at, type: 'deposit', amount_minor, direction, balance_after_minor: 0, created_at, reference: null, status }
+function line(created_at: string, direction: string, amount_minor: number, status = 'posted'): FlowLine {
+  return { amount_minor, direction, created_at, status }
 }
 
 describe('daily flows', () => {

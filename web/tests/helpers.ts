@@ -40,3 +40,28 @@ export class MemoryStorage {
   setItem(key: string, value: string): void { this.values.set(key, value) }
   removeItem(key: string): void { this.values.delete(key) }
 }
+
+/** What a test answers for one endpoint of the typed client: gets the call's options
+ * (`params`, `body`), returns the answer's data or throws (an `ApiError`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type FakeEndpoint = (options: any) => unknown
+
+/** A stand-in for `http` from `@/api/http`, keyed by `'METHOD /api/v1/path/{param}'`:
+ *   vi.mock('@/api/http', async (original) => ({ ...(await original()), http: fakeHttp({...}) })) */
+export function fakeHttp(endpoints: Record<string, FakeEndpoint>) {
+  const method = (name: string) => async (path: string, options: unknown = {}) => {
+    const endpoint = endpoints[`${name} ${path}`]
+    if (!endpoint) throw new Error(`unexpected request ${name} ${path}`)
+    return { data: await endpoint(options), response: new Response(null, { status: 204 }) }
+  }
+  return { GET: method('GET'), POST: method('POST'), PUT: method('PUT'), PATCH: method('PATCH'), DELETE: method('DELETE') }
+}
+
+/** A signed-in person as `/me` answers. */
+export function profile(roles = ['investor'], riskLevel: string | null = 'C3') {
+  return {
+    user_id: 1, status: 'active', username: null, phone: '138****8000', email: null, phone_confirmed: true,
+    email_confirmed: false, roles, kyc_status: 'verified', real_name: null, id_number: null, risk_level: riskLevel,
+    risk_level_expires_at: null, institution_id: null, created_at: '2026-03-01T00:00:00Z',
+  }
+}

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { i18n, initialLocale, LOCALE_KEY, mergeAreas } from '@/i18n'
 import { formatDate, formatInstant } from '@/format'
 import { formatMoney } from '@/money'
 import { useLocaleStore } from '@/stores/locale'
 import { client } from '@/api'
+import { http } from '@/api/http'
 import { MemoryStorage } from './helpers'
 
 describe('languages', () => {
@@ -39,6 +40,26 @@ describe('languages', () => {
     store.set('zh-CN')
     expect(i18n.global.t('app.signIn')).toBe('登录')
     localStorage.removeItem(LOCALE_KEY)
+  })
+
+  it('sends the language in use as Accept-Language on every request of the typed client', async () => {
+    const sent: (string | null)[] = []
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      sent.push(new Headers(init.headers).get('Accept-Language'))
+      return new Response(JSON.stringify({ items: [], next_cursor: null }), { headers: { 'Content-Type': 'application/json' } })
+    })
+    try {
+      const store = useLocaleStore()
+      await http.GET('/api/v1/products')
+      store.set('en')
+      await http.GET('/api/v1/products')
+      store.set('zh-CN')
+      await http.GET('/api/v1/agreements')
+      expect(sent).toEqual(['zh-CN', 'en', 'zh-CN'])
+    } finally {
+      vi.unstubAllGlobals()
+      localStorage.removeItem(LOCALE_KEY)
+    }
   })
 
   it('formats money and dates the same way in both languages', () => {

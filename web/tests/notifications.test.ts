@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import type { Inbox } from '@/api/types'
+import type { Schemas } from '@/api/http'
 import NotificationBell from '@/components/NotificationBell.vue'
 import { POLL_MS, unread } from '@/notifications'
 import NotificationsView from '@/views/NotificationsView.vue'
@@ -12,9 +12,14 @@ const api = vi.hoisted(() => ({
   markNotificationRead: vi.fn(),
   markAllNotificationsRead: vi.fn(),
 }))
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
-  api,
+vi.mock('@/api/http', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/http')>()),
+  http: (await import('./helpers')).fakeHttp({
+    'GET /api/v1/me/notifications/unread-count': () => api.unreadCount(),
+    'GET /api/v1/me/notifications': (options) => api.notifications(options.params.query),
+    'POST /api/v1/me/notifications/{message_id}/read': (options) => api.markNotificationRead(options.params.path.message_id),
+    'POST /api/v1/me/notifications/read-all': () => api.markAllNotificationsRead(),
+  }),
 }))
 
 /** The badge's text, or '' while it is hidden. */
@@ -27,7 +32,7 @@ function router() {
   return createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { template: '<div />' } }] })
 }
 
-const INBOX: Inbox = {
+const INBOX: Schemas['InboxOut'] = {
   items: [
     { id: 2, topic: 'payment.withdrawal_failed', title: '提现失败', body: '您提现的 ¥70.00 未能完成，资金已退回账户余额。', created_at: '2026-03-02T02:00:00Z', read_at: null },
     { id: 1, topic: 'payment.deposit_succeeded', title: '充值成功', body: '您充值的 ¥1,234.56 已到账。', created_at: '2026-03-01T02:00:00Z', read_at: '2026-03-01T03:00:00Z' },
@@ -95,7 +100,7 @@ describe('NotificationsView', () => {
     api.markAllNotificationsRead.mockResolvedValue(undefined)
     const view = mount(NotificationsView, { global: { plugins: [router()] } })
     await flushPromises()
-    expect(api.notifications).toHaveBeenCalledWith({ limit: 20, cursor: null })
+    expect(api.notifications).toHaveBeenCalledWith({ limit: 20, cursor: undefined })
     const rows = view.findAll('[data-test="notification"]')
     expect(rows.map((row) => row.find('strong').text())).toEqual(['提现失败', '充值成功'])
     expect(rows[0].classes()).toContain('unread')

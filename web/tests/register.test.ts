@@ -7,12 +7,15 @@ import RegisterView from '@/views/RegisterView.vue'
 const calls = vi.hoisted(() => ({
   register: vi.fn(), confirmContact: vi.fn(), resendCode: vi.fn(), signIn: vi.fn(), agreements: vi.fn(), sendRegistrationCode: vi.fn(),
 }))
-vi.mock('@/api', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@/api')>()),
-  api: {
-    register: calls.register, confirmContact: calls.confirmContact, resendCode: calls.resendCode,
-    agreements: calls.agreements, sendRegistrationCode: calls.sendRegistrationCode,
-  },
+vi.mock('@/api/http', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/http')>()),
+  http: (await import('./helpers')).fakeHttp({
+    'POST /api/v1/auth/register': (options) => calls.register(options.body),
+    'POST /api/v1/auth/confirm': (options) => calls.confirmContact(options.body),
+    'POST /api/v1/auth/confirm/resend': (options) => calls.resendCode(options.body),
+    'GET /api/v1/agreements': () => calls.agreements(),
+    'POST /api/v1/auth/register/code': (options) => calls.sendRegistrationCode(options.body),
+  }),
 }))
 vi.mock('@/session', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@/session')>()),

@@ -1,17 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
-import { buildRouter, menuEntries } from '@/router'
+import { buildRouter, menuEntries, portalSections } from '@/router'
 import { session } from '@/session'
+import { profile } from './helpers'
 
 const state = vi.hoisted(() => ({ hasSession: false, me: null as unknown }))
+vi.mock('@/api/http', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/http')>()),
+  http: (await import('./helpers')).fakeHttp({ 'GET /api/v1/me': () => state.me }),
+}))
 vi.mock('@/api', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@/api')>()),
   client: { get hasSession() { return state.hasSession } },
-  api: { me: async () => state.me },
 }))
 
 function investor(roles = ['investor']) {
-  return { user_id: 1, phone: '138****8000', email: null, roles, kyc_status: 'verified', risk_level: 'C3' }
+  return profile(roles)
 }
 
 async function landOn(path: string): Promise<string> {
@@ -106,5 +110,20 @@ describe('route guards', () => {
       'app.menu.products', 'origination.menu.listings', 'app.menu.account', 'app.menu.holdings', 'servicing.menu.holdings',
       'app.menu.transactions', 'rewards.title', 'servicing.menu.repayments', 'app.menu.profile', 'servicing.menu.disclosure',
     ])
+    // Grouped into at most five sections: the header's drop-downs and the phone's tabs.
+    const sectionsOf = (roles: string[]) => {
+      session.me = investor(roles)
+      return portalSections(router, session).map((section) => [section.key, section.entries.map((entry) => entry.path)])
+    }
+    expect(sectionsOf(['investor'])).toEqual([
+      ['invest', ['/products', '/loans', '/holdings', '/me/loan-holdings', '/disclosure']],
+      ['assets', ['/account', '/transactions', '/me/coupons']],
+      ['borrow', ['/me/repayments']],
+      ['me', ['/profile']],
+    ])
+    expect(sectionsOf(['investor', 'borrower', 'institution']).length).toBeLessThanOrEqual(5)
+    for (const route of router.getRoutes().filter((r) => r.meta.menu?.group === 'portal')) {
+      expect(route.meta.menu?.section, route.path).toBeDefined()
+    }
   })
 })

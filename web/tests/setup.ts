@@ -2,6 +2,7 @@
 import { config } from '@vue/test-utils'
 import { i18n } from '@/i18n'
 import { pinia } from '@/stores'
+import { cardsPlugin } from '@/cards'
 
 i18n.global.locale.value = 'zh-CN'
-config.global.plugins = [i18n, pinia]
+config.global.plugins = [i18n, pinia, cardsPlugin]

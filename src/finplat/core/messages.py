@@ -1,8 +1,9 @@
 """Problem texts in Chinese and English, chosen by ``Accept-Language``.
 
 Every problem body is built in English (``title`` by status, ``detail`` by the raising code,
-naming values and fields). When the client prefers Chinese (``Accept-Language: zh``, ``zh-CN``,
-``zh-Hans`` ... ranked by q-value), ``problems.problem_response`` swaps in the Chinese title of
+naming values and fields). Unless the client prefers English (``Accept-Language: en``, ranked by
+q-value against ``zh``, ``zh-CN``, ``zh-Hans`` ...; a request naming neither gets Chinese, the
+platform's first language), ``problems.problem_response`` swaps in the Chinese title of
 the status and the Chinese text of the ``code`` from the catalogues below; ``code``, ``errors``
 and every other member stay as they are, so clients keep deciding on ``code``. A new error code
 gets its Chinese text here (a test finds every code raised in the source and requires one).
@@ -19,7 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ENGLISH, CHINESE = "en", "zh"
-language_var: ContextVar[str] = ContextVar("finplat_language", default=ENGLISH)
+language_var: ContextVar[str] = ContextVar("finplat_language", default=CHINESE)
 
 TITLES_ZH = {
     400: "请求有误", 401: "未登录或登录已失效", 403: "无权操作", 404: "未找到",
@@ -230,9 +231,9 @@ DETAILS_ZH = {
 }
 
 
-def negotiate(accept_language: str | None, *, default: str = ENGLISH) -> str:
-    """``zh`` or ``en``, whichever the client ranks higher; ``default`` when it names neither
-    (problem bodies stay English for a client that asks for no language)."""
+def negotiate(accept_language: str | None, *, default: str = CHINESE) -> str:
+    """``zh`` or ``en``, whichever the client ranks higher; ``default`` (Chinese) when it names
+    neither."""
     best, best_q = default, 0.0
     for part in (accept_language or "")[:512].split(","):
         tag, _, params = part.strip().partition(";")

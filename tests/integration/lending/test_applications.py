@@ -46,10 +46,15 @@ async def test_reasons_follow_the_language(db, clock) -> None:
     now = clock.now()
     product = await h.active_product(db, now)
     borrower = await h.borrower(db, now, grades=("C", "D"))
-    app = await applications.apply(db, user_id=borrower, institution_id=None,
-                                   request=h.request(product["id"], 100_000), now=now)
+    token = language_var.set("en")  # outside a request the default is Chinese
+    try:
+        app = await applications.apply(db, user_id=borrower, institution_id=None,
+                                       request=h.request(product["id"], 100_000), now=now)
+    finally:
+        language_var.reset(token)
     codes = [r["code"] for r in app["credit"]["reasons"]]
     assert codes
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in app["credit"]["reasons"][0]["text"])
     token = language_var.set("zh")
     try:
         chinese = await applications.one(db, application_id=app["id"], user_id=borrower)

@@ -49,11 +49,14 @@ def test_every_error_code_in_the_source_has_its_chinese_text() -> None:
 
 @pytest.mark.parametrize(
     ("header", "language"),
-    [(None, "en"), ("", "en"), ("zh", "zh"), ("zh-CN", "zh"), ("zh-Hans-CN,zh;q=0.9", "zh"),
+    [(None, "zh"), ("", "zh"), ("zh", "zh"), ("zh-CN", "zh"), ("zh-Hans-CN,zh;q=0.9", "zh"),
      ("en-US,zh-CN;q=0.8", "en"), ("zh-CN;q=0.5,en;q=0.9", "en"), ("fr,zh;q=0.1", "zh"),
-     ("de", "en"), ("zh;q=abc", "en"), ("*", "en")],
+     ("en", "en"), ("en-GB", "en"), ("de", "zh"), ("zh;q=abc", "zh"), ("en;q=abc", "zh"),
+     ("*", "zh")],
 )
-def test_the_best_ranked_known_language_wins(header: str | None, language: str) -> None:
+def test_the_best_ranked_known_language_wins_and_chinese_is_the_default(
+    header: str | None, language: str
+) -> None:
     assert messages.negotiate(header) == language
 
 

@@ -1,7 +1,7 @@
 // The operations/finance journey: fund statistics as charts, deposit search, stuck orders and
 // callback anomalies, reconciliation reports, a judicial freeze created and released with its
 // reasons, the ledger verified on demand and the platform accounts' balances.
-import { appears, field, api, giveReason, journey, open, settle, signInStaff, staffFromEnv } from './lib.mjs'
+import { appears, eventually, field, api, giveReason, journey, open, settle, signIn, staffFromEnv, textWith } from '../lib.mjs'
 
 const finance = staffFromEnv('finance')
 const customer = {
@@ -26,13 +26,15 @@ async function deposit(yuan) {
 
 await journey('console-finance', async ({ page, check, shot }) => {
   check(await deposit(5000), 'the customer has deposited ¥5,000')
-  await signInStaff(page, finance)
+  await signIn(page, finance)
   await open(page, '/admin/funds')
   check(await page.locator('[data-test="flows-chart"] canvas').first().waitFor().then(() => true, () => false),
     'the fund flows are drawn as a chart')
   // Other journeys deposit too: the period's deposits include at least this one.
-  const totals = (await page.locator('[data-test="fund-totals"]').innerText()).replace(/\s+/g, ' ')
-  const deposits = Number((/[¥￥]\s?([\d,]+\.\d{2})/.exec(totals)?.[1] ?? '0').replace(/,/g, ''))
+  const depositsIn = (text) => Number((/[¥￥]\s?([\d,]+\.\d{2})/.exec(text)?.[1] ?? '0').replace(/,/g, ''))
+  const totals = await eventually(() => textWith(page.locator('[data-test="fund-totals"]'), [], { timeout: 1000 }),
+    (text) => depositsIn(text) >= 5000)
+  const deposits = depositsIn(totals)
   check(deposits >= 5000, `the deposit counts in the totals (${totals})`)
   await shot('funds')
 
@@ -41,7 +43,7 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await page.locator('[data-test="orders-search"]').click()
   await settle(page)
   const rows = page.locator('[data-test="orders"] .el-table__row')
-  check(await rows.count() >= 1 && (await rows.first().innerText()).includes('成功'), 'the succeeded deposit is found by user')
+  check((await textWith(rows, ['成功'])).includes('成功'), 'the succeeded deposit is found by user')
   await shot('payments')
 
   await open(page, '/admin/payments/stuck')
@@ -59,7 +61,7 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await page.locator('[data-test="freeze-submit"]').click()
   await settle(page)
   const freeze = page.locator('[data-test="freezes"] .el-table__row', { hasText: '执1号' }).first()
-  check((await freeze.innerText()).includes('1,000.00'), 'the judicial freeze is listed with its amount and reason')
+  check((await textWith(freeze, ['1,000.00'])).includes('1,000.00'), 'the judicial freeze is listed with its amount and reason')
   await shot('freeze-created')
   await freeze.getByRole('button', { name: '解冻' }).click()
   await giveReason(page, '法院解除冻结通知')
@@ -70,7 +72,7 @@ await journey('console-finance', async ({ page, check, shot }) => {
   await open(page, '/admin/ledger')
   await page.locator('[data-test="verify"]').click()
   await settle(page)
-  check((await page.locator('[data-test="verify-result"]').innerText()).includes('账务平衡'), 'the books verify')
-  check((await page.locator('[data-test="platform-accounts"]').innerText()).includes('托管银行存款'), 'platform accounts with balances')
+  check((await textWith(page.locator('[data-test="verify-result"]'), ['账务平衡'])).includes('账务平衡'), 'the books verify')
+  check((await textWith(page.locator('[data-test="platform-accounts"]'), ['托管银行存款'])).includes('托管银行存款'), 'platform accounts with balances')
   await shot('ledger')
 })

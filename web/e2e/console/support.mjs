@@ -1,7 +1,7 @@
 // The admin/support journey: find a customer by mobile number (audited), open the masked profile,
 // see the full data with a stated reason, end the sessions; as admin freeze and unfreeze the
 // account, register an institution, create a staff user (TOTP secret shown once) and reset it.
-import { appears, field, baseUrl, giveReason, journey, open, settle, signInStaff, signOut, staffFromEnv } from './lib.mjs'
+import { appears, field, baseUrl, giveReason, journey, open, settle, signIn, signOut, staffFromEnv, textWith } from '../lib.mjs'
 
 const support = staffFromEnv('support')
 const admin = staffFromEnv('staff')
@@ -9,7 +9,7 @@ const customer = { login: process.env.FINPLAT_E2E_CUSTOMER_LOGIN, id: process.en
 const runId = String(Date.now()).slice(-6)
 
 await journey('console-support', async ({ page, check, shot }) => {
-  await signInStaff(page, support)
+  await signIn(page, support)
   check(page.url().startsWith(`${baseUrl}/admin`), `support lands in the console (${page.url()})`)
   await open(page, '/admin/users')
   await field(page, 'user-search').fill(customer.login)
@@ -17,17 +17,17 @@ await journey('console-support', async ({ page, check, shot }) => {
   await settle(page)
   const result = page.locator('[data-test="search-results"] .el-table__row').first()
   check(await result.waitFor().then(() => true, () => false), 'the customer is found by mobile number')
-  check(!(await result.innerText()).includes(customer.login), 'the search result is masked')
+  check(!(await textWith(result, [/\d/])).includes(customer.login), 'the search result is masked')
   await shot('user-search')
   await result.click()
   await page.waitForURL(/\/admin\/users\/\d+$/)
   await settle(page)
-  check((await page.locator('[data-test="profile"]').innerText()).includes('已实名'), 'the profile shows the KYC state')
+  check((await textWith(page.locator('[data-test="profile"]'), ['已实名'])).includes('已实名'), 'the profile shows the KYC state')
   await shot('user-detail')
   await page.locator('[data-test="unmask"]').click()
   await giveReason(page, `客户来电核实身份 ${runId}`)
   const personal = page.locator('[data-test="personal"]')
-  check((await personal.innerText()).includes(customer.login), 'the full data is shown after a reason')
+  check((await textWith(personal, [customer.login])).includes(customer.login), 'the full data is shown after a reason')
   await page.locator('[data-test="revoke"]').click()
   await giveReason(page, '客户反映手机遗失')
   check(await appears(page, '已结束全部会话'), 'the sessions are ended')
@@ -35,7 +35,7 @@ await journey('console-support', async ({ page, check, shot }) => {
   check(!(await page.locator('[data-test="freeze"]').count()), 'support has no freeze button')
 
   await signOut(page)
-  await signInStaff(page, admin)
+  await signIn(page, admin)
   await open(page, `/admin/users/${customer.id}`)
   await page.locator('[data-test="freeze"]').click()
   await giveReason(page, '疑似盗用，临时冻结')
@@ -59,7 +59,7 @@ await journey('console-support', async ({ page, check, shot }) => {
   await page.locator('[data-test="staff-create"]').click()
   await settle(page)
   const secret = page.locator('[data-test="totp-secret"]')
-  check(/^[A-Z2-7]{16,}$/.test((await secret.innerText()).trim()), 'the new staff user\'s TOTP secret is shown once')
+  check(/^[A-Z2-7]{16,}$/.test((await textWith(secret, [/[A-Z2-7]{16,}/])).trim()), 'the new staff user\'s TOTP secret is shown once')
   await shot('staff-created')
   await page.locator('[data-test="secret-close"]').click()
   await settle(page)

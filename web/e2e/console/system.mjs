@@ -1,11 +1,11 @@
 // The system journey: the day's scheduled jobs, the outbox and failed deliveries, the audit log
 // filtered by action prefix with the hash chain's verification.
-import { journey, open, settle, signInStaff, staffFromEnv } from './lib.mjs'
+import { journey, open, settle, signIn, staffFromEnv, textWith } from '../lib.mjs'
 
 const admin = staffFromEnv('staff')
 
 await journey('console-system', async ({ page, check, shot }) => {
-  await signInStaff(page, admin)
+  await signIn(page, admin)
   await open(page, '/admin/system/scheduler')
   const jobs = page.locator('[data-test="jobs"] .el-table__row')
   check(await jobs.first().waitFor().then(() => true, () => false), 'the day\'s jobs are listed with their runs')
@@ -16,7 +16,7 @@ await journey('console-system', async ({ page, check, shot }) => {
   await shot('events')
 
   await open(page, '/admin/audit')
-  check(await page.locator('[data-test="chain-status"]').innerText().then((text) => text.includes('哈希链完整')),
+  check((await textWith(page.locator('[data-test="chain-status"]'), ['哈希链完整'])).includes('哈希链完整'),
     'the audit chain verifies')
   await page.getByPlaceholder('动作前缀').fill('identity.')
   await page.locator('[data-test="audit-filter"]').click()

@@ -1,11 +1,10 @@
-import { localStamp } from '../support.mjs'
+import { localStamp, open, pickersClosed, signIn, signOut, textWith } from '../lib.mjs'
 
 /** Marketing staff create a campaign with a red packet, fund it, add a claimable cash-back offer
  * and set a points rule. */
-export async function marketingJourney(h, page, world, { staff, runId }) {
-  const { baseUrl, check, shot } = h
-  await h.signIn(page, staff.marketing, /\/admin/)
-  await page.goto(`${baseUrl}/admin/campaigns`, { waitUntil: 'networkidle' })
+export async function marketingJourney({ page, check, shot }, world, { staff, runId }) {
+  await signIn(page, staff.marketing, /\/admin/)
+  await open(page, `/admin/campaigns`)
   await page.click('[data-test="new-campaign"]')
   const dialog = page.locator('.el-dialog:visible')
   await dialog.waitFor()
@@ -18,12 +17,13 @@ export async function marketingJourney(h, page, world, { staff, runId }) {
     await input.press('Enter')
   }
   await dialog.locator('input[name="red-packet"]').fill('6.66')
-  await shot(page, 'marketing-new-campaign')
+  await pickersClosed(page)
+  await shot('marketing-new-campaign')
   await dialog.locator('[data-test="create-campaign"]').click()
   const row = page.locator('.el-table__row', { hasText: name })
   await row.waitFor()
   world.campaignName = name
-  await shot(page, 'marketing-campaigns')
+  await shot('marketing-campaigns')
   await row.locator('a', { hasText: name }).click()
   await page.waitForURL(/\/admin\/campaigns\/\d+/)
   world.campaignId = Number(page.url().split('/').pop())
@@ -38,15 +38,15 @@ export async function marketingJourney(h, page, world, { staff, runId }) {
   await offer.locator('input[name="min-order"]').fill('100')
   await offer.locator('[data-test="save-offer"]').click()
   await page.locator('.el-table__row', { hasText: '满100返5' }).waitFor()
-  const text = ((await page.textContent('main')) ?? '').replace(/\s+/g, ' ')
+  const text = await textWith(page.locator('main'), ['¥100.00', '满100返5'])
   check(text.includes('¥100.00') && text.includes('满100返5'), 'the campaign is funded and has its offer')
-  await shot(page, 'marketing-campaign')
+  await shot('marketing-campaign')
 
-  await page.goto(`${baseUrl}/admin/points-rules`, { waitUntil: 'networkidle' })
+  await open(page, `/admin/points-rules`)
   await page.fill('input[name="points-per-yuan"]', '2')
   await page.click('[data-test="save-rule"]')
   await page.locator('.el-table__row', { hasText: '待生效' }).waitFor()
   check(true, 'a points rule to come is listed')
-  await shot(page, 'marketing-points-rules')
-  await h.signOut(page)
+  await shot('marketing-points-rules')
+  await signOut(page)
 }

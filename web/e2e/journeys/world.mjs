@@ -1,17 +1,14 @@
 // The world the role journeys share, set up through the API as its users would: an
 // institution with its user, a small R2 product raising now, and a verified, assessed investor
 // who bought all of its target.
-import { idNumber } from '../support.mjs'
+import { api, eventually, idNumber, staffToken } from '../lib.mjs'
 
 const DAY = 86400_000
 
 /** Everything the journeys share, set up through the API: an institution with its user, a small
  * R2 product raising now (target ¥1,000), and a verified, assessed, funded investor. */
-export async function setUpWorld(h, { staff, runId }) {
-  const { api } = h
-  const admin = await api('POST', '/auth/login', {
-    body: { login: staff.admin.login, password: staff.admin.password, totp_code: await h.totp(staff.admin.secret) },
-  })
+export async function setUpWorld({ staff, runId }) {
+  const admin = { access_token: await staffToken(staff.admin) }
   const institution = await api('POST', '/admin/institutions', {
     token: admin.access_token, body: { name: `E2E 财富管理 ${runId}`, uscc: '91110000600037341L' },
   })
@@ -21,7 +18,7 @@ export async function setUpWorld(h, { staff, runId }) {
   })
   const issuerToken = (await api('POST', '/auth/login', { body: issuer })).access_token
   await api('POST', '/me/kyc', { token: issuerToken, body: { real_name: '王五', id_number: idNumber('19820202', (Number(runId) + 7) % 1000) } })
-  await deposit(h, issuerToken, 10000)
+  await deposit(issuerToken, 10000)
 
   const now = Date.now()
   const product = await api('POST', '/products', {
@@ -44,7 +41,7 @@ export async function setUpWorld(h, { staff, runId }) {
   await api('POST', '/me/kyc', {
     token: investorToken, body: { real_name: '赵六', id_number: idNumber('19910404', (Number(runId) + 3) % 1000) },
   })
-  await deposit(h, investorToken, 200000)
+  await deposit(investorToken, 200000)
   const form = await api('GET', '/risk-assessment/questionnaire')
   const answers = Object.fromEntries(form.questions.map((question) => [question.id, question.options[1].id]))
   await api('POST', '/me/risk-assessment', { token: investorToken, body: { version: form.version, answers } })
@@ -57,23 +54,15 @@ export async function setUpWorld(h, { staff, runId }) {
 }
 
 /** A deposit through the simulated bank channel, waited for until it is in the balance. */
-async function deposit(h, token, amountMinor) {
-  const before = (await h.api('GET', '/me/account', { token })).balance_minor
+async function deposit(token, amountMinor) {
   const key = `deposit-${token.slice(-12)}-${amountMinor}`
-  // The wallet is opened by an event handler just after verification: retry (same key) until then.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await h.api('POST', '/me/deposits', { token, key, body: { amount_minor: amountMinor, channel: 'bank' } })
-      break
-    } catch (error) {
-      if (attempt >= 20) throw error
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-  }
-  for (let attempt = 0; attempt < 40; attempt++) {
-    if ((await h.api('GET', '/me/account', { token })).balance_minor >= before + amountMinor) return
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error('the deposit did not arrive')
+  // The wallet is opened by an event handler just after verification: until then the deposit is
+  // refused; send it again (the same key) until it is accepted.
+  const accepted = await eventually(
+    () => api('POST', '/me/deposits', { token, key, body: { amount_minor: amountMinor, channel: 'bank' } }).then((d) => d, () => null),
+    Boolean, { every: 500 })
+  if (!accepted) throw new Error('the deposit was not accepted')
+  const done = await eventually(async () => (await api('GET', '/me/deposits', { token })).items.find((d) => d.id === accepted.id)?.status,
+    (status) => status === 'succeeded', { every: 250 })
+  if (done !== 'succeeded') throw new Error(`the deposit did not arrive (${done})`)
 }
-

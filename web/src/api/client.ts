@@ -220,24 +220,12 @@ export class ApiClient {
     }
   }
 
-  get<T>(path: string, query?: RequestOptions['query']): Promise<T> {
-    return this.request<T>('GET', path, { query })
-  }
-
-  post<T>(path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
-    return this.request<T>('POST', path, { body, idempotencyKey })
-  }
-
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  /** The client's own calls (sign-in, refresh, sign-out); views use the typed client. */
+  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.respond(method, path, options)
     if (response.status === 204) return undefined as T
     const text = await response.text()
     return (text ? JSON.parse(text) : undefined) as T
-  }
-
-  /** A GET whose answer is a file (a CSV export), with the same authentication and errors. */
-  async download(path: string, query?: RequestOptions['query']): Promise<Blob> {
-    return (await this.respond('GET', path, { query })).blob()
   }
 
   private async respond(method: string, path: string, options: RequestOptions): Promise<Response> {

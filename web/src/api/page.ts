@@ -1,7 +1,11 @@
 /** A list endpoint's answer (`{items, next_cursor}`) as the `Page<T>` the pagers use: the
  * generated types leave `next_cursor` optional, the last page has none. */
 import { ok } from './http'
-import type { Page } from './types'
+
+export interface Page<T> {
+  items: T[]
+  next_cursor: string | null
+}
 
 export async function okPage<T>(
   call: Promise<{ data?: { items: T[]; next_cursor?: string | null }; response: Response }>,

@@ -1,7 +1,9 @@
 /** Money in and out per business day (Asia/Shanghai), from ledger lines, in integer fen. */
-import type { Transaction } from '@/api/types'
+import type { Schemas } from '@/api/http'
 import { formatDate } from '@/format'
 
+/** What the chart reads of a ledger line. */
+export type FlowLine = Pick<Schemas['TransactionOut'], 'amount_minor' | 'direction' | 'status' | 'created_at'>
 export interface DailyFlows {
   days: string[]
   inMinor: number[]
@@ -17,7 +19,7 @@ export function lastDays(today: string, days: number): string[] {
     new Date(Date.UTC(year, month - 1, day - (days - 1 - index))).toISOString().slice(0, 10))
 }
 
-export function dailyFlows(lines: Transaction[], days: string[]): DailyFlows {
+export function dailyFlows(lines: FlowLine[], days: string[]): DailyFlows {
   const inMinor = days.map(() => 0)
   const outMinor = days.map(() => 0)
   for (const line of lines) {

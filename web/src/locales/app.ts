@@ -13,9 +13,10 @@ export default {
     languageNames: { zh: '简体中文', en: 'English' },
     mainMenu: '主菜单',
     consoleMenu: '运营菜单',
+    section: { invest: '理财', assets: '资产', borrow: '借款', institution: '机构', me: '我的', console: '运营后台' },
     menu: {
-      products: '理财', loans: '散标', account: '账户', holdings: '持仓', transactions: '明细',
-      myLoans: '借款', profile: '我的', review: '审核', audit: '审计',
+      products: '理财产品', loans: '散标', account: '账户', holdings: '持仓', transactions: '明细',
+      myLoans: '借款', profile: '个人信息', review: '审核', audit: '审计',
     },
     title: {
       login: '登录', register: '注册', products: '理财产品', product: '产品详情', loans: '散标投资',
@@ -39,9 +40,10 @@ export default {
     languageNames: { zh: '简体中文', en: 'English' },
     mainMenu: 'Main menu',
     consoleMenu: 'Console menu',
+    section: { invest: 'Invest', assets: 'Assets', borrow: 'Borrow', institution: 'Institution', me: 'Me', console: 'Console' },
     menu: {
       products: 'Products', loans: 'Loans', account: 'Account', holdings: 'Holdings', transactions: 'Transactions',
-      myLoans: 'Borrowing', profile: 'Me', review: 'Review', audit: 'Audit',
+      myLoans: 'Borrowing', profile: 'Profile', review: 'Review', audit: 'Audit',
     },
     title: {
       login: 'Sign in', register: 'Register', products: 'Products', product: 'Product', loans: 'Loan listings',

@@ -9,7 +9,7 @@ const routes: AreaRoutes = [
     path: '/institution/products', component: () => import('@/views/sales/SalesListView.vue'), props: { institution: true },
     meta: {
       auth: true, roles: INSTITUTION, title: 'institution.productsTitle',
-      menu: { group: 'portal', label: 'institution.menu', icon: 'institution', order: 70 },
+      menu: { group: 'portal', label: 'institution.menu', icon: 'institution', order: 70, section: 'institution' },
     },
   },
   {
@@ -28,14 +28,14 @@ const routes: AreaRoutes = [
     path: '/institution/settlement', component: () => import('@/views/institution/SettlementView.vue'),
     meta: {
       auth: true, roles: INSTITUTION, title: 'institution.settlement',
-      menu: { group: 'portal', label: 'institution.settlement', icon: 'settlement', order: 71 },
+      menu: { group: 'portal', label: 'institution.settlement', icon: 'settlement', order: 71, section: 'institution' },
     },
   },
   {
     path: '/institution/payouts', component: () => import('@/views/institution/PayoutsView.vue'),
     meta: {
       auth: true, roles: INSTITUTION, title: 'institution.payouts',
-      menu: { group: 'portal', label: 'institution.payouts', icon: 'payouts', order: 72 },
+      menu: { group: 'portal', label: 'institution.payouts', icon: 'payouts', order: 72, section: 'institution' },
     },
   },
 ]

@@ -7,27 +7,27 @@ const routes: AreaRoutes = [
   { path: '/register', component: () => import('@/views/RegisterView.vue'), meta: { title: 'app.title.register' } },
   {
     path: '/products', component: () => import('@/views/ProductsView.vue'),
-    meta: { title: 'app.title.products', menu: { group: 'portal', label: 'app.menu.products', icon: 'products', order: 10, tab: true } },
+    meta: { title: 'app.title.products', menu: { group: 'portal', label: 'app.menu.products', icon: 'products', order: 10, section: 'invest' } },
   },
   { path: '/products/:id', component: () => import('@/views/ProductDetailView.vue'), props: true, meta: { title: 'app.title.product' } },
   {
     path: '/account', component: () => import('@/views/AccountView.vue'),
-    meta: { auth: true, customer: true, title: 'app.title.account', menu: { group: 'portal', label: 'app.menu.account', icon: 'account', order: 30, tab: true } },
+    meta: { auth: true, customer: true, title: 'app.title.account', menu: { group: 'portal', label: 'app.menu.account', icon: 'account', order: 30, section: 'assets' } },
   },
   {
     path: '/holdings', component: () => import('@/views/HoldingsView.vue'),
-    meta: { auth: true, customer: true, title: 'app.title.holdings', menu: { group: 'portal', label: 'app.menu.holdings', icon: 'holdings', order: 40, tab: true } },
+    meta: { auth: true, customer: true, title: 'app.title.holdings', menu: { group: 'portal', label: 'app.menu.holdings', icon: 'holdings', order: 40, section: 'invest' } },
   },
   {
     path: '/transactions', component: () => import('@/views/TransactionsView.vue'),
-    meta: { auth: true, customer: true, title: 'app.title.transactions', menu: { group: 'portal', label: 'app.menu.transactions', icon: 'transactions', order: 50 } },
+    meta: { auth: true, customer: true, title: 'app.title.transactions', menu: { group: 'portal', label: 'app.menu.transactions', icon: 'transactions', order: 50, section: 'assets' } },
   },
   // Borrowers' loans live under /me/repayments (servicing); old links still land there.
   { path: '/me/loans', redirect: '/me/repayments' },
   { path: '/me/loans/:id', redirect: (to) => `/me/repayments/${String(to.params.id)}` },
   {
     path: '/profile', component: () => import('@/views/ProfileView.vue'),
-    meta: { auth: true, title: 'app.title.profile', menu: { group: 'portal', label: 'app.menu.profile', icon: 'profile', order: 90, tab: true } },
+    meta: { auth: true, title: 'app.title.profile', menu: { group: 'portal', label: 'app.menu.profile', icon: 'profile', order: 90, section: 'me' } },
   },
   { path: '/kyc', component: () => import('@/views/KycView.vue'), meta: { auth: true, title: 'app.title.kyc' } },
   { path: '/risk', component: () => import('@/views/RiskView.vue'), meta: { auth: true, title: 'app.title.risk' } },

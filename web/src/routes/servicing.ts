@@ -8,7 +8,7 @@ export const WRITE_OFF_ROLES = ['admin', 'risk_officer']
 const routes: AreaRoutes = [
   {
     path: '/me/repayments', component: () => import('@/views/servicing/RepaymentsView.vue'),
-    meta: { auth: true, customer: true, title: 'servicing.title.repayments', menu: { group: 'portal', label: 'servicing.menu.repayments', icon: 'loans', order: 65 } },
+    meta: { auth: true, customer: true, title: 'servicing.title.repayments', menu: { group: 'portal', label: 'servicing.menu.repayments', icon: 'loans', order: 65, section: 'borrow' } },
   },
   {
     path: '/me/repayments/:id', component: () => import('@/views/servicing/LoanRepaymentView.vue'), props: true,
@@ -16,11 +16,11 @@ const routes: AreaRoutes = [
   },
   {
     path: '/me/loan-holdings', component: () => import('@/views/servicing/LoanHoldingsView.vue'),
-    meta: { auth: true, customer: true, title: 'servicing.title.holdings', menu: { group: 'portal', label: 'servicing.menu.holdings', icon: 'holdings', order: 45 } },
+    meta: { auth: true, customer: true, title: 'servicing.title.holdings', menu: { group: 'portal', label: 'servicing.menu.holdings', icon: 'holdings', order: 45, section: 'invest' } },
   },
   {
     path: '/disclosure', component: () => import('@/views/servicing/DisclosureView.vue'),
-    meta: { title: 'servicing.title.disclosure', menu: { group: 'portal', label: 'servicing.menu.disclosure', icon: 'loans', order: 95 } },
+    meta: { title: 'servicing.title.disclosure', menu: { group: 'portal', label: 'servicing.menu.disclosure', icon: 'loans', order: 95, section: 'invest' } },
   },
   {
     path: '/admin/lending/overdue', component: () => import('@/views/servicing/OverdueView.vue'),

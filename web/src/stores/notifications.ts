@@ -1,7 +1,7 @@
 /** The unread count the header's bell shows: polled while signed in, refreshed on navigation
  * and after the inbox marks messages read. */
 import { defineStore } from 'pinia'
-import { api } from '@/api'
+import { http, ok } from '@/api/http'
 import './index'
 
 export const POLL_MS = 30_000
@@ -13,7 +13,7 @@ export const useNotificationsStore = defineStore('notifications', {
   actions: {
     /** Asks the server again; one request at a time, and a failure keeps the last count. */
     refreshUnread(): Promise<void> {
-      pending ??= api.unreadCount()
+      pending ??= ok(http.GET('/api/v1/me/notifications/unread-count'))
         .then((answer) => { this.unread = Math.max(0, Number(answer.unread) || 0) })
         .catch(() => undefined)
         .finally(() => { pending = null })

@@ -1,8 +1,8 @@
 /** Who is signed in and what their roles allow, shared by every view, the menus and the guards. */
 import { defineStore } from 'pinia'
-import { api, client } from '@/api'
+import { client } from '@/api'
 import { ApiError } from '@/api/client'
-import type { Me } from '@/api/types'
+import { http, ok, type Schemas } from '@/api/http'
 import './index'
 
 /** Wait before asking `/me` again when the server was busy. */
@@ -11,8 +11,11 @@ export const RETRY_MS = 1500
 /** Roles of people served by the portal; any other role is operator staff. */
 export const CUSTOMER_ROLES = ['investor', 'borrower', 'institution', 'customer', 'user']
 
+/** The signed-in person (`/me`): roles, masked contact, KYC and risk level. */
+export const fetchMe = (): Promise<Schemas['ProfileOut']> => ok(http.GET('/api/v1/me'))
+
 export const useSessionStore = defineStore('session', {
-  state: () => ({ me: null as Me | null, loaded: false }),
+  state: () => ({ me: null as Schemas['ProfileOut'] | null, loaded: false }),
   getters: {
     signedIn: (state) => state.me !== null,
     roles: (state): string[] => state.me?.roles ?? [],
@@ -25,8 +28,7 @@ export const useSessionStore = defineStore('session', {
     displayName: (state): string => {
       const me = state.me
       if (!me) return ''
-      const username = typeof me.username === 'string' ? me.username : null
-      return me.phone ?? me.email ?? username ?? `#${me.user_id}`
+      return me.phone ?? me.email ?? me.username ?? `#${me.user_id}`
     },
   },
   actions: {
@@ -42,7 +44,7 @@ export const useSessionStore = defineStore('session', {
       this.me = null
       for (let attempt = 1; client.hasSession && attempt <= 2; attempt++) {
         try {
-          this.me = await api.me()
+          this.me = await fetchMe()
           break
         } catch (error) {
           const transient = error instanceof ApiError && (error.status === 429 || error.status === 0 || error.status >= 500)
@@ -54,7 +56,7 @@ export const useSessionStore = defineStore('session', {
     },
     async signIn(login: string, password: string, totpCode?: string): Promise<void> {
       await client.login(login, password, totpCode)
-      this.me = await api.me()
+      this.me = await fetchMe()
       this.loaded = true
     },
     async signOut(): Promise<void> {

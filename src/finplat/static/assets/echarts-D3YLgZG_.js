@@ -1,0 +1,1 @@
+import{a as e,c as t,i as n,l as r,n as i,o as a,r as o,s,t as c}from"./charts-BJ747nDY.js";s([t,r,a,o,n,e,i]);var l=c;export{l as t};

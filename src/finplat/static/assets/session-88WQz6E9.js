@@ -1,1 +1,0 @@
-import{mt as e}from"./vendor-DQiVI66C.js";import{r as t}from"./index-VA5wuHtM.js";var n=t();e(()=>n.signedIn),e(()=>n.staff),e(()=>n.customer),e(()=>n.displayName);var r=(e,t,r)=>n.signIn(e,t,r);export{r as n,n as t};

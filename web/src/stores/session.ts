@@ -1,8 +1,7 @@
 /** Who is signed in and what their roles allow, shared by every view, the menus and the guards. */
 import { defineStore } from 'pinia'
 import { client } from '@/api'
-import { ApiError } from '@/api/client'
-import { http, ok, type Schemas } from '@/api/http'
+import { ApiError, type Schemas, http, ok } from '@/api/http'
 import './index'
 
 /** Wait before asking `/me` again when the server was busy. */

@@ -108,7 +108,7 @@ describe('route guards', () => {
     expect(menuEntries(router, 'console', session)).toEqual([])
     expect(menuEntries(router, 'portal', session).map((entry) => entry.label)).toEqual([
       'app.menu.products', 'origination.menu.listings', 'app.menu.account', 'app.menu.holdings', 'servicing.menu.holdings',
-      'app.menu.transactions', 'rewards.title', 'servicing.menu.repayments', 'app.menu.profile', 'servicing.menu.disclosure',
+      'app.menu.transactions', 'rewards.title', 'servicing.menu.repayments', 'app.menu.profile', 'app.menu.notifications', 'servicing.menu.disclosure',
     ])
     // Grouped into at most five sections: the header's drop-downs and the phone's tabs.
     const sectionsOf = (roles: string[]) => {
@@ -119,7 +119,7 @@ describe('route guards', () => {
       ['invest', ['/products', '/loans', '/holdings', '/me/loan-holdings', '/disclosure']],
       ['assets', ['/account', '/transactions', '/me/coupons']],
       ['borrow', ['/me/repayments']],
-      ['me', ['/profile']],
+      ['me', ['/profile', '/notifications']],
     ])
     expect(sectionsOf(['investor', 'borrower', 'institution']).length).toBeLessThanOrEqual(5)
     for (const route of router.getRoutes().filter((r) => r.meta.menu?.group === 'portal')) {

@@ -16,7 +16,7 @@ export default {
     section: { invest: '理财', assets: '资产', borrow: '借款', institution: '机构', me: '我的', console: '运营后台' },
     menu: {
       products: '理财产品', loans: '散标', account: '账户', holdings: '持仓', transactions: '明细',
-      myLoans: '借款', profile: '个人信息', review: '审核', audit: '审计',
+      myLoans: '借款', profile: '个人信息', notifications: '消息', review: '审核', audit: '审计',
     },
     title: {
       login: '登录', register: '注册', products: '理财产品', product: '产品详情', loans: '散标投资',
@@ -43,7 +43,7 @@ export default {
     section: { invest: 'Invest', assets: 'Assets', borrow: 'Borrow', institution: 'Institution', me: 'Me', console: 'Console' },
     menu: {
       products: 'Products', loans: 'Loans', account: 'Account', holdings: 'Holdings', transactions: 'Transactions',
-      myLoans: 'Borrowing', profile: 'Profile', review: 'Review', audit: 'Audit',
+      myLoans: 'Borrowing', profile: 'Profile', notifications: 'Messages', review: 'Review', audit: 'Audit',
     },
     title: {
       login: 'Sign in', register: 'Register', products: 'Products', product: 'Product', loans: 'Loan listings',

@@ -31,7 +31,10 @@ const routes: AreaRoutes = [
   },
   { path: '/kyc', component: () => import('@/views/KycView.vue'), meta: { auth: true, title: 'app.title.kyc' } },
   { path: '/risk', component: () => import('@/views/RiskView.vue'), meta: { auth: true, title: 'app.title.risk' } },
-  { path: '/notifications', component: () => import('@/views/NotificationsView.vue'), meta: { auth: true, title: 'app.title.notifications' } },
+  {
+    path: '/notifications', component: () => import('@/views/NotificationsView.vue'),
+    meta: { auth: true, customer: true, title: 'app.title.notifications', menu: { group: 'portal', label: 'app.menu.notifications', icon: 'notifications', order: 92, section: 'me' } },
+  },
 ]
 
 export default routes

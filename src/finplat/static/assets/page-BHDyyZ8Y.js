@@ -1,1 +1,0 @@
-import{p as e}from"./index-v07NPOFe.js";async function t(t){let n=await e(t);return{items:n?.items??[],next_cursor:n?.next_cursor??null}}export{t};

@@ -13,10 +13,10 @@ postings, twenty or more rows a loan). Per call:
    ids;
 3. the ledger entries, one per receipt, by ``ledger.service.pay_many``: the payer's account
    debited once, one credit per claim holder with a share and one to fee revenue, the credits
-   an ``INSERT ... SELECT`` over the receipts and claims with the split (``split``: the largest
-   remainder pro rata of ``allocation.split_receipt``, in integer fen with window functions)
-   computed by the database; the entry's source is the receipt's unique source, so a receipt
-   is never booked twice;
+   an ``INSERT ... SELECT`` over the receipts and claims with the split (``pro_rata.split``:
+   the largest remainder pro rata of ``allocation.split_receipt``, in integer fen with window
+   functions) computed by the database; the entry's source is the receipt's unique source, so a
+   receipt is never booked twice;
 4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
    version), one UPDATE of the claims' received figures joined to the same split, one guarded
    UPDATE of the loans;
@@ -29,30 +29,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    CompoundSelect,
     String,
     Subquery,
-    Table,
-    and_,
-    case,
-    func,
     insert,
     literal,
     select,
-    union_all,
     update,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import int_div
 from finplat.events import service as events_service
 from finplat.ledger import service as ledger_service
-from finplat.lending import distribution
+from finplat.lending import distribution, pro_rata
 from finplat.lending.distribution import Part
 from finplat.lending.events import LoanPaidOff, RepaymentReceived
 from finplat.lending.models import (
@@ -61,33 +52,22 @@ from finplat.lending.models import (
     INSTALLMENT_PAID,
     LOAN_PAID_OFF,
     RECEIPT_RECOVERY,
-    BucketMove,
-    Claim,
-    Installment,
-    Loan,
-    Receipt,
 )
 from finplat.lending.setwrite import update_rows
+from finplat.lending.tables import (
+    BUCKET_MOVE,
+    CLAIM,
+    CLAIM_COLUMNS,
+    INSTALLMENT,
+    INSTALLMENT_COLUMNS,
+    LOAN,
+    LOAN_COLUMNS,
+    RECEIPT,
+    RECEIPT_SOURCE,
+    REPAYMENT_CODE,
+)
 
-LOAN = cast(Table, Loan.__table__)
-INSTALLMENT = cast(Table, Installment.__table__)
-CLAIM = cast(Table, Claim.__table__)
-RECEIPT = cast(Table, Receipt.__table__)
-BUCKET_MOVE = cast(Table, BucketMove.__table__)
-RECEIPT_SOURCE = "lending_receipt"
-REPAYMENT_CODE = "loan_repayment"
-
-LOAN_COLUMNS = tuple(LOAN.c[name] for name in (
-    "id", "borrower_user_id", "currency", "status", "grace_days", "principal_outstanding_minor",
-    "bucket", "days_past_due", "penalty_daily_rate", "lpr_one_year", "start_date", "version",
-    "application_id", "apr", "prepayment_fee_rate_bps"))
-INSTALLMENT_COLUMNS = tuple(INSTALLMENT.c[name] for name in (
-    "id", "loan_id", "number", "due_date", "principal_minor", "interest_minor", "fee_minor",
-    "penalty_minor", "paid_principal_minor", "paid_interest_minor", "paid_fee_minor",
-    "paid_penalty_minor", "status", "penalty_accrued_through", "compensated_at", "paid_at",
-    "version"))
-CLAIM_COLUMNS = tuple(CLAIM.c[name] for name in (
-    "id", "loan_id", "holder_kind", "user_id", "principal_minor"))
+_MAX_SQL_INT = 2**63 - 1
 
 
 @dataclass
@@ -162,115 +142,15 @@ async def holder_accounts(session: AsyncSession, claims: Sequence[Any], *,
     return accounts
 
 
-# The fee's credit comes after the claims' in its entry (claims are keyed by their id).
-_FEE_KEY = 2**62
-_MAX_SQL_INT = 2**63 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Holders:
-    """A loan's active claims, summed: how many, their principal, whether the reserve holds
-    one (its receipts are recoveries)."""
-
-    count: int
-    principal_minor: int
-    reserve: bool
-
-
-async def holders_of(session: AsyncSession, loan_ids: Sequence[int]) -> dict[int, Holders]:
-    """loan id -> its active claims summed (one aggregate query: the claims themselves are
-    read by the database when the receipts are split)."""
-    c = CLAIM.c
-    rows = await session.execute(
-        select(c.loan_id, func.count(), func.sum(c.principal_minor),
-               func.max(case((c.holder_kind == HOLDER_RESERVE, 1), else_=0)))
-        .where(c.loan_id.in_(sorted(set(loan_ids))), c.transferred_at.is_(None))
-        .group_by(c.loan_id))
-    return {int(row[0]): Holders(int(row[1]), int(row[2]), bool(row[3])) for row in rows}
-
-
-def receipt_kind(draft: Draft, holders: Holders | None = None) -> str:
+def receipt_kind(draft: Draft, holders: pro_rata.Holders | None = None) -> str:
     """A payment the reserve receives (it holds the claim) is a recovery."""
     reserve = (holders.reserve if holders is not None
                else any(c.holder_kind == HOLDER_RESERVE for c in draft.claims))
     return RECEIPT_RECOVERY if reserve else draft.kind
 
 
-def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
-    """Each receipt's holders' part split to its loan's active claims, in the database
-    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
-    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
-    found by the loan index whatever the planner believes of the tables)."""
-    r, c = RECEIPT.c, CLAIM.c
-    return split(
-        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
-               c.user_id, c.principal_minor.label("weight"),
-               *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
-        .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
-                                        c.loan_id == r.loan_id, c.transferred_at.is_(None)))
-        .where(r.id.in_(sorted(receipt_ids)))
-        .subquery("base"), carried=("source", "holder_kind", "user_id"))
-
-
-def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
-    """``allocation.split_receipt`` (``core.money.allocate``) in SQL, for every receipt of
-    ``base`` at once: one row per (receipt, claim), columns ``receipt_id``, ``claim_id``,
-    ``weight`` (the claim's principal), ``a_penalty``, ``a_interest``, ``a_principal`` (the
-    receipt's parts), and the ``carried`` ones. Per part, each claim gets the floor of
-    ``amount × weight / Σ weights`` in integer fen, and the fen left over go one each to the
-    claims with the largest remainders, ties to the lower claim id (window functions: the
-    weights' sum, the floors' sum and the rank of each remainder within the receipt). Columns:
-    ``receipt_id``, ``claim_id``, the carried ones, ``penalty_minor``, ``interest_minor``,
-    ``principal_minor``. The same SQL on SQLite, PostgreSQL and MariaDB."""
-    b = base.c
-    # A whole number, not PostgreSQL's numeric sum (a division by it would be exact).
-    whole = sql_cast(func.sum(b.weight).over(partition_by=b.receipt_id), BigInteger)
-    weighed = select(*base.c, whole.label("whole")).subquery("weighed")
-    w = weighed.c
-    ranked_columns: list[Any] = []
-    for part in _SPLIT:
-        product = w[f"a_{part}"] * w.weight
-        floor = int_div(product, w.whole)
-        ranked_columns += [
-            floor.label(f"f_{part}"),
-            func.sum(floor).over(partition_by=w.receipt_id).label(f"s_{part}"),
-            func.row_number().over(partition_by=w.receipt_id,
-                                   order_by=((product % w.whole).desc(), w.claim_id))
-            .label(f"n_{part}")]
-    keep = ("receipt_id", "claim_id", *carried)
-    ranked = select(*(w[name] for name in keep), *(w[f"a_{part}"] for part in _SPLIT),
-                    *ranked_columns).subquery("ranked")
-    k = ranked.c
-    return select(*(k[name] for name in keep), *(
-        (k[f"f_{part}"] + case((k[f"n_{part}"] <= k[f"a_{part}"] - k[f"s_{part}"], 1),
-                               else_=0)).label(f"{part}_minor")
-        for part in _SPLIT)).subquery("share")
-
-
-_SPLIT = ("penalty", "interest", "principal")
-
-
-def _credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
-             reserve_account: int | None) -> CompoundSelect:
-    """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
-    then the fee to fee revenue; none of nothing."""
-    s, r = split.c, RECEIPT.c
-    wallet, on = ledger_service.wallet_join(s.user_id)
-    account: Any = wallet.c.id
-    if reserve_account is not None:
-        account = case((s.holder_kind == HOLDER_RESERVE, literal(reserve_account)),
-                       else_=wallet.c.id)
-    amount = s.penalty_minor + s.interest_minor + s.principal_minor
-    holders = (select(s.source.label("source_id"), s.claim_id.label("key"),
-                      account.label("account_id"), amount.label("amount_minor"))
-               .select_from(split.outerjoin(wallet, on)).where(amount > 0))
-    fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
-                  r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
-    return union_all(holders, fees)
-
-
 def _check_split(drafts: Sequence[Draft], sums: Sequence[distribution.Totals],
-                 holders: dict[int, Holders]) -> None:
+                 holders: dict[int, pro_rata.Holders]) -> None:
     for draft, total in zip(drafts, sums, strict=True):
         found = holders.get(draft.loan.id)
         if found is None or found.principal_minor <= 0:
@@ -288,7 +168,7 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     (``InsufficientFunds`` when a payer cannot pay) and ``Conflict`` on a concurrent change."""
     if not drafts:
         return []
-    holders = await holders_of(session, [d.loan.id for d in drafts])
+    holders = await pro_rata.holders_of(session, [d.loan.id for d in drafts])
     # The platform's accounts before anything is written (the first use creates them: a
     # twin creating one at the same time is waited for, holding nothing it could wait on).
     fee_account = await ledger_service.platform_account(session, kind="fee_revenue", now=now)
@@ -300,14 +180,14 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     _check_split(drafts, sums, holders)
     kinds = [receipt_kind(d, holders[d.loan.id]) for d in drafts]
     receipt_ids = await _insert_receipts(session, drafts, kinds, sums, business_date, now)
-    split = shares(receipt_ids, [d.loan.id for d in drafts])
+    split = pro_rata.shares(receipt_ids, [d.loan.id for d in drafts])
     entry_ids: dict[int, int] = {}
     for currency in sorted({d.loan.currency for d in drafts}):
         mine = [(rid, d, t) for rid, d, t in zip(receipt_ids, drafts, sums, strict=True)
                 if d.loan.currency == currency]
         ids = await ledger_service.pay_many(
             session, source_type=RECEIPT_SOURCE, code=REPAYMENT_CODE, currency=currency,
-            now=now, credits=_credits(split, [rid for rid, _d, _t in mine],
+            now=now, credits=pro_rata.credits(split, [rid for rid, _d, _t in mine],
                                       fee_account=fee_account, reserve_account=reserve_account),
             payments=[ledger_service.Payment(
                 source_id=d.source, debit_account_id=d.payer_account_id,

@@ -26,8 +26,8 @@ from finplat.core.db import Database
 from finplat.core.errors import DomainError
 from finplat.ledger import service as ledger_service
 from finplat.lending import booking, distribution
-from finplat.lending.booking import INSTALLMENT, RECEIPT
 from finplat.lending.models import INSTALLMENT_WRITTEN_OFF, LOAN_DISBURSED, RECEIPT_COLLECTION
+from finplat.lending.tables import INSTALLMENT, RECEIPT
 
 # What a wallet that takes no money makes the ledger refuse.
 BLOCKING_CODES = ("ledger.account_frozen", "ledger.account_closed")

@@ -34,7 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.db import Database
 from finplat.events import service as events_service
 from finplat.lending import booking, distribution
-from finplat.lending.booking import INSTALLMENT, LOAN
 from finplat.lending.events import InstallmentDueSoon, InstallmentOverdue, LoanBucketMoved
 from finplat.lending.models import (
     INSTALLMENT_COMPENSATED,
@@ -44,6 +43,7 @@ from finplat.lending.models import (
     LOAN_DISBURSED,
 )
 from finplat.lending.setwrite import update_rows
+from finplat.lending.tables import INSTALLMENT, LOAN
 
 Progress = Callable[[int, AsyncSession], Awaitable[None]]
 _TRACKED = tuple(s for s in distribution.OPEN_STATES if s != INSTALLMENT_WRITTEN_OFF)

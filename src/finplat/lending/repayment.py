@@ -49,6 +49,7 @@ from finplat.lending.models import (
     RECEIPT_MANUAL,
     RECEIPT_PREPAYMENT,
     Application,
+    Receipt,
 )
 from finplat.lending.policy import get_policy
 
@@ -174,7 +175,7 @@ def _key_digest(key: str) -> str:
 
 
 async def _receipt(session: AsyncSession, receipt_id: int) -> dict[str, Any]:
-    row = await session.get(booking.Receipt, receipt_id)
+    row = await session.get(Receipt, receipt_id)
     assert row is not None
     return receipt_view(row)
 

@@ -29,8 +29,7 @@ from finplat.core.errors import Conflict, field_error
 from finplat.core.money import Money
 from finplat.events import service as events_service
 from finplat.ledger import service as ledger_service
-from finplat.lending import booking, distribution
-from finplat.lending.booking import CLAIM, INSTALLMENT, LOAN, RECEIPT
+from finplat.lending import booking, distribution, tables
 from finplat.lending.distribution import Part, Totals
 from finplat.lending.events import CompensationUnderfunded, LoanCompensated, LoanWrittenOff
 from finplat.lending.models import (
@@ -44,6 +43,7 @@ from finplat.lending.models import (
 )
 from finplat.lending.repayment import LoanNotFound
 from finplat.lending.setwrite import update_rows
+from finplat.lending.tables import CLAIM, INSTALLMENT, LOAN, RECEIPT
 
 COMPENSATION_CODE = "loan_compensation"
 COMPENSATED, UNDERFUNDED, NOT_DUE = "compensated", "underfunded", "not_due"
@@ -97,7 +97,7 @@ async def _pay_investors(session: AsyncSession, loan: Any, claims: list[Any], ro
     accounts = await booking.holder_accounts(session, claims, now=now)
     source = f"compensation:{loan.id}"
     entry_id = await ledger_service.transfer_to_many(
-        session, source_type=booking.RECEIPT_SOURCE, source_id=source, code=COMPENSATION_CODE,
+        session, source_type=tables.RECEIPT_SOURCE, source_id=source, code=COMPENSATION_CODE,
         debit_account_id=reserve, now=now, reference=f"loan:{loan.id}",
         credits=[(accounts[s.claim_id], Money(s.total_minor, loan.currency))
                  for s in shares if s.total_minor])

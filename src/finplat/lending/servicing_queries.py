@@ -16,7 +16,6 @@ from finplat.core.pagination import PageParams
 from finplat.ledger import service as ledger_service
 from finplat.lending import distribution
 from finplat.lending.allocation import split_receipt
-from finplat.lending.booking import CLAIM, INSTALLMENT, LOAN, RECEIPT
 from finplat.lending.models import (
     BUCKET_CURRENT,
     BUCKET_M1,
@@ -29,6 +28,7 @@ from finplat.lending.models import (
     LOAN_WRITTEN_OFF,
     RECEIPT_COMPENSATION,
 )
+from finplat.lending.tables import CLAIM, INSTALLMENT, LOAN, RECEIPT
 
 BUCKETS = (BUCKET_M1, BUCKET_M2, BUCKET_M3_PLUS)
 BOOKED = (LOAN_DISBURSED, LOAN_PAID_OFF, LOAN_WRITTEN_OFF)

@@ -1,4 +1,4 @@
-"""The split of a receipt to the claims computed in the database (``booking.split``) is
+"""The split of a receipt to the claims computed in the database (``pro_rata.split``) is
 ``core.money.allocate`` (largest remainder, ties to the lower claim id) to the fen, on every
 backend."""
 
@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, literal, select, union_all
 
 from finplat.core.db import Database
 from finplat.core.money import allocate
-from finplat.lending.booking import split
+from finplat.lending.pro_rata import split
 
 PARTS = ("penalty", "interest", "principal")
 # (receipt's penalty, interest, principal; the claims' principal in claim id order)

@@ -1,0 +1,127 @@
+"""A receipt split to its loan's claims pro rata, in the database: the largest-remainder split
+of ``allocation.split_receipt`` (``core.money.allocate``) in integer fen with window functions,
+and the ledger credits built from it (one per claim with a share, then the fee). The same SQL on
+SQLite, PostgreSQL and MariaDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finplat.core.db import int_div
+from finplat.ledger import service as ledger_service
+from finplat.lending.models import HOLDER_RESERVE
+from finplat.lending.tables import CLAIM, RECEIPT
+
+# The fee's credit comes after the claims' in its entry (claims are keyed by their id).
+_FEE_KEY = 2**62
+
+
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """A loan's active claims, summed: how many, their principal, whether the reserve holds
+    one (its receipts are recoveries)."""
+
+    count: int
+    principal_minor: int
+    reserve: bool
+
+
+async def holders_of(session: AsyncSession, loan_ids: Sequence[int]) -> dict[int, Holders]:
+    """loan id -> its active claims summed (one aggregate query: the claims themselves are
+    read by the database when the receipts are split)."""
+    c = CLAIM.c
+    rows = await session.execute(
+        select(c.loan_id, func.count(), func.sum(c.principal_minor),
+               func.max(case((c.holder_kind == HOLDER_RESERVE, 1), else_=0)))
+        .where(c.loan_id.in_(sorted(set(loan_ids))), c.transferred_at.is_(None))
+        .group_by(c.loan_id))
+    return {int(row[0]): Holders(int(row[1]), int(row[2]), bool(row[3])) for row in rows}
+
+
+def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
+    """Each receipt's holders' part split to its loan's active claims, in the database
+    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
+    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
+    found by the loan index whatever the planner believes of the tables)."""
+    r, c = RECEIPT.c, CLAIM.c
+    return split(
+        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
+               c.user_id, c.principal_minor.label("weight"),
+               *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
+        .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
+                                        c.loan_id == r.loan_id, c.transferred_at.is_(None)))
+        .where(r.id.in_(sorted(receipt_ids)))
+        .subquery("base"), carried=("source", "holder_kind", "user_id"))
+
+
+def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
+    """``allocation.split_receipt`` (``core.money.allocate``) in SQL, for every receipt of
+    ``base`` at once: one row per (receipt, claim), columns ``receipt_id``, ``claim_id``,
+    ``weight`` (the claim's principal), ``a_penalty``, ``a_interest``, ``a_principal`` (the
+    receipt's parts), and the ``carried`` ones. Per part, each claim gets the floor of
+    ``amount × weight / Σ weights`` in integer fen, and the fen left over go one each to the
+    claims with the largest remainders, ties to the lower claim id (window functions: the
+    weights' sum, the floors' sum and the rank of each remainder within the receipt). Columns:
+    ``receipt_id``, ``claim_id``, the carried ones, ``penalty_minor``, ``interest_minor``,
+    ``principal_minor``. The same SQL on SQLite, PostgreSQL and MariaDB."""
+    b = base.c
+    # A whole number, not PostgreSQL's numeric sum (a division by it would be exact).
+    whole = sql_cast(func.sum(b.weight).over(partition_by=b.receipt_id), BigInteger)
+    weighed = select(*base.c, whole.label("whole")).subquery("weighed")
+    w = weighed.c
+    ranked_columns: list[Any] = []
+    for part in _SPLIT:
+        product = w[f"a_{part}"] * w.weight
+        floor = int_div(product, w.whole)
+        ranked_columns += [
+            floor.label(f"f_{part}"),
+            func.sum(floor).over(partition_by=w.receipt_id).label(f"s_{part}"),
+            func.row_number().over(partition_by=w.receipt_id,
+                                   order_by=((product % w.whole).desc(), w.claim_id))
+            .label(f"n_{part}")]
+    keep = ("receipt_id", "claim_id", *carried)
+    ranked = select(*(w[name] for name in keep), *(w[f"a_{part}"] for part in _SPLIT),
+                    *ranked_columns).subquery("ranked")
+    k = ranked.c
+    return select(*(k[name] for name in keep), *(
+        (k[f"f_{part}"] + case((k[f"n_{part}"] <= k[f"a_{part}"] - k[f"s_{part}"], 1),
+                               else_=0)).label(f"{part}_minor")
+        for part in _SPLIT)).subquery("share")
+
+
+_SPLIT = ("penalty", "interest", "principal")
+
+
+def credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
+             reserve_account: int | None) -> CompoundSelect:
+    """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
+    then the fee to fee revenue; none of nothing."""
+    s, r = split.c, RECEIPT.c
+    wallet, on = ledger_service.wallet_join(s.user_id)
+    account: Any = wallet.c.id
+    if reserve_account is not None:
+        account = case((s.holder_kind == HOLDER_RESERVE, literal(reserve_account)),
+                       else_=wallet.c.id)
+    amount = s.penalty_minor + s.interest_minor + s.principal_minor
+    holders = (select(s.source.label("source_id"), s.claim_id.label("key"),
+                      account.label("account_id"), amount.label("amount_minor"))
+               .select_from(split.outerjoin(wallet, on)).where(amount > 0))
+    fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
+                  r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
+    return union_all(holders, fees)

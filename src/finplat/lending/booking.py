@@ -80,9 +80,6 @@ class Draft:
     parts: list[Part]
     installments: dict[int, Any]
     payer_account_id: int
-    # The loan's active claims, when the caller read them (``book`` reads what it needs of
-    # them itself).
-    claims: list[Any] = field(default_factory=list)
     # Early payoff: installment id -> (interest, fee) it now owes (the rest is not charged).
     rewrite: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Early payoff: the prepayment fee, paid to fee revenue in the receipt's one entry (it is
@@ -142,11 +139,9 @@ async def holder_accounts(session: AsyncSession, claims: Sequence[Any], *,
     return accounts
 
 
-def receipt_kind(draft: Draft, holders: pro_rata.Holders | None = None) -> str:
+def receipt_kind(draft: Draft, holders: pro_rata.Holders) -> str:
     """A payment the reserve receives (it holds the claim) is a recovery."""
-    reserve = (holders.reserve if holders is not None
-               else any(c.holder_kind == HOLDER_RESERVE for c in draft.claims))
-    return RECEIPT_RECOVERY if reserve else draft.kind
+    return RECEIPT_RECOVERY if holders.reserve else draft.kind
 
 
 def _check_split(drafts: Sequence[Draft], sums: Sequence[distribution.Totals],

@@ -187,9 +187,8 @@ async def _book_one(session: AsyncSession, loan: Any, *, kind: str, source: str,
     wallet = await ledger_service.wallet_of(session, loan.borrower_user_id)
     if wallet is None:
         raise Conflict("lending.wallet_missing", "the borrower has no fund account")
-    claims = (await booking.active_claims(session, [loan.id]))[loan.id]
     draft = booking.Draft(loan=loan, kind=kind, source=source, parts=parts,
-                          installments={row.id: row for row in installments}, claims=claims,
+                          installments={row.id: row for row in installments},
                           payer_account_id=wallet, rewrite=rewrite or {},
                           prepayment_fee_minor=prepayment_fee_minor)
     return (await booking.book(session, [draft], business_date=business_date, now=now))[0]

@@ -14,7 +14,7 @@ from finplat.core.fields import MAX_ID
 from finplat.core.pagination import Page
 from finplat.core.problems import outcome_response
 from finplat.identity.deps import CurrentUser, Principal, VerifiedUser, require_roles
-from finplat.lending import agreement, applications, bids, listings, products
+from finplat.lending import agreement, application_views, applications, bids, listings, products
 from finplat.lending.applications import ApplicationRequest
 from finplat.lending.schemas import ApplicationIn, BidIn, LoanProductCreate, ReviewIn
 from finplat.modules import optional_module
@@ -142,13 +142,13 @@ async def apply(body: ApplicationIn, user: VerifiedUser, db: DbDep,
 
 @router.get("/me/loans/applications", response_model=Page[dict[str, Any]])
 async def my_applications(user: CurrentUser, db: DbDep, page: PageDep) -> Page[Any]:
-    return await applications.mine(db, user_id=user.user_id, page=page)
+    return await application_views.mine(db, user_id=user.user_id, page=page)
 
 
 @router.get("/me/loans/applications/{application_id}")
 async def my_application(application_id: IdPath, user: CurrentUser,
                          db: DbDep) -> dict[str, Any]:
-    return await applications.one(db, application_id=application_id, user_id=user.user_id)
+    return await application_views.one(db, application_id=application_id, user_id=user.user_id)
 
 
 @router.post("/me/loans/applications/{application_id}/withdraw")
@@ -164,13 +164,13 @@ async def withdraw_application(application_id: IdPath, user: CurrentUser, db: Db
 async def applications_for_review(_staff: StaffReader, db: DbDep, page: PageDep,
                                   status: StatusQuery = None) -> Page[Any]:
     """Every application (``?status=pending_review``: the review queue)."""
-    return await applications.for_review(db, page=page, status=status)
+    return await application_views.for_review(db, page=page, status=status)
 
 
 @router.get("/admin/loans/applications/{application_id}")
 async def application_for_review(application_id: IdPath, _staff: StaffReader,
                                  db: DbDep) -> dict[str, Any]:
-    return await applications.one(db, application_id=application_id, user_id=None)
+    return await application_views.one(db, application_id=application_id, user_id=None)
 
 
 @router.post("/admin/loans/{application_id}/approve")

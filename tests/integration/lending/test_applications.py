@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from finplat.core.errors import Conflict, Forbidden, InvalidInput
 from finplat.core.messages import language_var
-from finplat.lending import applications, credit
+from finplat.lending import application_views, applications, credit
 from finplat.lending.models import Application, Loan
 from finplat.lending.policy import LendingPolicy
 from tests import factories
@@ -57,7 +57,7 @@ async def test_reasons_follow_the_language(db, clock) -> None:
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in app["credit"]["reasons"][0]["text"])
     token = language_var.set("zh")
     try:
-        chinese = await applications.one(db, application_id=app["id"], user_id=borrower)
+        chinese = await application_views.one(db, application_id=app["id"], user_id=borrower)
     finally:
         language_var.reset(token)
     assert [r["code"] for r in chinese["credit"]["reasons"]] == codes

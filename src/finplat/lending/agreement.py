@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 from datetime import date, datetime
+from decimal import Decimal
 from importlib import resources
 from string import Template
 from typing import Any
@@ -19,9 +20,13 @@ from finplat.core.db import Database
 from finplat.core.errors import NotFound
 from finplat.identity import queries as identity_queries
 from finplat.lending.models import HOLDER_INVESTOR, Agreement, Claim, Loan
+from finplat.lending.policy import get_policy
 from finplat.lending.schedule import Schedule
 
-TEMPLATE_VERSION = "1"
+# The version new agreements are rendered from; an agreement keeps the version (and the HTML
+# and hash) it was issued with. 1: the terms, schedule and provisions; 2: also the prepayment
+# fee rate and the early repayment rule (docs/LENDING.md "Early payoff").
+TEMPLATE_VERSION = "2"
 METHOD_NAMES = {
     "equal_installment": "等额本息 equal installment",
     "equal_principal": "等额本金 equal principal",
@@ -45,14 +50,19 @@ def _yuan(amount_minor: int) -> str:
     return f"¥{yuan:,}.{fen:02d}"
 
 
-def _percent(rate: str) -> str:
+def _percent(rate: str | Decimal) -> str:
     return f"{float(rate) * 100:.4f}%"
+
+
+def _bps_percent(bps: int) -> str:
+    return f"{bps // 100}.{bps % 100:02d}%"
 
 
 def render(*, loan: Loan, schedule: Schedule, contract_date: date, borrower_name: str,
            institution_name: str, lenders: list[tuple[str, int]],
-           version: str = TEMPLATE_VERSION) -> str:
-    """The agreement's HTML. ``lenders``: (masked name, principal) per claim."""
+           version: str) -> str:
+    """The agreement's HTML from template ``version``. ``lenders``: (masked name, principal)
+    per claim."""
     e = html.escape
     lender_rows = "\n".join(
         f"<tr><td>{e(name)}</td><td>{_yuan(principal)}</td>"
@@ -64,6 +74,7 @@ def render(*, loan: Loan, schedule: Schedule, contract_date: date, borrower_name
         f"<td>{_yuan(i.total_minor + loan.installment_fee_minor)}</td></tr>"
         for i in schedule.installments)
     net = loan.amount_minor - loan.upfront_fee_minor - loan.reserve_contribution_minor
+    cap_multiple = get_policy().apr_cap_multiple
     return _template(version).substitute(
         loan_id=loan.id, template_version=e(version), contract_date=contract_date.isoformat(),
         borrower_name=e(borrower_name),
@@ -78,6 +89,9 @@ def render(*, loan: Loan, schedule: Schedule, contract_date: date, borrower_name
         reserve=_yuan(loan.reserve_contribution_minor), net=_yuan(net),
         penalty_rate=_percent(loan.penalty_daily_rate), grace_days=loan.grace_days,
         schedule_rows=schedule_rows,
+        prepayment_fee_rate=_bps_percent(loan.prepayment_fee_rate_bps),
+        apr_cap_multiple=cap_multiple,
+        apr_cap=_percent(cap_multiple * Decimal(loan.lpr_one_year)),
     )
 
 
@@ -85,19 +99,21 @@ async def issue(session: AsyncSession, *, loan: Loan, schedule: Schedule, contra
                 claims: list[tuple[int, int]], borrower_name: str, now: datetime) -> str:
     """Render, store and hash the agreement of ``loan`` (in the disbursement's transaction);
     the hash goes on the loan and into the audit chain. ``claims``: (user id, principal)."""
+    version = TEMPLATE_VERSION
     names = await identity_queries.masked_names(session, [user for user, _p in claims])
     institutions = await identity_queries.institution_names(session, [loan.institution_id])
     document = render(
         loan=loan, schedule=schedule, contract_date=contract_date, borrower_name=borrower_name,
         institution_name=institutions.get(loan.institution_id, f"#{loan.institution_id}"),
-        lenders=[(names.get(user) or f"#{user}", principal) for user, principal in claims])
+        lenders=[(names.get(user) or f"#{user}", principal) for user, principal in claims],
+        version=version)
     digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
-    session.add(Agreement(loan_id=loan.id, template_version=TEMPLATE_VERSION, sha256=digest,
+    session.add(Agreement(loan_id=loan.id, template_version=version, sha256=digest,
                           html=document, created_at=now))
-    loan.agreement_version, loan.agreement_sha256 = TEMPLATE_VERSION, digest
+    loan.agreement_version, loan.agreement_sha256 = version, digest
     await audit_service.record(
         session, action="lending.agreement_issued", target_type="loan", target_id=loan.id,
-        now=now, summary={"sha256": digest, "template_version": TEMPLATE_VERSION})
+        now=now, summary={"sha256": digest, "template_version": version})
     return digest
 
 

@@ -72,7 +72,8 @@ async def test_full_funding_disburses_once(db, clock) -> None:
     assert await _platform_balance(db, "risk_reserve", now) - reserve_before == 2_000
     # The agreement: the stored HTML is what was hashed, on the loan and in the audit chain.
     assert stored.sha256 == hashlib.sha256(stored.html.encode()).hexdigest()
-    assert loan.agreement_sha256 == stored.sha256 and loan.agreement_version == "1"
+    assert loan.agreement_sha256 == stored.sha256
+    assert loan.agreement_version == agreement.TEMPLATE_VERSION
     assert audited.summary["sha256"] == stored.sha256
     assert "李*" in stored.html and "李四" not in stored.html
     assert "¥10,000.00" in stored.html

@@ -14,11 +14,11 @@ The ledger entry's source (``lending_disbursement``/loan id) is unique: a second
 not book it again even if the state guard were bypassed.
 
 Before any of it, the risk control's blocking rules are asked (``risk.service.check_blocking``,
-kind ``loan_disbursement``, for the borrower and the principal), as a withdrawal asks them. A hit
-pays nothing out: the loan becomes ``held_for_review``, every bid's hold stays in place, and a
-risk review (kind ``disbursement``, ``risk.reviews``) waits for an officer, who either releases it
-(``release_held``: the disbursement above, once) or refuses it (``refuse_held``: the loan
-``refused``, every hold voided, once).
+kind ``loan_disbursement``, for the borrower, the principal and whether a company borrows), as a
+withdrawal asks them. A hit pays nothing out: the loan becomes ``held_for_review``, every bid's
+hold stays in place, and a risk review (kind ``disbursement``, ``risk.reviews``) waits for an
+officer, who either releases it (``release_held``: the disbursement above, once) or refuses it
+(``refuse_held``: the loan ``refused``, every hold voided, once).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ async def disburse(session: AsyncSession, *, loan_id: int, now: datetime) -> dic
                        extra={"status": loan.status, "funded_minor": loan.funded_minor})
     verdict = await risk_service.check_blocking(
         session, kind=RISK_CHECK_KIND, user_id=loan.borrower_user_id,
-        amount_minor=loan.amount_minor, now=now)
+        amount_minor=loan.amount_minor, now=now, company=loan.borrower_kind == "company")
     if verdict.blocked:
         return await _hold_for_review(session, loan=loan, verdict=verdict, now=now)
     return await _pay(session, loan=loan, now=now)

@@ -26,7 +26,8 @@ CASH = ["deposit", "withdrawal"]
 TRANSFERS = ["investment", "payout", "loan_prepaid"]
 
 # Synchronous (blocking) kinds: evaluated by ``service.check_blocking`` before a payout.
-BLOCKING_KINDS = frozenset({"hold_amount", "hold_dormant", "hold_watchlist"})
+BLOCKING_KINDS = frozenset({"hold_amount", "hold_disbursement", "hold_dormant",
+                            "hold_watchlist"})
 
 # code -> (kind, severity, parameters). Figures from REGULATORY.md "AML" (fen).
 BUILT_IN: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -50,6 +51,9 @@ BUILT_IN: dict[str, tuple[str, str, dict[str, Any]]] = {
     "early_payoff": ("early_payoff", "medium", {"income_months": 6}),
     "hold_large_withdrawal": ("hold_amount", "high",
                               {"threshold_minor": 5_000_000, "kinds": ["withdrawal"]}),
+    "hold_large_disbursement": ("hold_disbursement", "high",
+                                {"threshold_minor": 50_000_000,
+                                 "company_threshold_minor": 200_000_000}),
     "hold_dormant_withdrawal": ("hold_dormant", "high", {"idle_days": 180}),
     "hold_watchlist": ("hold_watchlist", "critical", {}),
 }

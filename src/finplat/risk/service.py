@@ -25,12 +25,18 @@ from finplat.risk.events import PayoutHeld
 from finplat.risk.models import RiskActivity, RiskReview, RiskScreening
 
 PENDING = "pending"
+LOAN_DISBURSEMENT = "loan_disbursement"
 # Plain words for the customer, per blocking kind: why their money waits (never naming a
 # watch list: that would tip off).
 REASONS: dict[str, tuple[str, str]] = {
     "hold_amount": (
         "大额提现需要风控人员人工审核，审核期间资金为您保留，通常在一个工作日内完成。",
         "Large withdrawals are checked by our risk team; the money stays reserved for you "
+        "meanwhile, usually for no more than one business day.",
+    ),
+    "hold_disbursement": (
+        "大额放款需要风控人员人工审核，审核期间出借人的资金保持冻结，通常在一个工作日内完成。",
+        "Large loan payouts are checked by our risk team; the lenders' money stays reserved "
         "meanwhile, usually for no more than one business day.",
     ),
     "hold_dormant": (
@@ -102,13 +108,19 @@ async def _standing(session: AsyncSession, *, kind: str, user_id: int,
 
 
 def _blocks(rule: Rule, *, kind: str, amount_minor: int, standing: Standing,
-            now: datetime) -> dict[str, Any] | None:
+            now: datetime, company: bool) -> dict[str, Any] | None:
     """The factor that makes ``rule`` hold the payout, None when it does not."""
     if rule.kind == "hold_amount":
         total = standing.today_minor + amount_minor
         threshold = int(rule.param("threshold_minor"))
         if kind in rule.param("kinds") and total >= threshold:
             return {"factor": "amount_vs_threshold", "total_minor": total,
+                    "threshold_minor": threshold, "amounts_minor": [amount_minor],
+                    "weight": 0.9}
+    elif rule.kind == "hold_disbursement" and kind == LOAN_DISBURSEMENT:
+        threshold = int(rule.param("company_threshold_minor" if company else "threshold_minor"))
+        if amount_minor >= threshold:
+            return {"factor": "amount_vs_threshold", "total_minor": amount_minor,
                     "threshold_minor": threshold, "amounts_minor": [amount_minor],
                     "weight": 0.9}
     elif rule.kind == "hold_dormant" and standing.last_money_at is not None:
@@ -121,10 +133,11 @@ def _blocks(rule: Rule, *, kind: str, amount_minor: int, standing: Standing,
 
 
 async def check_blocking(session: AsyncSession, *, kind: str, user_id: int, amount_minor: int,
-                         now: datetime) -> Verdict:
+                         now: datetime, company: bool = False) -> Verdict:
     """The enabled blocking rules that hold this payout (``kind``: withdrawal,
-    loan_disbursement, transfer), skipping those snoozed for the customer. Reads only; raises
-    nothing of its own."""
+    loan_disbursement, transfer), skipping those snoozed for the customer. ``company``: the
+    payee is a company (its own large-value threshold). Reads only; raises nothing of its
+    own."""
     blocking = [r for r in await rules.active(session, now=now)
                 if r.enabled and r.kind in rules.BLOCKING_KINDS]
     if not blocking:
@@ -132,7 +145,7 @@ async def check_blocking(session: AsyncSession, *, kind: str, user_id: int, amou
     standing = await _standing(session, kind=kind, user_id=user_id, now=now)
     hits = [(rule, factor) for rule in blocking
             if (factor := _blocks(rule, kind=kind, amount_minor=amount_minor,
-                                  standing=standing, now=now)) is not None]
+                                  standing=standing, now=now, company=company)) is not None]
     if hits:  # rare: only then is the customer's snooze list worth a statement
         silenced = (await rules.snoozed_codes(session, {user_id}, now=now)).get(user_id, set())
         hits = [(rule, factor) for rule, factor in hits if rule.code not in silenced]

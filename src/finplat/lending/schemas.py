@@ -102,3 +102,171 @@ class BidIn(BaseModel):
 
     amount_minor: LoanAmount
     acknowledge_risk_mismatch: bool = False
+
+
+# ---- responses (what ``products``, ``application_views``, ``listings``, ``bids`` and
+# ``agreement`` return; instants are ISO 8601 strings in UTC, amounts integer fen) -----------
+
+class LoanProductOut(BaseModel):
+    """A loan product as applicants see it (``/loan-products``)."""
+
+    id: int
+    institution_id: int
+    name: str
+    borrower_kind: Literal["individual", "company", "both"]
+    currency: str
+    min_amount_minor: int
+    max_amount_minor: int
+    term_months: list[int]
+    min_annual_rate: str
+    max_annual_rate: str
+    repayment_methods: list[Method]
+    service_fee_kind: Literal["upfront", "per_installment"]
+    service_fee_rate: str
+    penalty_daily_rate: str
+    grace_days: int
+    reserve_rate: str
+    funding_window_days: int
+    prepayment_fee_rate_bps: int
+    status: str
+    version: int
+    created_at: str
+
+
+class LoanProductReviewedOut(LoanProductOut):
+    """A loan product with its maker-checker trail (its institution and staff)."""
+
+    created_by_user_id: int
+    submitted_at: str | None
+    reviewed_by_user_id: int | None
+    reviewed_at: str | None
+    review_note: str | None
+
+
+class CreditReasonOut(BaseModel):
+    code: str
+    text: str
+
+
+class CreditResultOut(BaseModel):
+    score: int
+    grade: str
+    limit_minor: int
+    annual_rate: str
+    rate_tier: str | None
+    reasons: list[CreditReasonOut]
+    scorer: str
+    model_version: str
+
+
+class RefusalOut(BaseModel):
+    code: str
+    detail: str
+
+
+class LoanApplicationOut(BaseModel):
+    id: int
+    status: str
+    product_id: int
+    borrower_kind: Literal["individual", "company"]
+    institution_id: int | None
+    amount_minor: int
+    currency: str
+    term_months: int
+    repayment_method: Method
+    purpose: str
+    credit: CreditResultOut
+    apr: str
+    lpr_one_year: str
+    refusal: RefusalOut | None
+    review_note: str | None
+    reviewed_at: str | None
+    created_at: str
+
+
+class LoanApplicationReviewedOut(LoanApplicationOut):
+    """A reviewer's decision: the listing it opened (approved) or none."""
+
+    loan_id: int | None
+
+
+class BorrowerRecordOut(BaseModel):
+    loans: int
+    paid_off: int
+    written_off: int
+    overdue_installments: int
+    days_past_due_now: int
+
+
+class BorrowerDisclosureOut(BaseModel):
+    """What a lender must be told of the borrower: masked name, kind, record on the platform."""
+
+    kind: str
+    masked_name: str | None
+    record: BorrowerRecordOut
+
+
+class LoanListingOut(BaseModel):
+    id: int
+    status: str
+    product_id: int
+    institution_id: int
+    amount_minor: int
+    currency: str
+    funded_minor: int
+    remaining_minor: int
+    bid_count: int
+    term_months: int
+    repayment_method: Method
+    annual_rate: str
+    apr: str
+    lpr_one_year: str
+    grade: str
+    risk_level: str
+    purpose: str
+    service_fee_kind: str
+    upfront_fee_minor: int
+    installment_fee_minor: int
+    reserve_contribution_minor: int
+    penalty_daily_rate: str
+    grace_days: int
+    prepayment_fee_rate_bps: int
+    listed_at: str
+    funding_ends_at: str
+    disbursed_at: str | None
+    start_date: str | None
+    agreement_sha256: str | None
+    min_bid_minor: int
+    bid_step_minor: int
+    borrower: BorrowerDisclosureOut
+
+
+class LoanBidOut(BaseModel):
+    id: int
+    loan_id: int
+    amount_minor: int
+    currency: str
+    status: str
+    investor_risk_level: str
+    risk_mismatch_acknowledged: bool
+    created_at: str
+
+
+class LoanBidPlacedOut(LoanBidOut):
+    loan_funded_minor: int
+    loan_remaining_minor: int
+    disbursed: bool
+    # Present when the bid filled the listing: a blocking risk rule held the payout for review.
+    disbursement_held: bool | None = None
+
+
+class LoanBidsOut(BaseModel):
+    items: list[LoanBidOut]
+
+
+class LoanAgreementOut(BaseModel):
+    loan_id: int
+    html: str
+    sha256: str
+    template_version: str
+    created_at: str

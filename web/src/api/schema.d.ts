@@ -3416,6 +3416,30 @@ export interface components {
              */
             acknowledge_risk_mismatch: boolean;
         };
+        /**
+         * BorrowerDisclosureOut
+         * @description What a lender must be told of the borrower: masked name, kind, record on the platform.
+         */
+        BorrowerDisclosureOut: {
+            /** Kind */
+            kind: string;
+            /** Masked Name */
+            masked_name: string | null;
+            record: components["schemas"]["BorrowerRecordOut"];
+        };
+        /** BorrowerRecordOut */
+        BorrowerRecordOut: {
+            /** Loans */
+            loans: number;
+            /** Paid Off */
+            paid_off: number;
+            /** Written Off */
+            written_off: number;
+            /** Overdue Installments */
+            overdue_installments: number;
+            /** Days Past Due Now */
+            days_past_due_now: number;
+        };
         /** BucketRateOut */
         BucketRateOut: {
             /** Bucket */
@@ -3855,6 +3879,32 @@ export interface components {
              * @default CNY
              */
             currency: string;
+        };
+        /** CreditReasonOut */
+        CreditReasonOut: {
+            /** Code */
+            code: string;
+            /** Text */
+            text: string;
+        };
+        /** CreditResultOut */
+        CreditResultOut: {
+            /** Score */
+            score: number;
+            /** Grade */
+            grade: string;
+            /** Limit Minor */
+            limit_minor: number;
+            /** Annual Rate */
+            annual_rate: string;
+            /** Rate Tier */
+            rate_tier: string | null;
+            /** Reasons */
+            reasons: components["schemas"]["CreditReasonOut"][];
+            /** Scorer */
+            scorer: string;
+            /** Model Version */
+            model_version: string;
         };
         /** Decision */
         Decision: {
@@ -4341,6 +4391,226 @@ export interface components {
             /** Listed */
             listed: number;
         };
+        /** LoanAgreementOut */
+        LoanAgreementOut: {
+            /** Loan Id */
+            loan_id: number;
+            /** Html */
+            html: string;
+            /** Sha256 */
+            sha256: string;
+            /** Template Version */
+            template_version: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** LoanApplicationOut */
+        LoanApplicationOut: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /** Product Id */
+            product_id: number;
+            /**
+             * Borrower Kind
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company";
+            /** Institution Id */
+            institution_id: number | null;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Term Months */
+            term_months: number;
+            /**
+             * Repayment Method
+             * @enum {string}
+             */
+            repayment_method: "equal_installment" | "equal_principal" | "interest_first" | "bullet";
+            /** Purpose */
+            purpose: string;
+            credit: components["schemas"]["CreditResultOut"];
+            /** Apr */
+            apr: string;
+            /** Lpr One Year */
+            lpr_one_year: string;
+            refusal: components["schemas"]["RefusalOut"] | null;
+            /** Review Note */
+            review_note: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * LoanApplicationReviewedOut
+         * @description A reviewer's decision: the listing it opened (approved) or none.
+         */
+        LoanApplicationReviewedOut: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /** Product Id */
+            product_id: number;
+            /**
+             * Borrower Kind
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company";
+            /** Institution Id */
+            institution_id: number | null;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Term Months */
+            term_months: number;
+            /**
+             * Repayment Method
+             * @enum {string}
+             */
+            repayment_method: "equal_installment" | "equal_principal" | "interest_first" | "bullet";
+            /** Purpose */
+            purpose: string;
+            credit: components["schemas"]["CreditResultOut"];
+            /** Apr */
+            apr: string;
+            /** Lpr One Year */
+            lpr_one_year: string;
+            refusal: components["schemas"]["RefusalOut"] | null;
+            /** Review Note */
+            review_note: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Created At */
+            created_at: string;
+            /** Loan Id */
+            loan_id: number | null;
+        };
+        /** LoanBidOut */
+        LoanBidOut: {
+            /** Id */
+            id: number;
+            /** Loan Id */
+            loan_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Status */
+            status: string;
+            /** Investor Risk Level */
+            investor_risk_level: string;
+            /** Risk Mismatch Acknowledged */
+            risk_mismatch_acknowledged: boolean;
+            /** Created At */
+            created_at: string;
+        };
+        /** LoanBidPlacedOut */
+        LoanBidPlacedOut: {
+            /** Id */
+            id: number;
+            /** Loan Id */
+            loan_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Status */
+            status: string;
+            /** Investor Risk Level */
+            investor_risk_level: string;
+            /** Risk Mismatch Acknowledged */
+            risk_mismatch_acknowledged: boolean;
+            /** Created At */
+            created_at: string;
+            /** Loan Funded Minor */
+            loan_funded_minor: number;
+            /** Loan Remaining Minor */
+            loan_remaining_minor: number;
+            /** Disbursed */
+            disbursed: boolean;
+            /** Disbursement Held */
+            disbursement_held?: boolean | null;
+        };
+        /** LoanBidsOut */
+        LoanBidsOut: {
+            /** Items */
+            items: components["schemas"]["LoanBidOut"][];
+        };
+        /** LoanListingOut */
+        LoanListingOut: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /** Product Id */
+            product_id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Amount Minor */
+            amount_minor: number;
+            /** Currency */
+            currency: string;
+            /** Funded Minor */
+            funded_minor: number;
+            /** Remaining Minor */
+            remaining_minor: number;
+            /** Bid Count */
+            bid_count: number;
+            /** Term Months */
+            term_months: number;
+            /**
+             * Repayment Method
+             * @enum {string}
+             */
+            repayment_method: "equal_installment" | "equal_principal" | "interest_first" | "bullet";
+            /** Annual Rate */
+            annual_rate: string;
+            /** Apr */
+            apr: string;
+            /** Lpr One Year */
+            lpr_one_year: string;
+            /** Grade */
+            grade: string;
+            /** Risk Level */
+            risk_level: string;
+            /** Purpose */
+            purpose: string;
+            /** Service Fee Kind */
+            service_fee_kind: string;
+            /** Upfront Fee Minor */
+            upfront_fee_minor: number;
+            /** Installment Fee Minor */
+            installment_fee_minor: number;
+            /** Reserve Contribution Minor */
+            reserve_contribution_minor: number;
+            /** Penalty Daily Rate */
+            penalty_daily_rate: string;
+            /** Grace Days */
+            grace_days: number;
+            /** Prepayment Fee Rate Bps */
+            prepayment_fee_rate_bps: number;
+            /** Listed At */
+            listed_at: string;
+            /** Funding Ends At */
+            funding_ends_at: string;
+            /** Disbursed At */
+            disbursed_at: string | null;
+            /** Start Date */
+            start_date: string | null;
+            /** Agreement Sha256 */
+            agreement_sha256: string | null;
+            /** Min Bid Minor */
+            min_bid_minor: number;
+            /** Bid Step Minor */
+            bid_step_minor: number;
+            borrower: components["schemas"]["BorrowerDisclosureOut"];
+        };
         /** LoanProductCreate */
         LoanProductCreate: {
             /** Name */
@@ -4401,6 +4671,124 @@ export interface components {
              * @default 0
              */
             prepayment_fee_rate_bps: number;
+        };
+        /**
+         * LoanProductOut
+         * @description A loan product as applicants see it (``/loan-products``).
+         */
+        LoanProductOut: {
+            /** Id */
+            id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Borrower Kind
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company" | "both";
+            /** Currency */
+            currency: string;
+            /** Min Amount Minor */
+            min_amount_minor: number;
+            /** Max Amount Minor */
+            max_amount_minor: number;
+            /** Term Months */
+            term_months: number[];
+            /** Min Annual Rate */
+            min_annual_rate: string;
+            /** Max Annual Rate */
+            max_annual_rate: string;
+            /** Repayment Methods */
+            repayment_methods: ("equal_installment" | "equal_principal" | "interest_first" | "bullet")[];
+            /**
+             * Service Fee Kind
+             * @enum {string}
+             */
+            service_fee_kind: "upfront" | "per_installment";
+            /** Service Fee Rate */
+            service_fee_rate: string;
+            /** Penalty Daily Rate */
+            penalty_daily_rate: string;
+            /** Grace Days */
+            grace_days: number;
+            /** Reserve Rate */
+            reserve_rate: string;
+            /** Funding Window Days */
+            funding_window_days: number;
+            /** Prepayment Fee Rate Bps */
+            prepayment_fee_rate_bps: number;
+            /** Status */
+            status: string;
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * LoanProductReviewedOut
+         * @description A loan product with its maker-checker trail (its institution and staff).
+         */
+        LoanProductReviewedOut: {
+            /** Id */
+            id: number;
+            /** Institution Id */
+            institution_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Borrower Kind
+             * @enum {string}
+             */
+            borrower_kind: "individual" | "company" | "both";
+            /** Currency */
+            currency: string;
+            /** Min Amount Minor */
+            min_amount_minor: number;
+            /** Max Amount Minor */
+            max_amount_minor: number;
+            /** Term Months */
+            term_months: number[];
+            /** Min Annual Rate */
+            min_annual_rate: string;
+            /** Max Annual Rate */
+            max_annual_rate: string;
+            /** Repayment Methods */
+            repayment_methods: ("equal_installment" | "equal_principal" | "interest_first" | "bullet")[];
+            /**
+             * Service Fee Kind
+             * @enum {string}
+             */
+            service_fee_kind: "upfront" | "per_installment";
+            /** Service Fee Rate */
+            service_fee_rate: string;
+            /** Penalty Daily Rate */
+            penalty_daily_rate: string;
+            /** Grace Days */
+            grace_days: number;
+            /** Reserve Rate */
+            reserve_rate: string;
+            /** Funding Window Days */
+            funding_window_days: number;
+            /** Prepayment Fee Rate Bps */
+            prepayment_fee_rate_bps: number;
+            /** Status */
+            status: string;
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+            /** Created By User Id */
+            created_by_user_id: number;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Reviewed By User Id */
+            reviewed_by_user_id: number | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Review Note */
+            review_note: string | null;
         };
         /** LoginIn */
         LoginIn: {
@@ -4760,6 +5148,34 @@ export interface components {
         Page_JudicialFreezeOut_: {
             /** Items */
             items: components["schemas"]["JudicialFreezeOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[LoanApplicationOut] */
+        Page_LoanApplicationOut_: {
+            /** Items */
+            items: components["schemas"]["LoanApplicationOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[LoanListingOut] */
+        Page_LoanListingOut_: {
+            /** Items */
+            items: components["schemas"]["LoanListingOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[LoanProductOut] */
+        Page_LoanProductOut_: {
+            /** Items */
+            items: components["schemas"]["LoanProductOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[LoanProductReviewedOut] */
+        Page_LoanProductReviewedOut_: {
+            /** Items */
+            items: components["schemas"]["LoanProductReviewedOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -5419,6 +5835,13 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RefusalOut */
+        RefusalOut: {
+            /** Code */
+            code: string;
+            /** Detail */
+            detail: string;
         };
         /** RegisterIn */
         RegisterIn: {
@@ -13215,7 +13638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanProductReviewedOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13266,9 +13689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13317,9 +13738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13368,9 +13787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13419,9 +13836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13471,7 +13886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanProductOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13520,9 +13935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13573,7 +13986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanProductReviewedOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13622,9 +14035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13677,9 +14088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13732,9 +14141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanProductReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13785,9 +14192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13837,7 +14242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanApplicationOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13886,9 +14291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13937,9 +14340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -13990,7 +14391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanApplicationOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14039,9 +14440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14094,9 +14493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14149,9 +14546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanApplicationReviewedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14201,7 +14596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanListingOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14252,7 +14647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_dict_str__Any__"];
+                    "application/json": components["schemas"]["Page_LoanListingOut_"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14301,9 +14696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanListingOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14358,7 +14751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LoanBidPlacedOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14405,9 +14798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoanBidsOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */
@@ -14458,7 +14849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LoanAgreementOut"];
                 };
             };
             /** @description Invalid input (validation.invalid and more specific codes) */

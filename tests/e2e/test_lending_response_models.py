@@ -113,6 +113,9 @@ async def test_the_answers_keep_every_field_the_use_cases_return(
     body = await _keys_match(client, f"/api/v1/loans/{loan_id}", borrower, listing)
     assert set(body["borrower"]["record"]) == set(listing["borrower"]["record"])
     assert body["prepayment_fee_rate_bps"] == 100
+    quote = (await client.get(f"/api/v1/me/loans/{loan_id}/payoff", headers=borrower)).json()
+    assert quote["prepayment_fee_rate_bps"] == 100
+    assert set(quote) >= {"prepayment_fee_minor", "total_minor"}
 
     [bid] = (await client.get("/api/v1/me/loans/bids", headers=investor)).json()["items"]
     assert set(bid) == set((await bids.mine(db, user_id=made["investor_ids"][0]))[0])

@@ -125,8 +125,13 @@ await journey('lending', async ({ page, check, shot }) => {
   await open(page, `/me/repayments/${loanId}`)
   check((await textWith(page.locator('[data-test="schedule"]'), ['已还清'])).includes('已还清'),
     'the borrower sees installment 1 paid in the schedule')
+  const feeLine = await textWith(page.locator('[data-test="payoff-quote"]'), ['提前还款手续费（剩余本金的'])
+  check(feeLine.includes('提前还款手续费（剩余本金的'), 'the payoff quote shows the prepayment fee and its rate as a line of its own')
   await shot('borrower-schedule')
   await page.click('[data-test="payoff"]')
+  await page.locator('[data-test="payoff-confirm"]').waitFor({ state: 'visible' })
+  await shot('borrower-payoff-confirm')
+  await page.click('[data-test="payoff-confirm"]')
   check((await textWith(page.locator('[data-test="repay-notice"]'), ['已提前还清'])).includes('已提前还清'),
     'the borrower pays the loan off early')
   await shot('borrower-paid-off')

@@ -51,6 +51,12 @@ export function parseYuan(text: string): number | null {
 }
 
 /** A decimal rate string (`"0.0490"`) as a percentage (`"4.90%"`), by moving the decimal point. */
+/** Basis points as a percentage: 150 → "1.50%". */
+export function formatBps(bps: number | null | undefined): string {
+  if (bps == null) return '—'
+  return formatRate((bps / 10000).toFixed(4))
+}
+
 export function formatRate(rate: string | null | undefined): string {
   if (rate == null) return '—'
   const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(rate.trim())

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Schemas } from '@/api/http'
 import AgreementView from '@/views/lending/AgreementView.vue'
 import ListingView from '@/views/lending/ListingView.vue'
+import LoanRepaymentView from '@/views/servicing/LoanRepaymentView.vue'
 
 /** The lending pages read the answers the server declares (the generated types), not shapes
  * of their own: a typed answer renders as it is. */
@@ -19,12 +20,24 @@ const LISTING: Schemas['LoanListingOut'] = {
 const AGREEMENT: Schemas['LoanAgreementOut'] = {
   loan_id: 7, html: '<p>借款协议</p>', sha256: 'a'.repeat(64), template_version: '2', created_at: '2026-03-07T02:00:00+00:00',
 }
+const SCHEDULE: Schemas['ScheduleOut'] = {
+  loan_id: 7, status: 'disbursed', currency: 'CNY', installments: [
+    { number: 1, due_date: '2026-04-07', principal_minor: 80_000, interest_minor: 7_000, fee_minor: 0, penalty_minor: 0,
+      total_minor: 87_000, paid_minor: 0, owed_minor: 87_000, status: 'scheduled' },
+  ],
+}
+const QUOTE: Schemas['PayoffQuoteOut'] = {
+  loan_id: 7, business_date: '2026-03-20', currency: 'CNY', principal_minor: 1_000_000, interest_minor: 3_000,
+  fee_minor: 0, penalty_minor: 0, prepayment_fee_minor: 10_000, prepayment_fee_rate_bps: 100, total_minor: 1_013_000,
+}
 
 vi.mock('@/api/http', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@/api/http')>()),
   http: (await import('./helpers')).fakeHttp({
     'GET /api/v1/loans/{loan_id}': () => LISTING,
     'GET /api/v1/loans/{loan_id}/agreement': () => AGREEMENT,
+    'GET /api/v1/loans/{loan_id}/schedule': () => SCHEDULE,
+    'GET /api/v1/me/loans/{loan_id}/payoff': () => QUOTE,
   }),
 }))
 
@@ -37,6 +50,24 @@ describe('lending pages', () => {
     expect(text).toContain('李*')
     expect(text).toContain('装修')
     expect(text).toContain('¥6,000.00')
+    expect(page.find('[data-test="prepayment-fee"]').text()).toBe('1.00%')
+    expect(page.find('[data-test="prepayment-rule"]').text()).toContain('剩余本金的 1.00%')
+    page.unmount()
+  })
+
+  it('show the payoff quote with the prepayment fee as its own line and ask before paying', async () => {
+    const page = mount(LoanRepaymentView, { props: { id: '7' } })
+    await flushPromises()
+    const quote = page.find('[data-test="payoff-quote"]').text()
+    expect(quote).toContain('提前还款手续费（剩余本金的 1.00%）')
+    expect(page.find('[data-test="payoff-prepayment-fee"]').text()).toBe('¥100.00')
+    expect(quote).toContain('¥10,130.00')
+    expect(page.find('[data-test="prepayment-rule"]').text()).toContain('1.00%')
+    // The first click only opens the confirmation (no payoff request: none is faked here).
+    await page.find('[data-test="payoff"]').trigger('click')
+    await flushPromises()
+    expect(page.text()).toContain('其中提前还款手续费 ¥100.00')
+    expect(page.find('[data-test="repay-notice"]').exists()).toBe(false)
     page.unmount()
   })
 

@@ -158,6 +158,7 @@ def quote_view(loan: Any, quote: Quote, *, business_date: date) -> dict[str, Any
             "interest_minor": quote.interest_minor, "fee_minor": quote.fee_minor,
             "penalty_minor": quote.penalty_minor,
             "prepayment_fee_minor": quote.prepayment_fee_minor,
+            "prepayment_fee_rate_bps": loan.prepayment_fee_rate_bps,
             "total_minor": quote.total_minor}
 
 

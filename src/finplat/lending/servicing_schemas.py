@@ -84,6 +84,9 @@ class PayoffQuoteOut(BaseModel):
     fee_minor: int
     penalty_minor: int
     prepayment_fee_minor: int
+    # The loan's contract rate (basis points of the principal outstanding), so the borrower sees
+    # what the fee line is computed from.
+    prepayment_fee_rate_bps: int
     total_minor: int
 
 

@@ -5302,6 +5302,8 @@ export interface components {
             penalty_minor: number;
             /** Prepayment Fee Minor */
             prepayment_fee_minor: number;
+            /** Prepayment Fee Rate Bps */
+            prepayment_fee_rate_bps: number;
             /** Total Minor */
             total_minor: number;
         };

@@ -24,6 +24,9 @@ export default {
       method: '还款方式', fees: '一次性服务费', installmentFee: '每期服务费', reserve: '风险备用金', minBid: '起投 {min}，递增 {step}',
       bid: '出借', bidAmount: '出借金额', acknowledge: '我已阅读并确认：该借款的风险等级高于我的风险承受能力', bidPlaced: '出借成功：{amount}',
       disbursed: '已满标放款', agreement: '查看借款协议 →', status: '状态',
+      prepaymentFee: '提前还款手续费', prepaymentNone: '不收取',
+      prepaymentRule: '借款人提前还清时，按当时剩余本金的 {rate} 支付提前还款手续费（不超过年化综合成本上限），该费用归平台；出借人收回剩余本金和截至还款日的利息，此后各期利息不再产生。',
+      prepaymentRuleNone: '借款人可随时提前还清，不收取手续费；出借人收回剩余本金和截至还款日的利息，此后各期利息不再产生。',
     },
     agreement: { sha: 'SHA-256 摘要', version: '模板版本', frame: '借款协议全文' },
     products: {
@@ -61,6 +64,9 @@ export default {
       method: 'Repayment', fees: 'Upfront fee', installmentFee: 'Fee per installment', reserve: 'Risk reserve', minBid: 'From {min} in steps of {step}',
       bid: 'Lend', bidAmount: 'Amount to lend', acknowledge: 'I have read and confirm: this loan is riskier than my risk tolerance', bidPlaced: 'Lent {amount}',
       disbursed: 'Fully funded and disbursed', agreement: 'Read the loan agreement →', status: 'Status',
+      prepaymentFee: 'Prepayment fee', prepaymentNone: 'None',
+      prepaymentRule: 'A borrower who pays off early pays {rate} of the principal then outstanding (within the APR cap); the fee goes to the platform. You get the principal outstanding and interest to that day back; later periods\' interest is not earned.',
+      prepaymentRuleNone: 'The borrower may pay off early at no fee. You get the principal outstanding and interest to that day back; later periods\' interest is not earned.',
     },
     agreement: { sha: 'SHA-256 digest', version: 'Template version', frame: 'The loan agreement' },
     products: {

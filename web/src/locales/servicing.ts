@@ -18,7 +18,10 @@ export default {
     },
     payoff: {
       title: '提前还清', principal: '剩余本金', interest: '截至今日利息', fee: '服务费', penalty: '罚息',
-      prepaymentFee: '提前还款手续费', total: '合计应付', submit: '提前还清', done: '已提前还清：{amount}',
+      prepaymentFee: '提前还款手续费', prepaymentFeeAt: '提前还款手续费（剩余本金的 {rate}）', total: '合计应付', submit: '提前还清', done: '已提前还清：{amount}',
+      feeRule: '本借款合同约定的提前还款手续费率为 {rate}：按提前还清时的剩余本金计算，向下取整到分，且不超过年化综合成本上限所允许的金额；按期还款不收取。',
+      noFee: '本借款不收取提前还款手续费。',
+      confirmTitle: '确认提前还清', confirm: '将从您的账户支付 {total}（其中提前还款手续费 {fee}），借款随即结清。确定继续吗？', cancel: '取消',
       rule: '提前还清金额 = 剩余本金 + 截至今日的利息 + 已到期未还的服务费和罚息 + 提前还款手续费（按合同费率计算，且不超过年化利率上限所允许的金额）。',
     },
     holdings: {
@@ -62,8 +65,11 @@ export default {
     },
     payoff: {
       title: 'Pay off early', principal: 'Principal outstanding', interest: 'Interest to date', fee: 'Fees',
-      penalty: 'Penalty', prepaymentFee: 'Prepayment fee', total: 'Total to pay', submit: 'Pay off now',
-      done: 'Paid off: {amount}',
+      penalty: 'Penalty', prepaymentFee: 'Prepayment fee', prepaymentFeeAt: 'Prepayment fee ({rate} of the principal outstanding)',
+      total: 'Total to pay', submit: 'Pay off now', done: 'Paid off: {amount}',
+      feeRule: 'This loan\'s contract sets the prepayment fee at {rate} of the principal outstanding when you pay off, rounded down to the fen and never more than the APR cap allows; repaying on schedule costs no such fee.',
+      noFee: 'This loan has no prepayment fee.',
+      confirmTitle: 'Confirm early payoff', confirm: '{total} will be paid from your account (of which {fee} is the prepayment fee) and the loan will be closed. Continue?', cancel: 'Cancel',
       rule: 'Payoff = principal outstanding + interest to date + fees and penalty already due + the prepayment fee (at the contract rate, never more than the APR cap allows).',
     },
     holdings: {

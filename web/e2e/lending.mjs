@@ -71,7 +71,7 @@ async function setUpLoan(check) {
       name: `消费贷 ${runId}`, borrower_kind: 'individual', min_amount_minor: 100000, max_amount_minor: 5000000,
       term_months: [3, 6, 12], min_annual_rate: '0.06', max_annual_rate: '0.10', repayment_methods: ['equal_installment'],
       service_fee_kind: 'per_installment', service_fee_rate: '0.0005', penalty_daily_rate: '0.0003', grace_days: 3,
-      reserve_rate: '0.002', funding_window_days: 7,
+      reserve_rate: '0.002', funding_window_days: 7, prepayment_fee_rate_bps: 100,
     },
   })
   await api('POST', `/lending/products/${product.id}/submit`, { token: issuer.token })

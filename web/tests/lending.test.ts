@@ -30,13 +30,14 @@ const QUOTE: Schemas['PayoffQuoteOut'] = {
   loan_id: 7, business_date: '2026-03-20', currency: 'CNY', principal_minor: 1_000_000, interest_minor: 3_000,
   fee_minor: 0, penalty_minor: 0, prepayment_fee_minor: 10_000, prepayment_fee_rate_bps: 100, total_minor: 1_013_000,
 }
+const current = { schedule: SCHEDULE }
 
 vi.mock('@/api/http', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@/api/http')>()),
   http: (await import('./helpers')).fakeHttp({
     'GET /api/v1/loans/{loan_id}': () => LISTING,
     'GET /api/v1/loans/{loan_id}/agreement': () => AGREEMENT,
-    'GET /api/v1/loans/{loan_id}/schedule': () => SCHEDULE,
+    'GET /api/v1/loans/{loan_id}/schedule': () => current.schedule,
     'GET /api/v1/me/loans/{loan_id}/payoff': () => QUOTE,
   }),
 }))
@@ -68,6 +69,18 @@ describe('lending pages', () => {
     await flushPromises()
     expect(page.text()).toContain('其中提前还款手续费 ¥100.00')
     expect(page.find('[data-test="repay-notice"]').exists()).toBe(false)
+    expect(page.find('[data-test="repay"]').exists()).toBe(true)
+    page.unmount()
+  })
+
+  it('say that nothing is due instead of offering a repayment that would be refused', async () => {
+    const later = { ...SCHEDULE.installments[0]!, due_date: '2999-01-01' }
+    current.schedule = { ...SCHEDULE, installments: [later] }
+    const page = mount(LoanRepaymentView, { props: { id: '7' } })
+    await flushPromises()
+    expect(page.find('[data-test="nothing-due"]').text()).toBe('当前没有应还金额')
+    expect(page.find('[data-test="repay"]').exists()).toBe(false)
+    current.schedule = SCHEDULE
     page.unmount()
   })
 

@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core import idempotency
-from finplat.core.db import Database, inserted_id
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, field_error
 from finplat.core.money import Money
+from finplat.core.statements import inserted_id
 from finplat.identity import queries as identity_queries
 from finplat.payment import booking
 from finplat.payment.config import PaymentSettings

@@ -488,6 +488,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float,
                         default=float(os.environ.get("FINPLAT_BENCH_SECONDS", "15")))
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--processes", default="1,2",
+                        help="server processes of the journey rows, e.g. 1 for a short check")
     args = parser.parse_args()
     if not (1 <= args.clients <= 64 and 0 < args.seconds <= 300):
         parser.error("clients 1-64, seconds up to 300")
@@ -497,7 +499,7 @@ def main() -> None:
     floor_rate, floor_latencies = client_floor(clients, seconds)
     floor_p99 = percentile(floor_latencies, 0.99)
     journeys = {workers: measure(clients, seconds, workers=workers, probe=workers == 1)
-                for workers in (1, 2)}
+                for workers in sorted({int(n) for n in args.processes.split(",")})}
 
     rows = [("pgbench TPC-B-like (scale 16)", str(clients), f"{tps:,.0f}", "", "", "baseline",
              ""),
@@ -511,7 +513,7 @@ def main() -> None:
         rows.append((f"HTTP funds journeys, {workers} server process(es)", str(clients),
                      f"{rate:,.0f}", f"{percentile(latencies, 0.5):.1f}", f"{p99:.1f}",
                      f"{rate / tps:.3f}x", f"{p99 / floor_p99:.1f}x"))
-    check = journeys[1].risk_check
+    check = journeys[1].risk_check if 1 in journeys else None
     if check is not None:
         values = check["latencies_ms"]
         rows.append(("withdrawal's blocking risk check, alone (beside 1 process)", str(clients),

@@ -9,15 +9,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Row, event
+from sqlalchemy import CursorResult, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.sql import Executable
+
+from finplat.core.prebuilt import Prebuilt
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -154,11 +157,14 @@ class Database:
         async with maker() as session, session.begin():
             yield session
 
-    async def fetch_all(self, statement: Executable,
-                        parameters: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
+    async def fetch_all(self, statement: Executable | Prebuilt,
+                        parameters: Mapping[str, Any] | None = None) -> Sequence[Any]:
         """The rows of one read-only statement, run outside an explicit transaction (one round
-        trip; a single statement sees one consistent snapshot anyway)."""
+        trip; a single statement sees one consistent snapshot anyway). A ``Prebuilt`` one
+        gives named tuples (through the driver on PostgreSQL)."""
         async with self._autocommit_reads.connect() as connection:
+            if isinstance(statement, Prebuilt):
+                return await statement.all(connection, parameters)
             return (await connection.execute(statement, parameters)).all()
 
     async def run(
@@ -180,26 +186,34 @@ class Database:
 
         return await _retrying(once, attempts, is_retryable)
 
-    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None,
+    async def execute(self, statement: Executable | Prebuilt,
+                      parameters: Mapping[str, Any] | None = None,
                       *, attempts: int = MAX_ATTEMPTS) -> int:
         """One write statement as a transaction of its own (retried like ``run``); returns the
         number of rows it changed. On PostgreSQL it goes without BEGIN and COMMIT round trips:
         a single statement is atomic by itself."""
-        async def once() -> Any:
+        async def once() -> int:
             if self.dialect == "postgresql":
                 async with self._autocommit_writes.connect() as connection:
-                    return await connection.execute(statement, parameters)
+                    return await _changed(connection, statement, parameters)
             # SQLite takes its write lock with our BEGIN IMMEDIATE; keep it explicit.
             async with self.engine.begin() as connection:
-                return await connection.execute(statement, parameters)
+                return await _changed(connection, statement, parameters)
 
-        result = await _retrying(once, attempts, is_retryable)
-        return int(cast(CursorResult[Any], result).rowcount)
+        return await _retrying(once, attempts, is_retryable)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+async def _changed(connection: AsyncConnection, statement: Executable | Prebuilt,
+                   parameters: Mapping[str, Any] | None) -> int:
+    if isinstance(statement, Prebuilt):
+        return await statement.changed(connection, parameters)
+    result = await connection.execute(statement, parameters)
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def _pool_sizes(pool_size: int) -> dict[str, int]:

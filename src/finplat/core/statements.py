@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from finplat.core.prebuilt import Prebuilt
+
 _UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -49,18 +51,18 @@ async def insert_unless_taken(session: AsyncSession, table: Any,
     table = getattr(table, "__table__", table)
     _check_fits(table, values)
     statement = _ignoring_conflicts(session.get_bind().dialect.name, table)
-    return await session.scalar(statement, values)
+    return await statement.scalar(session, values)
 
 
 @functools.cache
-def _ignoring_conflicts(dialect_name: str, table: Table) -> Any:
+def _ignoring_conflicts(dialect_name: str, table: Table) -> Prebuilt:
     if dialect_name in ("mysql", "mariadb"):
         statement = insert(table).prefix_with("IGNORE")
     elif dialect_name in _UPSERTS:
         statement = _UPSERTS[dialect_name](table).on_conflict_do_nothing()
     else:
         raise NotImplementedError(f"no insert-unless-taken on {dialect_name}")
-    return statement.returning(*table.primary_key.columns)
+    return Prebuilt(statement.returning(*table.primary_key.columns))
 
 
 def _check_fits(table: Table, values: Mapping[str, Any]) -> None:
@@ -88,11 +90,13 @@ async def update_returning(session: AsyncSession, statement: Update,
 
 
 async def _guarded(session: AsyncSession, returning: Any, plain: Any, reread: Any,
-                   parameters: Mapping[str, Any] | None) -> Row[Any] | None:
+                   parameters: Mapping[str, Any] | None) -> Any:
     """The one way a guarded UPDATE gives back its row: ``returning`` where the dialect has
     ``UPDATE ... RETURNING``; else ``plain``, its changed-row count, and ``reread`` under the row
     lock the UPDATE took."""
     if session.get_bind().dialect.update_returning:
+        if isinstance(returning, Prebuilt):
+            return await returning.first(session, parameters)
         return (await session.execute(returning, parameters)).first()
     result = cast(CursorResult[Any], await session.execute(plain, parameters))
     if result.rowcount != 1:
@@ -194,13 +198,13 @@ class InsertTogether:
             _check_fits(self._tables[-1], rows[-1])
         statement = _inserts_with(self._tables, tuple(tuple(row) for row in rows),
                                   self._unless_taken)
-        return await session.scalar(statement, {
+        return await statement.scalar(session, {
             f"t{n}_{key}": value for n, row in enumerate(rows) for key, value in row.items()})
 
 
 @functools.cache
 def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...],
-                  unless_taken: bool) -> Any:
+                  unless_taken: bool) -> Prebuilt:
     """``WITH t0 AS (INSERT ...), t1 AS (INSERT ...) INSERT ... RETURNING <key>``: PostgreSQL
     runs every data-modifying statement of a ``WITH`` clause exactly once."""
     def values(n: int) -> dict[str, Any]:
@@ -213,7 +217,7 @@ def _inserts_with(tables: tuple[Table, ...], keys: tuple[tuple[str, ...], ...],
         statement = statement.on_conflict_do_nothing()
     for n in range(last):
         statement = statement.add_cte(insert(tables[n]).values(values(n)).cte(f"t{n}"))
-    return statement.returning(*tables[last].primary_key.columns)
+    return Prebuilt(statement.returning(*tables[last].primary_key.columns))
 
 
 class GuardedUpdate:
@@ -225,11 +229,12 @@ class GuardedUpdate:
 
     def __init__(self, statement: Any, columns: Sequence[Any], *, reread: Any) -> None:
         self._plain = statement
-        self._returning = statement.returning(*columns)
+        self._returning = Prebuilt(statement.returning(*columns))
         self._reread = select(*columns).where(reread)
 
     async def __call__(self, session: AsyncSession,
-                       parameters: Mapping[str, Any]) -> Row[Any] | None:
+                       parameters: Mapping[str, Any]) -> Any:
+        """A named tuple (or row) of ``columns``, or None."""
         return await _guarded(session, self._returning, self._plain, self._reread, parameters)
 
 

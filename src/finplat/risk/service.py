@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import business_date
+from finplat.core.prebuilt import Prebuilt
 from finplat.events import service as events_service
 from finplat.risk import alerts, rules
 from finplat.risk.evaluators import Rule
@@ -91,13 +92,14 @@ def _standing_statement() -> Any:
 
 # Built once, values as parameters: it runs on every withdrawal, and building a statement per
 # call costs more CPU than its round trip.
-_STANDING = _standing_statement()
+_STANDING = Prebuilt(_standing_statement())
 
 
 async def _standing(session: AsyncSession, *, kind: str, user_id: int,
                     now: datetime) -> Standing:
-    row = (await session.execute(_STANDING, {"user_id": user_id, "kind": kind,
-                                             "business_date": business_date(now)})).one()
+    row = await _STANDING.first(session, {"user_id": user_id, "kind": kind,
+                                          "business_date": business_date(now)})
+    assert row is not None, "a SELECT without FROM gives one row"
     return Standing(last_money_at=row[0], today_minor=int(row[1] or 0), screening=row[2])
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import inserted_id
+from finplat.core.statements import inserted_id
 from finplat.events.models import OutboxEvent
 
 

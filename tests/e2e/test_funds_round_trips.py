@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
+from finplat.core import prebuilt
 from finplat.core.clock import FrozenClock
 from finplat.core.db import Database
 from finplat.payment.simulator import SimulatedChannel
@@ -55,8 +56,16 @@ class Counted:
 
 @contextmanager
 def counting(db: Database) -> Iterator[Counted]:
+    """Statements SQLAlchemy sends and those ``core.prebuilt`` sends through the driver on the
+    session's connection (PostgreSQL, inside a transaction), and the commits."""
     counted = Counted()
     engines = {db.engine.sync_engine, db.read_engine.sync_engine}
+    through_driver = prebuilt._sent
+
+    async def sent(send: Any, connection: Any, driver: Any, compiled: Any,
+                   parameters: Any) -> Any:
+        counted.statements.append(compiled.sql)
+        return await through_driver(send, connection, driver, compiled, parameters)
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # SQLite's own BEGIN IMMEDIATE (core.db) is the transaction, counted below.
@@ -69,9 +78,11 @@ def counting(db: Database) -> Iterator[Counted]:
     for engine in engines:
         event.listen(engine, "before_cursor_execute", on_statement)
         event.listen(engine, "commit", on_commit)
+    prebuilt._sent = sent
     try:
         yield counted
     finally:
+        prebuilt._sent = through_driver
         for engine in engines:
             event.remove(engine, "before_cursor_execute", on_statement)
             event.remove(engine, "commit", on_commit)

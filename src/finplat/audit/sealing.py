@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
 from finplat.audit.service import HEAD_ID, compute_link_hash
 from finplat.core.clock import Clock
-from finplat.core.db import Database, insert_unless_taken, update_many
+from finplat.core.db import Database
+from finplat.core.statements import insert_unless_taken, update_many
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,8 @@ async def _seal_batch(session: AsyncSession, *, batch_size: int) -> int:
 
 
 async def _write_links(session: AsyncSession, links: list[dict[str, Any]]) -> None:
-    """Write a batch's links in one statement (``core.db.update_many``); each update is guarded
-    by ``sequence IS NULL``, so fewer rows changed than links means a fork."""
+    """Write a batch's links in one statement (``core.statements.update_many``); each update is
+    guarded by ``sequence IS NULL``, so fewer rows changed than links means a fork."""
     table = cast(Table, AuditRecord.__table__)
     changed = await update_many(session, table, links, key="id", guard=table.c.sequence.is_(None))
     if changed != len(links):

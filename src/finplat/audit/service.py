@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.audit.models import AuditRecord
 from finplat.core.clock import ensure_utc
 from finplat.core.context import actor_id_var, client_ip_var, request_id_var
-from finplat.core.db import inserted_id
 from finplat.core.masking import scrub
+from finplat.core.statements import inserted_id
 
 HEAD_ID = 1
 # Built once, values as parameters: every audited use case pays for this statement.

@@ -19,9 +19,10 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, InsertTogether, insert_unless_taken
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, DomainError
 from finplat.core.models import IdempotencyRecord
+from finplat.core.statements import InsertTogether, insert_unless_taken
 
 _PENDING = 0
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
@@ -33,7 +34,7 @@ class Outcome:
     body: dict[str, Any]
     replayed: bool = field(default=False, compare=False)
     # Rows of the work still to insert, one per table, ``(table, row)``: sent with the stored
-    # answer in one round trip where the database can (``core.db.InsertTogether``).
+    # answer in one round trip where the database can (``core.statements.InsertTogether``).
     rows: tuple[tuple[Table, Mapping[str, Any]], ...] = field(
         default=(), compare=False, repr=False)
 

@@ -28,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.clock import ensure_utc
-from finplat.core.db import Database, InsertTogether, inserted_id, json_from_text
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, NotFound
+from finplat.core.statements import InsertTogether, inserted_id, json_from_text
 from finplat.events.models import EventDelivery, OutboxEvent
 from finplat.events.types import DomainEvent
 

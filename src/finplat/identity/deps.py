@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 
 from finplat.core.context import actor_id_var
 from finplat.core.errors import Forbidden, Unauthenticated
+from finplat.core.prebuilt import Prebuilt
 from finplat.identity import credentials
 from finplat.identity.models import KYC_VERIFIED, STAFF_ROLES, USER_ACTIVE, User, UserRole
 
@@ -41,7 +42,8 @@ class Principal:
 
 
 # The user and their roles in one statement (one round trip on every authenticated call).
-_PRINCIPAL = (
+# Built once; through the driver on PostgreSQL (it runs on every authenticated request).
+_PRINCIPAL = Prebuilt(
     select(User.status, User.session_epoch, User.kyc_status, User.institution_id, UserRole.role)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("user_id"))

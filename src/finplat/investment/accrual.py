@@ -24,7 +24,8 @@ from sqlalchemy import BigInteger, Date, Integer, Table, and_, case, insert, lit
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, int_div
+from finplat.core.db import Database
+from finplat.core.statements import int_div
 from finplat.investment import domain
 from finplat.investment.models import HOLDING_PAID, Accrual, Holding
 from finplat.investment.policy import get_policy

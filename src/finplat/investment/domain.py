@@ -217,8 +217,8 @@ def rate_millionths(annual_rate: str | Decimal) -> int:
 def accrued_minor_scaled(principal_minor: Any, rate_millionths: Any, days: Any,
                          divide: Callable[[Any, Any], Any] = operator.floordiv) -> Any:
     """``accrued_minor`` in integer arithmetic only, written once for Python integers and for SQL
-    expressions (``divide`` is the integer division, ``core.db.int_div`` in SQL): the bulk jobs
-    compute each holding's yield in the database with exactly this rounding.
+    expressions (``divide`` is the integer division, ``core.statements.int_div`` in SQL): the bulk
+    jobs compute each holding's yield in the database with exactly this rounding.
 
     floor(p x r x d / (365 x 10^6)) with p = hi x 10^6 + lo: every intermediate stays below
     2^63 for p <= 10^15 fen, r < 10^6 and d <= 3,650 days (hi x r x d < 3.7 x 10^18).

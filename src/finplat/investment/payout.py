@@ -25,8 +25,9 @@ from sqlalchemy import BigInteger, and_, case, func, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import Database, int_div
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, DomainError
+from finplat.core.statements import int_div
 from finplat.events import service as events_service
 from finplat.investment import accrual, domain, settlement
 from finplat.investment.accrual import HOLDING

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import insert_unless_taken, update_returning
 from finplat.core.errors import field_error
 from finplat.core.money import CNY
+from finplat.core.statements import insert_unless_taken, update_returning
 from finplat.ledger import chart
 from finplat.ledger.exceptions import AccountClosed, AccountNotEmpty, AccountNotFound
 from finplat.ledger.models import LedgerAccount, LedgerHold

@@ -45,9 +45,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import json_from_text
 from finplat.core.errors import field_error
 from finplat.core.money import CNY
+from finplat.core.statements import json_from_text
 from finplat.ledger.bulk import lock_accounts
 from finplat.ledger.exceptions import (
     AccountClosed,

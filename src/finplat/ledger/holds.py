@@ -10,9 +10,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
-from finplat.core.db import GuardedUpdate
 from finplat.core.errors import field_error
 from finplat.core.money import CNY, Money
+from finplat.core.statements import GuardedUpdate
 from finplat.ledger.exceptions import HoldNotFound, HoldNotOpen
 from finplat.ledger.models import LedgerHold
 from finplat.ledger.posting import (

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.clock import ensure_utc
+from finplat.core.prebuilt import Prebuilt
 from finplat.ledger.entries import (
     CREDIT,
     DEBIT,
@@ -269,11 +270,11 @@ _PG_CALL = ("SELECT entry_id, error_code, error_account FROM ledger_write_entry(
             ":reference, CAST(:metadata AS JSONB), :now, :pending, :allow_frozen, :currency, "
             ":accounts, :debits_posted, :credits_posted, :debits_pending, :credits_pending, "
             ":leg_accounts, :leg_directions, :leg_amounts)")
-_PG_WRITE_ENTRY = text(_PG_CALL)
+_PG_WRITE_ENTRY = Prebuilt(text(_PG_CALL))
 
 
 @functools.cache
-def _pg_write_entry_then(table: Table, keys: tuple[str, ...]) -> Any:
+def _pg_write_entry_then(table: Table, keys: tuple[str, ...]) -> Prebuilt:
     """The entry written, then one row of ``table`` naming it (only if the entry was written),
     in one statement: ``WITH e AS (<the call>), r AS (INSERT ... SELECT e.entry_id, ... FROM e
     WHERE no refusal RETURNING key) SELECT e.*, (SELECT key FROM r) FROM e``."""
@@ -283,11 +284,11 @@ def _pg_write_entry_then(table: Table, keys: tuple[str, ...]) -> Any:
     values = ", ".join(f"CAST(:r_{name} AS {table.c[name].type.compile(dialect=pg)})"
                        for name in keys)
     # Names from the table's own metadata, values as parameters: nothing from a caller's text.
-    return text(
+    return Prebuilt(text(
         f"WITH e AS ({_PG_CALL}), r AS (INSERT INTO {table.name} ({names}) "  # noqa: S608
         f"SELECT e.entry_id, {values} FROM e WHERE e.error_code IS NULL RETURNING {key}) "
         f"SELECT e.entry_id, e.error_code, e.error_account, (SELECT {key} FROM r) AS row_id "
-        f"FROM e")
+        f"FROM e"))
 
 PG_REFUSALS: dict[str, Callable[[int], Exception]] = {
     "not_found": AccountNotFound, "closed": AccountClosed, "frozen": AccountFrozen,
@@ -324,12 +325,15 @@ async def _write_entry_postgresql(
         statement = _pg_write_entry_then(table, tuple(values))
         parameters.update({f"r_{name}": value for name, value in values.items()})
     try:
-        row = (await session.execute(statement, parameters)).one()
+        # Through the driver on the session's connection once its transaction has begun.
+        row = await statement.first(session, parameters)
     except IntegrityError as error:
         raise DuplicateSource(spec.source_type, spec.source_id) from error
-    if row.error_code is not None:
-        raise PG_REFUSALS[row.error_code](row.error_account)
-    return int(row.entry_id), None if then is None else int(row.row_id)
+    assert row is not None, "the call gives one row"
+    entry_id, error_code, error_account = row[0], row[1], row[2]
+    if error_code is not None:
+        raise PG_REFUSALS[error_code](error_account)
+    return int(entry_id), None if then is None else int(row[3])
 
 
 def entry_filter(source_type: str, source_id: str) -> Any:

@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core import idempotency
-from finplat.core.db import Database, update_returning
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, Forbidden, NotFound, field_error
 from finplat.core.money import Money
+from finplat.core.statements import update_returning
 from finplat.events import service as events_service
 from finplat.investment import service as investment_service
 from finplat.ledger import service as ledger_service

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import insert_unless_taken
+from finplat.core.statements import insert_unless_taken
 from finplat.lending.credit import PlatformHistory
 from finplat.lending.models import (
     APPLICATION_PENDING_REVIEW,

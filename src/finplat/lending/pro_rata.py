@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import int_div
+from finplat.core.statements import int_div
 from finplat.ledger import service as ledger_service
 from finplat.lending.models import HOLDER_RESERVE
 from finplat.lending.tables import CLAIM, RECEIPT

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
-from finplat.core.db import update_returning
 from finplat.core.errors import Conflict, field_error
+from finplat.core.statements import update_returning
 from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
 from finplat.marketing.policy import get_policy
 

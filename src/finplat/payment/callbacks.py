@@ -32,8 +32,9 @@ from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finplat.core.db import ClaimThenUpdate, Database, insert_unless_taken
+from finplat.core.db import Database
 from finplat.core.errors import InvalidInput
+from finplat.core.statements import ClaimThenUpdate, insert_unless_taken
 from finplat.events import service as events_service
 from finplat.payment import settling, signing
 from finplat.payment.events import CallbackAnomaly

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import Database
 from finplat.core.errors import DomainError
+from finplat.core.prebuilt import Prebuilt
 from finplat.payment import settling
 from finplat.payment.channels import ChannelAck, ChannelRegistry, DepositOrder, WithdrawalOrder
 from finplat.payment.models import PaymentDeposit, PaymentWithdrawal
@@ -26,9 +27,10 @@ from finplat.payment.service import CREATED, PENDING, SENT
 log = logging.getLogger(__name__)
 
 # A withdrawal the channel accepted is ``sent``, unless its callback already settled it.
-_MARK_SENT = (
-    update(PaymentWithdrawal)
-    .where(PaymentWithdrawal.id == bindparam("withdrawal_id"), PaymentWithdrawal.status == CREATED)
+_WITHDRAWALS = cast(Table, PaymentWithdrawal.__table__)
+_MARK_SENT = Prebuilt(
+    update(_WITHDRAWALS)
+    .where(_WITHDRAWALS.c.id == bindparam("withdrawal_id"), _WITHDRAWALS.c.status == CREATED)
     .values(status=SENT, updated_at=bindparam("now"))
 )
 

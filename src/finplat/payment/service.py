@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core import idempotency
-from finplat.core.db import Database, inserted_id
+from finplat.core.db import Database
 from finplat.core.errors import Conflict, field_error
 from finplat.core.money import Money
+from finplat.core.prebuilt import Prebuilt
 from finplat.identity import queries as identity_queries
 from finplat.payment import booking
 from finplat.payment.config import PaymentSettings
@@ -98,8 +99,9 @@ async def create_deposit(
 
 
 # Built once: a statement built per call costs more CPU than its round trip.
-_INSERTS = {model.__tablename__: insert(cast(Table, model.__table__))
-            for model in (PaymentDeposit, PaymentWithdrawal)}
+_INSERTS = {model.__tablename__: Prebuilt(insert(table).returning(table.c.id))
+            for model in (PaymentDeposit, PaymentWithdrawal)
+            for table in [cast(Table, model.__table__)]}
 
 
 async def _insert(session: AsyncSession, order: PaymentDeposit | PaymentWithdrawal) -> int:
@@ -108,7 +110,7 @@ async def _insert(session: AsyncSession, order: PaymentDeposit | PaymentWithdraw
     table = cast(Table, type(order).__table__)
     values = {column.key: getattr(order, column.key) for column in table.columns
               if column.key != "id"}
-    return inserted_id(await session.execute(_INSERTS[table.name], values))
+    return int(await _INSERTS[table.name].scalar(session, values))
 
 
 async def _open_withdrawal(

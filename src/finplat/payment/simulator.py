@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 
 from finplat.core.clock import business_date as business_date_of
 from finplat.core.db import Database
+from finplat.core.prebuilt import Prebuilt
 from finplat.payment import signing, statement_format
 from finplat.payment.channels import ChannelAck, ChannelStatus, DepositOrder, WithdrawalOrder
 from finplat.payment.models import PaymentSimulatorTransaction
@@ -39,7 +40,7 @@ _COLUMNS = (
     "processed_at",
 )
 # One statement: record an order unless this channel has it already.
-_RECORD_UNLESS_SEEN = insert(_TABLE).from_select(
+_RECORD_UNLESS_SEEN = Prebuilt(insert(_TABLE).from_select(
     _COLUMNS,
     select(*(bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS)).where(
         ~exists().where(
@@ -47,7 +48,7 @@ _RECORD_UNLESS_SEEN = insert(_TABLE).from_select(
             _TABLE.c.merchant_reference == bindparam("merchant_reference"),
         )
     ),
-)
+))
 
 
 @dataclass(frozen=True, slots=True)

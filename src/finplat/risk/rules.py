@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
-from finplat.core.db import insert_unless_taken
 from finplat.core.errors import NotFound, field_error
+from finplat.core.statements import insert_unless_taken
 from finplat.risk.evaluators import EVALUATORS, SEVERITIES, Rule
 from finplat.risk.models import RiskRule, RiskRuleVersion, RiskSnooze
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from finplat.core import idempotency
-from finplat.core.db import insert_unless_taken, update_returning
 from finplat.core.models import IdempotencyRecord
+from finplat.core.statements import insert_unless_taken, update_returning
 
 
 def _values(clock, key: str, **changes):

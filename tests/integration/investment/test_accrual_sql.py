@@ -1,6 +1,7 @@
-"""The yield computed in the database (``domain.accrued_minor_scaled`` with ``core.db.int_div``)
-is the Python figure on every backend, up to the largest principal, rate and term allowed:
-no intermediate overflows and the division rounds down exactly (MariaDB's ``/`` would not)."""
+"""The yield computed in the database (``domain.accrued_minor_scaled`` with
+``core.statements.int_div``) is the Python figure on every backend, up to the largest principal,
+rate and term allowed: no intermediate overflows and the division rounds down exactly (MariaDB's
+``/`` would not)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import BigInteger, Integer, literal, select
 
-from finplat.core.db import int_div
+from finplat.core.statements import int_div
 from finplat.investment import domain
 
 CASES = [

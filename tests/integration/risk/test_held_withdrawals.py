@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from finplat.core.clock import FrozenClock
@@ -40,6 +41,11 @@ async def _officer(db: Database, clock: FrozenClock, app: Any) -> dict[str, str]
     return bearer_for(app, officer_id)
 
 
+def _checks_timed() -> float:
+    return REGISTRY.get_sample_value("finplat_risk_blocking_check_seconds_count",
+                                     {"kind": "withdrawal"}) or 0.0
+
+
 async def _status(db: Database, withdrawal_id: int) -> str:
     async with db.transaction(readonly=True) as session:
         return str(await session.scalar(select(PaymentWithdrawal.status).where(
@@ -57,9 +63,11 @@ async def test_a_large_withdrawal_is_held_and_the_customer_is_told_why(
     post_callback: Any,
 ) -> None:
     await _funded(client, investor, bank, post_callback, 2 * LARGE)
+    checks = _checks_timed()
     below = await withdraw(client, investor["headers"], LARGE - 1)
     assert below.status_code == 201 and below.json()["status"] == "created"
     assert below.json().get("review") is None
+    assert _checks_timed() == checks + 1  # its duration observed for /metrics
     await bank.deliver_pending(post_callback)
     held = await withdraw(client, investor["headers"], LARGE)
     assert held.status_code == 201, held.text

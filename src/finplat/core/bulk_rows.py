@@ -8,8 +8,10 @@ of rows nobody reads back in the same statement: no ``RETURNING``, no conflict h
 duplicate key fails the whole batch).
 
 ``one_of``: ``column IN (...)`` for many values. On PostgreSQL the values go as one array
-parameter (``column = ANY($1)``): the statement's text is the same for any number of values,
-so the driver prepares it once, and nothing is rendered per value.
+parameter, ``column IN (SELECT unnest($1))``: the statement's text is the same for any number
+of values, so the driver prepares it once and nothing is rendered per value; and the planner
+joins the values (an index lookup each, or a hash of them) where ``column = ANY($1)`` on a
+parameter might compare every row it scans with every value.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select
+import asyncpg
+from sqlalchemy import ColumnElement, Table, bindparam, exc, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+# SQLSTATE classes (the first two characters) as SQLAlchemy's errors.
+_ERRORS: dict[str, type[exc.DBAPIError]] = {
+    "23": exc.IntegrityError, "22": exc.DataError, "42": exc.ProgrammingError,
+    "40": exc.OperationalError, "53": exc.OperationalError, "55": exc.OperationalError,
+    "57": exc.OperationalError, "08": exc.OperationalError,
+}
 # A statement that makes SQLAlchemy's asyncpg adapter open its (lazily begun) transaction.
 _BEGIN_PROBE = "SELECT 1"
 
@@ -92,5 +101,11 @@ async def _copy(connection: AsyncConnection, table: Table, columns: Sequence[str
         # SQLAlchemy begins the driver's transaction with the session's first statement; a
         # COPY before any would otherwise commit on its own.
         await connection.exec_driver_sql(_BEGIN_PROBE)
-    await driver.copy_records_to_table(table.name, records=records, columns=list(columns),
-                                       schema_name=table.schema)
+    try:
+        await driver.copy_records_to_table(table.name, records=records, columns=list(columns),
+                                           schema_name=table.schema)
+    except asyncpg.PostgresError as error:
+        # Raised as SQLAlchemy raises a statement's error (a unique violation is an
+        # IntegrityError, a deadlock is retried by ``Database.run``), the driver's attached.
+        kind = _ERRORS.get(str(error.sqlstate)[:2], exc.DatabaseError)
+        raise kind(f"COPY {table.name}", None, error) from error

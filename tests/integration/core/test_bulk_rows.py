@@ -19,6 +19,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 
 from finplat.core import bulk_rows
 from finplat.core.db import Database
@@ -111,7 +112,7 @@ async def test_rows_join_a_transaction_before_its_first_statement(db: Database,
 
 async def test_a_duplicate_key_fails_the_batch_and_nothing_of_it_stays(db: Database,
                                                                         table: Table) -> None:
-    with pytest.raises(Exception):  # noqa: B017 - each driver raises its own unique violation
+    with pytest.raises(IntegrityError):
         async with db.transaction() as session:
             await bulk_rows.insert_rows(session, table, COLUMNS, [
                 ("twin", 1, None, None, None, None), ("twin", 2, None, None, None, None)])

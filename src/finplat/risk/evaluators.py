@@ -9,7 +9,7 @@ Thresholds are inclusive (REGULATORY.md "AML": "≥ 5万"); windows are counted 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -56,6 +56,7 @@ class Customer:
     devices: set[str] = field(default_factory=set)
     movements: list[Activity] = field(default_factory=list, init=False, repr=False)
     by_day: dict[date, list[Activity]] = field(default_factory=dict, init=False, repr=False)
+    amounts_by_kind: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     latest_movement_at: datetime | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -66,13 +67,14 @@ class Customer:
         if activity.kind in MONEY_KINDS:
             self.movements.append(activity)
             self.by_day.setdefault(activity.business_date, []).append(activity)
+            self.amounts_by_kind.setdefault(activity.kind, []).append(activity.amount_minor)
             if self.latest_movement_at is None or activity.occurred_at > self.latest_movement_at:
                 self.latest_movement_at = activity.occurred_at
 
     def keep(self, activities: list[Activity]) -> None:
         """Replace the history by ``activities`` (oldest first)."""
         kept = list(activities)
-        self.history, self.movements, self.by_day = [], [], {}
+        self.history, self.movements, self.by_day, self.amounts_by_kind = [], [], {}, {}
         self.latest_movement_at = None
         for activity in kept:
             self.add(activity)
@@ -127,7 +129,7 @@ Evaluator = Callable[[Rule, Activity, Customer, World], Hit | None]
 def usual_behaviour(activity: Activity, customer: Customer) -> dict[str, Any] | None:
     """How far ``activity``'s amount is from the customer's usual amounts of its kind
     (standard deviations from the mean of the history), None without enough history."""
-    amounts = [a.amount_minor for a in customer.money() if a.kind == activity.kind]
+    amounts = customer.amounts_by_kind.get(activity.kind, ())
     if len(amounts) < 3:
         return None
     mean = sum(amounts) / len(amounts)
@@ -159,9 +161,10 @@ def _within(customer: Customer, activity: Activity, days: int) -> list[Activity]
 
 def large_value(rule: Rule, a: Activity, c: Customer, _w: World) -> Hit | None:
     """Same-day cumulative amount per customer and direction at or above the threshold."""
-    kinds, threshold = set(rule.param("kinds")), int(rule.param("threshold_minor"))
+    kinds = rule.param("kinds")
     if a.kind not in kinds:
         return None
+    threshold = int(rule.param("threshold_minor"))
     same_day = [x.amount_minor for x in c.money_on(a.business_date) if x.kind in kinds
                 and x.direction == a.direction]
     amounts = [*same_day, a.amount_minor]
@@ -197,9 +200,14 @@ def rapid_in_out(rule: Rule, a: Activity, c: Customer, _w: World) -> Hit | None:
     inflow of at least ``min_amount_minor``."""
     if a.kind != "withdrawal":
         return None
-    recent = _within(c, a, int(rule.param("window_days")))
-    inflow = sum(x.amount_minor for x in recent if x.kind == "deposit")
-    outflow = sum(x.amount_minor for x in recent if x.kind == "withdrawal") + a.amount_minor
+    since, until = a.occurred_at - timedelta(days=int(rule.param("window_days"))), a.occurred_at
+    inflow, outflow = 0, a.amount_minor
+    for x in c.money():  # one pass: it runs on every withdrawal
+        if since <= x.occurred_at <= until:
+            if x.kind == "deposit":
+                inflow += x.amount_minor
+            elif x.kind == "withdrawal":
+                outflow += x.amount_minor
     if inflow < int(rule.param("min_amount_minor")):
         return None
     if outflow * 100 < inflow * int(rule.param("ratio_pct")):
@@ -328,19 +336,33 @@ APPLIES_TO: dict[str, frozenset[str]] = {
 }
 
 
-def evaluate(rules: Iterable[Rule], activity: Activity, customer: Customer, world: World,
-             *, snoozed: Callable[[str], bool] = lambda _code: False) -> list[Hit]:
-    """Every enabled monitoring rule's hit on ``activity`` (snoozed rules skipped)."""
-    hits = []
-    kind = activity.kind
+def runnable(rules: Iterable[Rule], kind: str) -> list[tuple[Rule, Evaluator]]:
+    """The enabled monitoring rules that can fire on an activity of ``kind``, each with its
+    evaluator (worked out once per kind, not per activity)."""
+    found = []
     for rule in rules:
         evaluator = EVALUATORS.get(rule.kind)
-        if evaluator is None or not rule.enabled:
-            continue
         applies = APPLIES_TO.get(rule.kind)
-        if (applies is not None and kind not in applies) or snoozed(rule.code):
+        if evaluator is not None and rule.enabled and (applies is None or kind in applies):
+            found.append((rule, evaluator))
+    return found
+
+
+def run(runnable_rules: Iterable[tuple[Rule, Evaluator]], activity: Activity,
+        customer: Customer, world: World, *, snoozed: Collection[str] = ()) -> list[Hit]:
+    """The hits of ``runnable_rules`` (from ``runnable``) on ``activity``, the rules whose
+    codes are ``snoozed`` skipped."""
+    hits = []
+    for rule, evaluator in runnable_rules:
+        if snoozed and rule.code in snoozed:
             continue
         hit = evaluator(rule, activity, customer, world)
         if hit is not None:
             hits.append(hit)
     return hits
+
+
+def evaluate(rules: Iterable[Rule], activity: Activity, customer: Customer, world: World,
+             *, snoozed: Collection[str] = ()) -> list[Hit]:
+    """Every enabled monitoring rule's hit on ``activity`` (snoozed rules skipped)."""
+    return run(runnable(rules, activity.kind), activity, customer, world, snoozed=snoozed)

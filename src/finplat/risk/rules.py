@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
+from finplat.core import bulk_rows
 from finplat.core.errors import NotFound, field_error
 from finplat.core.statements import insert_unless_taken
 from finplat.risk.evaluators import EVALUATORS, SEVERITIES, Rule
@@ -185,7 +186,8 @@ async def snoozed_codes(session: AsyncSession, user_ids: set[int], *,
     if not user_ids:
         return {}
     rows = (await session.execute(select(RiskSnooze.user_id, RiskSnooze.rule_code).where(
-        RiskSnooze.user_id.in_(user_ids), RiskSnooze.until_at > now))).all()
+        bulk_rows.one_of(session, RiskSnooze.user_id, user_ids),
+        RiskSnooze.until_at > now))).all()
     found: dict[int, set[str]] = {}
     for user_id, code in rows:
         found.setdefault(user_id, set()).add(code)

@@ -13,13 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Table, case, func, insert, literal, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.audit import service as audit_service
 from finplat.core.errors import Conflict, field_error
-from finplat.core.statements import update_returning
+from finplat.core.statements import update_many, update_returning
 from finplat.marketing.models import PointsAccount, PointsEntry, PointsPolicy
 from finplat.marketing.policy import get_policy
 
@@ -107,32 +107,37 @@ async def earn_many(session: AsyncSession, *, awards: Sequence[tuple[int, int, s
     for reference, user_id, points in todo:
         earned[user_id] = earned.get(user_id, 0) + points
         rows.append({"user_id": user_id, "delta_points": points,
-                     "balance_after_points": balances[user_id] + earned[user_id],
+                     "balance_after_points": balances[user_id][0] + earned[user_id],
                      "reason": reason, "reference": reference, "created_at": now})
-    by_user = case(*[(PointsAccount.user_id == user_id, literal(points, BigInteger))
-                     for user_id, points in sorted(earned.items())], else_=literal(0, BigInteger))
-    await session.execute(
-        update(PointsAccount).where(PointsAccount.user_id.in_(user_ids))
-        .values(balance_points=PointsAccount.balance_points + by_user,
-                earned_points=PointsAccount.earned_points + by_user, updated_at=now)
-        .execution_options(synchronize_session=False))
+    # Each locked row set to its new totals, set-based (one statement on PostgreSQL).
+    await update_many(session, cast(Table, PointsAccount.__table__), [
+        {"user_id": user_id, "balance_points": balances[user_id][0] + points,
+         "earned_points": balances[user_id][1] + points, "updated_at": now}
+        for user_id, points in sorted(earned.items())], key="user_id")
     await session.execute(insert(cast(Table, PointsEntry.__table__)), rows)
     return len(rows)
 
 
 async def _locked_balances(session: AsyncSession, *, user_ids: Sequence[int],
-                           now: datetime) -> dict[int, int]:
-    """Each user's points balance, their rows locked (created first when missing)."""
+                           now: datetime) -> dict[int, tuple[int, int]]:
+    """Each user's points balance and points earned, their rows locked (created first when
+    missing)."""
     def locked() -> Any:
-        return (select(PointsAccount.user_id, PointsAccount.balance_points)
+        return (select(PointsAccount.user_id, PointsAccount.balance_points,
+                       PointsAccount.earned_points)
                 .where(PointsAccount.user_id.in_(user_ids))
                 .order_by(PointsAccount.user_id).with_for_update())
-    balances = {row.user_id: row.balance_points for row in await session.execute(locked())}
+
+    async def read() -> dict[int, tuple[int, int]]:
+        return {row.user_id: (row.balance_points, row.earned_points)
+                for row in await session.execute(locked())}
+
+    balances = await read()
     missing = [user_id for user_id in user_ids if user_id not in balances]
     if missing:
         for user_id in missing:
             await _ensure_account(session, user_id=user_id, now=now)
-        balances = {row.user_id: row.balance_points for row in await session.execute(locked())}
+        balances = await read()
     return balances
 
 

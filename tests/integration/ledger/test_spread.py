@@ -119,3 +119,12 @@ async def test_wallet_join_finds_each_users_wallet(books):
         found = dict((await session.execute(
             select(users.c.user_id, wallet.c.id).join_from(users, wallet, on))).all())
     assert found == wallets
+
+
+async def test_a_credit_naming_no_account_is_refused_before_anything_is_written(books):
+    account = await _settlement(books, 1_000)
+    wallet = await books.wallet(1)
+    with pytest.raises(InvalidPostings):
+        await _spread(books, account, [(wallet, 10), (wallet + 10_000, 10)], "missing")
+    assert (await books.balance(account))[0] == 1_000
+    assert (await books.balance(wallet))[0] == 0

@@ -121,3 +121,28 @@ async def test_the_daily_job_raises_an_alert_when_points_do_not_balance(db, cloc
     async with db.transaction(readonly=True) as session:
         topics = list(await session.scalars(select(OutboxEvent.topic)))
     assert topics.count("marketing.points_unbalanced") == 1
+
+
+async def test_many_awards_at_once_follow_the_journal(db, clock) -> None:
+    now = clock.now()
+    async with db.transaction() as session:
+        await points.earn(session, user_id=20, points=40, reason="investment",
+                          reference="investment:20", now=now)
+        await points.spend(session, user_id=20, points=15, reason="redemption",
+                           reference="redeem:20", now=now)
+    async with db.transaction() as session:
+        written = await points.earn_many(session, reason="investment", now=now, awards=[
+            (21, 30, "investment:23"), (20, 100, "investment:21"), (20, 5, "investment:22"),
+            (22, 0, "investment:24"),
+            # already recorded: skipped
+            (20, 40, "investment:20")])
+    assert written == 3
+    async with db.transaction(readonly=True) as session:
+        first = await points.balance(session, user_id=20)
+        second = await points.balance(session, user_id=21)
+        history = await points.entries(session, user_id=20, limit=10, before_id=None)
+        report = await points.verify(session)
+    assert (first.balance_points, first.earned_points, first.spent_points) == (130, 145, 15)
+    assert (second.balance_points, second.earned_points) == (30, 30)
+    assert sorted(e.balance_after_points for e in history) == [25, 40, 125, 130]
+    assert report.ok, report.problems

@@ -102,11 +102,14 @@ SELECT a.id, a.product_id, a.user_id, 'individual', 1, a.amount_minor, 'CNY', 12
 """
 # Investor k of loan l: one of the pool, distinct within the loan.
 _CLAIMS = """
-INSERT INTO lending_claim (loan_id, holder_kind, user_id, principal_minor,
+INSERT INTO lending_claim (loan_id, holder_kind, user_id, principal_minor, account_id,
     received_principal_minor, received_interest_minor, received_penalty_minor, transferred_at,
     created_at, updated_at)
-SELECT l.id, 'investor', $1 + (l.id + k * ($2 / $3)) % $2, $4, 0, 0, 0, NULL, $5, $5
-  FROM lending_loan l CROSS JOIN generate_series(0, $3 - 1) AS k ORDER BY l.id, k
+SELECT c.loan_id, 'investor', c.user_id, $4, w.id, 0, 0, 0, NULL, $5, $5
+  FROM (SELECT l.id AS loan_id, k, $1 + (l.id + k * ($2 / $3)) % $2 AS user_id
+          FROM lending_loan l CROSS JOIN generate_series(0, $3 - 1) AS k) AS c
+  JOIN ledger_account w ON w.kind = 'customer_wallet' AND w.reference = 'user:' || c.user_id
+ ORDER BY c.loan_id, c.k
 """
 _INSTALLMENTS = """
 INSERT INTO lending_installment (loan_id, number, due_date, principal_minor, interest_minor,

@@ -48,7 +48,6 @@ from finplat.lending.distribution import Part
 from finplat.lending.events import LoanPaidOff, RepaymentReceived
 from finplat.lending.models import (
     BUCKET_CURRENT,
-    HOLDER_RESERVE,
     INSTALLMENT_PAID,
     LOAN_PAID_OFF,
     RECEIPT_RECOVERY,
@@ -120,23 +119,10 @@ async def active_claims(session: AsyncSession, loan_ids: Sequence[int]) -> dict[
     return found
 
 
-async def holder_accounts(session: AsyncSession, claims: Sequence[Any], *,
-                          now: datetime) -> dict[int, int]:
+def holder_accounts(claims: Sequence[Any]) -> dict[int, int]:
     """claim id -> the ledger account its share is paid to (the investor's wallet, or the
-    risk reserve for a claim it took over)."""
-    wallets = await ledger_service.wallets_of(
-        session, [c.user_id for c in claims if c.holder_kind != HOLDER_RESERVE])
-    reserve = None
-    accounts = {}
-    for claim in claims:
-        if claim.holder_kind == HOLDER_RESERVE:
-            if reserve is None:
-                reserve = await ledger_service.platform_account(session, kind="risk_reserve",
-                                                                now=now)
-            accounts[claim.id] = reserve
-        else:
-            accounts[claim.id] = wallets[claim.user_id]
-    return accounts
+    risk reserve for a claim it took over), as the claim names it."""
+    return {claim.id: int(claim.account_id) for claim in claims}
 
 
 def receipt_kind(draft: Draft, holders: pro_rata.Holders) -> str:
@@ -167,10 +153,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     # The platform's accounts before anything is written (the first use creates them: a
     # twin creating one at the same time is waited for, holding nothing it could wait on).
     fee_account = await ledger_service.platform_account(session, kind="fee_revenue", now=now)
-    reserve_account = None
-    if any(found.reserve for found in holders.values()):
-        reserve_account = await ledger_service.platform_account(session, kind="risk_reserve",
-                                                                now=now)
     sums = [distribution.totals(d.parts) for d in drafts]
     _check_split(drafts, sums, holders)
     kinds = [receipt_kind(d, holders[d.loan.id]) for d in drafts]
@@ -183,7 +165,9 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
         ids = await ledger_service.pay_many(
             session, source_type=RECEIPT_SOURCE, code=REPAYMENT_CODE, currency=currency,
             now=now, credits=pro_rata.credits(split, [rid for rid, _d, _t in mine],
-                                      fee_account=fee_account, reserve_account=reserve_account),
+                                              fee_account=fee_account),
+            accounts=pro_rata.accounts([d.loan.id for _rid, d, _t in mine],
+                                       fee_account=fee_account),
             payments=[ledger_service.Payment(
                 source_id=d.source, debit_account_id=d.payer_account_id,
                 amount_minor=t.total_minor + d.prepayment_fee_minor,
@@ -382,10 +366,8 @@ async def insert_receipt(session: AsyncSession, values: dict[str, Any]) -> int:
     return int(found)
 
 
-async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft], *,
-                         now: datetime) -> list[set[int]]:
+async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft]) -> list[set[int]]:
     """The ledger accounts each draft's entry touches."""
     claims = await active_claims(session, [d.loan.id for d in drafts])
-    accounts = await holder_accounts(session, [c for d in drafts for c in claims[d.loan.id]],
-                                     now=now)
-    return [{d.payer_account_id, *(accounts[c.id] for c in claims[d.loan.id])} for d in drafts]
+    return [{d.payer_account_id, *(int(c.account_id) for c in claims[d.loan.id])}
+            for d in drafts]

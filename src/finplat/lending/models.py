@@ -286,6 +286,8 @@ class Claim(Base):
     # The investor (NULL for the reserve).
     user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     principal_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # The ledger account its repayments are paid to: the investor's wallet, or the risk reserve.
+    account_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     received_principal_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     received_interest_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     received_penalty_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -24,7 +24,6 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import int_div
-from finplat.ledger import service as ledger_service
 from finplat.lending.models import HOLDER_RESERVE
 from finplat.lending.tables import CLAIM, RECEIPT
 
@@ -56,18 +55,19 @@ async def holders_of(session: AsyncSession, loan_ids: Sequence[int]) -> dict[int
 
 def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
     """Each receipt's holders' part split to its loan's active claims, in the database
-    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
-    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
-    found by the loan index whatever the planner believes of the tables)."""
+    (``split``). Columns: receipt_id, source, claim_id, account_id (the holder's ledger
+    account), penalty_minor, interest_minor, principal_minor. ``loan_ids``: the receipts' loans
+    (their claims are then found by the loan index whatever the planner believes of the
+    tables)."""
     r, c = RECEIPT.c, CLAIM.c
     return split(
-        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
-               c.user_id, c.principal_minor.label("weight"),
+        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.account_id,
+               c.principal_minor.label("weight"),
                *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
         .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
                                         c.loan_id == r.loan_id, c.transferred_at.is_(None)))
         .where(r.id.in_(sorted(receipt_ids)))
-        .subquery("base"), carried=("source", "holder_kind", "user_id"))
+        .subquery("base"), carried=("source", "account_id"))
 
 
 def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
@@ -108,20 +108,24 @@ def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
 _SPLIT = ("penalty", "interest", "principal")
 
 
-def credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
-             reserve_account: int | None) -> CompoundSelect:
-    """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
-    then the fee to fee revenue; none of nothing."""
+def credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int) -> CompoundSelect:
+    """The entries' credits: each claim's share (to the account the claim names: the
+    investor's wallet, or the reserve), then the fee to fee revenue; none of nothing."""
     s, r = split.c, RECEIPT.c
-    wallet, on = ledger_service.wallet_join(s.user_id)
-    account: Any = wallet.c.id
-    if reserve_account is not None:
-        account = case((s.holder_kind == HOLDER_RESERVE, literal(reserve_account)),
-                       else_=wallet.c.id)
     amount = s.penalty_minor + s.interest_minor + s.principal_minor
-    holders = (select(s.source.label("source_id"), s.claim_id.label("key"),
-                      account.label("account_id"), amount.label("amount_minor"))
-               .select_from(split.outerjoin(wallet, on)).where(amount > 0))
+    holders = select(s.source.label("source_id"), s.claim_id.label("key"),
+                     s.account_id.label("account_id"),
+                     amount.label("amount_minor")).where(amount > 0)
     fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
                   r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
     return union_all(holders, fees)
+
+
+def accounts(loan_ids: Sequence[int], *, fee_account: int) -> CompoundSelect:
+    """Every account the credits of the loans' receipts may name: their active claims'
+    accounts and fee revenue (read from the claims, without splitting anything)."""
+    c = CLAIM.c
+    return union_all(
+        select(c.account_id).where(c.loan_id.in_(sorted(set(loan_ids))),
+                                   c.transferred_at.is_(None)),
+        select(literal(fee_account, BigInteger)))

@@ -99,9 +99,11 @@ async def disbursed_loan(
             start_date=start_date, principal_outstanding_minor=principal, bucket=BUCKET_CURRENT,
             days_past_due=0, version=1, created_at=now, updated_at=now))
         loan_id = int(loan.inserted_primary_key[0])
+        wallets = await ledger_service.wallets_of(session, investor_ids)
         await session.execute(insert(Claim), [
             {"loan_id": loan_id, "holder_kind": HOLDER_INVESTOR, "user_id": investor,
-             "principal_minor": amount, "received_principal_minor": 0,
+             "principal_minor": amount, "account_id": wallets[investor],
+             "received_principal_minor": 0,
              "received_interest_minor": 0, "received_penalty_minor": 0,
              "transferred_at": None, "created_at": now, "updated_at": now}
             for investor, amount in zip(investor_ids, investor_amounts, strict=True)])

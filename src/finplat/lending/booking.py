@@ -18,8 +18,8 @@ postings, twenty or more rows a loan). Per call:
    functions) computed by the database; the entry's source is the receipt's unique source, so a
    receipt is never booked twice;
 4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
-   version), one UPDATE of the claims' received figures joined to the same split, one guarded
-   UPDATE of the loans;
+   version), one guarded UPDATE of the loans (nothing is written per claim: what a claim
+   received is summed from the receipts when read, ``pro_rata.received``);
 5. one ``INSERT ... SELECT`` of the receipts' events (``events_service.record_selected``) with
    one audit record naming the receipts; the rare paid-off loans' events.
 """
@@ -33,7 +33,6 @@ from typing import Any
 
 from sqlalchemy import (
     String,
-    Subquery,
     insert,
     literal,
     select,
@@ -177,7 +176,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     await update_rows(session, RECEIPT, [{"id": rid, "entry_id": entry_ids[rid]}
                                          for rid in receipt_ids], assign=("entry_id",))
     await _update_installments(session, drafts, business_date=business_date, now=now)
-    await _update_claims(session, split, now)
     closed = await _update_loans(session, drafts, sums, business_date=business_date, now=now)
     await _record(session, receipt_ids, business_date=business_date, now=now)
     if closed:
@@ -185,19 +183,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
             (LoanPaidOff(loan_id=loan.id, borrower_user_id=loan.borrower_user_id), loan.id)
             for loan in closed], target_type="lending_loan", now=now)
     return receipt_ids
-
-
-async def _update_claims(session: AsyncSession, split: Subquery, now: datetime) -> None:
-    """Each claim's received figures plus its share (one UPDATE joined to the split)."""
-    c, s = CLAIM.c, split.c
-    await session.execute(
-        update(CLAIM)
-        .where(c.id == s.claim_id, s.penalty_minor + s.interest_minor + s.principal_minor > 0)
-        .values(received_principal_minor=c.received_principal_minor + s.principal_minor,
-                received_interest_minor=c.received_interest_minor + s.interest_minor,
-                received_penalty_minor=c.received_penalty_minor + s.penalty_minor,
-                updated_at=now)
-        .execution_options(synchronize_session=False))
 
 
 async def _record(session: AsyncSession, receipt_ids: Sequence[int], *, business_date: date,

@@ -245,8 +245,7 @@ async def _record_claims(session: AsyncSession, *, loan: Loan, bids: list[Any],
     wallets = await ledger_service.wallets_of(session, list(principal))
     await session.execute(insert(cast(Table, Claim.__table__)), [
         {"loan_id": loan.id, "holder_kind": HOLDER_INVESTOR, "user_id": user,
-         "principal_minor": amount, "account_id": wallets[user], "received_principal_minor": 0,
-         "received_interest_minor": 0, "received_penalty_minor": 0, "transferred_at": None,
+         "principal_minor": amount, "account_id": wallets[user], "transferred_at": None,
          "created_at": now, "updated_at": now}
         for user, amount in principal.items()])
     rows = await session.execute(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -24,7 +25,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.db import int_div
-from finplat.lending.models import HOLDER_RESERVE
+from finplat.lending.models import HOLDER_RESERVE, RECEIPT_RECOVERY
 from finplat.lending.tables import CLAIM, RECEIPT
 
 # The fee's credit comes after the claims' in its entry (claims are keyed by their id).
@@ -68,6 +69,37 @@ def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
                                         c.loan_id == r.loan_id, c.transferred_at.is_(None)))
         .where(r.id.in_(sorted(receipt_ids)))
         .subquery("base"), carried=("source", "account_id"))
+
+
+async def received(session: AsyncSession,
+                   claim_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+    """claim id -> (principal, interest, penalty) it received, summed from its loan's receipts
+    when read, each split as it was booked (``split``): an investor's claim shares every
+    receipt but the recoveries (the payments booked while it was active, and the reserve's
+    compensation when it took the claim over) with the loan's other investors' claims; the
+    reserve's claim receives its recoveries whole. Nothing is written per claim when a
+    payment is booked."""
+    if not claim_ids:
+        return {}
+    r, c = RECEIPT.c, CLAIM.c
+    loans = select(c.loan_id).where(c.id.in_(sorted(set(claim_ids)))).scalar_subquery()
+    recovery = r.kind == RECEIPT_RECOVERY
+    base = (select(r.id.label("receipt_id"), c.id.label("claim_id"),
+                   c.principal_minor.label("weight"),
+                   *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
+            .join_from(RECEIPT, CLAIM, and_(
+                c.loan_id == r.loan_id,
+                or_(and_(c.holder_kind == HOLDER_RESERVE, recovery),
+                    and_(c.holder_kind != HOLDER_RESERVE, r.kind != RECEIPT_RECOVERY))))
+            .where(r.loan_id.in_(loans))
+            .subquery("base"))
+    s = split(base).c
+    rows = await session.execute(
+        select(s.claim_id, func.sum(s.principal_minor), func.sum(s.interest_minor),
+               func.sum(s.penalty_minor))
+        .where(s.claim_id.in_(sorted(set(claim_ids)))).group_by(s.claim_id))
+    found = {int(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    return {claim_id: found.get(claim_id, (0, 0, 0)) for claim_id in claim_ids}
 
 
 def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:

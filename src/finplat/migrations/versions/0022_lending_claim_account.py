@@ -1,12 +1,16 @@
-"""lending: each claim keeps the ledger account its repayments are paid to
+"""lending: each claim keeps the ledger account it is paid to; what it received is summed from
+the receipts when read
 
 Revision ID: 0022
 Revises: 0021
 """
+from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from finplat.core.money import allocate
 
 revision: str = "0022"
 down_revision: str | None = "0021"
@@ -36,6 +40,9 @@ UPDATE lending_claim SET account_id = (
     SELECT a.id FROM ledger_account a WHERE a.kind = 'risk_reserve' AND a.reference = 'platform')
  WHERE holder_kind = 'reserve'
 """
+# The received figures were each claim's part of its loan's receipts, as ``pro_rata.received``
+# now sums them when read (a repayment no longer updates a row per claim).
+_RECEIVED = ("received_principal_minor", "received_interest_minor", "received_penalty_minor")
 
 
 def upgrade() -> None:
@@ -46,8 +53,42 @@ def upgrade() -> None:
     op.execute(_RESERVE)
     with op.batch_alter_table("lending_claim") as batch:
         batch.alter_column("account_id", existing_type=sa.BigInteger(), nullable=False)
+        for column in _RECEIVED:
+            batch.drop_column(column)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("lending_claim") as batch:
+        for column in _RECEIVED:
+            batch.add_column(sa.Column(column, sa.BigInteger(), nullable=False,
+                                       server_default="0"))
         batch.drop_column("account_id")
+    _restore_received()
+
+
+def _restore_received() -> None:
+    """Each claim's figures from the receipts, split as they were booked (an investor's claims
+    share every receipt but the recoveries; the reserve's claim receives its recoveries)."""
+    bind = op.get_bind()
+    claims: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for row in bind.execute(sa.text(
+            "SELECT id, loan_id, holder_kind, principal_minor FROM lending_claim ORDER BY id")):
+        claims[row.loan_id].append((row.id, row.holder_kind, row.principal_minor))
+    received: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in bind.execute(sa.text(
+            "SELECT loan_id, kind, principal_minor, interest_minor, penalty_minor "
+            "FROM lending_receipt ORDER BY id")):
+        holders = [c for c in claims[row.loan_id]
+                   if (c[1] == "reserve") == (row.kind == "recovery")]
+        if not holders or not sum(c[2] for c in holders):
+            continue
+        weights = [c[2] for c in holders]
+        parts = [allocate(amount, weights) for amount in
+                 (row.principal_minor, row.interest_minor, row.penalty_minor)]
+        for n, claim in enumerate(holders):
+            for k in range(3):
+                received[claim[0]][k] += parts[k][n]
+    update = sa.text("UPDATE lending_claim SET received_principal_minor = :p, "
+                     "received_interest_minor = :i, received_penalty_minor = :n WHERE id = :id")
+    for claim_id, (p, i, n) in received.items():
+        bind.execute(update, {"p": p, "i": i, "n": n, "id": claim_id})

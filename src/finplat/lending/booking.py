@@ -15,8 +15,9 @@ postings, twenty or more rows a loan). Per call:
    debited once, one credit per claim holder with a share and one to fee revenue, the credits
    an ``INSERT ... SELECT`` over the receipts and claims with the split (``pro_rata.split``:
    the largest remainder pro rata of ``allocation.split_receipt``, in integer fen with window
-   functions) computed by the database; the entry's source is the receipt's unique source, so a
-   receipt is never booked twice;
+   functions) computed by the database, each claim naming its account (the accounts locked
+   are read from the claims, ``pro_rata.accounts``); the entry's source is the receipt's
+   unique source, so a receipt is never booked twice;
 4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
    version), one guarded UPDATE of the loans (nothing is written per claim: what a claim
    received is summed from the receipts when read, ``pro_rata.received``);

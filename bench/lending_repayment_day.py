@@ -11,8 +11,8 @@ Prints one table:
   ``--loans`` loans, each with ``--investors`` investors, have an installment due: every loan's
   borrower wallet locked and read, one receipt per loan with one ledger entry (the borrower's
   wallet debited once, one credit per investor's claim and one to fee revenue, the credits
-  computed by the database from the receipts and claims), installments, claims and loans
-  updated, one event per receipt and one audit record per chunk.
+  computed by the database from the receipts and claims), installments and loans updated,
+  one event per receipt and one audit record per chunk.
 Rows/s is postings per second; the target is 0.3x of the baseline or better. It never runs as
 a test.
 
@@ -102,11 +102,13 @@ SELECT a.id, a.product_id, a.user_id, 'individual', 1, a.amount_minor, 'CNY', 12
 """
 # Investor k of loan l: one of the pool, distinct within the loan.
 _CLAIMS = """
-INSERT INTO lending_claim (loan_id, holder_kind, user_id, principal_minor,
-    received_principal_minor, received_interest_minor, received_penalty_minor, transferred_at,
-    created_at, updated_at)
-SELECT l.id, 'investor', $1 + (l.id + k * ($2 / $3)) % $2, $4, 0, 0, 0, NULL, $5, $5
-  FROM lending_loan l CROSS JOIN generate_series(0, $3 - 1) AS k ORDER BY l.id, k
+INSERT INTO lending_claim (loan_id, holder_kind, user_id, principal_minor, account_id,
+    transferred_at, created_at, updated_at)
+SELECT c.loan_id, 'investor', c.user_id, $4, w.id, NULL, $5, $5
+  FROM (SELECT l.id AS loan_id, k, $1 + (l.id + k * ($2 / $3)) % $2 AS user_id
+          FROM lending_loan l CROSS JOIN generate_series(0, $3 - 1) AS k) AS c
+  JOIN ledger_account w ON w.kind = 'customer_wallet' AND w.reference = 'user:' || c.user_id
+ ORDER BY c.loan_id, c.k
 """
 _INSTALLMENTS = """
 INSERT INTO lending_installment (loan_id, number, due_date, principal_minor, interest_minor,

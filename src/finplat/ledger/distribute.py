@@ -4,29 +4,33 @@ database.
 A repayment chunk books one entry per receipt: the borrower's wallet debited once, one credit per
 claim holder and one to fee revenue. ``bulk.py`` builds each posting in Python and ``spread.py``
 writes one entry; here the caller gives its entries' debits (``Payment``: one per entry, a few
-hundred at most) and every credit as a SELECT over its own tables (columns ``source_id``: the
+hundred at most), every credit as a SELECT over its own tables (columns ``source_id``: the
 entry's, ``key``: unique within the entry and ascending in the order its postings are written,
-``account_id``, ``amount_minor``), and the ledger writes them all with a constant number of
-statements, none of which sends a row per credit:
+``account_id``, ``amount_minor``) and, optionally, the accounts those credits may name (a SELECT
+of account ids, a superset read without computing the credits), and the ledger writes them all
+with a constant number of statements, none of which sends a row per credit, the credits SELECT
+evaluated once:
 
-1. the credits per entry: count, total, smallest amount, postings without an account, credits
-   to a debited account (one aggregate SELECT): each entry's credits must add up to its debit;
-2. an account paying and paid in the same write is rare: then the credits are read and the
-   entries written by ``bulk.write_entries``;
-3. the accounts locked in ascending id order (those keeping a running balance; the others read
-   without a lock, as ``bulk.py`` does), status, currency and limits decided under the lock on
-   each account's net movement;
-4. the entries (one multi-row INSERT, their ids read back by source) and the debit postings
+1. the accounts locked in ascending id order (the debited ones and those the credits may name,
+   keeping a running balance; the others read without a lock, as ``bulk.py`` does), status,
+   currency and limits decided under the lock on each account's net movement; a debited
+   account among those credited (rare: then the credits are read and the entries written by
+   ``bulk.write_entries``);
+2. the entries (one multi-row INSERT, their ids read back by source) and the debit postings
    (one multi-row INSERT, each with its account's balance and version after it);
-5. every credit posting in one ``INSERT ... SELECT``: the balance after it is the balance read
+3. every credit posting in one ``INSERT ... SELECT``: the balance after it is the balance read
    under the lock plus a running sum over the account's credits in (entry, key) order, its
    version the version plus the rank of its entry among the account's entries (a window
-   function each);
-6. every moved account in one UPDATE joined to the aggregate of this write's postings per
+   function each); a credit naming no entry of this write makes the INSERT fail (its entry id
+   is null);
+4. the credits per entry read back from the postings (one aggregate SELECT by the postings'
+   entry index): each entry's credits must add up to its debit, every amount positive;
+5. every moved account in one UPDATE joined to the aggregate of this write's postings per
    account (read by the postings' entry index), linear in their number, the overdraft rule in
    its WHERE clause, so the database refuses what Python let through.
 
-The same statements run on SQLite, PostgreSQL and MariaDB.
+A refusal after the postings are written raises, and the caller's transaction (or savepoint) is
+rolled back with them. The same statements run on SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -115,8 +119,8 @@ def _check(payments: Sequence[Payment], source_type: str, code: str) -> None:
 
 async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment],
                      debited: Sequence[int]) -> tuple[int, bool]:
-    """Checks each entry's credits against its debit; returns the number of credits and
-    whether a debited account is also credited."""
+    """Checks each entry's credits (the SELECT) against its debit; returns the number of
+    credits and whether a debited account is also credited."""
     rows = (await session.execute(
         select(c.c.source_id, func.count(), func.count(c.c.account_id),
                func.coalesce(func.sum(c.c.amount_minor), 0), func.min(c.c.amount_minor),
@@ -130,21 +134,51 @@ async def _per_entry(session: AsyncSession, c: Any, payments: Sequence[Payment],
         _source, credits, with_account, total, smallest, paying = found[payment.source_id]
         if with_account != credits:
             raise InvalidPostings("every credit names an account")
-        if smallest <= 0:
-            raise InvalidPostings("every posting amount must be positive")
-        if int(total) != payment.amount_minor:
-            raise InvalidPostings("an entry's credits add up to its debit")
+        _check_entry(payment, int(total), int(smallest))
         count += credits
         overlap += paying
-    if count > MAX_CREDITS:
-        raise field_error("credits", f"one write credits at most {MAX_CREDITS} rows")
+    _check_count(count)
     return count, overlap > 0
 
 
-async def _lock(session: AsyncSession, c: Any,
+def _check_entry(payment: Payment, total: int, smallest: int) -> None:
+    if smallest <= 0:
+        raise InvalidPostings("every posting amount must be positive")
+    if total != payment.amount_minor:
+        raise InvalidPostings("an entry's credits add up to its debit")
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_CREDITS:
+        raise field_error("credits", f"one write credits at most {MAX_CREDITS} rows")
+
+
+async def _written(session: AsyncSession, c: Any, payments: Sequence[Payment],
+                   entry_ids: Sequence[int], debited: Sequence[int]) -> None:
+    """Each entry's credits as written, read back from its postings (by their entry index)
+    against its debit; a mismatch is explained by the credits SELECT (``_per_entry``)."""
+    p = POSTING.c
+    rows = (await session.execute(
+        select(p.entry_id, func.count(), func.sum(p.amount_minor), func.min(p.amount_minor))
+        .where(p.entry_id.in_(sorted(entry_ids)), p.direction == CREDIT)
+        .group_by(p.entry_id))).all()
+    found = {int(row[0]): row for row in rows}
+    count = 0
+    for payment, entry_id in zip(payments, entry_ids, strict=True):
+        row = found.get(entry_id)
+        if row is None or int(row[2]) != payment.amount_minor:
+            # A credit without an account (not written), or not adding up: named precisely.
+            await _per_entry(session, c, payments, debited)
+            raise InvalidPostings("every credit names an existing account")
+        _check_entry(payment, int(row[2]), int(row[3]))
+        count += int(row[1])
+    _check_count(count)
+
+
+async def _lock(session: AsyncSession, accounts: Any,
                 debited: Sequence[int]) -> dict[int, AccountState]:
     a = ACCOUNT.c
-    touched = or_(a.id.in_(sorted(set(debited))), a.id.in_(select(c.c.account_id)))
+    touched = or_(a.id.in_(sorted(set(debited))), a.id.in_(accounts))
     rows = list((await session.execute(
         select(*_STATE_COLUMNS).where(touched, a.tracks_balance.is_(True))
         .order_by(a.id).with_for_update())).all())
@@ -210,8 +244,11 @@ async def _credit_postings(session: AsyncSession, c: Any, source_type: str,
                    literal(now, POSTING.c.created_at.type))
             # The entries by id too: their rows are found by the primary key whatever the
             # planner believes of the table.
-            .join_from(c, ENTRY, and_(e.id.in_(sorted(entry_ids)),
-                                      e.source_type == source_type, e.source_id == c.c.source_id))
+            # An outer join: a credit naming no entry of this write has no entry id, which the
+            # posting's NOT NULL refuses.
+            .outerjoin_from(c, ENTRY, and_(e.id.in_(sorted(entry_ids)),
+                                           e.source_type == source_type,
+                                           e.source_id == c.c.source_id))
             .join(ACCOUNT, a.id == c.c.account_id)
             .order_by(*order))
     return rowcount(await session.execute(insert(POSTING).from_select(
@@ -282,9 +319,12 @@ async def _write_in_python(session: AsyncSession, c: Any, payments: Sequence[Pay
 
 async def pay_many(session: AsyncSession, *, source_type: str, code: str,
                    payments: Sequence[Payment], credits: Select[Any] | CompoundSelect,
-                   currency: str, now: datetime) -> list[int]:
+                   currency: str, now: datetime,
+                   accounts: Select[Any] | CompoundSelect | None = None) -> list[int]:
     """One entry per payment (see the module), all or nothing in the caller's transaction;
-    returns the entries' ids in the order of ``payments``.
+    returns the entries' ids in the order of ``payments``. ``accounts``: a SELECT of one column,
+    every account the credits may name (more are locked and checked as if credited); without
+    it, the credits' own accounts.
 
     Raises ``AccountNotFound`` (a paying account), ``AccountFrozen``, ``AccountClosed`` (naming
     the account), ``InsufficientFunds``, ``InvalidPostings`` (an entry whose credits do not add
@@ -298,21 +338,32 @@ async def pay_many(session: AsyncSession, *, source_type: str, code: str,
     for payment in payments:
         debits[payment.debit_account_id] = (debits.get(payment.debit_account_id, 0)
                                             + payment.amount_minor)
-    count, both = await _per_entry(session, c, payments, sorted(debits))
-    if both:
-        return await _write_in_python(session, c, payments, source_type=source_type,
-                                      code=code, currency=currency, now=now)
-    states = await _lock(session, c, list(debits))
+    debited = sorted(debits)
+    candidates = select(c.c.account_id) if accounts is None else accounts
+    states = await _lock(session, candidates, debited)
+    if await _credited_debits(session, candidates, debited):
+        _count, both = await _per_entry(session, c, payments, debited)
+        if both:
+            return await _write_in_python(session, c, payments, source_type=source_type,
+                                          code=code, currency=currency, now=now)
     _refuse(states, debits, currency)
     entry_ids = await _insert_entries(session, [EntrySpec(
         source_type=source_type, source_id=p.source_id, code=code, entry_type="transfer",
         legs=[], reference=p.reference, metadata=p.metadata) for p in payments], now)
     await session.execute(insert(POSTING), _debit_rows(payments, entry_ids, states, now))
-    written = await _credit_postings(session, c, source_type, entry_ids, now)
-    if written != count:
-        raise InvalidPostings("every credit names an existing account")
+    await _credit_postings(session, c, source_type, entry_ids, now)
+    await _written(session, c, payments, entry_ids, debited)
     await _move_accounts(session, entry_ids, states, now)
     return entry_ids
+
+
+async def _credited_debits(session: AsyncSession, accounts: Any,
+                           debited: Sequence[int]) -> list[int]:
+    """The debited accounts among those the credits may name."""
+    found = accounts.subquery("candidate")
+    column = next(iter(found.c))
+    return list((await session.scalars(
+        select(column).where(column.in_(debited)).distinct())).all())
 
 
 __all__ = ["MAX_CREDITS", "Payment", "pay_many"]

@@ -15,11 +15,12 @@ postings, twenty or more rows a loan). Per call:
    debited once, one credit per claim holder with a share and one to fee revenue, the credits
    an ``INSERT ... SELECT`` over the receipts and claims with the split (``pro_rata.split``:
    the largest remainder pro rata of ``allocation.split_receipt``, in integer fen with window
-   functions) computed by the database; the entry's source is the receipt's unique source, so a
-   receipt is never booked twice;
+   functions) computed by the database, each claim naming its account (the accounts locked
+   are read from the claims, ``pro_rata.accounts``); the entry's source is the receipt's
+   unique source, so a receipt is never booked twice;
 4. one UPDATE of the receipts' entry ids, one guarded UPDATE of the installments (on their
-   version), one UPDATE of the claims' received figures joined to the same split, one guarded
-   UPDATE of the loans;
+   version), one guarded UPDATE of the loans (nothing is written per claim: what a claim
+   received is summed from the receipts when read, ``pro_rata.received``);
 5. one ``INSERT ... SELECT`` of the receipts' events (``events_service.record_selected``) with
    one audit record naming the receipts; the rare paid-off loans' events.
 """
@@ -33,7 +34,6 @@ from typing import Any
 
 from sqlalchemy import (
     String,
-    Subquery,
     insert,
     literal,
     select,
@@ -48,7 +48,6 @@ from finplat.lending.distribution import Part
 from finplat.lending.events import LoanPaidOff, RepaymentReceived
 from finplat.lending.models import (
     BUCKET_CURRENT,
-    HOLDER_RESERVE,
     INSTALLMENT_PAID,
     LOAN_PAID_OFF,
     RECEIPT_RECOVERY,
@@ -120,23 +119,10 @@ async def active_claims(session: AsyncSession, loan_ids: Sequence[int]) -> dict[
     return found
 
 
-async def holder_accounts(session: AsyncSession, claims: Sequence[Any], *,
-                          now: datetime) -> dict[int, int]:
+def holder_accounts(claims: Sequence[Any]) -> dict[int, int]:
     """claim id -> the ledger account its share is paid to (the investor's wallet, or the
-    risk reserve for a claim it took over)."""
-    wallets = await ledger_service.wallets_of(
-        session, [c.user_id for c in claims if c.holder_kind != HOLDER_RESERVE])
-    reserve = None
-    accounts = {}
-    for claim in claims:
-        if claim.holder_kind == HOLDER_RESERVE:
-            if reserve is None:
-                reserve = await ledger_service.platform_account(session, kind="risk_reserve",
-                                                                now=now)
-            accounts[claim.id] = reserve
-        else:
-            accounts[claim.id] = wallets[claim.user_id]
-    return accounts
+    risk reserve for a claim it took over), as the claim names it."""
+    return {claim.id: int(claim.account_id) for claim in claims}
 
 
 def receipt_kind(draft: Draft, holders: pro_rata.Holders) -> str:
@@ -167,10 +153,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     # The platform's accounts before anything is written (the first use creates them: a
     # twin creating one at the same time is waited for, holding nothing it could wait on).
     fee_account = await ledger_service.platform_account(session, kind="fee_revenue", now=now)
-    reserve_account = None
-    if any(found.reserve for found in holders.values()):
-        reserve_account = await ledger_service.platform_account(session, kind="risk_reserve",
-                                                                now=now)
     sums = [distribution.totals(d.parts) for d in drafts]
     _check_split(drafts, sums, holders)
     kinds = [receipt_kind(d, holders[d.loan.id]) for d in drafts]
@@ -183,7 +165,9 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
         ids = await ledger_service.pay_many(
             session, source_type=RECEIPT_SOURCE, code=REPAYMENT_CODE, currency=currency,
             now=now, credits=pro_rata.credits(split, [rid for rid, _d, _t in mine],
-                                      fee_account=fee_account, reserve_account=reserve_account),
+                                              fee_account=fee_account),
+            accounts=pro_rata.accounts([d.loan.id for _rid, d, _t in mine],
+                                       fee_account=fee_account),
             payments=[ledger_service.Payment(
                 source_id=d.source, debit_account_id=d.payer_account_id,
                 amount_minor=t.total_minor + d.prepayment_fee_minor,
@@ -193,7 +177,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
     await update_rows(session, RECEIPT, [{"id": rid, "entry_id": entry_ids[rid]}
                                          for rid in receipt_ids], assign=("entry_id",))
     await _update_installments(session, drafts, business_date=business_date, now=now)
-    await _update_claims(session, split, now)
     closed = await _update_loans(session, drafts, sums, business_date=business_date, now=now)
     await _record(session, receipt_ids, business_date=business_date, now=now)
     if closed:
@@ -201,19 +184,6 @@ async def book(session: AsyncSession, drafts: Sequence[Draft], *, business_date:
             (LoanPaidOff(loan_id=loan.id, borrower_user_id=loan.borrower_user_id), loan.id)
             for loan in closed], target_type="lending_loan", now=now)
     return receipt_ids
-
-
-async def _update_claims(session: AsyncSession, split: Subquery, now: datetime) -> None:
-    """Each claim's received figures plus its share (one UPDATE joined to the split)."""
-    c, s = CLAIM.c, split.c
-    await session.execute(
-        update(CLAIM)
-        .where(c.id == s.claim_id, s.penalty_minor + s.interest_minor + s.principal_minor > 0)
-        .values(received_principal_minor=c.received_principal_minor + s.principal_minor,
-                received_interest_minor=c.received_interest_minor + s.interest_minor,
-                received_penalty_minor=c.received_penalty_minor + s.penalty_minor,
-                updated_at=now)
-        .execution_options(synchronize_session=False))
 
 
 async def _record(session: AsyncSession, receipt_ids: Sequence[int], *, business_date: date,
@@ -382,10 +352,8 @@ async def insert_receipt(session: AsyncSession, values: dict[str, Any]) -> int:
     return int(found)
 
 
-async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft], *,
-                         now: datetime) -> list[set[int]]:
+async def draft_accounts(session: AsyncSession, drafts: Sequence[Draft]) -> list[set[int]]:
     """The ledger accounts each draft's entry touches."""
     claims = await active_claims(session, [d.loan.id for d in drafts])
-    accounts = await holder_accounts(session, [c for d in drafts for c in claims[d.loan.id]],
-                                     now=now)
-    return [{d.payer_account_id, *(accounts[c.id] for c in claims[d.loan.id])} for d in drafts]
+    return [{d.payer_account_id, *(int(c.account_id) for c in claims[d.loan.id])}
+            for d in drafts]

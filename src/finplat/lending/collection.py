@@ -128,6 +128,6 @@ async def _book(session: AsyncSession, drafts: list[booking.Draft], *, business_
             account = error.extra.get("account_id")
             if error.code not in BLOCKING_CODES or account is None:
                 raise
-            accounts = await booking.draft_accounts(session, drafts, now=now)
+            accounts = await booking.draft_accounts(session, drafts)
             drafts = [d for d, used in zip(drafts, accounts, strict=True) if account not in used]
     return 0

@@ -241,10 +241,11 @@ async def _record_claims(session: AsyncSession, *, loan: Loan, bids: list[Any],
     principal: dict[int, int] = defaultdict(int)
     for bid in bids:
         principal[bid.user_id] += bid.amount_minor
+    # Each investor's wallet, which their bid's hold was on: the claim is paid to it.
+    wallets = await ledger_service.wallets_of(session, list(principal))
     await session.execute(insert(cast(Table, Claim.__table__)), [
         {"loan_id": loan.id, "holder_kind": HOLDER_INVESTOR, "user_id": user,
-         "principal_minor": amount, "received_principal_minor": 0,
-         "received_interest_minor": 0, "received_penalty_minor": 0, "transferred_at": None,
+         "principal_minor": amount, "account_id": wallets[user], "transferred_at": None,
          "created_at": now, "updated_at": now}
         for user, amount in principal.items()])
     rows = await session.execute(

@@ -286,9 +286,10 @@ class Claim(Base):
     # The investor (NULL for the reserve).
     user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     principal_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    received_principal_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    received_interest_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    received_penalty_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # The ledger account its repayments are paid to: the investor's wallet, or the risk reserve.
+    account_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # What the claim received is not stored: it is summed from the loan's receipts when read
+    # (``pro_rata.received``).
     # Set when the reserve took this claim over (the investor was paid what was due).
     transferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[Instant]

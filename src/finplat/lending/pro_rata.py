@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -24,8 +25,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finplat.core.statements import int_div
-from finplat.ledger import service as ledger_service
-from finplat.lending.models import HOLDER_RESERVE
+from finplat.lending.models import HOLDER_RESERVE, RECEIPT_RECOVERY
 from finplat.lending.tables import CLAIM, RECEIPT
 
 # The fee's credit comes after the claims' in its entry (claims are keyed by their id).
@@ -56,18 +56,50 @@ async def holders_of(session: AsyncSession, loan_ids: Sequence[int]) -> dict[int
 
 def shares(receipt_ids: Sequence[int], loan_ids: Sequence[int]) -> Subquery:
     """Each receipt's holders' part split to its loan's active claims, in the database
-    (``split``). Columns: receipt_id, source, claim_id, holder_kind, user_id, penalty_minor,
-    interest_minor, principal_minor. ``loan_ids``: the receipts' loans (their claims are then
-    found by the loan index whatever the planner believes of the tables)."""
+    (``split``). Columns: receipt_id, source, claim_id, account_id (the holder's ledger
+    account), penalty_minor, interest_minor, principal_minor. ``loan_ids``: the receipts' loans
+    (their claims are then found by the loan index whatever the planner believes of the
+    tables)."""
     r, c = RECEIPT.c, CLAIM.c
     return split(
-        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.holder_kind,
-               c.user_id, c.principal_minor.label("weight"),
+        select(r.id.label("receipt_id"), r.source, c.id.label("claim_id"), c.account_id,
+               c.principal_minor.label("weight"),
                *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
         .join_from(RECEIPT, CLAIM, and_(c.loan_id.in_(sorted(set(loan_ids))),
                                         c.loan_id == r.loan_id, c.transferred_at.is_(None)))
         .where(r.id.in_(sorted(receipt_ids)))
-        .subquery("base"), carried=("source", "holder_kind", "user_id"))
+        .subquery("base"), carried=("source", "account_id"))
+
+
+async def received(session: AsyncSession,
+                   claim_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
+    """claim id -> (principal, interest, penalty) it received, summed from its loan's receipts
+    when read, each split as it was booked (``split``): an investor's claim shares every
+    receipt but the recoveries (the payments booked while it was active, and the reserve's
+    compensation when it took the claim over) with the loan's other investors' claims; the
+    reserve's claim receives its recoveries whole. Nothing is written per claim when a
+    payment is booked."""
+    if not claim_ids:
+        return {}
+    r, c = RECEIPT.c, CLAIM.c
+    loans = select(c.loan_id).where(c.id.in_(sorted(set(claim_ids)))).scalar_subquery()
+    recovery = r.kind == RECEIPT_RECOVERY
+    base = (select(r.id.label("receipt_id"), c.id.label("claim_id"),
+                   c.principal_minor.label("weight"),
+                   *(r[f"{part}_minor"].label(f"a_{part}") for part in _SPLIT))
+            .join_from(RECEIPT, CLAIM, and_(
+                c.loan_id == r.loan_id,
+                or_(and_(c.holder_kind == HOLDER_RESERVE, recovery),
+                    and_(c.holder_kind != HOLDER_RESERVE, r.kind != RECEIPT_RECOVERY))))
+            .where(r.loan_id.in_(loans))
+            .subquery("base"))
+    s = split(base).c
+    rows = await session.execute(
+        select(s.claim_id, func.sum(s.principal_minor), func.sum(s.interest_minor),
+               func.sum(s.penalty_minor))
+        .where(s.claim_id.in_(sorted(set(claim_ids)))).group_by(s.claim_id))
+    found = {int(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    return {claim_id: found.get(claim_id, (0, 0, 0)) for claim_id in claim_ids}
 
 
 def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
@@ -108,20 +140,24 @@ def split(base: Subquery, *, carried: Sequence[str] = ()) -> Subquery:
 _SPLIT = ("penalty", "interest", "principal")
 
 
-def credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int,
-             reserve_account: int | None) -> CompoundSelect:
-    """The entries' credits: each claim's share (to the investor's wallet, or the reserve),
-    then the fee to fee revenue; none of nothing."""
+def credits(split: Subquery, receipt_ids: Sequence[int], *, fee_account: int) -> CompoundSelect:
+    """The entries' credits: each claim's share (to the account the claim names: the
+    investor's wallet, or the reserve), then the fee to fee revenue; none of nothing."""
     s, r = split.c, RECEIPT.c
-    wallet, on = ledger_service.wallet_join(s.user_id)
-    account: Any = wallet.c.id
-    if reserve_account is not None:
-        account = case((s.holder_kind == HOLDER_RESERVE, literal(reserve_account)),
-                       else_=wallet.c.id)
     amount = s.penalty_minor + s.interest_minor + s.principal_minor
-    holders = (select(s.source.label("source_id"), s.claim_id.label("key"),
-                      account.label("account_id"), amount.label("amount_minor"))
-               .select_from(split.outerjoin(wallet, on)).where(amount > 0))
+    holders = select(s.source.label("source_id"), s.claim_id.label("key"),
+                     s.account_id.label("account_id"),
+                     amount.label("amount_minor")).where(amount > 0)
     fees = select(r.source, literal(_FEE_KEY, BigInteger), literal(fee_account, BigInteger),
                   r.fee_minor).where(r.id.in_(sorted(receipt_ids)), r.fee_minor > 0)
     return union_all(holders, fees)
+
+
+def accounts(loan_ids: Sequence[int], *, fee_account: int) -> CompoundSelect:
+    """Every account the credits of the loans' receipts may name: their active claims'
+    accounts and fee revenue (read from the claims, without splitting anything)."""
+    c = CLAIM.c
+    return union_all(
+        select(c.account_id).where(c.loan_id.in_(sorted(set(loan_ids))),
+                                   c.transferred_at.is_(None)),
+        select(literal(fee_account, BigInteger)))

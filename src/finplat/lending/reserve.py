@@ -94,7 +94,7 @@ async def _pay_investors(session: AsyncSession, loan: Any, claims: list[Any], ro
                          parts: list[Part], sums: Totals, *, reserve: int,
                          business_date: date, now: datetime) -> None:
     shares = distribution.split_to_claims(sums, claims)
-    accounts = await booking.holder_accounts(session, claims, now=now)
+    accounts = booking.holder_accounts(claims)
     source = f"compensation:{loan.id}"
     entry_id = await ledger_service.transfer_to_many(
         session, source_type=tables.RECEIPT_SOURCE, source_id=source, code=COMPENSATION_CODE,
@@ -108,14 +108,11 @@ async def _pay_investors(session: AsyncSession, loan: Any, claims: list[Any], ro
         "allocation": [p.as_json() for p in parts], "business_date": business_date,
         "source": source, "entry_id": entry_id, "created_at": now})
     await update_rows(session, CLAIM, [
-        {"id": s.claim_id, "received_principal_minor": s.principal_minor,
-         "received_interest_minor": s.interest_minor, "transferred_at": now, "updated_at": now}
-        for s in shares], assign=("transferred_at", "updated_at"),
-        add=("received_principal_minor", "received_interest_minor"))
+        {"id": s.claim_id, "transferred_at": now, "updated_at": now} for s in shares],
+        assign=("transferred_at", "updated_at"))
     await session.execute(insert(CLAIM).values(
-        loan_id=loan.id, holder_kind=HOLDER_RESERVE, user_id=None,
-        principal_minor=sum(c.principal_minor for c in claims), received_principal_minor=0,
-        received_interest_minor=0, received_penalty_minor=0, transferred_at=None,
+        loan_id=loan.id, holder_kind=HOLDER_RESERVE, user_id=None, account_id=reserve,
+        principal_minor=sum(c.principal_minor for c in claims), transferred_at=None,
         created_at=now, updated_at=now))
     await update_rows(session, INSTALLMENT, [
         {"id": r.id, "status": INSTALLMENT_COMPENSATED, "compensated_at": now,

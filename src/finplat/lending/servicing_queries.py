@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.errors import NotFound
 from finplat.core.pagination import PageParams
 from finplat.ledger import service as ledger_service
-from finplat.lending import distribution
+from finplat.lending import distribution, pro_rata
 from finplat.lending.allocation import split_receipt
 from finplat.lending.models import (
     BUCKET_CURRENT,
@@ -121,11 +121,14 @@ async def holdings(session: AsyncSession, *, user_id: int,
     active = (await session.execute(select(c.id, c.loan_id, c.principal_minor).where(
         c.loan_id.in_(loan_ids), c.transferred_at.is_(None)).order_by(c.id))).all()
     rows = await _installments(session, loan_ids)
+    received = await pro_rata.received(session, [claim.id for claim in claims])
     return [_holding(claim, loans[claim.loan_id], rows[claim.loan_id],
-                     [a for a in active if a.loan_id == claim.loan_id]) for claim in claims]
+                     [a for a in active if a.loan_id == claim.loan_id], received[claim.id])
+            for claim in claims]
 
 
-def _holding(claim: Any, loan: Any, rows: Sequence[Any], active: Sequence[Any]) -> dict[str, Any]:
+def _holding(claim: Any, loan: Any, rows: Sequence[Any], active: Sequence[Any],
+             received: tuple[int, int, int]) -> dict[str, Any]:
     open_rows = [r for r in rows if r.status in distribution.OPEN_STATES]
     principal = sum(distribution.owed(r).principal_minor for r in open_rows)
     interest = sum(distribution.owed(r).interest_minor for r in open_rows)
@@ -138,9 +141,8 @@ def _holding(claim: Any, loan: Any, rows: Sequence[Any], active: Sequence[Any]) 
     return {"claim_id": claim.id, "loan_id": loan.id, "currency": loan.currency,
             "principal_minor": claim.principal_minor, "annual_rate": loan.annual_rate,
             "term_months": loan.term_months, "grade": loan.grade, "loan_status": loan.status,
-            "bucket": loan.bucket, "received_principal_minor": claim.received_principal_minor,
-            "received_interest_minor": claim.received_interest_minor,
-            "received_penalty_minor": claim.received_penalty_minor,
+            "bucket": loan.bucket, "received_principal_minor": received[0],
+            "received_interest_minor": received[1], "received_penalty_minor": received[2],
             "expected_principal_minor": expected_principal,
             "expected_interest_minor": expected_interest,
             "taken_over_by_reserve": claim.transferred_at is not None,

@@ -4,7 +4,7 @@
 text on SQLite, PostgreSQL and MariaDB, written once per shape (table, columns, number of rows)
 and reused, because building it from SQLAlchemy elements costs more than running it for the
 few hundred installments or loans of a repayment chunk (each row a value of its own, computed
-by the waterfall in Python; the claims' figures are computed and updated in SQL). ``guard``
+by the waterfall in Python; the claims' shares are computed in SQL). ``guard``
 names a column whose current value must still be the one read (a version): fewer rows changed
 than given means another writer got there first, and the caller's transaction is rolled back
 by the ``Conflict`` raised.

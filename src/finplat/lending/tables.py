@@ -26,4 +26,4 @@ INSTALLMENT_COLUMNS = tuple(INSTALLMENT.c[name] for name in (
     "paid_penalty_minor", "status", "penalty_accrued_through", "compensated_at", "paid_at",
     "version"))
 CLAIM_COLUMNS = tuple(CLAIM.c[name] for name in (
-    "id", "loan_id", "holder_kind", "user_id", "principal_minor"))
+    "id", "loan_id", "holder_kind", "user_id", "principal_minor", "account_id"))

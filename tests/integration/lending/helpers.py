@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finplat.core.db import Database
 from finplat.core.money import Money
 from finplat.ledger import service as ledger_service
+from finplat.lending import pro_rata
 from finplat.lending.models import (
     BUCKET_CURRENT,
     HOLDER_INVESTOR,
@@ -99,10 +100,10 @@ async def disbursed_loan(
             start_date=start_date, principal_outstanding_minor=principal, bucket=BUCKET_CURRENT,
             days_past_due=0, version=1, created_at=now, updated_at=now))
         loan_id = int(loan.inserted_primary_key[0])
+        wallets = await ledger_service.wallets_of(session, investor_ids)
         await session.execute(insert(Claim), [
             {"loan_id": loan_id, "holder_kind": HOLDER_INVESTOR, "user_id": investor,
-             "principal_minor": amount, "received_principal_minor": 0,
-             "received_interest_minor": 0, "received_penalty_minor": 0,
+             "principal_minor": amount, "account_id": wallets[investor],
              "transferred_at": None, "created_at": now, "updated_at": now}
             for investor, amount in zip(investor_ids, investor_amounts, strict=True)])
         await session.execute(insert(Installment), [
@@ -161,10 +162,29 @@ async def loan_of(db: Database, loan_id: int) -> Any:
     return await db.run(read, readonly=True)
 
 
-async def claims_of(db: Database, loan_id: int) -> list[Any]:
-    async def read(session: AsyncSession) -> list[Any]:
-        return list((await session.scalars(select(Claim).where(
+@dataclass
+class ClaimFigures:
+    """A claim and what it received (``pro_rata.received``, as every reader sums it)."""
+
+    id: int
+    holder_kind: str
+    user_id: int | None
+    principal_minor: int
+    account_id: int
+    transferred_at: datetime | None
+    received_principal_minor: int
+    received_interest_minor: int
+    received_penalty_minor: int
+
+
+async def claims_of(db: Database, loan_id: int) -> list[ClaimFigures]:
+    async def read(session: AsyncSession) -> list[ClaimFigures]:
+        rows = list((await session.scalars(select(Claim).where(
             Claim.loan_id == loan_id).order_by(Claim.id))).all())
+        received = await pro_rata.received(session, [row.id for row in rows])
+        return [ClaimFigures(row.id, row.holder_kind, row.user_id, row.principal_minor,
+                             row.account_id, row.transferred_at, *received[row.id])
+                for row in rows]
 
     return await db.run(read, readonly=True)
 

@@ -91,6 +91,10 @@ async def test_overdue_penalty_buckets_and_compensation_then_recovery(
     assert await reserve_balance(db, now=now) == reserve_before - sum(paid)
     claims = await claims_of(db, case.loan_id)
     assert [c.holder_kind for c in claims if c.transferred_at is None] == [HOLDER_RESERVE]
+    # What each investor's claim received is what the reserve paid it (summed when read).
+    assert [c.received_principal_minor + c.received_interest_minor + c.received_penalty_minor
+            for c in claims if c.holder_kind != HOLDER_RESERVE] == paid
+    assert sum(c.received_principal_minor for c in claims) == 1_000_000
     states = [r.status for r in await installments_of(db, case.loan_id)]
     assert states == [INSTALLMENT_COMPENSATED, INSTALLMENT_COMPENSATED, "scheduled"]
     # Again: nothing (the reserve holds the claim).
@@ -111,6 +115,16 @@ async def test_overdue_penalty_buckets_and_compensation_then_recovery(
         - quote["fee_minor"]
     assert [await available(db, i) for i in case.investor_ids] == investors_before
     assert (await loan_of(db, case.loan_id)).status == LOAN_PAID_OFF
+    # The recovery is the reserve's claim's alone; the investors' figures stay as they were.
+    after = await claims_of(db, case.loan_id)
+    assert [(c.received_principal_minor, c.received_interest_minor, c.received_penalty_minor)
+            for c in after if c.holder_kind != HOLDER_RESERVE] == [
+        (c.received_principal_minor, c.received_interest_minor, c.received_penalty_minor)
+        for c in claims if c.holder_kind != HOLDER_RESERVE]
+    taken = next(c for c in after if c.holder_kind == HOLDER_RESERVE)
+    assert (taken.received_principal_minor + taken.received_interest_minor
+            + taken.received_penalty_minor) == quote["total_minor"] - quote["fee_minor"]
+    assert taken.received_principal_minor == 1_000_000
 
 
 async def test_underfunded_reserve_waits(db: Database, clock: FrozenClock) -> None:

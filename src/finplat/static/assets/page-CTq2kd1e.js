@@ -1,1 +1,0 @@
-import{_ as e}from"./index-v8CSeYpj.js";async function t(t){let n=await e(t);return{items:n?.items??[],next_cursor:n?.next_cursor??null}}export{t};

@@ -1,0 +1,1 @@
+import{_ as e}from"./index-DneEvoRt.js";async function t(t){let n=await e(t);return{items:n?.items??[],next_cursor:n?.next_cursor??null}}export{t};

@@ -1,1 +1,0 @@
-import{ut as e}from"./vendor-Dn-4TY-I.js";import{i as t}from"./index-v8CSeYpj.js";var n=t();e(()=>n.signedIn),e(()=>n.staff),e(()=>n.customer),e(()=>n.displayName);var r=(e,t,r)=>n.signIn(e,t,r);export{r as n,n as t};
